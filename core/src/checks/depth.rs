@@ -1,0 +1,144 @@
+//! Depth (FG030) and worst-case action count (FG031): longest paths from the start over the
+//! condensation (each strongly connected component collapsed to one weighted vertex), which
+//! is a DAG, so a single pass in topological order finds them.
+
+use super::{CheckOptions, FlowGraph};
+use crate::diagnostic::{Code, RawDiagnostic};
+use crate::graph::NONE;
+
+/// Longest path through the condensation with the given component weights. Returns the
+/// best total and the witness: the node where the path enters each component, in order.
+fn longest_path(
+    graph: &FlowGraph<'_>,
+    reach: &[bool],
+    weight: &dyn Fn(u32) -> u64,
+) -> (u64, Vec<u32>) {
+    let Some(start) = graph.start else {
+        return (0, Vec::new());
+    };
+    let comps = &graph.components;
+    let n = comps.members.len();
+    let mut best = vec![0u64; n];
+    // (previous component, node entered in this component)
+    let mut via = vec![(NONE, NONE); n];
+    let sc = comps.of[start as usize];
+    best[sc as usize] = weight(sc);
+    via[sc as usize] = (NONE, start);
+    // Tarjan closes a component after every component it reaches: descending index is a
+    // topological order.
+    for c in (0..n as u32).rev() {
+        let here = best[c as usize];
+        if here == 0 {
+            continue;
+        }
+        for &v in &comps.members[c as usize] {
+            if !reach[v as usize] {
+                continue;
+            }
+            for &w in graph.csr.successors(v) {
+                let d = comps.of[w as usize];
+                if d == c {
+                    continue;
+                }
+                let cand = here.saturating_add(weight(d));
+                if cand > best[d as usize] {
+                    best[d as usize] = cand;
+                    via[d as usize] = (c, w);
+                }
+            }
+        }
+    }
+    let Some((end, &total)) = best
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, &b)| (b, std::cmp::Reverse(i)))
+    else {
+        return (0, Vec::new());
+    };
+    let mut path = Vec::new();
+    let mut c = end as u32;
+    while c != NONE {
+        let (prev, entered) = via[c as usize];
+        path.push(entered);
+        c = prev;
+    }
+    path.reverse();
+    (total, path)
+}
+
+fn path_diagnostic(
+    graph: &FlowGraph<'_>,
+    code: Code,
+    path: &[u32],
+    message: String,
+    help: &str,
+) -> RawDiagnostic {
+    let last = path.last().copied().unwrap_or(0);
+    let mut d =
+        RawDiagnostic::new(code, graph.node_location(last), message, help).node(graph.id(last));
+    for (i, &v) in path.iter().enumerate() {
+        let size = super::component_members(graph, v).len();
+        let msg = if size > 1 {
+            format!("step {}: enters a loop of {size} nodes", i + 1)
+        } else {
+            format!("step {}", i + 1)
+        };
+        d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
+    }
+    d
+}
+
+/// Runs FG030 and FG031; returns the measured depth.
+pub fn check(
+    graph: &FlowGraph<'_>,
+    reach: &[bool],
+    options: &CheckOptions,
+    out: &mut Vec<RawDiagnostic>,
+) -> u32 {
+    let comps = &graph.components;
+    let size = |c: u32| comps.members[c as usize].len() as u64;
+    let (depth, path) = longest_path(graph, reach, &size);
+    let depth = depth.min(u32::MAX as u64) as u32;
+    if depth > options.max_depth {
+        let ids: Vec<&str> = path.iter().take(20).map(|&v| graph.id(v)).collect();
+        let more = if path.len() > 20 { " → …" } else { "" };
+        out.push(path_diagnostic(
+            graph,
+            Code::DepthExceeded,
+            &path,
+            format!(
+                "the flow is {depth} nodes deep, more than the limit of {}: {}{more}",
+                options.max_depth,
+                ids.join(" → ")
+            ),
+            "callers wait through every step: shorten this path (flatten nested decisions with `flowguard flatten`, merge prompts) or raise the limit with --max-depth",
+        ));
+    }
+
+    // Worst-case actions: a bounded loop runs its body up to max_iterations times (nested
+    // loop nodes in one component multiply: an upper bound).
+    let actions = |c: u32| {
+        let members = &comps.members[c as usize];
+        let factor = members
+            .iter()
+            .filter(|&&v| graph.node(v).bounds_loops())
+            .fold(1u64, |f, &v| {
+                f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
+            });
+        (members.len() as u64).saturating_mul(factor)
+    };
+    let (total, path) = longest_path(graph, reach, &actions);
+    if total > options.action_budget {
+        out.push(path_diagnostic(
+            graph,
+            Code::ActionBudget,
+            &path,
+            format!(
+                "a call can run up to {total} actions on one path, more than the platform's {} (it disconnects the call there)",
+                options.action_budget
+            ),
+            "lower `max_iterations` of the loops on this path, or split the work across flows",
+        ));
+    }
+    depth
+}

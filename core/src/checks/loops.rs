@@ -1,0 +1,169 @@
+//! Loops: routing loops among nodes that do not wait for the caller (FG020), loops bounded
+//! by a loop node (FG022), and groups of nodes a caller can never leave (FG021).
+
+use super::FlowGraph;
+use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::graph::{NONE, cycle_through, reachable, strongly_connected_components};
+use crate::model::NodeKind;
+
+/// The longest cycle text put into a message; the related locations always list every node.
+const MESSAGE_CYCLE_NODES: usize = 12;
+
+fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
+    let mut parts: Vec<&str> = cycle
+        .iter()
+        .take(MESSAGE_CYCLE_NODES)
+        .map(|&v| graph.id(v))
+        .collect();
+    if cycle.len() > MESSAGE_CYCLE_NODES {
+        parts.push("…");
+    }
+    if let Some(&first) = cycle.first() {
+        parts.push(graph.id(first));
+    }
+    parts.join(" → ")
+}
+
+/// Builds a group diagnostic naming every member: the witness cycle first, in order.
+fn group_diagnostic(
+    graph: &FlowGraph<'_>,
+    code: Code,
+    cycle: &[u32],
+    members: &[u32],
+    message: String,
+    help: &str,
+) -> RawDiagnostic {
+    let first = cycle.first().copied().unwrap_or(members[0]);
+    let mut d =
+        RawDiagnostic::new(code, graph.node_location(first), message, help).node(graph.id(first));
+    for (i, &v) in cycle.iter().enumerate().skip(1) {
+        d = d.related(
+            graph.node_location(v),
+            Some(graph.id(v).to_owned()),
+            format!("step {} of the cycle", i + 1),
+        );
+    }
+    let mut in_cycle = vec![false; 0];
+    if members.len() > cycle.len() {
+        in_cycle = vec![false; graph.node_of.len()];
+        for &v in cycle {
+            in_cycle[v as usize] = true;
+        }
+    }
+    for &v in members {
+        if !in_cycle.is_empty() && !in_cycle[v as usize] {
+            d = d.related(
+                graph.node_location(v),
+                Some(graph.id(v).to_owned()),
+                "also part of this group",
+            );
+        }
+    }
+    d
+}
+
+pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>) {
+    let csr = &graph.csr;
+    let not_input = |v: u32| graph.kind(v) != NodeKind::Input;
+
+    // FG020 / FG022 on the subgraph of nodes that do not wait for the caller.
+    let sub = strongly_connected_components(csr, &not_input);
+    let mut order: Vec<u32> = (0..sub.members.len() as u32).collect();
+    // Report in document order of each group's first node.
+    order.sort_by_key(|&c| sub.members[c as usize][0]);
+    for c in order {
+        if !sub.is_nontrivial(c, csr, &not_input) {
+            continue;
+        }
+        let members = &sub.members[c as usize];
+        let in_c = |v: u32| sub.of[v as usize] == c;
+        let cycle = cycle_through(csr, members[0], &in_c);
+        let text = cycle_text(graph, &cycle);
+        if let Some(&bound) = members.iter().find(|&&v| graph.node(v).bounds_loops()) {
+            let n = graph.node(bound).max_iterations.unwrap_or(0);
+            out.push(group_diagnostic(
+                graph,
+                Code::BoundedLoop,
+                &cycle,
+                members,
+                format!("loop {text} is bounded by loop node `{}` (at most {n} iterations)", graph.id(bound)),
+                "nothing to fix: the loop node ends the repetition; check that its exit path is what callers should get",
+            ));
+            continue;
+        }
+        let exits: Vec<(u32, u32)> = members
+            .iter()
+            .flat_map(|&v| csr.successors(v).iter().map(move |&w| (v, w)))
+            .filter(|&(_, w)| !in_c(w))
+            .collect();
+        let ends_here: Vec<u32> = members
+            .iter()
+            .copied()
+            .filter(|&v| graph.kind(v) == NodeKind::End)
+            .collect();
+        let (severity, message, help) = if exits.is_empty() && ends_here.is_empty() {
+            (
+                Severity::Error,
+                format!(
+                    "routing loop {text}: no transition leaves it, so a call that enters circles until the platform disconnects it after 10,000 actions"
+                ),
+                "break the cycle: add an exit to a menu, queue or disconnect, or bound it with a loop node and `max_iterations`",
+            )
+        } else {
+            let exit = exits
+                .first()
+                .map(|&(v, w)| format!("`{}` → `{}`", graph.id(v), graph.id(w)))
+                .or_else(|| {
+                    ends_here
+                        .first()
+                        .map(|&v| format!("`{}` ends the flow", graph.id(v)))
+                })
+                .unwrap_or_default();
+            (
+                Severity::Warning,
+                format!(
+                    "routing loop {text}: calls leave it only when data allows (exit: {exit}); otherwise they circle until the 10,000-action cutoff"
+                ),
+                "make sure every pass through the loop changes what the exit depends on, or bound it with a loop node and `max_iterations`",
+            )
+        };
+        out.push(
+            group_diagnostic(graph, Code::RoutingLoop, &cycle, members, message, help)
+                .severity(severity),
+        );
+    }
+
+    // FG021: groups reachable from the start from which no flow-ending node can be reached.
+    if graph.start.is_none() {
+        return;
+    }
+    let ends: Vec<u32> = (0..graph.node_of.len() as u32)
+        .filter(|&v| graph.kind(v) == NodeKind::End)
+        .collect();
+    let can_end = reachable(&csr.reversed(), &ends, &|_| true);
+    let comps = &graph.components;
+    let mut order: Vec<u32> = (0..comps.members.len() as u32).collect();
+    order.sort_by_key(|&c| comps.members[c as usize][0]);
+    for c in order {
+        let members = &comps.members[c as usize];
+        let first = members[0];
+        if !reach[first as usize] || can_end[first as usize] || !graph.is_nontrivial(c) {
+            continue;
+        }
+        let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
+        let cycle = cycle_through(csr, first, &in_c);
+        let text = cycle_text(graph, &cycle);
+        out.push(group_diagnostic(
+            graph,
+            Code::CallerTrap,
+            &cycle,
+            members,
+            format!(
+                "caller trap: once a call reaches {text} ({} node{}), no path leads to a disconnect or transfer",
+                members.len(),
+                if members.len() == 1 { "" } else { "s" }
+            ),
+            "give callers a way out: a menu choice or a path that transfers to a queue or disconnects",
+        ));
+    }
+}

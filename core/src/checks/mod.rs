@@ -1,0 +1,183 @@
+//! The validation passes over a [`Flow`]. Each pass reads the shared [`FlowGraph`] and adds
+//! diagnostics; a defect in one place never stops the analysis of the rest.
+
+mod decisions;
+mod depth;
+mod loops;
+mod references;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Location, RawDiagnostic};
+use crate::graph::{Components, Csr, NONE, reachable, strongly_connected_components};
+use crate::model::{Flow, NodeKind, Origin};
+
+/// What the checks need to know besides the flow.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// FG030 fires when the depth is strictly greater than this.
+    pub max_depth: u32,
+    /// FG031 fires when the worst-case actions on a path can exceed this.
+    pub action_budget: u64,
+    /// Known queue names for FG050; `None` skips the check.
+    pub known_queues: Option<Vec<String>>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            max_depth: 15,
+            action_budget: 10_000,
+            known_queues: None,
+        }
+    }
+}
+
+/// Measurements of a flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Nodes in the graph (duplicates of an id counted once).
+    pub nodes: u32,
+    /// Resolved references (transitions and condition targets that name a node).
+    pub edges: u32,
+    /// The longest path from `start`, counting nodes, with each loop weighing its node count.
+    pub max_depth: u32,
+    /// Non-trivial strongly connected components (loops) in the whole graph.
+    pub components: u32,
+}
+
+/// The flow as a graph: vertices are the nodes with a unique id (the first node of a
+/// duplicated id), edges the references that resolve.
+pub struct FlowGraph<'f> {
+    pub flow: &'f Flow,
+    /// Flow node index of each vertex.
+    pub node_of: Vec<usize>,
+    pub vertex_of_id: HashMap<&'f str, u32>,
+    pub csr: Csr,
+    pub start: Option<u32>,
+    /// Whole-graph strongly connected components.
+    pub components: Components,
+}
+
+impl<'f> FlowGraph<'f> {
+    pub fn build(flow: &'f Flow) -> Self {
+        let mut vertex_of_id: HashMap<&str, u32> = HashMap::with_capacity(flow.nodes.len());
+        let mut node_of = Vec::with_capacity(flow.nodes.len());
+        for (i, node) in flow.nodes.iter().enumerate() {
+            if !vertex_of_id.contains_key(node.id.as_str()) {
+                vertex_of_id.insert(node.id.as_str(), node_of.len() as u32);
+                node_of.push(i);
+            }
+        }
+        let mut edges = Vec::new();
+        for (v, &i) in node_of.iter().enumerate() {
+            for e in &flow.nodes[i].edges {
+                if let Some(&w) = vertex_of_id.get(e.target.as_str()) {
+                    edges.push((v as u32, w));
+                }
+            }
+        }
+        let csr = Csr::from_edges(node_of.len(), &edges);
+        let start = flow
+            .start
+            .as_ref()
+            .and_then(|(id, _)| vertex_of_id.get(id.as_str()).copied());
+        let components = strongly_connected_components(&csr, &|_| true);
+        FlowGraph {
+            flow,
+            node_of,
+            vertex_of_id,
+            csr,
+            start,
+            components,
+        }
+    }
+
+    pub fn node(&self, v: u32) -> &'f crate::model::Node {
+        &self.flow.nodes[self.node_of[v as usize]]
+    }
+
+    pub fn kind(&self, v: u32) -> NodeKind {
+        self.node(v).kind
+    }
+
+    pub fn id(&self, v: u32) -> &'f str {
+        &self.node(v).id
+    }
+
+    /// The place of a node (its value in the document, or `/nodes/<id>`).
+    pub fn node_location(&self, v: u32) -> Location {
+        origin_location(self.flow, &self.node(v).origin, || {
+            let mut p = String::from("/nodes/");
+            crate::syntax::tree::push_pointer_segment(&mut p, self.id(v));
+            p
+        })
+    }
+
+    /// Nodes reachable from `start` (all false without a start).
+    pub fn reachable_from_start(&self) -> Vec<bool> {
+        match self.start {
+            Some(s) => reachable(&self.csr, &[s], &|_| true),
+            None => vec![false; self.csr.node_count()],
+        }
+    }
+
+    pub fn is_nontrivial(&self, c: u32) -> bool {
+        self.components.is_nontrivial(c, &self.csr, &|_| true)
+    }
+}
+
+/// Resolves an [`Origin`] to a [`Location`]; `fallback` gives the pointer when the origin
+/// has neither a value nor a pointer.
+pub fn origin_location(
+    flow: &Flow,
+    origin: &Origin,
+    fallback: impl FnOnce() -> String,
+) -> Location {
+    match (origin.value, &origin.pointer) {
+        (Some(v), p) if (v.0 as usize) < flow.tree.len() => Location {
+            pointer: p.clone().unwrap_or_else(|| flow.tree.pointer(v)),
+            range: Some(flow.tree.span(v)),
+        },
+        (_, Some(p)) => Location {
+            pointer: p.clone(),
+            range: None,
+        },
+        _ => Location {
+            pointer: fallback(),
+            range: None,
+        },
+    }
+}
+
+/// Runs every graph check; returns the stats.
+pub fn run(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) -> Stats {
+    let graph = FlowGraph::build(flow);
+    references::check(&graph, options, out);
+    let reach = graph.reachable_from_start();
+    references::unreachable_and_dead_ends(&graph, &reach, out);
+    loops::check(&graph, &reach, out);
+    decisions::check(&graph, out);
+    let max_depth = depth::check(&graph, &reach, options, out);
+    let components = (0..graph.components.members.len() as u32)
+        .filter(|&c| graph.is_nontrivial(c))
+        .count() as u32;
+    Stats {
+        nodes: graph.node_of.len() as u32,
+        edges: graph.csr.edge_count() as u32,
+        max_depth,
+        components,
+    }
+}
+
+/// Vertices in the component of `v` (whole graph).
+pub(crate) fn component_members<'g>(graph: &'g FlowGraph<'_>, v: u32) -> &'g [u32] {
+    let c = graph.components.of[v as usize];
+    if c == NONE {
+        &[]
+    } else {
+        &graph.components.members[c as usize]
+    }
+}

@@ -1,0 +1,382 @@
+//! Format 1: flowguard's own flow JSON, compatible with the documents of the design it
+//! replaces (`docs/flow-format.md`, `schemas/flow.schema.json`).
+
+use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::formats::{Reader, loc};
+use crate::model::{
+    Condition, Edge, ExternalTarget, Flow, InputFormat, Node, Origin, kind_of_flow_type,
+};
+use crate::syntax::{SyntaxTree, ValueId, ValueKind};
+
+/// Reads a flow JSON document from its syntax tree. Unknown fields are ignored here and
+/// stay in the tree, untouched, for write-back.
+pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
+    let mut flow = Flow {
+        format: InputFormat::Flow,
+        ..Flow::default()
+    };
+    let Some(root) = tree.root() else {
+        flow.tree = tree;
+        return flow;
+    };
+    {
+        let r = Reader::new(&tree, out);
+        if tree.kind(root) != ValueKind::Object {
+            r.type_error(
+                root,
+                "the document",
+                "an object",
+                "a flow document is a JSON object with `start` and `nodes`",
+            );
+        } else {
+            flow.name = r.opt_string(root, "name");
+            flow.flow_type = r.opt_string(root, "type");
+            if let Some(v) = tree.get(root, "start") {
+                match tree.as_str(v) {
+                    Some(s) => flow.start = Some((s.to_owned(), Origin::value(v))),
+                    None => r.type_error(
+                        v,
+                        "`start`",
+                        "a string (the id of the first node)",
+                        "set `start` to the id of the node calls enter first",
+                    ),
+                }
+            }
+            match tree.get(root, "nodes") {
+                None => r.push(RawDiagnostic::new(
+                    Code::SchemaError,
+                    loc(&tree, root),
+                    "the document has no `nodes`",
+                    "add `nodes`: an object keyed by node id, or an array of node objects with `id`",
+                )),
+                Some(nodes) => match tree.kind(nodes) {
+                    ValueKind::Object => {
+                        for (key, _, value) in tree.members(nodes) {
+                            if let Some(node) = read_node(&r, value, Some(key)) {
+                                flow.nodes.push(node);
+                            }
+                        }
+                    }
+                    ValueKind::Array => {
+                        for value in tree.children(nodes) {
+                            if let Some(node) = read_node(&r, value, None) {
+                                flow.nodes.push(node);
+                            }
+                        }
+                    }
+                    _ => r.type_error(nodes, "`nodes`", "an object keyed by node id, or an array of nodes", "write `nodes` as {\"id\": {...}} or [{\"id\": ...}]"),
+                },
+            }
+        }
+    }
+    flow.tree = tree;
+    flow
+}
+
+fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<Node> {
+    let tree = r.tree;
+    if tree.kind(value) != ValueKind::Object {
+        r.type_error(
+            value,
+            "a node",
+            "an object",
+            "each node is an object with at least `type`",
+        );
+        return None;
+    }
+    let id_value = tree.get(value, "id");
+    let id = match (key, id_value) {
+        (Some(key), None) => key.to_owned(),
+        (Some(key), Some(v)) => {
+            match tree.as_str(v) {
+                Some(id) if id == key => {}
+                Some(id) => r.push(
+                    RawDiagnostic::new(
+                        Code::SchemaError,
+                        loc(tree, v),
+                        format!("node id `{id}` does not match its key `{key}`"),
+                        "a node's optional `id` must equal the key it is stored under: make them the same, or remove `id`",
+                    )
+                    .node(key),
+                ),
+                None => r.type_error(v, "`id`", "a string", "a node id is a string"),
+            }
+            key.to_owned()
+        }
+        (None, Some(v)) => match tree.as_str(v) {
+            Some(id) => id.to_owned(),
+            None => {
+                r.type_error(v, "`id`", "a string", "a node id is a string");
+                return None;
+            }
+        },
+        (None, None) => {
+            r.push(RawDiagnostic::new(
+                Code::SchemaError,
+                loc(tree, value),
+                "a node in the `nodes` array has no `id`",
+                "give every node in an array an `id` string, so transitions can name it",
+            ));
+            return None;
+        }
+    };
+
+    let type_name = match tree.get(value, "type") {
+        Some(t) => match tree.as_str(t) {
+            Some(s) => s.to_owned(),
+            None => {
+                r.type_error(t, "`type`", "a string", "set `type` to menu, collect, play, set, decision, loop, transfer, transfer_flow, disconnect, ...");
+                String::new()
+            }
+        },
+        None => {
+            r.push(
+                RawDiagnostic::new(
+                    Code::SchemaError,
+                    loc(tree, value),
+                    format!("node `{id}` has no `type`"),
+                    "set `type` to menu, collect, play, set, decision, loop, transfer, transfer_flow, disconnect, ...",
+                )
+                .node(&id),
+            );
+            String::new()
+        }
+    };
+    let (kind, known) = kind_of_flow_type(&type_name);
+    let mut node = Node::new(id.clone(), type_name.clone(), kind);
+    node.origin = Origin::value(value);
+    node.unknown_type = !known && !type_name.is_empty();
+    if node.unknown_type {
+        r.push(
+            RawDiagnostic::new(
+                Code::UnknownNodeType,
+                loc(tree, tree.get(value, "type").unwrap_or(value)),
+                format!("node `{id}` has type `{type_name}`, which flowguard does not know; it is treated as passing through to its transitions"),
+                "if this is a typo, use one of menu, collect, play, set, data, jump, task, decision, loop, transfer, transfer_flow, disconnect",
+            )
+            .node(&id),
+        );
+    }
+
+    if let Some(t) = tree.get(value, "transitions") {
+        if tree.kind(t) == ValueKind::Object {
+            for (label, _, targets) in tree.members(t) {
+                match tree.kind(targets) {
+                    ValueKind::Array => {
+                        for target in tree.children(targets) {
+                            match tree.as_str(target) {
+                                Some(s) => node.edges.push(Edge {
+                                    label: label.to_owned(),
+                                    target: s.to_owned(),
+                                    origin: Origin::value(target),
+                                    condition: None,
+                                }),
+                                None => r.type_error(
+                                    target,
+                                    "a transition target",
+                                    "a node id string",
+                                    "list target node ids as strings",
+                                ),
+                            }
+                        }
+                    }
+                    // A single id instead of a one-element list is accepted: it means the same.
+                    ValueKind::String => node.edges.push(Edge {
+                        label: label.to_owned(),
+                        target: tree.as_str(targets).unwrap_or_default().to_owned(),
+                        origin: Origin::value(targets),
+                        condition: None,
+                    }),
+                    _ => r.type_error(
+                        targets,
+                        "a transition",
+                        "a list of node ids",
+                        "write transitions as {\"label\": [\"target_id\"]}",
+                    ),
+                }
+            }
+        } else {
+            r.type_error(
+                t,
+                "`transitions`",
+                "an object (label to list of node ids)",
+                "write transitions as {\"label\": [\"target_id\"]}",
+            );
+        }
+    }
+
+    if let Some(c) = tree.get(value, "conditions") {
+        if tree.kind(c) == ValueKind::Array {
+            for cond in tree.children(c) {
+                if let Some(condition) = read_condition(r, cond, &id) {
+                    node.edges.push(Edge {
+                        label: "condition".to_owned(),
+                        target: condition.target.clone(),
+                        origin: condition.origin.clone(),
+                        condition: Some(node.conditions.len()),
+                    });
+                    node.conditions.push(condition);
+                }
+            }
+        } else {
+            r.type_error(
+                c,
+                "`conditions`",
+                "an array of {expression, priority, target_id}",
+                "write conditions as a list",
+            );
+        }
+    }
+
+    match type_name.as_str() {
+        "loop" => match tree.get(value, "max_iterations") {
+            Some(m) => match tree.as_u64(m).filter(|&n| n > 0) {
+                Some(n) => node.max_iterations = Some(n),
+                None => r.push(
+                    RawDiagnostic::new(
+                        Code::SchemaError,
+                        loc(tree, m),
+                        format!("loop node `{id}` has `max_iterations` that is not a positive whole number"),
+                        "set `max_iterations` to how many times the body may run, for example 3",
+                    )
+                    .node(&id),
+                ),
+            },
+            None => r.push(
+                RawDiagnostic::new(
+                    Code::SchemaError,
+                    loc(tree, value),
+                    format!("loop node `{id}` has no `max_iterations`, so it bounds nothing"),
+                    "set `max_iterations` to how many times the body may run, for example 3",
+                )
+                .node(&id),
+            ),
+        },
+        "transfer" => node.queue = r.external(value, "queue", &id, "the queue calls are transferred to"),
+        "transfer_flow" => node.flow = r.external(value, "flow", &id, "the flow calls are transferred to"),
+        _ => {}
+    }
+    Some(node)
+}
+
+fn read_condition(r: &Reader<'_, '_>, cond: ValueId, node: &str) -> Option<Condition> {
+    let tree = r.tree;
+    if tree.kind(cond) != ValueKind::Object {
+        r.type_error(cond, "a condition", "an object {expression, priority, target_id}", "write each condition as {\"expression\": \"...\", \"priority\": 1, \"target_id\": \"node\"}");
+        return None;
+    }
+    let required = |name: &str, what: &str| -> Option<(String, ValueId)> {
+        match tree.get(cond, name) {
+            Some(v) => match tree.as_str(v) {
+                Some(s) => Some((s.to_owned(), v)),
+                None => {
+                    r.type_error(v, &format!("`{name}`"), "a string", what);
+                    None
+                }
+            },
+            None => {
+                r.push(
+                    RawDiagnostic::new(
+                        Code::SchemaError,
+                        loc(tree, cond),
+                        format!("a condition of `{node}` has no `{name}`"),
+                        what.to_owned(),
+                    )
+                    .node(node),
+                );
+                None
+            }
+        }
+    };
+    let expression = required(
+        "expression",
+        "give the condition an `expression`, for example \"Call.Language == \\\"es\\\"\"",
+    );
+    let target = required(
+        "target_id",
+        "give the condition a `target_id`: the node calls go to when it is the first true condition",
+    );
+    let priority = match tree.get(cond, "priority") {
+        None => 0.0,
+        Some(p) => match tree.as_f64(p) {
+            Some(f) if f.is_finite() => f,
+            _ => {
+                r.type_error(
+                    p,
+                    "`priority`",
+                    "a number",
+                    "higher priorities are evaluated first",
+                );
+                0.0
+            }
+        },
+    };
+    let ((expression, expr_value), (target, target_value)) = (expression?, target?);
+    // The expression's text starts one byte after the opening quote when it has no escapes.
+    let (s, e) = tree.span(expr_value);
+    let raw = tree
+        .source()
+        .get(s as usize + 1..(e as usize).saturating_sub(1));
+    let source_start = (raw == Some(expression.as_str())).then_some(s + 1);
+    Some(Condition {
+        expression,
+        priority,
+        target,
+        origin: Origin::value(target_value),
+        expression_origin: Origin::value(expr_value),
+        expression_source_start: source_start,
+    })
+}
+
+impl Reader<'_, '_> {
+    fn opt_string(&self, obj: ValueId, name: &str) -> Option<String> {
+        let v = self.tree.get(obj, name)?;
+        match self.tree.as_str(v) {
+            Some(s) => Some(s.to_owned()),
+            None => {
+                self.type_error(
+                    v,
+                    &format!("`{name}`"),
+                    "a string",
+                    "write it as a string in double quotes",
+                );
+                None
+            }
+        }
+    }
+
+    fn external(
+        &self,
+        node_value: ValueId,
+        field: &str,
+        node: &str,
+        what: &str,
+    ) -> Option<ExternalTarget> {
+        match self.tree.get(node_value, field) {
+            Some(v) => match self.tree.as_str(v) {
+                Some(s) if !s.trim().is_empty() => Some(ExternalTarget {
+                    name: s.to_owned(),
+                    origin: Origin::value(v),
+                    is_expression: false,
+                }),
+                _ => {
+                    self.type_error(v, &format!("`{field}`"), "a non-empty string", what);
+                    None
+                }
+            },
+            None => {
+                self.push(
+                    RawDiagnostic::new(
+                        Code::SchemaError,
+                        loc(self.tree, node_value),
+                        format!("node `{node}` has no `{field}`"),
+                        format!("set `{field}`: {what}"),
+                    )
+                    .node(node)
+                    .severity(Severity::Error),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! flowguard-core: reads IVR flow documents into one graph model that keeps source
+//! locations, validates it (loops, traps, depth, dangling and unreachable nodes, decision
+//! logic) and flattens nested decisions without changing where any call goes.
+//!
+//! The core does no IO, reads no clock, uses no randomness and prints nothing: hosts (the
+//! CLI, the wasm package) hand it text and get diagnostics back. User mistakes are
+//! diagnostics, never `Err` and never panics. See `ARCHITECTURE.md`.
+#![forbid(unsafe_code)]
+
+pub mod checks;
+pub mod diagnostic;
+pub mod formats;
+pub mod graph;
+pub mod model;
+pub mod syntax;
+
+pub use checks::{CheckOptions, Stats};
+pub use diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Related, Severity, Span};
+pub use model::{Flow, InputFormat, Node, NodeKind};
+pub use syntax::{LineIndex, PositionEncoding};
+
+use serde::{Deserialize, Serialize};
+
+/// Everything a caller can set for [`validate`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub format: InputFormat,
+    pub checks: CheckOptions,
+    pub position_encoding: PositionEncoding,
+    /// Larger input is reported as FG006 instead of being read.
+    pub max_bytes: usize,
+    /// Report warnings as errors.
+    pub deny_warnings: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            format: InputFormat::Auto,
+            checks: CheckOptions::default(),
+            position_encoding: PositionEncoding::Utf8,
+            max_bytes: 10 * 1024 * 1024,
+            deny_warnings: false,
+        }
+    }
+}
+
+/// The result of validating one document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Validation {
+    /// The format the document was read as.
+    pub format: InputFormat,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+impl Validation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Reads and validates a document given as bytes: invalid UTF-8 and binary data are
+/// reported as FG001 at the offending byte.
+pub fn validate_bytes(bytes: &[u8], options: &Options) -> Validation {
+    if let Some(d) = reject_bytes(bytes, options) {
+        return Validation {
+            format: options.format,
+            diagnostics: vec![d],
+            stats: Stats::default(),
+        };
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => validate(text, options),
+        Err(e) => {
+            let at = e.valid_up_to() as u32;
+            let raw = RawDiagnostic::new(
+                Code::SyntaxError,
+                Location {
+                    pointer: String::new(),
+                    range: Some((at, at + e.error_len().unwrap_or(0) as u32)),
+                },
+                format!("the input is not valid UTF-8 (bad byte sequence at byte {at})"),
+                "save the file as UTF-8 text",
+            );
+            // Locate the error in the valid prefix, which is a string.
+            let prefix = std::str::from_utf8(&bytes[..at as usize]).unwrap_or("");
+            Validation {
+                format: options.format,
+                diagnostics: resolve(vec![raw], prefix, options.position_encoding),
+                stats: Stats::default(),
+            }
+        }
+    }
+}
+
+fn reject_bytes(bytes: &[u8], options: &Options) -> Option<Diagnostic> {
+    if bytes.len() > options.max_bytes {
+        let raw = RawDiagnostic::new(
+            Code::InputTooLarge,
+            Location::default(),
+            format!(
+                "the input is {} bytes, more than the limit of {} bytes",
+                bytes.len(),
+                options.max_bytes
+            ),
+            "split the flow, or raise the limit (maxBytes / --max-bytes) if this size is expected",
+        );
+        return resolve(vec![raw], "", options.position_encoding).pop();
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if let Some(at) = head.iter().position(|&b| b == 0) {
+        let raw = RawDiagnostic::new(
+            Code::SyntaxError,
+            Location {
+                pointer: String::new(),
+                range: Some((at as u32, at as u32 + 1)),
+            },
+            "the input looks like a binary file (it contains a NUL byte), not a flow document",
+            "pass a flow JSON, Archy YAML or Architect configuration JSON text file",
+        );
+        let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+        return resolve(vec![raw], prefix, options.position_encoding).pop();
+    }
+    None
+}
+
+/// Reads and validates a document.
+pub fn validate(text: &str, options: &Options) -> Validation {
+    if let Some(d) = reject_bytes(text.as_bytes(), options) {
+        return Validation {
+            format: options.format,
+            diagnostics: vec![d],
+            stats: Stats::default(),
+        };
+    }
+    let read = formats::read(text, options.format);
+    let mut raw = read.diagnostics;
+    let stats = if read.fatal {
+        Stats::default()
+    } else {
+        checks::run(&read.flow, &options.checks, &mut raw)
+    };
+    let mut diagnostics = resolve(raw, text, options.position_encoding);
+    if options.deny_warnings {
+        for d in &mut diagnostics {
+            if d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+    Validation {
+        format: read.flow.format,
+        diagnostics,
+        stats,
+    }
+}
+
+/// Runs the graph checks on a flow already in the model (for hosts that edit the model
+/// directly, such as the wasm `FlowSession`).
+pub fn analyze(flow: &Flow, options: &CheckOptions) -> (Vec<RawDiagnostic>, Stats) {
+    let mut raw = Vec::new();
+    let stats = checks::run(flow, options, &mut raw);
+    (raw, stats)
+}
+
+/// Turns raw diagnostics into their public form: byte ranges become spans with line and
+/// column in `encoding`, and the list is sorted into a deterministic order (by position,
+/// then code, node and message).
+pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) -> Vec<Diagnostic> {
+    let index = LineIndex::new(text);
+    let span = |range: Option<(u32, u32)>| {
+        range.map(|(s, e)| {
+            let (line, column) = index.line_col(text, s, encoding);
+            Span {
+                start: index.offset(text, s, encoding),
+                end: index.offset(text, e.max(s), encoding),
+                line,
+                column,
+            }
+        })
+    };
+    let mut keyed: Vec<((u32, Code, Option<String>, String), Diagnostic)> = raw
+        .into_iter()
+        .map(|r| {
+            let key = (
+                r.at.range.map_or(u32::MAX, |(s, _)| s),
+                r.code,
+                r.node.clone(),
+                r.message.clone(),
+            );
+            let d = Diagnostic {
+                code: r.code,
+                name: r.code.name().to_owned(),
+                severity: r.severity,
+                message: r.message,
+                help: r.help,
+                pointer: r.at.pointer,
+                span: span(r.at.range),
+                node: r.node,
+                related: r
+                    .related
+                    .into_iter()
+                    .map(|rel| Related {
+                        pointer: rel.at.pointer,
+                        span: span(rel.at.range),
+                        node: rel.node,
+                        message: rel.message,
+                    })
+                    .collect(),
+                witness: r.witness,
+            };
+            (key, d)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, d)| d).collect()
+}

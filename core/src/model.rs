@@ -1,0 +1,192 @@
+//! The flow graph model every format reads into: nodes with a kind that says how routing
+//! treats them, outgoing references (transitions and decision conditions) and, for every
+//! part, the place in the source it came from.
+
+use crate::syntax::{SyntaxTree, ValueId};
+
+/// How routing analysis treats a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// Waits for the caller (menu, collect input): loops through it are caller-driven.
+    Input,
+    /// Ends this flow: disconnect, transfer to a queue, transfer to another flow.
+    End,
+    /// Branches on conditions: first true condition by descending priority, else `default`.
+    Decision,
+    /// Repeats a body at most `max_iterations` times, then leaves through `exit`.
+    Loop,
+    /// Does its work and moves on (play, set, data, jump, task and unknown types).
+    PassThrough,
+}
+
+/// Which document format a flow came from.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// Detect from the text.
+    #[default]
+    Auto,
+    /// flowguard's own flow JSON (seed-compatible).
+    Flow,
+    /// Archy YAML.
+    Archy,
+    /// Architect configuration JSON (`latestconfiguration`).
+    Architect,
+}
+
+impl InputFormat {
+    pub fn parse(s: &str) -> Option<InputFormat> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Some(InputFormat::Auto),
+            "flow" | "json" => Some(InputFormat::Flow),
+            "archy" | "yaml" => Some(InputFormat::Archy),
+            "architect" | "configuration" => Some(InputFormat::Architect),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Auto => "auto",
+            InputFormat::Flow => "flow",
+            InputFormat::Archy => "archy",
+            InputFormat::Architect => "architect",
+        }
+    }
+}
+
+/// Where a part of the model came from. `value` is the syntax-tree value (span and
+/// pointer); `pointer` overrides the pointer for parts without a value of their own
+/// (for example nodes added by an editor).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub value: Option<ValueId>,
+    pub pointer: Option<String>,
+}
+
+impl Origin {
+    pub fn value(v: ValueId) -> Self {
+        Origin {
+            value: Some(v),
+            pointer: None,
+        }
+    }
+
+    pub fn pointer(p: impl Into<String>) -> Self {
+        Origin {
+            value: None,
+            pointer: Some(p.into()),
+        }
+    }
+}
+
+/// A reference from one node to another, by id, as written in the document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    /// The transition label (`default`, `1`, `yes`, `body`, ...) or `condition` for a
+    /// decision condition's target.
+    pub label: String,
+    pub target: String,
+    /// The place of the target reference.
+    pub origin: Origin,
+    /// Index into [`Node::conditions`] when the edge is a condition's target.
+    pub condition: Option<usize>,
+}
+
+/// A decision condition: taken when `expression` is true and no condition before it (by
+/// descending priority, then document order) was.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub expression: String,
+    pub priority: f64,
+    pub target: String,
+    pub origin: Origin,
+    /// The expression string's value (for spans inside the expression).
+    pub expression_origin: Origin,
+    /// Byte offset in the source where the expression text starts (after the quote), when
+    /// the expression is a plain slice of the source; used for spans inside expressions.
+    pub expression_source_start: Option<u32>,
+}
+
+/// A named thing a node points outside the flow at (a queue, another flow).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternalTarget {
+    pub name: String,
+    pub origin: Origin,
+    /// True when the name is an expression evaluated at run time (Archy `exp:`).
+    pub is_expression: bool,
+}
+
+/// One node of the flow graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub id: String,
+    /// The type as written (`menu`, `transferToAcd`, `TransferPureMatchAction`, ...).
+    pub type_name: String,
+    pub kind: NodeKind,
+    /// True when flowguard does not know the type (reported as FG004, treated as pass-through).
+    pub unknown_type: bool,
+    pub origin: Origin,
+    /// Every outgoing reference, transitions first in document order, then conditions.
+    pub edges: Vec<Edge>,
+    pub conditions: Vec<Condition>,
+    pub max_iterations: Option<u64>,
+    pub queue: Option<ExternalTarget>,
+    pub flow: Option<ExternalTarget>,
+}
+
+impl Node {
+    pub fn new(id: impl Into<String>, type_name: impl Into<String>, kind: NodeKind) -> Self {
+        Node {
+            id: id.into(),
+            type_name: type_name.into(),
+            kind,
+            unknown_type: false,
+            origin: Origin::default(),
+            edges: Vec::new(),
+            conditions: Vec::new(),
+            max_iterations: None,
+            queue: None,
+            flow: None,
+        }
+    }
+
+    /// The edge labelled `default`, if any.
+    pub fn default_edge(&self) -> Option<&Edge> {
+        self.edges
+            .iter()
+            .find(|e| e.condition.is_none() && e.label == "default")
+    }
+
+    /// Whether this node bounds the loop it is part of.
+    pub fn bounds_loops(&self) -> bool {
+        self.kind == NodeKind::Loop && self.max_iterations.is_some_and(|n| n > 0)
+    }
+}
+
+/// A flow document read into the graph model.
+#[derive(Clone, Debug, Default)]
+pub struct Flow {
+    pub format: InputFormat,
+    pub name: Option<String>,
+    pub flow_type: Option<String>,
+    /// The id of the start node and the place it is named.
+    pub start: Option<(String, Origin)>,
+    pub nodes: Vec<Node>,
+    /// The syntax tree the origins refer to (empty for flows built in code).
+    pub tree: SyntaxTree,
+}
+
+/// The kind a flow-format node type maps to, and whether the type is known.
+pub fn kind_of_flow_type(type_name: &str) -> (NodeKind, bool) {
+    match type_name {
+        "menu" | "collect" => (NodeKind::Input, true),
+        "disconnect" | "transfer" | "transfer_flow" => (NodeKind::End, true),
+        "decision" => (NodeKind::Decision, true),
+        "loop" => (NodeKind::Loop, true),
+        "play" | "set" | "data" | "jump" | "task" => (NodeKind::PassThrough, true),
+        _ => (NodeKind::PassThrough, false),
+    }
+}

@@ -1,0 +1,678 @@
+//! A strict JSON (RFC 8259) reader that keeps byte spans, written as an explicit state
+//! machine so that nesting depth costs heap, not stack: a document nested 100,000 levels
+//! deep parses in the ~1 MB wasm stack like any other.
+//!
+//! Why not serde_json or jsonc-parser: neither keeps spans for every value and member key
+//! (serde_json) or both recurse per nesting level (stack overflow in wasm on hostile input).
+
+use super::tree::{SyntaxTree, TreeBuilder, ValueKind};
+
+/// A syntax error: where and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte range of the offending text (empty at end of input).
+    pub start: u32,
+    pub end: u32,
+    pub message: String,
+    pub help: &'static str,
+}
+
+/// A member key that appears twice in one object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    /// Span of the second occurrence of the key.
+    pub start: u32,
+    pub end: u32,
+    /// Span of the first occurrence.
+    pub first_start: u32,
+    pub first_end: u32,
+}
+
+/// The result of reading JSON text.
+#[derive(Debug)]
+pub struct ParsedJson {
+    pub tree: SyntaxTree,
+    pub error: Option<JsonError>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Object,
+    Array,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// A value must come next.
+    Value,
+    /// After `{`: a key or `}`.
+    KeyOrEnd,
+    /// After `,` in an object: a key.
+    Key,
+    /// After a key: `:`.
+    Colon,
+    /// After `[`: a value or `]`.
+    ValueOrEnd,
+    /// After a value inside a container: `,` or the closing bracket.
+    CommaOrEnd,
+    /// The top-level value is complete.
+    Done,
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    builder: TreeBuilder,
+    stack: Vec<Container>,
+    duplicates: Vec<DuplicateKey>,
+    /// Spans of the keys of each open object, to report duplicates with both places.
+    key_spans: Vec<Vec<(String, u32, u32)>>,
+}
+
+/// Parses JSON text. A syntax error stops the parse; the tree then holds what was read
+/// before it (with open containers closed at the end of the input).
+pub fn parse(text: &str) -> ParsedJson {
+    let mut p = Parser {
+        bytes: text.as_bytes(),
+        pos: 0,
+        builder: TreeBuilder::new(text.to_owned()),
+        stack: Vec::new(),
+        duplicates: Vec::new(),
+        key_spans: Vec::new(),
+    };
+    // A UTF-8 byte order mark is not JSON, but editors write it; skip it like browsers do.
+    if text.starts_with('\u{feff}') {
+        p.pos = 3;
+    }
+    let error = p.run().err();
+    ParsedJson {
+        tree: p.builder.finish(),
+        error,
+        duplicate_keys: p.duplicates,
+    }
+}
+
+impl Parser<'_> {
+    fn err(
+        &self,
+        start: usize,
+        end: usize,
+        message: impl Into<String>,
+        help: &'static str,
+    ) -> JsonError {
+        JsonError {
+            start: start as u32,
+            end: end as u32,
+            message: message.into(),
+            help,
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                _ => break,
+            }
+        }
+    }
+
+    /// The span of the character at `pos` (whole UTF-8 sequence) for error reporting.
+    fn char_end(&self, pos: usize) -> usize {
+        let mut end = (pos + 1).min(self.bytes.len());
+        while end < self.bytes.len() && (self.bytes[end] & 0xC0) == 0x80 {
+            end += 1;
+        }
+        end
+    }
+
+    fn unexpected(&self, expected: &str, help: &'static str) -> JsonError {
+        match self.bytes.get(self.pos) {
+            None => self.err(
+                self.pos,
+                self.pos,
+                format!("unexpected end of input: expected {expected}"),
+                "the document is cut short: close every open `{` and `[` and finish the last value",
+            ),
+            Some(_) => {
+                let end = self.char_end(self.pos);
+                let found = String::from_utf8_lossy(&self.bytes[self.pos..end]).into_owned();
+                self.err(
+                    self.pos,
+                    end,
+                    format!("expected {expected}, found `{found}`"),
+                    help,
+                )
+            }
+        }
+    }
+
+    fn after_value(&self) -> State {
+        if self.stack.is_empty() {
+            State::Done
+        } else {
+            State::CommaOrEnd
+        }
+    }
+
+    fn run(&mut self) -> Result<(), JsonError> {
+        let mut state = State::Value;
+        loop {
+            self.skip_ws();
+            let b = self.bytes.get(self.pos).copied();
+            match state {
+                State::Done => {
+                    return match b {
+                        None => Ok(()),
+                        Some(_) => Err(self.err(
+                            self.pos,
+                            self.char_end(self.pos),
+                            "unexpected text after the end of the document",
+                            "a JSON document holds exactly one value: remove what follows it, or wrap several values in an array",
+                        )),
+                    };
+                }
+                State::Value | State::ValueOrEnd => {
+                    if state == State::ValueOrEnd && b == Some(b']') {
+                        self.close_container();
+                        state = self.after_value();
+                        continue;
+                    }
+                    state = self.value(b)?;
+                }
+                State::KeyOrEnd | State::Key => match b {
+                    Some(b'}') if state == State::KeyOrEnd => {
+                        self.close_container();
+                        state = self.after_value();
+                    }
+                    Some(b'"') => {
+                        self.key()?;
+                        state = State::Colon;
+                    }
+                    Some(b'}') => {
+                        return Err(self.err(
+                                self.pos,
+                                self.pos + 1,
+                                "trailing comma before `}`",
+                                "remove the comma after the last member: JSON does not allow trailing commas",
+                            ));
+                    }
+                    _ => {
+                        return Err(self.unexpected(
+                            "a member name in double quotes",
+                            "object member names are strings in double quotes, like \"name\"",
+                        ));
+                    }
+                },
+                State::Colon => {
+                    if b == Some(b':') {
+                        self.pos += 1;
+                        state = State::Value;
+                    } else {
+                        return Err(
+                            self.unexpected("`:` after the member name", "write `\"name\": value`")
+                        );
+                    }
+                }
+                State::CommaOrEnd => {
+                    let top = self.stack.last().copied();
+                    match (b, top) {
+                        (Some(b','), Some(Container::Object)) => {
+                            self.pos += 1;
+                            state = State::Key;
+                        }
+                        (Some(b','), Some(Container::Array)) => {
+                            self.pos += 1;
+                            self.skip_ws();
+                            if self.bytes.get(self.pos) == Some(&b']') {
+                                return Err(self.err(
+                                    self.pos,
+                                    self.pos + 1,
+                                    "trailing comma before `]`",
+                                    "remove the comma after the last element: JSON does not allow trailing commas",
+                                ));
+                            }
+                            state = State::Value;
+                        }
+                        (Some(b'}'), Some(Container::Object))
+                        | (Some(b']'), Some(Container::Array)) => {
+                            self.close_container();
+                            state = self.after_value();
+                        }
+                        (_, Some(Container::Object)) => {
+                            return Err(self.unexpected(
+                                "`,` or `}`",
+                                "separate members with commas and close the object with `}`",
+                            ));
+                        }
+                        _ => {
+                            return Err(self.unexpected(
+                                "`,` or `]`",
+                                "separate elements with commas and close the array with `]`",
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn close_container(&mut self) {
+        self.pos += 1;
+        if self.stack.pop() == Some(Container::Object) {
+            self.key_spans.pop();
+        }
+        self.builder.close(self.pos as u32);
+    }
+
+    /// Reads one value starting at the current byte; returns the next state.
+    fn value(&mut self, b: Option<u8>) -> Result<State, JsonError> {
+        let start = self.pos;
+        match b {
+            Some(b'{') => {
+                self.pos += 1;
+                self.builder.open(ValueKind::Object, start as u32);
+                self.stack.push(Container::Object);
+                self.key_spans.push(Vec::new());
+                Ok(State::KeyOrEnd)
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                self.builder.open(ValueKind::Array, start as u32);
+                self.stack.push(Container::Array);
+                Ok(State::ValueOrEnd)
+            }
+            Some(b'"') => {
+                let (decoded, inner) = self.string()?;
+                self.builder
+                    .scalar(ValueKind::String, start as u32, self.pos as u32, decoded, inner);
+                Ok(self.after_value())
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                self.number()?;
+                let span = (start as u32, self.pos as u32);
+                self.builder
+                    .scalar(ValueKind::Number, span.0, span.1, None, span);
+                Ok(self.after_value())
+            }
+            Some(b't') => self.literal(b"true", ValueKind::Bool(true)),
+            Some(b'f') => self.literal(b"false", ValueKind::Bool(false)),
+            Some(b'n') => self.literal(b"null", ValueKind::Null),
+            Some(b'\'') => Err(self.err(
+                start,
+                start + 1,
+                "strings must be in double quotes, found `'`",
+                "replace the single quotes with double quotes",
+            )),
+            Some(b']') if self.stack.last() == Some(&Container::Array) => Err(self.err(
+                start,
+                start + 1,
+                "trailing comma before `]`",
+                "remove the comma after the last element: JSON does not allow trailing commas",
+            )),
+            _ => Err(self.unexpected(
+                "a value",
+                "a value is an object, an array, a string in double quotes, a number, true, false or null",
+            )),
+        }
+    }
+
+    fn literal(&mut self, word: &'static [u8], kind: ValueKind) -> Result<State, JsonError> {
+        let start = self.pos;
+        if self.bytes[start..].starts_with(word) {
+            self.pos += word.len();
+            let span = (start as u32, self.pos as u32);
+            self.builder.scalar(kind, span.0, span.1, None, span);
+            Ok(self.after_value())
+        } else {
+            let mut end = start;
+            while end < self.bytes.len() && self.bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
+            let found =
+                String::from_utf8_lossy(&self.bytes[start..end.max(start + 1)]).into_owned();
+            Err(self.err(
+                start,
+                end.max(start + 1),
+                format!("expected a value, found `{found}`"),
+                "the only bare words in JSON are true, false and null (lower case); put text in double quotes",
+            ))
+        }
+    }
+
+    fn number(&mut self) -> Result<(), JsonError> {
+        let start = self.pos;
+        let help = "JSON numbers look like -12, 3.5 or 1e6: no leading zeros, no leading `+`, digits after the point";
+        if self.bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match self.bytes.get(self.pos) {
+            Some(b'0') => {
+                self.pos += 1;
+                if matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
+                    return Err(self.err(
+                        start,
+                        self.pos + 1,
+                        "numbers must not have leading zeros",
+                        help,
+                    ));
+                }
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => {
+                return Err(self.err(
+                    start,
+                    self.char_end(self.pos.min(self.bytes.len().saturating_sub(1))),
+                    "invalid number",
+                    help,
+                ));
+            }
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if !matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
+                return Err(self.err(
+                    start,
+                    self.pos,
+                    "a decimal point must be followed by digits",
+                    help,
+                ));
+            }
+            self.digits();
+        }
+        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
+                return Err(self.err(start, self.pos, "an exponent must have digits", help));
+            }
+            self.digits();
+        }
+        Ok(())
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+
+    fn key(&mut self) -> Result<(), JsonError> {
+        let start = self.pos;
+        let (decoded, inner) = self.string()?;
+        let end = self.pos;
+        self.builder.key(start as u32, end as u32, decoded, inner);
+        // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
+        // flowguard reads the first), so they are reported rather than silently resolved.
+        let key_text = match self.builder_key_text(inner) {
+            Some(k) => k,
+            None => return Ok(()),
+        };
+        if let Some(spans) = self.key_spans.last_mut() {
+            if let Some((_, fs, fe)) = spans.iter().find(|(k, _, _)| *k == key_text) {
+                // A hostile document can repeat a key 100,000 times: the first 100 say enough.
+                if self.duplicates.len() >= 100 {
+                    return Ok(());
+                }
+                self.duplicates.push(DuplicateKey {
+                    key: key_text,
+                    start: start as u32,
+                    end: end as u32,
+                    first_start: *fs,
+                    first_end: *fe,
+                });
+            } else if spans.len() < 4096 {
+                // Bound the quadratic scan: objects with more members than this are
+                // checked only against their first 4096 keys.
+                spans.push((key_text, start as u32, end as u32));
+            }
+        }
+        Ok(())
+    }
+
+    fn builder_key_text(&self, inner: (u32, u32)) -> Option<String> {
+        let raw = self
+            .builder
+            .source()
+            .get(inner.0 as usize..inner.1 as usize)?;
+        Some(if raw.contains('\\') {
+            decode_escapes(raw)
+        } else {
+            raw.to_owned()
+        })
+    }
+
+    /// Reads a string at `pos` (which is `"`). Returns the decoded text when it has escapes,
+    /// and the byte range of the raw contents between the quotes.
+    fn string(&mut self) -> Result<(Option<String>, (u32, u32)), JsonError> {
+        let open = self.pos;
+        self.pos += 1;
+        let inner_start = self.pos;
+        let mut has_escape = false;
+        loop {
+            match self.bytes.get(self.pos) {
+                None => {
+                    return Err(self.err(
+                        open,
+                        self.pos,
+                        "unterminated string",
+                        "close the string with a double quote `\"`",
+                    ));
+                }
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    has_escape = true;
+                    let esc = self.pos;
+                    match self.bytes.get(self.pos + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.pos += 2
+                        }
+                        Some(b'u') => {
+                            let hex = self.bytes.get(self.pos + 2..self.pos + 6);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                return Err(self.err(
+                                    esc,
+                                    (esc + 6).min(self.bytes.len()),
+                                    "invalid unicode escape",
+                                    "write \\u followed by exactly four hexadecimal digits",
+                                ));
+                            }
+                            self.pos += 6;
+                        }
+                        _ => {
+                            return Err(self.err(
+                                esc,
+                                self.char_end(esc + 1).max(esc + 1).min(self.bytes.len()),
+                                "invalid escape sequence",
+                                "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; write a backslash as \\\\",
+                            ));
+                        }
+                    }
+                }
+                Some(&c) if c < 0x20 => {
+                    return Err(self.err(
+                        self.pos,
+                        self.pos + 1,
+                        "control character inside a string",
+                        "write line breaks and tabs inside strings as \\n and \\t",
+                    ));
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+        let inner_end = self.pos;
+        self.pos += 1;
+        let inner = (inner_start as u32, inner_end as u32);
+        let decoded = if has_escape {
+            let raw = self
+                .builder
+                .source()
+                .get(inner_start..inner_end)
+                .unwrap_or("");
+            Some(decode_escapes(raw))
+        } else {
+            None
+        };
+        Ok((decoded, inner))
+    }
+}
+
+/// Decodes the escapes of an already validated JSON string body. Lone surrogates become
+/// U+FFFD, since Rust strings cannot hold them.
+fn decode_escapes(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices().peekable();
+    let hex4 = |at: usize| -> Option<u32> {
+        raw.get(at..at + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = chars.next() else { break };
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'u' => {
+                let Some(hi) = hex4(i + 2) else { break };
+                for _ in 0..4 {
+                    chars.next();
+                }
+                if (0xD800..0xDC00).contains(&hi) && raw.get(i + 6..i + 8) == Some("\\u") {
+                    if let Some(lo) = hex4(i + 8).filter(|lo| (0xDC00..0xE000).contains(lo)) {
+                        for _ in 0..6 {
+                            chars.next();
+                        }
+                        let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                        continue;
+                    }
+                }
+                out.push(char::from_u32(hi).unwrap_or('\u{fffd}'));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nested_values_with_spans() {
+        let text = r#"{"a": [1, "x\ny", true, null], "b": {"c": -2.5e3}}"#;
+        let p = parse(text);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        let t = &p.tree;
+        let root = t.root().unwrap();
+        let a = t.get(root, "a").unwrap();
+        assert_eq!(t.children(a).count(), 4);
+        let s = t.children(a).nth(1).unwrap();
+        assert_eq!(t.as_str(s), Some("x\ny"));
+        assert_eq!(t.span(s), (10, 16));
+        let c = t.resolve_pointer("/b/c").unwrap();
+        assert_eq!(t.as_f64(c), Some(-2500.0));
+        assert_eq!(t.pointer(c), "/b/c");
+        assert_eq!(t.pointer(s), "/a/1");
+    }
+
+    #[test]
+    fn pointer_escapes_segments() {
+        let p = parse(r#"{"a/b": {"m~n": 1}}"#);
+        let v = p.tree.resolve_pointer("/a~1b/m~0n").unwrap();
+        assert_eq!(p.tree.pointer(v), "/a~1b/m~0n");
+    }
+
+    #[test]
+    fn reports_errors_with_positions() {
+        for (text, at, needle) in [
+            ("{\"a\": }", 6, "expected a value"),
+            ("{\"a\" 1}", 5, "`:`"),
+            ("[1, 2,]", 6, "trailing comma"),
+            ("{\"a\": 1,}", 8, "trailing comma"),
+            ("[1 2]", 3, "`,` or `]`"),
+            ("\"abc", 0, "unterminated"),
+            ("01", 0, "leading zeros"),
+            ("{} x", 3, "after the end"),
+            ("", 0, "end of input"),
+            ("[\"\\x\"]", 2, "escape"),
+            ("{'a': 1}", 1, "member name"),
+            ("[tru]", 1, "bare words"),
+        ] {
+            let p = parse(text);
+            let e = p.error.unwrap_or_else(|| panic!("no error for {text}"));
+            assert_eq!(e.start, at, "{text}: {e:?}");
+            assert!(
+                e.message.contains(needle) || e.help.contains(needle),
+                "{text}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_needs_no_stack() {
+        let depth = 200_000;
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let p = parse(&text);
+        assert!(p.error.is_none());
+        assert_eq!(p.tree.len(), depth);
+        let unclosed = "{\"a\":".repeat(depth);
+        let p = parse(&unclosed);
+        assert!(p.error.is_some());
+    }
+
+    #[test]
+    fn decodes_unicode_escapes_and_surrogates() {
+        let p = parse(r#"["\u00e9\ud83d\ude00\ud800x"]"#);
+        let s = p.tree.children(p.tree.root().unwrap()).next().unwrap();
+        assert_eq!(p.tree.as_str(s), Some("é😀\u{fffd}x"));
+    }
+
+    #[test]
+    fn finds_duplicate_keys() {
+        let p = parse(r#"{"a": 1, "b": {"a": 2}, "a": 3}"#);
+        assert_eq!(p.duplicate_keys.len(), 1);
+        assert_eq!(p.duplicate_keys[0].key, "a");
+        assert_eq!(p.duplicate_keys[0].first_start, 1);
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_validity() {
+        for text in [
+            "1",
+            "-0",
+            "1.5e+3",
+            "\"\\u0041\"",
+            "[]",
+            "{}",
+            "[1,[2,[3]]]",
+            "{\"a\":{\"b\":null}}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "[1,]",
+            "{\"a\"}",
+            "nul",
+            "\"\t\"",
+            "[1]]",
+            "-",
+            "1e",
+        ] {
+            let ours = parse(text).error.is_none();
+            let theirs = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(ours, theirs, "{text}");
+        }
+    }
+}
