@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checks;
+pub mod decision;
 pub mod diagnostic;
 pub mod formats;
 pub mod graph;

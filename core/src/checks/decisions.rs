@@ -1,23 +1,152 @@
-//! Decision nodes: a decision without a `default` transition (FG040). The condition
-//! analysis (FG041–FG045) refines this in `crate::decision`.
+//! Decision nodes: the condition analysis of [`crate::decision`] turned into diagnostics
+//! (FG040–FG045) with spans inside the expressions and witnesses.
+//!
+//! Cost: only decisions pay, each bounded by the enumeration cap of
+//! [`AnalysisOptions::max_combinations`], so the check stays linear in the flow size.
 
-use super::FlowGraph;
-use crate::diagnostic::{Code, RawDiagnostic};
-use crate::model::NodeKind;
+use super::{FlowGraph, origin_location};
+use crate::decision::{AnalysisOptions, Finding, analyze_decision};
+use crate::diagnostic::{Code, Location, RawDiagnostic};
+use crate::model::{Condition, Node, NodeKind};
 
 pub fn check(graph: &FlowGraph<'_>, out: &mut Vec<RawDiagnostic>) {
+    let options = AnalysisOptions::default();
     for v in 0..graph.node_of.len() as u32 {
         let node = graph.node(v);
-        if node.kind == NodeKind::Decision && node.default_edge().is_none() {
-            out.push(
-                RawDiagnostic::new(
-                    Code::NoDefault,
-                    graph.node_location(v),
-                    format!("decision `{}` has no `default` transition: a call that matches none of its conditions has nowhere to go", node.id),
-                    "add a `default` transition for calls that match no condition",
-                )
-                .node(&node.id),
-            );
+        if node.kind != NodeKind::Decision {
+            continue;
+        }
+        let analysis = analyze_decision(node, &options);
+        for finding in analysis.findings {
+            out.push(diagnostic(graph, v, node, finding));
         }
     }
+}
+
+/// Where a condition's expression is.
+fn expression_location(graph: &FlowGraph<'_>, node: &Node, i: usize) -> Location {
+    match node.conditions.get(i) {
+        Some(c) => origin_location(graph.flow, &c.expression_origin, || {
+            condition_pointer(node, i)
+        }),
+        None => Location::default(),
+    }
+}
+
+fn condition_pointer(node: &Node, i: usize) -> String {
+    let mut p = String::from("/nodes/");
+    crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
+    p.push_str(&format!("/conditions/{i}/expression"));
+    p
+}
+
+fn describe(c: Option<&Condition>) -> String {
+    match c {
+        Some(c) => format!("`{}` (priority {}, to `{}`)", c.expression, c.priority, c.target),
+        None => "a condition".into(),
+    }
+}
+
+fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> RawDiagnostic {
+    let id = &node.id;
+    let cond = |i: usize| node.conditions.get(i);
+    let d = match finding {
+        Finding::SyntaxError { condition, error } => {
+            let mut at = expression_location(graph, node, condition);
+            // Point inside the expression when its text is a plain slice of the source.
+            if let Some(start) = cond(condition).and_then(|c| c.expression_source_start) {
+                at.range = Some((start + error.start, start + error.end.max(error.start)));
+            }
+            RawDiagnostic::new(
+                Code::ExpressionSyntax,
+                at,
+                format!("condition {} of decision `{id}` does not parse: {}", condition + 1, error.message),
+                "fix the expression (see docs/expressions.md for the syntax flowguard reads); until then flowguard treats its result as unknown",
+            )
+        }
+        Finding::Unsatisfiable { condition } => RawDiagnostic::new(
+            Code::UnsatisfiableCondition,
+            expression_location(graph, node, condition),
+            format!(
+                "condition {} of decision `{id}`, {}, is true for no input: calls never take it",
+                condition + 1,
+                describe(cond(condition))
+            ),
+            "fix the comparison (a typo in a value or an impossible combination such as `x == 1 and x == 2`) or remove the condition",
+        ),
+        Finding::Shadowed { condition, by } => {
+            let names: Vec<String> = by.iter().map(|&j| format!("{}", j + 1)).collect();
+            let mut d = RawDiagnostic::new(
+                Code::ShadowedCondition,
+                expression_location(graph, node, condition),
+                format!(
+                    "condition {} of decision `{id}`, {}, is never the first true condition: every input it matches is taken by condition(s) {} evaluated before it",
+                    condition + 1,
+                    describe(cond(condition)),
+                    names.join(", ")
+                ),
+                "give it a higher priority than the conditions that shadow it, narrow those, or remove it",
+            );
+            for j in by {
+                d = d.related(
+                    expression_location(graph, node, j),
+                    Some(id.clone()),
+                    format!("condition {} takes these calls first: {}", j + 1, describe(cond(j))),
+                );
+            }
+            d
+        }
+        Finding::Ambiguous {
+            first,
+            second,
+            witness,
+        } => RawDiagnostic::new(
+            Code::AmbiguousOrder,
+            expression_location(graph, node, second),
+            format!(
+                "conditions {} and {} of decision `{id}` have the same priority, different targets, and both match some calls (see the witness): only their order in the document decides, {} wins",
+                first + 1,
+                second + 1,
+                describe(cond(first))
+            ),
+            "give the condition that should win a higher priority",
+        )
+        .related(
+            expression_location(graph, node, first),
+            Some(id.clone()),
+            format!("condition {} wins the tie", first + 1),
+        )
+        .witness(witness),
+        Finding::Redundant { condition } => RawDiagnostic::new(
+            Code::RedundantCondition,
+            expression_location(graph, node, condition),
+            format!(
+                "condition {} of decision `{id}`, {}, changes no routing: without it, every call it takes still reaches `{}`",
+                condition + 1,
+                describe(cond(condition)),
+                cond(condition).map_or("", |c| c.target.as_str())
+            ),
+            "remove it, or run `flowguard flatten` to remove it safely",
+        ),
+        Finding::NoMatch { witness } => {
+            let d = RawDiagnostic::new(
+                Code::NoDefault,
+                graph.node_location(v),
+                match &witness {
+                    Some(w) if w.is_empty() => format!("decision `{id}` has no `default` transition and no condition is certain to match: calls can have nowhere to go"),
+                    Some(w) => format!(
+                        "decision `{id}` has no `default` transition and a call with {} matches none of its conditions, so it has nowhere to go",
+                        w.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+                    ),
+                    None => format!("decision `{id}` has no `default` transition: a call that matches none of its conditions has nowhere to go"),
+                },
+                "add a `default` transition for calls that match no condition",
+            );
+            match witness {
+                Some(w) => d.witness(w),
+                None => d,
+            }
+        }
+    };
+    d.node(id)
 }

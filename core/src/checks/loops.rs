@@ -152,14 +152,22 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         }
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
         let cycle = cycle_through(csr, first, &in_c);
-        let text = cycle_text(graph, &cycle);
+        let mut names: Vec<String> = members
+            .iter()
+            .take(MESSAGE_CYCLE_NODES)
+            .map(|&v| format!("`{}`", graph.id(v)))
+            .collect();
+        if members.len() > MESSAGE_CYCLE_NODES {
+            names.push(format!("and {} more", members.len() - MESSAGE_CYCLE_NODES));
+        }
         out.push(group_diagnostic(
             graph,
             Code::CallerTrap,
             &cycle,
             members,
             format!(
-                "caller trap: once a call reaches {text} ({} node{}), no path leads to a disconnect or transfer",
+                "caller trap: once a call reaches {} ({} node{}), no path leads to a disconnect or transfer",
+                names.join(", "),
                 members.len(),
                 if members.len() == 1 { "" } else { "s" }
             ),

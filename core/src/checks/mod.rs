@@ -109,11 +109,17 @@ impl<'f> FlowGraph<'f> {
 
     /// The place of a node (its value in the document, or `/nodes/<id>`).
     pub fn node_location(&self, v: u32) -> Location {
-        origin_location(self.flow, &self.node(v).origin, || {
-            let mut p = String::from("/nodes/");
-            crate::syntax::tree::push_pointer_segment(&mut p, self.id(v));
-            p
-        })
+        let origin = &self.node(v).origin;
+        match origin.value {
+            Some(value) if (value.0 as usize) < self.flow.tree.len() && origin.pointer.is_none() => {
+                crate::formats::head_loc(&self.flow.tree, value)
+            }
+            _ => origin_location(self.flow, origin, || {
+                let mut p = String::from("/nodes/");
+                crate::syntax::tree::push_pointer_segment(&mut p, self.id(v));
+                p
+            }),
+        }
     }
 
     /// Nodes reachable from `start` (all false without a start).

@@ -2,7 +2,7 @@
 //! replaces (`docs/flow-format.md`, `schemas/flow.schema.json`).
 
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
-use crate::formats::{Reader, loc};
+use crate::formats::{Reader, head_loc, loc};
 use crate::model::{
     Condition, Edge, ExternalTarget, Flow, InputFormat, Node, Origin, kind_of_flow_type,
 };
@@ -31,6 +31,11 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
         } else {
             flow.name = r.opt_string(root, "name");
             flow.flow_type = r.opt_string(root, "type");
+            if let Some(v) = tree.get(root, "version") {
+                if tree.as_u64(v).is_none() {
+                    r.type_error(v, "`version`", "a whole number", "`version` counts saved versions: write it as a number, like 3");
+                }
+            }
             if let Some(v) = tree.get(root, "start") {
                 match tree.as_str(v) {
                     Some(s) => flow.start = Some((s.to_owned(), Origin::value(v))),
@@ -133,7 +138,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
             r.push(
                 RawDiagnostic::new(
                     Code::SchemaError,
-                    loc(tree, value),
+                    head_loc(tree, value),
                     format!("node `{id}` has no `type`"),
                     "set `type` to menu, collect, play, set, decision, loop, transfer, transfer_flow, disconnect, ...",
                 )
@@ -245,7 +250,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
             None => r.push(
                 RawDiagnostic::new(
                     Code::SchemaError,
-                    loc(tree, value),
+                    head_loc(tree, value),
                     format!("loop node `{id}` has no `max_iterations`, so it bounds nothing"),
                     "set `max_iterations` to how many times the body may run, for example 3",
                 )
@@ -368,7 +373,7 @@ impl Reader<'_, '_> {
                 self.push(
                     RawDiagnostic::new(
                         Code::SchemaError,
-                        loc(self.tree, node_value),
+                        head_loc(self.tree, node_value),
                         format!("node `{node}` has no `{field}`"),
                         format!("set `{field}`: {what}"),
                     )
