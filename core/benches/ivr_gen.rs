@@ -21,7 +21,11 @@ pub fn ivr_flow(n: usize) -> String {
             s.push(',');
         }
         let fwd = |k: usize| (i + k).min(n - 1);
-        let role = if i + 4 >= n { 5 } else { (next() % 10) as usize };
+        let role = if i + 4 >= n {
+            5
+        } else {
+            (next() % 10) as usize
+        };
         match role {
             0 | 1 => {
                 let _ = write!(
@@ -50,7 +54,11 @@ pub fn ivr_flow(n: usize) -> String {
                 );
             }
             5 => {
-                let _ = write!(s, "\"n{i}\":{{\"type\":\"transfer\",\"queue\":\"Queue {}\"}}", i % 50);
+                let _ = write!(
+                    s,
+                    "\"n{i}\":{{\"type\":\"transfer\",\"queue\":\"Queue {}\"}}",
+                    i % 50
+                );
             }
             6 => {
                 let _ = write!(
@@ -61,7 +69,11 @@ pub fn ivr_flow(n: usize) -> String {
                 );
             }
             _ => {
-                let _ = write!(s, "\"n{i}\":{{\"type\":\"play\",\"transitions\":{{\"next\":[\"n{}\"]}}}}", fwd(1));
+                let _ = write!(
+                    s,
+                    "\"n{i}\":{{\"type\":\"play\",\"transitions\":{{\"next\":[\"n{}\"]}}}}",
+                    fwd(1)
+                );
             }
         }
     }

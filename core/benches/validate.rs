@@ -36,23 +36,34 @@ fn bench(c: &mut Criterion) {
         let graph = FlowGraph::build(&read.flow);
         let start = graph.start.unwrap();
         group.throughput(Throughput::Elements(n as u64));
-        let opts = Options { max_bytes: usize::MAX, ..Options::default() };
+        let opts = Options {
+            max_bytes: usize::MAX,
+            ..Options::default()
+        };
         group.bench_with_input(BenchmarkId::new("validate_text", n), &text, |b, t| {
             b.iter(|| flowguard_core::validate(t, &opts))
         });
         group.bench_with_input(BenchmarkId::new("analyze_model", n), &read.flow, |b, f| {
             b.iter(|| flowguard_core::analyze(f, &CheckOptions::default()))
         });
-        group.bench_with_input(BenchmarkId::new("floor_bare_dfs", n), &graph.csr, |b, csr| {
-            b.iter(|| bare_dfs(csr, start))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("floor_bare_dfs", n),
+            &graph.csr,
+            |b, csr| b.iter(|| bare_dfs(csr, start)),
+        );
     }
     group.finish();
 }
 
 fn ivr_flow_checked(n: usize) -> String {
     let t = ivr_gen::ivr_flow(n);
-    let r = flowguard_core::validate(&t, &Options { max_bytes: usize::MAX, ..Options::default() });
+    let r = flowguard_core::validate(
+        &t,
+        &Options {
+            max_bytes: usize::MAX,
+            ..Options::default()
+        },
+    );
     assert_eq!(r.stats.nodes as usize, n);
     t
 }

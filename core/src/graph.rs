@@ -168,37 +168,107 @@ pub fn reachable(graph: &Csr, starts: &[u32], include: &dyn Fn(u32) -> bool) -> 
     seen
 }
 
+/// Scratch space for searches inside one component, allocated once per pass and reset
+/// only where it was written, so a pass over many small components stays linear.
+pub struct SearchScratch {
+    parent: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl SearchScratch {
+    pub fn new(node_count: usize) -> Self {
+        SearchScratch {
+            parent: vec![NONE; node_count],
+            touched: Vec::new(),
+        }
+    }
+
+    fn set(&mut self, v: u32, p: u32) {
+        self.parent[v as usize] = p;
+        self.touched.push(v);
+    }
+
+    fn reset(&mut self) {
+        for &v in &self.touched {
+            self.parent[v as usize] = NONE;
+        }
+        self.touched.clear();
+    }
+}
+
 /// A shortest cycle through `start` inside its component, as a node sequence beginning
 /// with `start` (the edge back to `start` closes it). Breadth-first, linear in the
 /// component's edges.
-pub fn cycle_through(graph: &Csr, start: u32, in_component: &dyn Fn(u32) -> bool) -> Vec<u32> {
-    let n = graph.node_count();
-    let mut parent = vec![NONE; n];
+pub fn cycle_through(
+    graph: &Csr,
+    start: u32,
+    in_component: &dyn Fn(u32) -> bool,
+    scratch: &mut SearchScratch,
+) -> Vec<u32> {
+    let found = bfs_path(graph, start, &|w| w == start, in_component, scratch);
+    match found {
+        Some(mut path) => {
+            // bfs_path ends with the target (start again): drop the repeat.
+            path.pop();
+            path
+        }
+        None => vec![start],
+    }
+}
+
+/// A shortest path from `from` to `to` through nodes `inside` accepts (both ends
+/// included); `[from]` when they are equal or no such path exists.
+pub fn path_within(
+    graph: &Csr,
+    from: u32,
+    to: u32,
+    inside: &dyn Fn(u32) -> bool,
+    scratch: &mut SearchScratch,
+) -> Vec<u32> {
+    if from == to {
+        return vec![from];
+    }
+    bfs_path(graph, from, &|w| w == to, inside, scratch).unwrap_or_else(|| vec![from])
+}
+
+/// Breadth-first search from `start` for the first edge into a node `is_goal` accepts;
+/// returns `start … goal`.
+fn bfs_path(
+    graph: &Csr,
+    start: u32,
+    is_goal: &dyn Fn(u32) -> bool,
+    inside: &dyn Fn(u32) -> bool,
+    scratch: &mut SearchScratch,
+) -> Option<Vec<u32>> {
     let mut queue = std::collections::VecDeque::new();
     queue.push_back(start);
-    parent[start as usize] = start;
-    while let Some(v) = queue.pop_front() {
+    scratch.set(start, start);
+    let mut result = None;
+    'search: while let Some(v) = queue.pop_front() {
         for &w in graph.successors(v) {
-            if w == start {
-                let mut path = vec![v];
+            if is_goal(w) {
+                let mut path = vec![w, v];
                 let mut cur = v;
                 while cur != start {
-                    cur = parent[cur as usize];
+                    cur = scratch.parent[cur as usize];
                     path.push(cur);
                 }
                 path.reverse();
-                return path;
+                result = Some(path);
+                break 'search;
             }
-            if in_component(w) && parent[w as usize] == NONE {
-                parent[w as usize] = v;
+            if inside(w) && scratch.parent[w as usize] == NONE {
+                scratch.set(w, v);
                 queue.push_back(w);
             }
         }
     }
-    vec![start]
+    scratch.reset();
+    result
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -230,13 +300,16 @@ mod tests {
         let g = Csr::from_edges(n as usize, &edges);
         let c = strongly_connected_components(&g, &all);
         assert_eq!(c.members.len(), 1);
-        assert_eq!(cycle_through(&g, 0, &all).len(), n as usize);
+        assert_eq!(
+            cycle_through(&g, 0, &all, &mut SearchScratch::new(n as usize)).len(),
+            n as usize
+        );
     }
 
     #[test]
     fn cycle_through_returns_a_real_cycle() {
         let g = Csr::from_edges(4, &[(0, 1), (1, 2), (2, 0), (1, 3), (3, 0)]);
-        let cyc = cycle_through(&g, 0, &all);
+        let cyc = cycle_through(&g, 0, &all, &mut SearchScratch::new(4));
         assert_eq!(cyc[0], 0);
         for w in cyc.windows(2) {
             assert!(g.successors(w[0]).contains(&w[1]));

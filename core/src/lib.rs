@@ -190,7 +190,8 @@ pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) 
             }
         })
     };
-    let mut keyed: Vec<((u32, Code, Option<String>, String), Diagnostic)> = raw
+    type SortKey = (u32, Code, Option<String>, String);
+    let mut keyed: Vec<(SortKey, Diagnostic)> = raw
         .into_iter()
         .map(|r| {
             let key = (

@@ -15,7 +15,11 @@ fn examples_diagnostics() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 12, "expected at least 12 examples, found {}", files.len());
+    assert!(
+        files.len() >= 12,
+        "expected at least 12 examples, found {}",
+        files.len()
+    );
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let result = validate(&text, &Options::default());
@@ -31,7 +35,11 @@ fn examples_diagnostics() {
         if name.starts_with("defect-") {
             assert!(has_findings, "{name} should have findings");
         } else if !name.starts_with("decision-") {
-            assert!(!has_findings, "{name} should be clean: {:#?}", result.diagnostics);
+            assert!(
+                !has_findings,
+                "{name} should be clean: {:#?}",
+                result.diagnostics
+            );
         }
     }
 }

@@ -24,7 +24,17 @@ struct GenFlow {
     start: usize,
 }
 
-const KINDS: &[&str] = &["menu", "collect", "play", "set", "decision", "loop", "transfer", "disconnect", "task"];
+const KINDS: &[&str] = &[
+    "menu",
+    "collect",
+    "play",
+    "set",
+    "decision",
+    "loop",
+    "transfer",
+    "disconnect",
+    "task",
+];
 
 fn gen_flow() -> impl Strategy<Value = GenFlow> {
     (1usize..10).prop_flat_map(|n| {
@@ -34,13 +44,16 @@ fn gen_flow() -> impl Strategy<Value = GenFlow> {
             prop::collection::vec(0..n + 2, 0..3),
             prop::collection::vec(0..n + 2, 0..3),
         )
-            .prop_map(|(kind, max_iterations, transitions, condition_targets)| GenNode {
-                kind,
-                max_iterations,
-                transitions,
-                condition_targets,
-            });
-        (prop::collection::vec(node, n), 0..n + 1).prop_map(|(nodes, start)| GenFlow { nodes, start })
+            .prop_map(
+                |(kind, max_iterations, transitions, condition_targets)| GenNode {
+                    kind,
+                    max_iterations,
+                    transitions,
+                    condition_targets,
+                },
+            );
+        (prop::collection::vec(node, n), 0..n + 1)
+            .prop_map(|(nodes, start)| GenFlow { nodes, start })
     })
 }
 
@@ -95,8 +108,17 @@ fn successors(f: &GenFlow) -> Vec<Vec<usize>> {
     f.nodes
         .iter()
         .map(|node| {
-            let conds: &[usize] = if node.kind == "decision" { &node.condition_targets } else { &[] };
-            node.transitions.iter().chain(conds).copied().filter(|&t| t < n).collect()
+            let conds: &[usize] = if node.kind == "decision" {
+                &node.condition_targets
+            } else {
+                &[]
+            };
+            node.transitions
+                .iter()
+                .chain(conds)
+                .copied()
+                .filter(|&t| t < n)
+                .collect()
         })
         .collect()
 }
@@ -112,14 +134,14 @@ fn reach_matrix(succ: &[Vec<usize>], allowed: &dyn Fn(usize) -> bool) -> Vec<Vec
     }
     loop {
         let mut changed = false;
-        for u in 0..n {
+        for row in r.iter_mut() {
             for v in 0..n {
-                if !r[u][v] {
+                if !row[v] {
                     continue;
                 }
                 for &w in &succ[v] {
-                    if allowed(w) && !r[u][w] {
-                        r[u][w] = true;
+                    if allowed(w) && !row[w] {
+                        row[w] = true;
                         changed = true;
                     }
                 }
@@ -132,7 +154,10 @@ fn reach_matrix(succ: &[Vec<usize>], allowed: &dyn Fn(usize) -> bool) -> Vec<Vec
 }
 
 /// Non-trivial components (as sets of node indices) of the subgraph of allowed nodes.
-fn nontrivial_components(succ: &[Vec<usize>], allowed: &dyn Fn(usize) -> bool) -> Vec<BTreeSet<usize>> {
+fn nontrivial_components(
+    succ: &[Vec<usize>],
+    allowed: &dyn Fn(usize) -> bool,
+) -> Vec<BTreeSet<usize>> {
     let n = succ.len();
     let r = reach_matrix(succ, allowed);
     let mut seen = vec![false; n];
@@ -167,18 +192,34 @@ fn check(f: &GenFlow) {
     let n = f.nodes.len();
     let succ = successors(f);
     let by_code = |c: Code| result.diagnostics.iter().filter(move |d| d.code == c);
-    let nodes_of = |c: Code| -> BTreeSet<usize> { by_code(c).map(|d| group(d).into_iter().next().unwrap()).collect() };
+    let nodes_of = |c: Code| -> BTreeSet<usize> {
+        by_code(c)
+            .map(|d| group(d).into_iter().next().unwrap())
+            .collect()
+    };
 
     // Dangling references: one FG011 per reference to a missing id.
     let dangling: usize = f
         .nodes
         .iter()
         .map(|node| {
-            let conds: &[usize] = if node.kind == "decision" { &node.condition_targets } else { &[] };
-            node.transitions.iter().chain(conds).filter(|&&t| t >= n).count()
+            let conds: &[usize] = if node.kind == "decision" {
+                &node.condition_targets
+            } else {
+                &[]
+            };
+            node.transitions
+                .iter()
+                .chain(conds)
+                .filter(|&&t| t >= n)
+                .count()
         })
         .sum();
-    assert_eq!(by_code(Code::DanglingTarget).count(), dangling, "FG011 in {text}");
+    assert_eq!(
+        by_code(Code::DanglingTarget).count(),
+        dangling,
+        "FG011 in {text}"
+    );
 
     // Dead ends.
     let dead: BTreeSet<usize> = (0..n)
@@ -189,9 +230,21 @@ fn check(f: &GenFlow) {
     let all = reach_matrix(&succ, &|_| true);
     let has_start = f.start < n;
     assert_eq!(by_code(Code::MissingStart).count(), usize::from(!has_start));
-    let reachable: BTreeSet<usize> = if has_start { (0..n).filter(|&v| all[f.start][v]).collect() } else { BTreeSet::new() };
-    let unreachable: BTreeSet<usize> = if has_start { (0..n).filter(|v| !reachable.contains(v)).collect() } else { BTreeSet::new() };
-    assert_eq!(nodes_of(Code::UnreachableNode), unreachable, "FG012 in {text}");
+    let reachable: BTreeSet<usize> = if has_start {
+        (0..n).filter(|&v| all[f.start][v]).collect()
+    } else {
+        BTreeSet::new()
+    };
+    let unreachable: BTreeSet<usize> = if has_start {
+        (0..n).filter(|v| !reachable.contains(v)).collect()
+    } else {
+        BTreeSet::new()
+    };
+    assert_eq!(
+        nodes_of(Code::UnreachableNode),
+        unreachable,
+        "FG012 in {text}"
+    );
 
     // Loops among non-input nodes: bounded ones are FG022, others FG020.
     let is_input = |v: usize| matches!(f.nodes[v].kind, "menu" | "collect");
@@ -204,13 +257,21 @@ fn check(f: &GenFlow) {
         if comp.iter().any(|&v| bounds(v)) {
             expect_bounded.insert(comp.clone());
         } else {
-            let leaves = comp.iter().any(|&v| succ[v].iter().any(|w| !comp.contains(w)));
+            let leaves = comp
+                .iter()
+                .any(|&v| succ[v].iter().any(|w| !comp.contains(w)));
             let ends = comp.iter().any(|&v| is_end(v));
-            let sev = if leaves || ends { Severity::Warning } else { Severity::Error };
+            let sev = if leaves || ends {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
             expect_loops.insert((comp.clone(), sev));
         }
     }
-    let got_loops: BTreeSet<_> = by_code(Code::RoutingLoop).map(|d| (group(d), d.severity)).collect();
+    let got_loops: BTreeSet<_> = by_code(Code::RoutingLoop)
+        .map(|d| (group(d), d.severity))
+        .collect();
     let got_bounded: BTreeSet<_> = by_code(Code::BoundedLoop).map(group).collect();
     assert_eq!(got_loops, expect_loops, "FG020 in {text}");
     assert_eq!(got_bounded, expect_bounded, "FG022 in {text}");
@@ -230,7 +291,9 @@ fn check(f: &GenFlow) {
     assert_eq!(result.stats.components as usize, comps.len());
 
     // Depth: longest path over the condensation, each component weighing its size.
-    let comp_of: Vec<usize> = (0..n).map(|v| (0..n).find(|&u| all[v][u] && all[u][v]).unwrap()).collect();
+    let comp_of: Vec<usize> = (0..n)
+        .map(|v| (0..n).find(|&u| all[v][u] && all[u][v]).unwrap())
+        .collect();
     let weight: HashMap<usize, u64> = (0..n).fold(HashMap::new(), |mut m, v| {
         *m.entry(comp_of[v]).or_insert(0) += 1;
         m
@@ -257,7 +320,10 @@ fn check(f: &GenFlow) {
     let depth = dist.values().copied().max().unwrap_or(0);
     assert_eq!(result.stats.max_depth as u64, depth, "depth in {text}");
     assert_eq!(result.stats.nodes as usize, n);
-    assert_eq!(result.stats.edges as usize, succ.iter().map(Vec::len).sum::<usize>());
+    assert_eq!(
+        result.stats.edges as usize,
+        succ.iter().map(Vec::len).sum::<usize>()
+    );
 }
 
 proptest! {
@@ -276,9 +342,15 @@ fn depth_is_per_path_not_global() {
     let mut choices = serde_json::Map::new();
     for i in 0..30 {
         choices.insert(format!("{i}"), json!([format!("q{i}")]));
-        nodes.insert(format!("q{i}"), json!({"type": "transfer", "queue": format!("Queue {i}")}));
+        nodes.insert(
+            format!("q{i}"),
+            json!({"type": "transfer", "queue": format!("Queue {i}")}),
+        );
     }
-    nodes.insert("menu".into(), json!({"type": "menu", "transitions": choices}));
+    nodes.insert(
+        "menu".into(),
+        json!({"type": "menu", "transitions": choices}),
+    );
     let text = json!({"start": "menu", "nodes": nodes}).to_string();
     let r = validate(&text, &Options::default());
     assert_eq!(r.stats.max_depth, 2);
@@ -293,7 +365,11 @@ fn loops_through_condition_targets_are_found() {
         "d": {"type": "decision", "conditions": [{"expression": "Flow.X == 1", "priority": 1, "target_id": "a"}],
               "transitions": {"default": ["a"]}}}}"#;
     let r = validate(text, &Options::default());
-    let loops: Vec<_> = r.diagnostics.iter().filter(|d| d.code == Code::RoutingLoop).collect();
+    let loops: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::RoutingLoop)
+        .collect();
     assert_eq!(loops.len(), 1);
     assert_eq!(loops[0].severity, Severity::Error);
 }
@@ -308,7 +384,19 @@ fn every_loop_is_reported() {
         "b1": {"type": "play", "transitions": {"next": ["b2"]}},
         "b2": {"type": "set", "transitions": {"next": ["b1"]}}}}"#;
     let r = validate(text, &Options::default());
-    assert_eq!(r.diagnostics.iter().filter(|d| d.code == Code::RoutingLoop).count(), 2);
-    assert_eq!(r.diagnostics.iter().filter(|d| d.code == Code::CallerTrap).count(), 2);
+    assert_eq!(
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::RoutingLoop)
+            .count(),
+        2
+    );
+    assert_eq!(
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::CallerTrap)
+            .count(),
+        2
+    );
     assert_eq!(r.stats.components, 2);
 }

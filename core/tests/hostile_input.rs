@@ -25,16 +25,62 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 const TOKENS: &[&[u8]] = &[
-    b"{", b"}", b"[", b"]", b"\"", b":", b",", b"\\", b"\\u", b"\\ud800", b"-", b"1e999", b"0", b"null", b"true",
-    b"\n", b"  ", b"- ", b"&a ", b"*a", b"!!str ", b"? ", b"|\n", b">\n", b"#", b"---\n", b"...\n", b"\t",
-    b"\xc3\xa9", b"\xf0\x9f\x98\x80", b"\xff", b"\x00", b"\"nodes\"", b"\"start\"", b"\"transitions\"",
-    b"\"conditions\"", b"\"type\": \"loop\"", b"\"target_id\"", b"Flow.X == \"a\"", b"((((", b"))))", b"NOT_SET",
-    b" and ", b" or ", b" not ", b"==", b"<=",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b":",
+    b",",
+    b"\\",
+    b"\\u",
+    b"\\ud800",
+    b"-",
+    b"1e999",
+    b"0",
+    b"null",
+    b"true",
+    b"\n",
+    b"  ",
+    b"- ",
+    b"&a ",
+    b"*a",
+    b"!!str ",
+    b"? ",
+    b"|\n",
+    b">\n",
+    b"#",
+    b"---\n",
+    b"...\n",
+    b"\t",
+    b"\xc3\xa9",
+    b"\xf0\x9f\x98\x80",
+    b"\xff",
+    b"\x00",
+    b"\"nodes\"",
+    b"\"start\"",
+    b"\"transitions\"",
+    b"\"conditions\"",
+    b"\"type\": \"loop\"",
+    b"\"target_id\"",
+    b"Flow.X == \"a\"",
+    b"((((",
+    b"))))",
+    b"NOT_SET",
+    b" and ",
+    b" or ",
+    b" not ",
+    b"==",
+    b"<=",
 ];
 
 fn corpus() -> Vec<Vec<u8>> {
@@ -42,12 +88,17 @@ fn corpus() -> Vec<Vec<u8>> {
     let mut files = Vec::new();
     let mut dirs = vec![root.join("examples"), root.join("core/tests/fixtures")];
     while let Some(d) = dirs.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml") {
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+            {
                 files.push(p);
             }
         }
@@ -102,7 +153,12 @@ fn mutate(rng: &mut Rng, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
 /// input when a result is malformed.
 fn check_input(bytes: &[u8]) {
     let text_len_utf16 = std::str::from_utf8(bytes).map(|s| s.encode_utf16().count());
-    for format in [InputFormat::Auto, InputFormat::Flow, InputFormat::Archy, InputFormat::Architect] {
+    for format in [
+        InputFormat::Auto,
+        InputFormat::Flow,
+        InputFormat::Archy,
+        InputFormat::Architect,
+    ] {
         for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
             let opts = Options {
                 format,
@@ -115,10 +171,18 @@ fn check_input(bytes: &[u8]) {
                 _ => bytes.len() as u32,
             };
             for d in &r.diagnostics {
-                assert!(d.pointer.is_empty() || d.pointer.starts_with('/'), "pointer {:?}", d.pointer);
+                assert!(
+                    d.pointer.is_empty() || d.pointer.starts_with('/'),
+                    "pointer {:?}",
+                    d.pointer
+                );
                 assert_eq!(d.name, d.code.name());
                 if let Some(s) = d.span {
-                    assert!(s.start <= s.end && s.end <= limit, "span {s:?} beyond {limit} for {:?}", String::from_utf8_lossy(bytes));
+                    assert!(
+                        s.start <= s.end && s.end <= limit,
+                        "span {s:?} beyond {limit} for {:?}",
+                        String::from_utf8_lossy(bytes)
+                    );
                     assert!(s.line >= 1 && s.column >= 1);
                 }
                 if d.code == Code::SyntaxError {
@@ -130,8 +194,14 @@ fn check_input(bytes: &[u8]) {
 }
 
 fn run_target(name: &str, default_iterations: u64, mut one: impl FnMut(&mut Rng)) {
-    let seconds: u64 = std::env::var("FLOWGUARD_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let seed: u64 = std::env::var("FLOWGUARD_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let seconds: u64 = std::env::var("FLOWGUARD_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let seed: u64 = std::env::var("FLOWGUARD_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let started = Instant::now();
     let mut n = 0u64;
@@ -139,7 +209,11 @@ fn run_target(name: &str, default_iterations: u64, mut one: impl FnMut(&mut Rng)
         let t = Instant::now();
         one(&mut rng);
         // A hang shows up as one input taking far longer than any should.
-        assert!(t.elapsed() < Duration::from_secs(10), "{name}: one input took {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "{name}: one input took {:?}",
+            t.elapsed()
+        );
         n += 1;
         let done = if seconds > 0 {
             started.elapsed() >= Duration::from_secs(seconds)
@@ -150,7 +224,10 @@ fn run_target(name: &str, default_iterations: u64, mut one: impl FnMut(&mut Rng)
             break;
         }
     }
-    println!("fuzz target {name}: {n} inputs in {:.1?}", started.elapsed());
+    println!(
+        "fuzz target {name}: {n} inputs in {:.1?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -179,12 +256,18 @@ fn fuzz_random_bytes() {
 }
 
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(512 * 1024).spawn(f).unwrap().join().unwrap()
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
 }
 
 #[test]
 fn fan_out_of_100000_transitions() {
-    let mut s = String::from("{\"start\":\"m\",\"nodes\":{\"m\":{\"type\":\"menu\",\"transitions\":{");
+    let mut s =
+        String::from("{\"start\":\"m\",\"nodes\":{\"m\":{\"type\":\"menu\",\"transitions\":{");
     for i in 0..100_000 {
         if i > 0 {
             s.push(',');
@@ -193,10 +276,20 @@ fn fan_out_of_100000_transitions() {
     }
     s.push_str("}}");
     for i in 0..100_000 {
-        s.push_str(&format!(",\"q{i}\":{{\"type\":\"transfer\",\"queue\":\"Q\"}}"));
+        s.push_str(&format!(
+            ",\"q{i}\":{{\"type\":\"transfer\",\"queue\":\"Q\"}}"
+        ));
     }
     s.push_str("}}");
-    let r = on_small_stack(move || flowguard_core::validate(&s, &Options { max_bytes: usize::MAX, ..Options::default() }));
+    let r = on_small_stack(move || {
+        flowguard_core::validate(
+            &s,
+            &Options {
+                max_bytes: usize::MAX,
+                ..Options::default()
+            },
+        )
+    });
     assert_eq!(r.stats.nodes, 100_001);
     assert_eq!(r.stats.edges, 100_000);
     assert!(r.diagnostics.is_empty());
@@ -205,7 +298,9 @@ fn fan_out_of_100000_transitions() {
 #[test]
 fn huge_strings_and_invalid_utf8() {
     let big = "x".repeat(5_000_000);
-    let text = format!("{{\"start\":\"a\",\"nodes\":{{\"a\":{{\"type\":\"disconnect\",\"note\":\"{big}\"}}}}}}");
+    let text = format!(
+        "{{\"start\":\"a\",\"nodes\":{{\"a\":{{\"type\":\"disconnect\",\"note\":\"{big}\"}}}}}}"
+    );
     let r = flowguard_core::validate(&text, &Options::default());
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
 
@@ -225,7 +320,13 @@ fn huge_strings_and_invalid_utf8() {
 #[test]
 fn input_over_the_limit_is_a_diagnostic() {
     let text = format!("{{\"pad\":\"{}\"}}", "x".repeat(2000));
-    let r = flowguard_core::validate(&text, &Options { max_bytes: 1000, ..Options::default() });
+    let r = flowguard_core::validate(
+        &text,
+        &Options {
+            max_bytes: 1000,
+            ..Options::default()
+        },
+    );
     assert_eq!(r.diagnostics.len(), 1);
     assert_eq!(r.diagnostics[0].code, Code::InputTooLarge);
 }
@@ -238,7 +339,11 @@ fn a_hundred_thousand_duplicate_keys() {
     }
     s.push_str("}}}");
     let r = on_small_stack(move || flowguard_core::validate(&s, &Options::default()));
-    let dups = r.diagnostics.iter().filter(|d| d.code == Code::DuplicateKey).count();
+    let dups = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DuplicateKey)
+        .count();
     assert!((1..=100).contains(&dups), "{dups}");
 }
 
@@ -246,7 +351,11 @@ fn a_hundred_thousand_duplicate_keys() {
 fn deep_nesting_everywhere() {
     for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
         let depth = 100_000;
-        let text = format!("{{\"start\":\"a\",\"nodes\":{{\"a\":{{\"type\":\"disconnect\",\"x\":{}1{}}}}}}}", open.repeat(depth), close.repeat(depth));
+        let text = format!(
+            "{{\"start\":\"a\",\"nodes\":{{\"a\":{{\"type\":\"disconnect\",\"x\":{}1{}}}}}}}",
+            open.repeat(depth),
+            close.repeat(depth)
+        );
         let r = on_small_stack(move || flowguard_core::validate(&text, &Options::default()));
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics.first());
     }

@@ -24,7 +24,11 @@ fn chain(n: usize) -> String {
         if i + 1 == n {
             let _ = write!(s, "\"n{i}\":{{\"type\":\"disconnect\"}}");
         } else {
-            let _ = write!(s, "\"n{i}\":{{\"type\":\"play\",\"transitions\":{{\"next\":[\"n{}\"]}}}},", i + 1);
+            let _ = write!(
+                s,
+                "\"n{i}\":{{\"type\":\"play\",\"transitions\":{{\"next\":[\"n{}\"]}}}},",
+                i + 1
+            );
         }
     }
     s.push_str("}}");
@@ -54,7 +58,15 @@ fn wide(n: usize) -> String {
 #[test]
 fn million_node_chain_on_a_small_stack() {
     let text = chain(1_000_000);
-    let r = on_small_stack(move || validate(&text, &Options { max_bytes: usize::MAX, ..Options::default() }));
+    let r = on_small_stack(move || {
+        validate(
+            &text,
+            &Options {
+                max_bytes: usize::MAX,
+                ..Options::default()
+            },
+        )
+    });
     assert_eq!(r.stats.nodes, 1_000_000);
     assert_eq!(r.stats.max_depth, 1_000_000);
     assert!(r.diagnostics.iter().any(|d| d.code == Code::DepthExceeded));
@@ -64,17 +76,33 @@ fn million_node_chain_on_a_small_stack() {
 #[test]
 fn million_nodes_three_million_edges_on_a_small_stack() {
     let text = wide(1_000_000);
-    let r = on_small_stack(move || validate(&text, &Options { max_bytes: usize::MAX, ..Options::default() }));
+    let r = on_small_stack(move || {
+        validate(
+            &text,
+            &Options {
+                max_bytes: usize::MAX,
+                ..Options::default()
+            },
+        )
+    });
     assert_eq!(r.stats.nodes, 1_000_000);
     assert_eq!(r.stats.edges, 3_000_000);
     // Nothing ends the flow: the whole graph is one trap.
-    assert!(r.diagnostics.iter().any(|d| d.code == Code::CallerTrap && d.related.len() + 1 == 1_000_000));
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.code == Code::CallerTrap && d.related.len() + 1 == 1_000_000)
+    );
 }
 
 #[test]
 fn deeply_nested_json_is_a_diagnostic_not_a_crash() {
     let depth = 100_000;
-    let text = format!("{{\"start\":\"a\",\"nodes\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+    let text = format!(
+        "{{\"start\":\"a\",\"nodes\":{}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     let r = on_small_stack(move || validate(&text, &Options::default()));
     assert!(r.diagnostics.iter().any(|d| d.code == Code::SchemaError));
 }

@@ -1,22 +1,17 @@
 //! `flowguard`: validate, flatten and deploy Genesys Cloud Architect flows.
 //!
-//! Exit codes (documented in the README):
-//! 0 success · 1 validation found errors (or warnings under --deny-warnings) ·
-//! 2 usage or IO error.
+//! Exit codes (docs/deployer.md): 0 ok · 1 validation failed · 2 usage or IO ·
+//! 3 conflict or lock · 4 deploy failed and rolled back · 5 rollback failed.
 
-mod render;
-mod validate;
-
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-
-/// Exit code: the command did what was asked and found nothing blocking.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: validation found errors (or warnings under --deny-warnings).
-pub const EXIT_FINDINGS: u8 = 1;
-/// Exit code: bad usage, or a file could not be read or written.
-pub const EXIT_USAGE: u8 = 2;
+use clap::{Parser, Subcommand};
+use flowguard::commands::{self, Done};
+use flowguard::context::{ConnArgs, Ctx, StateArgs, operator};
+use flowguard::deploy::{self, CrashHooks, DeployOptions};
+use flowguard::{EXIT_OK, EXIT_USAGE, OutputFormat, validate};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -30,35 +25,341 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum InputFormatArg {
-    Auto,
-    Flow,
-    Archy,
-    Architect,
-}
-
-impl From<InputFormatArg> for flowguard_core::InputFormat {
-    fn from(a: InputFormatArg) -> Self {
-        match a {
-            InputFormatArg::Auto => flowguard_core::InputFormat::Auto,
-            InputFormatArg::Flow => flowguard_core::InputFormat::Flow,
-            InputFormatArg::Archy => flowguard_core::InputFormat::Archy,
-            InputFormatArg::Architect => flowguard_core::InputFormat::Architect,
-        }
-    }
-}
-
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check flow documents for routing loops, traps, dead ends, depth and decision logic.
     Validate(validate::Args),
+    /// Download a flow's latest configuration and record it in the lockfile.
+    Fetch {
+        /// Flow id or exact name.
+        #[arg(long)]
+        flow: String,
+        /// Where to write the configuration (default: <flow-name>.json).
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Show what deploying FILE would change in the published flow.
+    Plan {
+        file: PathBuf,
+        #[arg(long)]
+        flow: String,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Validate, plan, publish and verify a flow, rolling back on failure.
+    Deploy {
+        /// Architect configuration JSON or Archy YAML.
+        file: PathBuf,
+        #[arg(long)]
+        flow: String,
+        /// Flatten nested decisions first (flowguard_core::decision::flatten).
+        #[arg(long)]
+        optimize: bool,
+        /// Validate and plan only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Break a lock another party holds (audited).
+        #[arg(long)]
+        force_unlock: bool,
+        /// Who is deploying (audit); default $USER.
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+        /// FG030 depth limit for the validation step.
+        #[arg(long, default_value_t = 15, value_name = "N")]
+        max_depth: u32,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Publish an earlier version again (default: the one before the current).
+    Rollback {
+        #[arg(long)]
+        flow: String,
+        #[arg(long, value_name = "V")]
+        to_version: Option<String>,
+        #[arg(long)]
+        force_unlock: bool,
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Finish or undo deploys interrupted by a crash (from the journal).
+    Recover {
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// The audit log: verify the hash chain, show records, export pending events.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCmd,
+    },
+    /// Run the end-to-end story against an embedded emulator (build with --features demo).
+    Demo {
+        /// Folder for the demo's artifacts (default: a new folder under the temp dir).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// Check the hash chain; reports the first bad line.
+    Verify {
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Print records.
+    Show {
+        #[arg(long)]
+        flow: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        last: usize,
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Send events not yet delivered to the webhook as CloudEvents.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+}
+
+fn emit(output: OutputFormat, done: &Done) -> u8 {
+    let mut out = std::io::stdout().lock();
+    let r = match output {
+        OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &done.json)
+            .map_err(std::io::Error::other)
+            .and_then(|()| out.write_all(b"\n")),
+        OutputFormat::Text => {
+            if done.code == EXIT_USAGE && done.json.get("error").is_some() {
+                eprint!("{}", done.text);
+                Ok(())
+            } else {
+                out.write_all(done.text.as_bytes())
+            }
+        }
+    };
+    if let Err(e) = r.and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("flowguard: error: cannot write output: {e}");
+        return EXIT_USAGE;
+    }
+    done.code
+}
+
+fn report_done(r: &deploy::Report) -> Done {
+    Done {
+        code: r.exit_code,
+        json: serde_json::to_value(r).unwrap_or_default(),
+        text: r.text(),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn with_audit_log(mut state: StateArgs, log: Option<PathBuf>) -> StateArgs {
+    if log.is_some() {
+        state.audit_log = log;
+    }
+    state
+}
+
+fn run(command: Command) -> u8 {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("flowguard: error: cannot start: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let client_or = |conn: &ConnArgs, output: OutputFormat, cmd: &str| match conn.client() {
+        Ok(c) => Ok(c),
+        Err(e) => Err(emit(output, &Done::error(cmd, e, EXIT_USAGE))),
+    };
+    match command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Fetch {
+            flow,
+            out,
+            conn,
+            state,
+        } => {
+            let client = match client_or(&conn, state.output, "fetch") {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let ctx = Ctx::new(&state);
+            let d = rt.block_on(commands::fetch(&client, &ctx, &flow, out.as_deref()));
+            emit(state.output, &d)
+        }
+        Command::Plan {
+            file,
+            flow,
+            conn,
+            state,
+        } => {
+            let client = match client_or(&conn, state.output, "plan") {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let d = rt.block_on(commands::plan_cmd(&client, &file, &flow));
+            emit(state.output, &d)
+        }
+        Command::Deploy {
+            file,
+            flow,
+            optimize,
+            dry_run,
+            force_unlock,
+            operator: op,
+            max_depth,
+            conn,
+            state,
+        } => {
+            let client = match client_or(&conn, state.output, "deploy") {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let ctx = Ctx::new(&state);
+            let opts = DeployOptions {
+                file,
+                flow_id: flow,
+                optimize,
+                dry_run,
+                force_unlock,
+                operator: operator(op.as_deref(), client.client_id()),
+                checks: flowguard_core::CheckOptions {
+                    max_depth,
+                    ..Default::default()
+                },
+            };
+            let r = rt.block_on(deploy::deploy(
+                &client,
+                &ctx,
+                &opts,
+                &CrashHooks::from_env(),
+            ));
+            emit(state.output, &report_done(&r))
+        }
+        Command::Rollback {
+            flow,
+            to_version,
+            force_unlock,
+            operator: op,
+            conn,
+            state,
+        } => {
+            let client = match client_or(&conn, state.output, "rollback") {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let ctx = Ctx::new(&state);
+            let op = operator(op.as_deref(), client.client_id());
+            let r = rt.block_on(commands::rollback(
+                &client,
+                &ctx,
+                &flow,
+                to_version.as_deref(),
+                force_unlock,
+                &op,
+            ));
+            emit(state.output, &report_done(&r))
+        }
+        Command::Recover { conn, state } => {
+            let client = match client_or(&conn, state.output, "recover") {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let ctx = Ctx::new(&state);
+            let d = match rt.block_on(flowguard::recover::recover(&client, &ctx)) {
+                Ok(r) => {
+                    let mut text = String::new();
+                    if r.recovered.is_empty() {
+                        text.push_str("nothing to recover\n");
+                    }
+                    for rep in &r.recovered {
+                        text.push_str(&rep.text());
+                    }
+                    Done {
+                        code: r.exit_code,
+                        json: serde_json::to_value(&r).unwrap_or_default(),
+                        text,
+                    }
+                }
+                Err(e) => Done::error("recover", e, EXIT_USAGE),
+            };
+            emit(state.output, &d)
+        }
+        Command::Audit { action } => match action {
+            AuditCmd::Verify { log, state } => {
+                let ctx = Ctx::new(&with_audit_log(state.clone(), log));
+                emit(state.output, &commands::audit_verify(&ctx))
+            }
+            AuditCmd::Show {
+                flow,
+                last,
+                log,
+                state,
+            } => {
+                let ctx = Ctx::new(&with_audit_log(state.clone(), log));
+                emit(
+                    state.output,
+                    &commands::audit_show(&ctx, flow.as_deref(), last),
+                )
+            }
+            AuditCmd::Export { log, state } => {
+                let ctx = Ctx::new(&with_audit_log(state.clone(), log));
+                let Some(url) = state.events_url.clone() else {
+                    return emit(
+                        state.output,
+                        &Done::error("audit export", "pass --events-url URL", EXIT_USAGE),
+                    );
+                };
+                emit(
+                    state.output,
+                    &rt.block_on(commands::audit_export(&ctx, &url)),
+                )
+            }
+        },
+        Command::Demo { dir } => demo(&rt, dir),
+    }
+}
+
+#[cfg(feature = "demo")]
+fn demo(_rt: &tokio::runtime::Runtime, dir: Option<PathBuf>) -> u8 {
+    flowguard::demo::run(dir)
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo(_rt: &tokio::runtime::Runtime, _dir: Option<PathBuf>) -> u8 {
+    eprintln!(
+        "flowguard: error: this build has no demo: run `cargo run --release -p flowguard --features demo -- demo`"
+    );
+    EXIT_USAGE
 }
 
 fn main() -> ExitCode {
@@ -70,8 +371,5 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match cli.command {
-        Command::Validate(args) => validate::run(&args),
-    };
-    ExitCode::from(code)
+    ExitCode::from(run(cli.command))
 }

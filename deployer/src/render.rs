@@ -41,7 +41,14 @@ impl Style {
 const RELATED_SHOWN: usize = 8;
 
 /// Renders one diagnostic. `text` is the source the spans refer to (UTF-8 byte spans).
-pub fn diagnostic(out: &mut String, path: &str, text: &str, index: &LineIndex, d: &Diagnostic, style: Style) {
+pub fn diagnostic(
+    out: &mut String,
+    path: &str,
+    text: &str,
+    index: &LineIndex,
+    d: &Diagnostic,
+    style: Style,
+) {
     let _ = writeln!(
         out,
         "{}{}: {}",
@@ -53,23 +60,42 @@ pub fn diagnostic(out: &mut String, path: &str, text: &str, index: &LineIndex, d
     let pad = " ".repeat(gutter_width);
     match d.span {
         Some(span) => {
-            let _ = writeln!(out, "{pad}{} {path}:{}:{}", style.blue("-->"), span.line, span.column);
+            let _ = writeln!(
+                out,
+                "{pad}{} {path}:{}:{}",
+                style.blue("-->"),
+                span.line,
+                span.column
+            );
             let line = index.line_text(text, span.line);
             let shown: String = line.chars().take(200).collect();
             let _ = writeln!(out, "{pad} {}", style.blue("|"));
-            let _ = writeln!(out, "{} {} {}", style.blue(&span.line.to_string()), style.blue("|"), shown);
+            let _ = writeln!(
+                out,
+                "{} {} {}",
+                style.blue(&span.line.to_string()),
+                style.blue("|"),
+                shown
+            );
             // Caret under the span, clipped to the line; columns are UTF-8 based here, so
             // count characters for alignment.
             let col_chars = line
                 .get(..(span.column as usize).saturating_sub(1).min(line.len()))
                 .map_or(0, |p| p.chars().count());
-            let line_end_byte = (span.start as usize).saturating_sub(span.column as usize - 1) + line.len();
-            let span_end = (span.end as usize).min(line_end_byte).max(span.start as usize);
+            let line_end_byte =
+                (span.start as usize).saturating_sub(span.column as usize - 1) + line.len();
+            let span_end = (span.end as usize)
+                .min(line_end_byte)
+                .max(span.start as usize);
             let width = text
                 .get(span.start as usize..span_end)
                 .map_or(1, |s| s.chars().count())
                 .clamp(1, 200usize.saturating_sub(col_chars).max(1));
-            let marker = if d.severity == Severity::Error { "^" } else { "~" };
+            let marker = if d.severity == Severity::Error {
+                "^"
+            } else {
+                "~"
+            };
             let carets = style.paint(
                 match d.severity {
                     Severity::Error => "1;31",
@@ -78,25 +104,57 @@ pub fn diagnostic(out: &mut String, path: &str, text: &str, index: &LineIndex, d
                 },
                 &marker.repeat(width),
             );
-            let _ = writeln!(out, "{pad} {} {}{}", style.blue("|"), " ".repeat(col_chars.min(200)), carets);
+            let _ = writeln!(
+                out,
+                "{pad} {} {}{}",
+                style.blue("|"),
+                " ".repeat(col_chars.min(200)),
+                carets
+            );
         }
         None => {
-            let at = if d.pointer.is_empty() { "(document)" } else { &d.pointer };
+            let at = if d.pointer.is_empty() {
+                "(document)"
+            } else {
+                &d.pointer
+            };
             let _ = writeln!(out, "{pad}{} {path} at {at}", style.blue("-->"));
         }
     }
-    let _ = writeln!(out, "{pad} {} {} {}", style.blue("="), style.bold("help:"), d.help);
+    let _ = writeln!(
+        out,
+        "{pad} {} {} {}",
+        style.blue("="),
+        style.bold("help:"),
+        d.help
+    );
     if let Some(w) = &d.witness {
         let parts: Vec<String> = w.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-        let _ = writeln!(out, "{pad} {} {} {}", style.blue("="), style.bold("for example:"), parts.join(", "));
+        let _ = writeln!(
+            out,
+            "{pad} {} {} {}",
+            style.blue("="),
+            style.bold("for example:"),
+            parts.join(", ")
+        );
     }
     for r in d.related.iter().take(RELATED_SHOWN) {
         let place = match r.span {
             Some(s) => format!("{path}:{}:{}", s.line, s.column),
             None => format!("{path} at {}", r.pointer),
         };
-        let node = r.node.as_deref().map(|n| format!("`{n}` ")).unwrap_or_default();
-        let _ = writeln!(out, "{pad} {} {} {node}{} ({place})", style.blue("="), style.bold("note:"), r.message);
+        let node = r
+            .node
+            .as_deref()
+            .map(|n| format!("`{n}` "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{pad} {} {} {node}{} ({place})",
+            style.blue("="),
+            style.bold("note:"),
+            r.message
+        );
     }
     if d.related.len() > RELATED_SHOWN {
         let _ = writeln!(
@@ -113,7 +171,11 @@ pub fn diagnostic(out: &mut String, path: &str, text: &str, index: &LineIndex, d
 /// The one-line summary after a file's diagnostics.
 pub fn summary(out: &mut String, path: &str, diagnostics: &[Diagnostic], style: Style) {
     let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-    let (e, w, i) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+    let (e, w, i) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let verdict = if e > 0 {
         style.paint("1;31", "FAIL")

@@ -32,6 +32,11 @@ pub struct Args {
     /// Larger inputs are reported as FG006 instead of being read.
     #[arg(long, default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
     pub max_bytes: usize,
+    /// Also check queue references against the org's /api/v2/routing/queues (FG050).
+    #[arg(long)]
+    pub org: bool,
+    #[command(flatten)]
+    pub conn: crate::context::ConnArgs,
 }
 
 /// The JSON output: `{"files": [...]}`, one entry per input in argument order.
@@ -77,7 +82,9 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
     }
     let p = Path::new(path);
     if p.is_dir() {
-        return Err(format!("{path} is a directory; pass the flow files inside it"));
+        return Err(format!(
+            "{path} is a directory; pass the flow files inside it"
+        ));
     }
     std::fs::read(p).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("{path}: no such file"),
@@ -87,7 +94,16 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let opts = options(args);
+    let mut opts = options(args);
+    if args.org {
+        match crate::commands::org_queue_names(&args.conn) {
+            Ok(q) => opts.checks.known_queues = Some(q),
+            Err(e) => {
+                eprintln!("flowguard: error: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
     let style = Style {
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
@@ -96,7 +112,11 @@ pub fn run(args: &Args) -> u8 {
     let mut json_files = Vec::new();
     let mut inputs: Vec<(String, Result<Vec<u8>, String>)> = Vec::new();
     for path in &args.files {
-        let display = if path == "-" { "<stdin>".to_owned() } else { path.clone() };
+        let display = if path == "-" {
+            "<stdin>".to_owned()
+        } else {
+            path.clone()
+        };
         inputs.push((display, read_input(path)));
     }
     for (path, input) in &inputs {

@@ -42,7 +42,10 @@ fn condition_pointer(node: &Node, i: usize) -> String {
 
 fn describe(c: Option<&Condition>) -> String {
     match c {
-        Some(c) => format!("`{}` (priority {}, to `{}`)", c.expression, c.priority, c.target),
+        Some(c) => format!(
+            "`{}` (priority {}, to `{}`)",
+            c.expression, c.priority, c.target
+        ),
         None => "a condition".into(),
     }
 }

@@ -4,10 +4,11 @@
 
 use super::{CheckOptions, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic};
-use crate::graph::NONE;
+use crate::graph::{NONE, SearchScratch, path_within};
 
 /// Longest path through the condensation with the given component weights. Returns the
-/// best total and the witness: the node where the path enters each component, in order.
+/// best total and the witness: a connected node path from the start, which inside each
+/// loop it passes goes from the node it enters by to the node it leaves by.
 fn longest_path(
     graph: &FlowGraph<'_>,
     reach: &[bool],
@@ -19,11 +20,11 @@ fn longest_path(
     let comps = &graph.components;
     let n = comps.members.len();
     let mut best = vec![0u64; n];
-    // (previous component, node entered in this component)
-    let mut via = vec![(NONE, NONE); n];
+    // (previous component, node it was left by, node this component was entered by)
+    let mut via = vec![(NONE, NONE, NONE); n];
     let sc = comps.of[start as usize];
     best[sc as usize] = weight(sc);
-    via[sc as usize] = (NONE, start);
+    via[sc as usize] = (NONE, NONE, start);
     // Tarjan closes a component after every component it reaches: descending index is a
     // topological order.
     for c in (0..n as u32).rev() {
@@ -43,7 +44,7 @@ fn longest_path(
                 let cand = here.saturating_add(weight(d));
                 if cand > best[d as usize] {
                     best[d as usize] = cand;
-                    via[d as usize] = (c, w);
+                    via[d as usize] = (c, v, w);
                 }
             }
         }
@@ -55,14 +56,23 @@ fn longest_path(
     else {
         return (0, Vec::new());
     };
-    let mut path = Vec::new();
+    // Walk back collecting (entry, exit) per component, then fill in each loop's inside.
+    let mut steps = Vec::new();
     let mut c = end as u32;
+    let mut exit = NONE;
     while c != NONE {
-        let (prev, entered) = via[c as usize];
-        path.push(entered);
+        let (prev, left_prev_by, entered) = via[c as usize];
+        steps.push((c, entered, if exit == NONE { entered } else { exit }));
+        exit = left_prev_by;
         c = prev;
     }
-    path.reverse();
+    steps.reverse();
+    let mut scratch = SearchScratch::new(graph.csr.node_count());
+    let mut path = Vec::new();
+    for (comp, entry, leave) in steps {
+        let inside = |x: u32| comps.of[x as usize] == comp;
+        path.extend(path_within(&graph.csr, entry, leave, &inside, &mut scratch));
+    }
     (total, path)
 }
 
@@ -76,13 +86,18 @@ fn path_diagnostic(
     let last = path.last().copied().unwrap_or(0);
     let mut d =
         RawDiagnostic::new(code, graph.node_location(last), message, help).node(graph.id(last));
+    let mut previous_component = NONE;
     for (i, &v) in path.iter().enumerate() {
+        let component = graph.components.of[v as usize];
         let size = super::component_members(graph, v).len();
-        let msg = if size > 1 {
-            format!("step {}: enters a loop of {size} nodes", i + 1)
+        let msg = if size > 1 && component != previous_component {
+            format!("step {}: enters a loop of {size} nodes (all count)", i + 1)
+        } else if size > 1 {
+            format!("step {}: inside the loop", i + 1)
         } else {
             format!("step {}", i + 1)
         };
+        previous_component = component;
         d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
     }
     d

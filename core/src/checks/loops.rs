@@ -3,7 +3,7 @@
 
 use super::FlowGraph;
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
-use crate::graph::{NONE, cycle_through, reachable, strongly_connected_components};
+use crate::graph::{NONE, SearchScratch, cycle_through, reachable, strongly_connected_components};
 use crate::model::NodeKind;
 
 /// The longest cycle text put into a message; the related locations always list every node.
@@ -43,15 +43,15 @@ fn group_diagnostic(
             format!("step {} of the cycle", i + 1),
         );
     }
-    let mut in_cycle = vec![false; 0];
-    if members.len() > cycle.len() {
-        in_cycle = vec![false; graph.node_of.len()];
-        for &v in cycle {
-            in_cycle[v as usize] = true;
-        }
-    }
+    // Members outside the witness cycle; sized by the group, not the graph, so reporting
+    // many small loops stays linear.
+    let in_cycle: std::collections::HashSet<u32> = if members.len() > cycle.len() {
+        cycle.iter().copied().collect()
+    } else {
+        std::collections::HashSet::new()
+    };
     for &v in members {
-        if !in_cycle.is_empty() && !in_cycle[v as usize] {
+        if members.len() > cycle.len() && !in_cycle.contains(&v) {
             d = d.related(
                 graph.node_location(v),
                 Some(graph.id(v).to_owned()),
@@ -64,6 +64,7 @@ fn group_diagnostic(
 
 pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>) {
     let csr = &graph.csr;
+    let mut scratch = SearchScratch::new(csr.node_count());
     let not_input = |v: u32| graph.kind(v) != NodeKind::Input;
 
     // FG020 / FG022 on the subgraph of nodes that do not wait for the caller.
@@ -77,7 +78,7 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         }
         let members = &sub.members[c as usize];
         let in_c = |v: u32| sub.of[v as usize] == c;
-        let cycle = cycle_through(csr, members[0], &in_c);
+        let cycle = cycle_through(csr, members[0], &in_c, &mut scratch);
         let text = cycle_text(graph, &cycle);
         if let Some(&bound) = members.iter().find(|&&v| graph.node(v).bounds_loops()) {
             let n = graph.node(bound).max_iterations.unwrap_or(0);
@@ -151,7 +152,7 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
             continue;
         }
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
-        let cycle = cycle_through(csr, first, &in_c);
+        let cycle = cycle_through(csr, first, &in_c, &mut scratch);
         let mut names: Vec<String> = members
             .iter()
             .take(MESSAGE_CYCLE_NODES)

@@ -111,7 +111,9 @@ impl<'f> FlowGraph<'f> {
     pub fn node_location(&self, v: u32) -> Location {
         let origin = &self.node(v).origin;
         match origin.value {
-            Some(value) if (value.0 as usize) < self.flow.tree.len() && origin.pointer.is_none() => {
+            Some(value)
+                if (value.0 as usize) < self.flow.tree.len() && origin.pointer.is_none() =>
+            {
                 crate::formats::head_loc(&self.flow.tree, value)
             }
             _ => origin_location(self.flow, origin, || {

@@ -88,8 +88,11 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
             }
         }
         // FG050: transfers to queues the org does not have.
-        if let (Some(known), Some(queue)) = (&known, &node.queue) {
-            if !queue.is_expression && !known.contains(queue.name.as_str()) {
+        if let (Some(known), Some(queue)) = (&known, &node.queue)
+            && !queue.is_expression
+            && !known.contains(queue.name.as_str())
+        {
+            {
                 let mut similar: Vec<&&str> = known
                     .iter()
                     .filter(|k| k.eq_ignore_ascii_case(&queue.name))

@@ -31,9 +31,16 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
         } else {
             flow.name = r.opt_string(root, "name");
             flow.flow_type = r.opt_string(root, "type");
-            if let Some(v) = tree.get(root, "version") {
-                if tree.as_u64(v).is_none() {
-                    r.type_error(v, "`version`", "a whole number", "`version` counts saved versions: write it as a number, like 3");
+            if let Some(v) = tree.get(root, "version")
+                && tree.as_u64(v).is_none()
+            {
+                {
+                    r.type_error(
+                        v,
+                        "`version`",
+                        "a whole number",
+                        "`version` counts saved versions: write it as a number, like 3",
+                    );
                 }
             }
             if let Some(v) = tree.get(root, "start") {

@@ -1,18 +1,37 @@
 //! Document formats: detect which one a text is and read it into the [`Flow`] model.
 
+pub mod architect;
+pub mod archy;
 pub mod flow_json;
 
 use std::cell::RefCell;
 
 use crate::diagnostic::{Code, Location, RawDiagnostic};
 use crate::model::{Flow, InputFormat};
-use crate::syntax::{SyntaxTree, ValueId, json};
+use crate::syntax::{SyntaxTree, ValueId, json, yaml};
 
 /// The place of a syntax-tree value.
 pub fn loc(tree: &SyntaxTree, v: ValueId) -> Location {
     Location {
         pointer: tree.pointer(v),
         range: Some(tree.span(v)),
+    }
+}
+
+/// The place of a value named by its "head": the member key it is stored under, else its
+/// `id` member, else the whole value. Node-level findings point here so that an editor
+/// underlines `"welcome"` rather than a 40-line object.
+pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
+    let range = match tree.key_of(v) {
+        Some((_, span)) => span,
+        None => match tree.get(v, "id").or_else(|| tree.get(v, "name")) {
+            Some(id) => tree.span(id),
+            None => tree.span(v),
+        },
+    };
+    Location {
+        pointer: tree.pointer(v),
+        range: Some(range),
     }
 }
 
@@ -46,29 +65,23 @@ impl<'t, 'd> Reader<'t, 'd> {
     }
 }
 
-/// Picks the format of a text: JSON with `flowSequenceItemList`/`startAction` is Architect
-/// configuration JSON, other JSON is flow JSON, anything else is read as Archy YAML.
+/// Picks the format of a text: JSON naming `flowSequenceItemList` or `initialSequence` (or
+/// using `__type` without flowguard's `nodes`) is Architect configuration JSON, other JSON
+/// is flow JSON, anything else is read as Archy YAML.
 pub fn detect(text: &str) -> InputFormat {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        // A cheap textual probe; the reader validates properly afterwards.
-        let head = &trimmed[..trimmed.len().min(1 << 16)];
-        let architect_keys = [
-            "\"flowSequenceItemList\"",
-            "\"startAction\"",
-            "\"initialSequence\"",
-            "\"__type\"",
-        ];
-        if architect_keys.iter().any(|k| head.contains(k)) && !head.contains("\"nodes\"") {
-            return InputFormat::Architect;
-        }
-        if architect_keys.iter().any(|k| trimmed.contains(k)) && !trimmed.contains("\"nodes\"") {
-            return InputFormat::Architect;
-        }
-        InputFormat::Flow
-    } else {
-        InputFormat::Archy
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return InputFormat::Archy;
     }
+    // A cheap textual probe over the whole text (no slicing, so no char boundary to miss);
+    // the reader validates properly afterwards.
+    if trimmed.contains("\"flowSequenceItemList\"") || trimmed.contains("\"initialSequence\"") {
+        return InputFormat::Architect;
+    }
+    if trimmed.contains("\"__type\"") && !trimmed.contains("\"nodes\"") {
+        return InputFormat::Architect;
+    }
+    InputFormat::Flow
 }
 
 /// A document read into the model, with what the reader found wrong.
@@ -90,23 +103,80 @@ pub fn read(text: &str, format: InputFormat) -> ReadResult {
         InputFormat::Flow | InputFormat::Auto => {
             read_json_with(text, InputFormat::Flow, flow_json::read)
         }
-        InputFormat::Architect | InputFormat::Archy => {
-            let mut diagnostics = Vec::new();
-            diagnostics.push(RawDiagnostic::new(
-                Code::UnsupportedFormat,
-                Location::default(),
-                format!("reading {} documents is not built into this version of flowguard", format.as_str()),
-                "convert the flow to flowguard flow JSON, or use a build with Genesys format support",
-            ));
-            ReadResult {
-                flow: Flow {
-                    format,
-                    ..Flow::default()
+        InputFormat::Architect => read_json_with(text, InputFormat::Architect, architect::read),
+        InputFormat::Archy => read_yaml_with(text, InputFormat::Archy, archy::read),
+    }
+}
+
+/// Parses YAML and hands the tree to a format reader; syntax errors and duplicate keys
+/// become FG001 and FG005, a second document in the file a warning.
+pub fn read_yaml_with(
+    text: &str,
+    format: InputFormat,
+    reader: fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow,
+) -> ReadResult {
+    let parsed = yaml::parse(text);
+    let mut diagnostics = Vec::new();
+    for dup in &parsed.duplicate_keys {
+        diagnostics.push(
+            RawDiagnostic::new(
+                Code::DuplicateKey,
+                Location {
+                    pointer: parent_pointer_of_key(&parsed.tree, dup.first_start),
+                    range: Some((dup.start, dup.end)),
                 },
-                diagnostics,
-                fatal: true,
-            }
-        }
+                format!("the key `{}` appears twice in the same mapping", dup.key),
+                "YAML does not allow duplicate keys and readers disagree on which one wins: remove one of them",
+            )
+            .related(
+                Location {
+                    pointer: parent_pointer_of_key(&parsed.tree, dup.first_start),
+                    range: Some((dup.first_start, dup.first_end)),
+                },
+                None,
+                "first occurrence",
+            ),
+        );
+    }
+    if let Some((s, e)) = parsed.extra_document {
+        diagnostics.push(
+            RawDiagnostic::new(
+                Code::SchemaError,
+                Location {
+                    pointer: String::new(),
+                    range: Some((s, e)),
+                },
+                "the file holds more than one YAML document; only the first is read",
+                "keep one flow per file (remove the `---` line and what follows, or move it to its own file)",
+            )
+            .severity(crate::diagnostic::Severity::Warning),
+        );
+    }
+    if let Some(err) = parsed.error {
+        diagnostics.push(RawDiagnostic::new(
+            Code::SyntaxError,
+            Location {
+                pointer: String::new(),
+                range: Some((err.start, err.end)),
+            },
+            err.message,
+            err.help,
+        ));
+        return ReadResult {
+            flow: Flow {
+                format,
+                tree: parsed.tree,
+                ..Flow::default()
+            },
+            diagnostics,
+            fatal: true,
+        };
+    }
+    let flow = reader(parsed.tree, &mut diagnostics);
+    ReadResult {
+        flow,
+        diagnostics,
+        fatal: false,
     }
 }
 

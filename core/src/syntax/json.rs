@@ -547,8 +547,11 @@ fn decode_escapes(raw: &str) -> String {
                 for _ in 0..4 {
                     chars.next();
                 }
-                if (0xD800..0xDC00).contains(&hi) && raw.get(i + 6..i + 8) == Some("\\u") {
-                    if let Some(lo) = hex4(i + 8).filter(|lo| (0xDC00..0xE000).contains(lo)) {
+                if (0xD800..0xDC00).contains(&hi)
+                    && raw.get(i + 6..i + 8) == Some("\\u")
+                    && let Some(lo) = hex4(i + 8).filter(|lo| (0xDC00..0xE000).contains(lo))
+                {
+                    {
                         for _ in 0..6 {
                             chars.next();
                         }
@@ -566,6 +569,7 @@ fn decode_escapes(raw: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

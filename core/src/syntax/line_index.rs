@@ -112,6 +112,7 @@ fn clamp_to_char_boundary(text: &str, offset: u32) -> u32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

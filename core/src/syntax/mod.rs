@@ -3,6 +3,7 @@
 pub mod json;
 pub mod line_index;
 pub mod tree;
+pub mod yaml;
 
 pub use line_index::{LineIndex, PositionEncoding};
 pub use tree::{SyntaxTree, TreeBuilder, ValueId, ValueKind};

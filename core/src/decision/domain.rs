@@ -1,0 +1,493 @@
+//! The finite input space of a decision: every variable's values are split into cells on
+//! which every comparison in the decision is constant, so evaluating each condition once per
+//! combination of cells decides every question about the decision exactly.
+//!
+//! Cells of a variable compared with literals: NOT_SET; `true`/`false` when it is used as a
+//! boolean; for numbers each literal and the open intervals below, between and above them;
+//! for strings each literal and "any other string". What the model cannot see into (function
+//! calls, arithmetic, variable-to-variable comparisons, string ordering, case variants of the
+//! same string) becomes an *opaque* dimension. Answers about "every input" quantify over opaque
+//! dimensions too (a superset of what is possible, so such claims are sound); answers that an
+//! input *exists* must hold for every value of every opaque dimension and use only cells that
+//! surely hold a real value (see `docs/flattening.md`).
+
+use std::collections::BTreeMap;
+
+use super::bits::Bits;
+use super::eval::{Value, compare, set_test};
+use super::expr::{CmpOp, Expr, Literal};
+
+/// A condition compiled against a [`SpaceBuilder`]'s atoms. Depth is bounded by the
+/// expression's nesting.
+#[derive(Clone, Debug)]
+pub enum Formula {
+    Const(bool),
+    Atom(u32),
+    Not(Box<Formula>),
+    And(Vec<Formula>),
+    Or(Vec<Formula>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum DimKind {
+    /// A dotted variable: exact.
+    Var,
+    /// A function call or arithmetic used as a value: opaque.
+    Term,
+    /// A boolean nobody can see into: opaque.
+    Free,
+}
+
+#[derive(Clone, Debug)]
+struct DimBuilder {
+    name: String,
+    kind: DimKind,
+    nums: Vec<f64>,
+    strs: Vec<String>,
+    bools: bool,
+}
+
+#[derive(Clone, Debug)]
+struct AtomDef {
+    dim: u32,
+    /// `None` for a free boolean (true on its `true` cell).
+    test: Option<(CmpOp, Value)>,
+}
+
+/// Collects the atoms of a set of conditions.
+#[derive(Clone, Debug, Default)]
+pub struct SpaceBuilder {
+    dims: Vec<DimBuilder>,
+    dim_index: BTreeMap<(DimKind, String), u32>,
+    atoms: Vec<AtomDef>,
+    atom_index: BTreeMap<String, u32>,
+}
+
+/// One cell of a dimension: its representative value and whether some real input surely
+/// takes it (a witness may only use such cells).
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub value: Value,
+    pub certain: bool,
+    /// How a witness shows it.
+    pub shown: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dim {
+    pub name: String,
+    pub exact: bool,
+    pub cells: Vec<Cell>,
+}
+
+/// The enumerated input space. Combination index = exact part * `opaque_total` + opaque
+/// part, so "for every opaque value" is a contiguous block.
+#[derive(Clone, Debug)]
+pub struct Space {
+    pub dims: Vec<Dim>,
+    strides: Vec<usize>,
+    pub total: usize,
+    pub exact_total: usize,
+    pub opaque_total: usize,
+    atom_bits: Vec<Bits>,
+}
+
+/// An operand of a comparison, classified.
+enum Operand {
+    Lit(Value),
+    Dim(DimKind, String),
+    Other,
+}
+
+fn operand(e: &Expr) -> Operand {
+    match e {
+        Expr::Lit(l) => Operand::Lit(Value::from_literal(l)),
+        Expr::Var(v) => Operand::Dim(DimKind::Var, v.clone()),
+        Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_) => {
+            Operand::Dim(DimKind::Term, e.to_string())
+        }
+        _ => Operand::Other,
+    }
+}
+
+impl SpaceBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn dim(&mut self, kind: DimKind, name: &str) -> u32 {
+        if let Some(&d) = self.dim_index.get(&(kind, name.to_owned())) {
+            return d;
+        }
+        let d = self.dims.len() as u32;
+        self.dims.push(DimBuilder {
+            name: name.to_owned(),
+            kind,
+            nums: Vec::new(),
+            strs: Vec::new(),
+            bools: false,
+        });
+        self.dim_index.insert((kind, name.to_owned()), d);
+        d
+    }
+
+    fn atom(&mut self, key: String, def: AtomDef) -> Formula {
+        if let Some(&a) = self.atom_index.get(&key) {
+            return Formula::Atom(a);
+        }
+        let a = self.atoms.len() as u32;
+        self.atoms.push(def);
+        self.atom_index.insert(key, a);
+        Formula::Atom(a)
+    }
+
+    /// A boolean nobody can see into, keyed by `key` (same key, same atom).
+    pub fn free(&mut self, key: &str) -> Formula {
+        let dim = self.dim(DimKind::Free, key);
+        self.atom(format!("f:{key}"), AtomDef { dim, test: None })
+    }
+
+    fn cmp_atom(&mut self, kind: DimKind, name: &str, op: CmpOp, lit: Value) -> Formula {
+        let dim = self.dim(kind, name);
+        let b = &mut self.dims[dim as usize];
+        match &lit {
+            Value::Num(n) => b.nums.push(*n),
+            Value::Str(s) => b.strs.push(s.clone()),
+            Value::Bool(_) => b.bools = true,
+            Value::NotSet => {}
+        }
+        let key = format!("c:{kind:?}:{name}:{}:{}", op.as_str(), lit.display());
+        self.atom(
+            key,
+            AtomDef {
+                dim,
+                test: Some((op, lit)),
+            },
+        )
+    }
+
+    /// Compiles a parsed condition.
+    pub fn compile(&mut self, e: &Expr) -> Formula {
+        match e {
+            Expr::Lit(Literal::Bool(b)) => Formula::Const(*b),
+            Expr::Lit(_) => Formula::Const(false),
+            Expr::Var(v) => self.cmp_atom(DimKind::Var, v, CmpOp::Eq, Value::Bool(true)),
+            Expr::Not(inner) => Formula::Not(Box::new(self.compile(inner))),
+            Expr::And(es) => Formula::And(es.iter().map(|e| self.compile(e)).collect()),
+            Expr::Or(es) => Formula::Or(es.iter().map(|e| self.compile(e)).collect()),
+            Expr::Call { name, args } if args.len() == 1 && set_test(name).is_some() => {
+                let lower = name.to_ascii_lowercase();
+                match operand(&args[0]) {
+                    Operand::Lit(v) => Formula::Const(set_test(name).is_some_and(|t| t(&v))),
+                    Operand::Dim(kind, dim) => match lower.as_str() {
+                        "isset" => self.cmp_atom(kind, &dim, CmpOp::Ne, Value::NotSet),
+                        "isnotset" => self.cmp_atom(kind, &dim, CmpOp::Eq, Value::NotSet),
+                        _ => Formula::Or(vec![
+                            self.cmp_atom(kind, &dim, CmpOp::Eq, Value::NotSet),
+                            self.cmp_atom(kind, &dim, CmpOp::Eq, Value::Str(String::new())),
+                        ]),
+                    },
+                    Operand::Other => self.free(&e.to_string()),
+                }
+            }
+            Expr::Cmp { op, left, right } => match (operand(left), operand(right)) {
+                (Operand::Lit(a), Operand::Lit(b)) => Formula::Const(compare(*op, &a, &b)),
+                (Operand::Dim(kind, name), Operand::Lit(v)) => self.dim_cmp(kind, &name, *op, v, e),
+                (Operand::Lit(v), Operand::Dim(kind, name)) => {
+                    self.dim_cmp(kind, &name, op.flip(), v, e)
+                }
+                _ => self.free(&e.to_string()),
+            },
+            // Other calls and value terms used as conditions: true when they yield `true`.
+            Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_) => {
+                self.cmp_atom(DimKind::Term, &e.to_string(), CmpOp::Eq, Value::Bool(true))
+            }
+        }
+    }
+
+    fn dim_cmp(&mut self, kind: DimKind, name: &str, op: CmpOp, v: Value, e: &Expr) -> Formula {
+        // String ordering depends on collation rules flowguard does not model.
+        if op.is_ordering() && matches!(v, Value::Str(_)) {
+            return self.free(&e.to_string());
+        }
+        self.cmp_atom(kind, name, op, v)
+    }
+
+    /// Builds the space, or `None` when it has more than `cap` combinations.
+    pub fn finish(mut self, cap: usize) -> Option<Space> {
+        // Strings that differ only in case: flowguard does not know whether Architect compares
+        // them with or without case, so every comparison on such a variable becomes opaque.
+        for d in 0..self.dims.len() {
+            let b = &mut self.dims[d];
+            b.strs.sort();
+            b.strs.dedup();
+            let mut folded: Vec<String> = b.strs.iter().map(|s| s.to_lowercase()).collect();
+            folded.sort();
+            let ambiguous = folded.windows(2).any(|w| w[0] == w[1]);
+            if ambiguous {
+                let name = b.name.clone();
+                for a in 0..self.atoms.len() {
+                    if self.atoms[a].dim as usize == d
+                        && let Some((op, v)) = self.atoms[a].test.clone()
+                    {
+                        let key = format!("case:{name} {} {}", op.as_str(), v.display());
+                        let nd = self.dim(DimKind::Free, &key);
+                        self.atoms[a] = AtomDef {
+                            dim: nd,
+                            test: None,
+                        };
+                    }
+                }
+            }
+        }
+        // Variable names that differ only in case might be one variable: keep them out of
+        // witnesses.
+        let mut by_fold: BTreeMap<String, usize> = BTreeMap::new();
+        for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
+            *by_fold.entry(b.name.to_lowercase()).or_default() += 1;
+        }
+        let used: Vec<bool> = {
+            let mut u = vec![false; self.dims.len()];
+            for a in &self.atoms {
+                u[a.dim as usize] = true;
+            }
+            u
+        };
+        // Exact dimensions first (largest strides), opaque ones last.
+        let mut order: Vec<usize> = (0..self.dims.len()).filter(|&d| used[d]).collect();
+        let exact = |b: &DimBuilder| {
+            b.kind == DimKind::Var && by_fold.get(&b.name.to_lowercase()).copied() == Some(1)
+        };
+        order.sort_by_key(|&d| {
+            (
+                !exact(&self.dims[d]),
+                self.dims[d].kind,
+                self.dims[d].name.clone(),
+            )
+        });
+        let mut new_index = vec![u32::MAX; self.dims.len()];
+        let mut dims = Vec::with_capacity(order.len());
+        for (i, &d) in order.iter().enumerate() {
+            new_index[d] = i as u32;
+            let b = &self.dims[d];
+            dims.push(Dim {
+                name: b.name.clone(),
+                exact: exact(b),
+                cells: cells(b),
+            });
+        }
+        let mut total: usize = 1;
+        let mut exact_total: usize = 1;
+        for d in &dims {
+            total = total.checked_mul(d.cells.len())?;
+            if d.exact {
+                exact_total *= d.cells.len();
+            }
+            if total > cap {
+                return None;
+            }
+        }
+        let mut strides = vec![1usize; dims.len()];
+        for i in (0..dims.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1] * dims[i + 1].cells.len();
+        }
+        let mut atom_bits = Vec::with_capacity(self.atoms.len());
+        for a in &self.atoms {
+            let d = new_index[a.dim as usize] as usize;
+            let dim = &dims[d];
+            let table: Vec<bool> = dim
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| match &a.test {
+                    None => ci == 1,
+                    Some((op, v)) => compare(*op, &c.value, v),
+                })
+                .collect();
+            let mut bits = Bits::zeros(total);
+            let (stride, radix) = (strides[d], dim.cells.len());
+            for k in 0..total {
+                if table[(k / stride) % radix] {
+                    bits.set(k);
+                }
+            }
+            atom_bits.push(bits);
+        }
+        Some(Space {
+            dims,
+            strides,
+            total,
+            exact_total,
+            opaque_total: total / exact_total.max(1),
+            atom_bits,
+        })
+    }
+}
+
+/// The cells of one dimension.
+fn cells(b: &DimBuilder) -> Vec<Cell> {
+    let cell = |value: Value, certain: bool| Cell {
+        shown: value.display(),
+        value,
+        certain,
+    };
+    if b.kind == DimKind::Free {
+        return vec![
+            cell(Value::Bool(false), false),
+            cell(Value::Bool(true), false),
+        ];
+    }
+    let mut out = vec![cell(Value::NotSet, true)];
+    let mut nums = b.nums.clone();
+    nums.sort_by(f64::total_cmp);
+    nums.dedup();
+    let types =
+        usize::from(b.bools) + usize::from(!nums.is_empty()) + usize::from(!b.strs.is_empty());
+    // A variable has one type in Architect; with several, flowguard cannot tell which cells are real.
+    let typed = types <= 1;
+    if b.bools {
+        out.push(cell(Value::Bool(true), typed));
+        out.push(cell(Value::Bool(false), typed));
+    }
+    if let (Some(&lo), Some(&hi)) = (nums.first(), nums.last()) {
+        out.push(cell(Value::Num(lo.floor() - 1.0), typed));
+        for (i, &n) in nums.iter().enumerate() {
+            // A fractional literal may be impossible for an Integer variable.
+            out.push(cell(Value::Num(n), typed && n.fract() == 0.0));
+            if let Some(&next) = nums.get(i + 1) {
+                let k = n.floor() + 1.0;
+                if k < next {
+                    out.push(cell(Value::Num(k), typed));
+                } else {
+                    let mid = n + (next - n) / 2.0;
+                    if mid > n && mid < next {
+                        out.push(cell(Value::Num(mid), false));
+                    }
+                }
+            }
+        }
+        out.push(cell(Value::Num(hi.ceil() + 1.0), typed));
+    }
+    if !b.strs.is_empty() {
+        for s in &b.strs {
+            out.push(cell(Value::Str(s.clone()), typed));
+        }
+        let folded: Vec<String> = b.strs.iter().map(|s| s.to_lowercase()).collect();
+        let mut other = String::from("other");
+        let mut n = 0;
+        while folded.contains(&other) {
+            n += 1;
+            other = format!("other{n}");
+        }
+        out.push(cell(Value::Str(other), typed));
+    }
+    if out.len() == 1 {
+        // Only NOT_SET tests: one cell stands for "has some value".
+        out.push(Cell {
+            value: Value::Str("(set)".into()),
+            certain: true,
+            shown: "(any value)".into(),
+        });
+    }
+    out
+}
+
+impl Space {
+    /// The region where `f` is true. Recursion is bounded by the formula's depth.
+    pub fn eval(&self, f: &Formula) -> Bits {
+        match f {
+            Formula::Const(true) => Bits::ones(self.total),
+            Formula::Const(false) => Bits::zeros(self.total),
+            Formula::Atom(a) => self
+                .atom_bits
+                .get(*a as usize)
+                .cloned()
+                .unwrap_or_else(|| Bits::zeros(self.total)),
+            Formula::Not(inner) => self.eval(inner).not(),
+            Formula::And(fs) => fs
+                .iter()
+                .fold(Bits::ones(self.total), |acc, f| acc.and(&self.eval(f))),
+            Formula::Or(fs) => fs
+                .iter()
+                .fold(Bits::zeros(self.total), |acc, f| acc.or(&self.eval(f))),
+        }
+    }
+
+    pub fn all(&self) -> Bits {
+        Bits::ones(self.total)
+    }
+
+    fn digit(&self, combo: usize, d: usize) -> usize {
+        let radix = self.dims[d].cells.len().max(1);
+        (combo / self.strides[d]) % radix
+    }
+
+    /// An input that lies in `set` whatever the opaque dimensions are, using only cells real
+    /// inputs surely take: variable name to value as it would be written.
+    pub fn witness(&self, set: &Bits) -> Option<BTreeMap<String, String>> {
+        let ot = self.opaque_total.max(1);
+        (0..self.exact_total).find_map(|e| {
+            let base = e * ot;
+            let certain = self
+                .dims
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.exact)
+                .all(|(i, d)| d.cells[self.digit(base, i)].certain);
+            (certain && set.all_in(base, base + ot)).then(|| self.describe_exact(base))
+        })
+    }
+
+    /// The exact variables' values in combination `combo`.
+    pub fn describe_exact(&self, combo: usize) -> BTreeMap<String, String> {
+        self.dims
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.exact)
+            .map(|(i, d)| (d.name.clone(), d.cells[self.digit(combo, i)].shown.clone()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::decision::expr::parse_expression;
+
+    fn space(exprs: &[&str]) -> (Space, Vec<Bits>) {
+        let mut b = SpaceBuilder::new();
+        let fs: Vec<Formula> = exprs
+            .iter()
+            .map(|e| b.compile(&parse_expression(e).unwrap()))
+            .collect();
+        let s = b.finish(1 << 16).unwrap();
+        let bits = fs.iter().map(|f| s.eval(f)).collect();
+        (s, bits)
+    }
+
+    #[test]
+    fn numeric_cells_are_exact() {
+        let (s, b) = space(&["x > 3", "x >= 3 and x <= 3", "x < 3"]);
+        // NOT_SET, below, 3, above.
+        assert_eq!(s.total, 4);
+        let union = b[0].or(&b[1]).or(&b[2]);
+        assert_eq!(union.count(), 3);
+        let w = s.witness(&union.not()).unwrap();
+        assert_eq!(w.get("x").map(String::as_str), Some("NOT_SET"));
+    }
+
+    #[test]
+    fn opaque_atoms_block_witnesses() {
+        let (s, b) = space(&["Contains(Call.Ani, \"1\") and x == 1"]);
+        assert!(s.witness(&b[0]).is_none());
+        assert!(s.witness(&b[0].not()).is_some());
+    }
+
+    #[test]
+    fn case_variants_are_opaque() {
+        let (s, b) = space(&["x == \"es\"", "x == \"ES\""]);
+        assert!(!b[0].and(&b[1]).is_empty());
+        assert!(s.witness(&b[0]).is_none());
+    }
+}

@@ -1,0 +1,1065 @@
+//! Format 2: Archy YAML, the text form teams keep Genesys Cloud flows in.
+//!
+//! The mapping (documented with what is confirmed and what is inferred in `docs/formats.md`):
+//! menus, tasks, states and bots become nodes (`menu:<refId>`, `task:<refId>`, ...), every
+//! action and menu choice becomes a node whose id is its path (`task:Main_12/3`,
+//! `task:Main_12/3/yes/0`, `menu:Main_10/1`). An action's next step is the following action
+//! in its list; after the last one control returns to where the list was entered from (the
+//! action after a decision, the loop node for a loop body) or reaches the end of its task,
+//! which is a synthetic end node `task:<refId>/end`.
+//!
+//! The walk over nested action lists uses an explicit work list, never recursion, so deep
+//! nesting costs heap, not stack.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::formats::{Reader, loc};
+use crate::model::{Condition, Edge, ExternalTarget, Flow, InputFormat, Node, NodeKind, Origin};
+use crate::syntax::{SyntaxTree, ValueId, ValueKind};
+
+/// Where control goes after the last action of a list.
+#[derive(Clone, Debug)]
+struct Cont {
+    id: String,
+    /// Set when the target is a synthetic end node: its type and the container it ends.
+    end_of: Option<(&'static str, ValueId)>,
+}
+
+#[derive(Clone, Debug)]
+struct LoopCtx {
+    node: String,
+    exit: Cont,
+}
+
+/// An action list still to read.
+struct Job {
+    list: ValueId,
+    prefix: String,
+    cont: Cont,
+    loops: Vec<LoopCtx>,
+}
+
+/// A parsed `startUpRef` / `targetTaskRef` / `targetMenuRef`.
+enum Ref {
+    /// The node id the reference names (it may not exist: the checks report FG011).
+    Internal(String),
+    /// `file#path`: another file.
+    External,
+    Invalid,
+}
+
+fn parse_ref(s: &str) -> Ref {
+    let s = s.trim();
+    if s.contains('#') {
+        return Ref::External;
+    }
+    let Some(body) = s.strip_suffix(']') else {
+        return Ref::Invalid;
+    };
+    let Some(open) = body.rfind('[') else {
+        return Ref::Invalid;
+    };
+    let item = body[..open].rsplit('/').next().unwrap_or("");
+    let ref_id = &body[open + 1..];
+    match item {
+        "menu" | "task" | "state" | "bot" => Ref::Internal(format!("{item}:{ref_id}")),
+        _ => Ref::Invalid,
+    }
+}
+
+/// Actions that end the flow (or the task, for `endTask`): no next step.
+const END_ACTIONS: &[&str] = &[
+    "disconnect",
+    "transferToAcd",
+    "transferToFlow",
+    "transferToFlowSecure",
+    "transferToVoicemail",
+    "transferToUser",
+    "transferToNumber",
+    "transferToGroup",
+    "transferToExternal",
+    "endWorkflow",
+    "endTask",
+    "endState",
+    "exitBotFlow",
+    "exitWorkitemFlow",
+    "disconnectWorkitem",
+];
+
+/// Actions that wait for the caller.
+const INPUT_ACTIONS: &[&str] = &[
+    "collectInput",
+    "askForBoolean",
+    "askForSlot",
+    "askForIntent",
+    "askForYesNo",
+    "getResponse",
+];
+
+/// Known actions that do their work and continue (their `outputs` are followed).
+const PASS_ACTIONS: &[&str] = &[
+    "playAudio",
+    "callData",
+    "callBotFlow",
+    "callCommonModule",
+    "findQueue",
+    "findQueueById",
+    "findUser",
+    "findGroup",
+    "findSchedule",
+    "findScheduleGroup",
+    "dataTableLookup",
+    "evaluateSchedule",
+    "evaluateScheduleGroup",
+    "setConversationData",
+    "setParticipantData",
+    "getParticipantData",
+    "setExternalTag",
+    "setScreenPop",
+    "setLanguage",
+    "setWrapupCode",
+    "setUUIData",
+    "updateData",
+    "holdMusic",
+    "wait",
+    "sendResponse",
+    "sendAutoReply",
+    "communicate",
+    "clearSlot",
+    "playEstimatedWaitTime",
+    "playAudioOnSilence",
+    "detectSilence",
+    "getExternalContact",
+    "getJourneyContext",
+];
+
+/// Outputs that, when all present, leave no implicit path to the next action.
+fn complete_outputs(action: &str) -> Option<&'static [&'static str]> {
+    Some(match action {
+        "callData" => &["success", "failure", "timeout"],
+        "findQueue" | "findQueueById" | "findUser" | "findGroup" => &["found", "notFound"],
+        "collectInput" => &["success", "failure"],
+        "evaluateSchedule" => &["active", "inactive"],
+        "askForBoolean" => &["yes", "no", "maxNoInputs", "maxNoMatches"],
+        _ => return None,
+    })
+}
+
+const HELP_REF: &str = "write references as /<flowType>/tasks/task[<refId>], /<flowType>/menus/menu[<refId>] or ./tasks/task[<refId>]";
+
+struct Ctx<'r, 't, 'd> {
+    r: &'r Reader<'t, 'd>,
+    tree: &'t SyntaxTree,
+    nodes: Vec<Node>,
+    jobs: Vec<Job>,
+    end_nodes: HashSet<String>,
+}
+
+/// Reads an Archy YAML document from its syntax tree.
+pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
+    let mut flow = Flow {
+        format: InputFormat::Archy,
+        ..Flow::default()
+    };
+    let Some(root) = tree.root() else {
+        out.push(RawDiagnostic::new(
+            Code::SchemaError,
+            crate::diagnostic::Location::default(),
+            "the document is empty",
+            "an Archy flow file starts with the flow type, for example `inboundCall:` with `name`, `startUpRef`, `menus` and `tasks`",
+        ));
+        flow.tree = tree;
+        return flow;
+    };
+    {
+        let r = Reader::new(&tree, out);
+        let mut cx = Ctx {
+            r: &r,
+            tree: &tree,
+            nodes: Vec::new(),
+            jobs: Vec::new(),
+            end_nodes: HashSet::new(),
+        };
+        cx.read_document(root, &mut flow);
+        flow.nodes = cx.nodes;
+    }
+    // Nodes in document order (the walk creates them in work-list order): checks report
+    // groups at their first node, and output must not depend on how the walk went.
+    flow.nodes
+        .sort_by_key(|n| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0));
+    flow.tree = tree;
+    flow
+}
+
+impl Ctx<'_, '_, '_> {
+    fn push(&self, d: RawDiagnostic) {
+        self.r.push(d);
+    }
+
+    fn str_of(&self, obj: ValueId, key: &str) -> Option<&str> {
+        self.tree.get(obj, key).and_then(|v| self.tree.as_str(v))
+    }
+
+    fn read_document(&mut self, root: ValueId, flow: &mut Flow) {
+        let tree = self.tree;
+        if tree.kind(root) != ValueKind::Object {
+            self.r.type_error(
+                root,
+                "an Archy document",
+                "a mapping",
+                "an Archy flow file starts with the flow type, for example `inboundCall:`",
+            );
+            return;
+        }
+        let Some((flow_type, body)) = tree
+            .members(root)
+            .find(|(_, _, v)| tree.kind(*v) == ValueKind::Object)
+            .map(|(k, _, v)| (k.to_owned(), v))
+        else {
+            self.push(RawDiagnostic::new(
+                Code::SchemaError,
+                loc(tree, root),
+                "the document has no flow: expected a top-level key naming the flow type (`inboundCall:`, `inboundShortMessage:`, `workflow:`, ...) with a mapping under it",
+                "start the file with the flow type, for example `inboundCall:` with `name`, `startUpRef`, `menus` and `tasks`",
+            ));
+            return;
+        };
+        flow.flow_type = Some(flow_type.clone());
+        flow.name = self.str_of(body, "name").map(str::to_owned);
+
+        // Containers: menus, tasks, states, bots.
+        for (list_key, item_key) in [
+            ("menus", "menu"),
+            ("tasks", "task"),
+            ("states", "state"),
+            ("bots", "bot"),
+        ] {
+            let Some(list) = tree.get(body, list_key) else {
+                continue;
+            };
+            if tree.kind(list) != ValueKind::Array {
+                self.r.type_error(
+                    list,
+                    &format!("`{list_key}`"),
+                    "a list",
+                    &format!("write `{list_key}:` as a list of `- {item_key}:` items"),
+                );
+                continue;
+            }
+            for (index, item) in tree.children(list).enumerate() {
+                let inner = (tree.kind(item) == ValueKind::Object)
+                    .then(|| tree.get(item, item_key))
+                    .flatten()
+                    .filter(|v| tree.kind(*v) == ValueKind::Object);
+                let Some(inner) = inner else {
+                    self.push(RawDiagnostic::new(
+                        Code::SchemaError,
+                        loc(tree, item),
+                        format!("an item of `{list_key}` is not a `{item_key}:` mapping"),
+                        format!("write each item as `- {item_key}:` with `name`, `refId` and its content"),
+                    ));
+                    continue;
+                };
+                let id = match self.str_of(inner, "refId") {
+                    Some(r) => format!("{item_key}:{r}"),
+                    None => format!("{item_key}#{index}"),
+                };
+                if item_key == "menu" {
+                    self.read_menu(item, inner, &id);
+                } else {
+                    self.read_container(item, inner, &id, item_key);
+                }
+            }
+        }
+
+        // In-queue flows and common modules run `startUpTaskActions` instead of a start ref.
+        let startup = tree.get(body, "startUpTaskActions");
+        if let Some(list) = startup {
+            let id = "startUpTask".to_owned();
+            let mut node = Node::new(id.clone(), "startUpTaskActions", NodeKind::PassThrough);
+            node.origin = Origin::value(list);
+            let cont = Cont {
+                id: format!("{id}/end"),
+                end_of: Some(("endOfTask", list)),
+            };
+            let first = self.list_entry(Some(list), &id, cont, Vec::new());
+            node.edges.push(edge("start", first, list));
+            self.nodes.push(node);
+        }
+
+        match tree.get(body, "startUpRef") {
+            Some(v) => match tree.as_str(v) {
+                Some(s) => match parse_ref(s) {
+                    Ref::Internal(id) => flow.start = Some((id, Origin::value(v))),
+                    Ref::External => self.external(v, s),
+                    Ref::Invalid => self.bad_ref(v, s, None),
+                },
+                None => self.r.type_error(v, "`startUpRef`", "a string", HELP_REF),
+            },
+            None if startup.is_some() => {
+                flow.start = Some((
+                    "startUpTask".to_owned(),
+                    Origin::value(startup.unwrap_or(body)),
+                ))
+            }
+            None => {}
+        }
+
+        self.run_jobs();
+    }
+
+    fn read_container(&mut self, item: ValueId, inner: ValueId, id: &str, item_key: &str) {
+        let mut node = Node::new(id, item_key, NodeKind::PassThrough);
+        node.origin = Origin::value(item);
+        let end_type = match item_key {
+            "state" => "endOfState",
+            "bot" => "endOfBot",
+            _ => "endOfTask",
+        };
+        let cont = Cont {
+            id: format!("{id}/end"),
+            end_of: Some((end_type, inner)),
+        };
+        let actions = self.tree.get(inner, "actions");
+        let first = self.list_entry(actions, id, cont, Vec::new());
+        node.edges
+            .push(edge("start", first, actions.unwrap_or(inner)));
+        self.nodes.push(node);
+    }
+
+    fn read_menu(&mut self, item: ValueId, inner: ValueId, id: &str) {
+        let tree = self.tree;
+        let mut menu = Node::new(id, "menu", NodeKind::Input);
+        menu.origin = Origin::value(item);
+        let choices = tree.get(inner, "choices");
+        match choices.map(|c| (c, tree.kind(c))) {
+            Some((c, ValueKind::Array)) => {
+                for (k, choice) in tree.children(c).enumerate() {
+                    let choice_id = format!("{id}/{k}");
+                    let label = self.read_choice(choice, &choice_id, id);
+                    menu.edges.push(edge(&label, choice_id, choice));
+                }
+            }
+            Some((c, _)) => self.r.type_error(
+                c,
+                "`choices`",
+                "a list",
+                "write `choices:` as a list of `- menuJumpToTask:`, `- menuTask:`, ... items",
+            ),
+            None => {}
+        }
+        self.nodes.push(menu);
+    }
+
+    /// Reads one menu choice into a node; returns the label of the menu's edge to it.
+    fn read_choice(&mut self, choice: ValueId, id: &str, menu_id: &str) -> String {
+        let tree = self.tree;
+        let Some((kind_name, body)) = single_member(tree, choice) else {
+            self.push(RawDiagnostic::new(
+                Code::SchemaError,
+                loc(tree, choice),
+                "a menu choice must be a mapping with one key, the choice type (`menuJumpToTask:`, `menuTask:`, ...)",
+                "write each choice as `- menuJumpToTask:` (or menuTask, menuTransferToAcd, menuDisconnect, ...) with its settings under it",
+            ));
+            let mut n = Node::new(id, "", NodeKind::PassThrough);
+            n.origin = Origin::value(choice);
+            self.nodes.push(n);
+            return "choice".to_owned();
+        };
+        let label = body
+            .and_then(|b| self.str_of(b, "dtmf").or_else(|| self.str_of(b, "name")))
+            .unwrap_or("choice")
+            .to_owned();
+        let (kind, known) = match kind_name.as_str() {
+            "menuDisconnect"
+            | "menuTransferToAcd"
+            | "menuTransferToFlow"
+            | "menuTransferToVoicemail"
+            | "menuTransferToUser"
+            | "menuTransferToNumber"
+            | "menuTransferToGroup" => (NodeKind::End, true),
+            "menuJumpToTask"
+            | "menuJumpToMenu"
+            | "menuTask"
+            | "menuSubMenu"
+            | "menuRepeatMenu"
+            | "menuPreviousMenu"
+            | "menuJumpToReusableTask" => (NodeKind::PassThrough, true),
+            _ => (NodeKind::PassThrough, false),
+        };
+        let mut node = Node::new(id, kind_name.clone(), kind);
+        node.origin = Origin::value(choice);
+        if !known {
+            self.unknown(&mut node, choice, "menu choice");
+        }
+        if let Some(b) = body {
+            if kind_name == "menuTransferToAcd" {
+                node.queue = self.external_target(b, "targetQueue");
+            }
+            if kind_name == "menuTransferToFlow" {
+                node.flow = self.external_target(b, "targetFlow");
+            }
+            for field in ["targetTaskRef", "targetMenuRef"] {
+                if let Some(v) = tree.get(b, field) {
+                    self.ref_edge(&mut node, v, "jump");
+                }
+            }
+            if let Some(task) = tree.get(b, "task") {
+                let actions = (tree.kind(task) == ValueKind::Object)
+                    .then(|| tree.get(task, "actions"))
+                    .flatten();
+                let cont = Cont {
+                    id: format!("{id}/end"),
+                    end_of: Some(("endOfTask", task)),
+                };
+                let first = self.list_entry(actions, id, cont, Vec::new());
+                node.edges
+                    .push(edge("task", first, actions.unwrap_or(task)));
+            }
+        }
+        // Repeating (or going back to) a menu waits for the caller again.
+        if matches!(kind_name.as_str(), "menuRepeatMenu" | "menuPreviousMenu") {
+            node.edges.push(edge("menu", menu_id.to_owned(), choice));
+        }
+        self.nodes.push(node);
+        label
+    }
+
+    /// The first node of an action list (queuing the list), or `cont` when it is empty.
+    fn list_entry(
+        &mut self,
+        list: Option<ValueId>,
+        prefix: &str,
+        cont: Cont,
+        loops: Vec<LoopCtx>,
+    ) -> String {
+        let tree = self.tree;
+        match list {
+            Some(l) if tree.kind(l) == ValueKind::Array && tree.children(l).len() > 0 => {
+                self.jobs.push(Job {
+                    list: l,
+                    prefix: prefix.to_owned(),
+                    cont,
+                    loops,
+                });
+                format!("{prefix}/0")
+            }
+            Some(l) if !matches!(tree.kind(l), ValueKind::Array | ValueKind::Null) => {
+                self.r.type_error(
+                    l,
+                    "`actions`",
+                    "a list of actions",
+                    "write actions as a list: `- playAudio:`, `- decision:`, ...",
+                );
+                self.target(&cont)
+            }
+            _ => self.target(&cont),
+        }
+    }
+
+    /// The id of a continuation, creating its synthetic end node the first time.
+    fn target(&mut self, cont: &Cont) -> String {
+        if let Some((type_name, origin)) = cont.end_of
+            && self.end_nodes.insert(cont.id.clone())
+        {
+            let mut n = Node::new(cont.id.clone(), type_name, NodeKind::End);
+            n.origin = Origin::value(origin);
+            self.nodes.push(n);
+        }
+        cont.id.clone()
+    }
+
+    fn run_jobs(&mut self) {
+        while let Some(job) = self.jobs.pop() {
+            let items: Vec<ValueId> = self.tree.children(job.list).collect();
+            let n = items.len();
+            for (i, item) in items.into_iter().enumerate() {
+                let id = format!("{}/{i}", job.prefix);
+                let next = if i + 1 < n {
+                    Cont {
+                        id: format!("{}/{}", job.prefix, i + 1),
+                        end_of: None,
+                    }
+                } else {
+                    job.cont.clone()
+                };
+                self.read_action(item, id, next, &job.loops);
+            }
+        }
+    }
+
+    /// Reads one `- <actionType>: {...}` item.
+    fn read_action(&mut self, item: ValueId, id: String, next: Cont, loops: &[LoopCtx]) {
+        let tree = self.tree;
+        let Some((type_name, body)) = single_member(tree, item) else {
+            self.push(
+                RawDiagnostic::new(
+                    Code::SchemaError,
+                    loc(tree, item),
+                    "an action must be a mapping with one key, the action type (`playAudio:`, `decision:`, ...)",
+                    "write each action as `- <actionType>:` with its settings indented under it",
+                )
+                .node(&id),
+            );
+            let mut node = Node::new(id, "", NodeKind::PassThrough);
+            node.origin = Origin::value(item);
+            let t = self.target(&next);
+            node.edges.push(edge("next", t, item));
+            self.nodes.push(node);
+            return;
+        };
+        let t = type_name.as_str();
+        let kind = if END_ACTIONS.contains(&t) {
+            NodeKind::End
+        } else if INPUT_ACTIONS.contains(&t) {
+            NodeKind::Input
+        } else if matches!(t, "decision" | "switch") {
+            NodeKind::Decision
+        } else if t == "loop" {
+            NodeKind::Loop
+        } else {
+            NodeKind::PassThrough
+        };
+        let mut node = Node::new(id.clone(), type_name.clone(), kind);
+        node.origin = Origin::value(item);
+        let known = kind != NodeKind::PassThrough
+            || PASS_ACTIONS.contains(&t)
+            || matches!(
+                t,
+                "jumpToTask"
+                    | "jumpToMenu"
+                    | "jumpToReusableTask"
+                    | "callTask"
+                    | "loopExit"
+                    | "loopNext"
+                    | "previousMenu"
+                    | "repeatMenu"
+            );
+        if !known {
+            self.unknown(&mut node, item, "action");
+        }
+        let body = body.filter(|b| tree.kind(*b) == ValueKind::Object);
+        match t {
+            "decision" => self.read_decision(&mut node, body, &next, loops),
+            "switch" => self.read_switch(&mut node, body, &next, loops),
+            "loop" => {
+                if let Some(b) = body {
+                    node.max_iterations = tree
+                        .get(b, "loopCount")
+                        .and_then(|c| tree.get(c, "lit").or(Some(c)))
+                        .and_then(|v| tree.as_u64(v).or_else(|| tree.text(v)?.trim().parse().ok()))
+                        .filter(|&n| n > 0);
+                }
+                let body_list = body
+                    .and_then(|b| tree.get(b, "outputs"))
+                    .and_then(|o| tree.get(o, "loop"))
+                    .and_then(|l| tree.get(l, "actions"));
+                let mut inner = loops.to_vec();
+                inner.push(LoopCtx {
+                    node: id.clone(),
+                    exit: next.clone(),
+                });
+                let back = Cont {
+                    id: id.clone(),
+                    end_of: None,
+                };
+                if body_list.is_some_and(|l| tree.children(l).len() > 0) {
+                    let first = self.list_entry(body_list, &format!("{id}/loop"), back, inner);
+                    node.edges
+                        .push(edge("body", first, body_list.unwrap_or(item)));
+                }
+                let exit = self.target(&next);
+                node.edges.push(edge("exit", exit, item));
+            }
+            "loopExit" | "loopNext" => match loops.last() {
+                Some(l) => {
+                    let (label, target) = if t == "loopExit" {
+                        ("exit", self.target(&l.exit.clone()))
+                    } else {
+                        ("next", l.node.clone())
+                    };
+                    node.edges.push(edge(label, target, item));
+                }
+                None => {
+                    self.push(
+                        RawDiagnostic::new(
+                            Code::SchemaError,
+                            loc(tree, item),
+                            format!("`{t}` is not inside a loop"),
+                            "use loopExit and loopNext only inside the actions of a loop's `loop` output",
+                        )
+                        .node(&id),
+                    );
+                    let n = self.target(&next);
+                    node.edges.push(edge("next", n, item));
+                }
+            },
+            "jumpToTask" | "jumpToMenu" | "jumpToReusableTask" => {
+                let mut found = false;
+                for field in ["targetTaskRef", "targetMenuRef", "targetTask", "targetMenu"] {
+                    if let Some(v) = body.and_then(|b| tree.get(b, field)) {
+                        self.ref_edge(&mut node, v, "jump");
+                        found = true;
+                    }
+                }
+                if !found {
+                    self.push(
+                        RawDiagnostic::new(
+                            Code::SchemaError,
+                            loc(tree, item),
+                            format!("`{t}` has no target reference"),
+                            "set `targetTaskRef` (or `targetMenuRef`) to the task or menu to jump to",
+                        )
+                        .node(&id),
+                    );
+                }
+            }
+            "callTask" => {
+                if let Some(v) = body.and_then(|b| tree.get(b, "targetTaskRef")) {
+                    self.ref_edge(&mut node, v, "call");
+                }
+                // The called task returns here when it ends.
+                let n = self.target(&next);
+                node.edges.push(edge("next", n, item));
+            }
+            _ => {
+                if let Some(b) = body {
+                    match t {
+                        "transferToAcd" => node.queue = self.external_target(b, "targetQueue"),
+                        "transferToFlow" | "transferToFlowSecure" => {
+                            node.flow = self.external_target(b, "targetFlow")
+                        }
+                        "callCommonModule" => node.flow = self.keyed_target(b, "commonModule"),
+                        "callBotFlow" => node.flow = self.keyed_target(b, "botFlow"),
+                        _ => {}
+                    }
+                }
+                self.read_outputs(&mut node, body, &next, loops, kind != NodeKind::End);
+            }
+        }
+        self.nodes.push(node);
+    }
+
+    /// Follows `outputs.<name>.actions` and, unless the action ends the flow, the implicit
+    /// path to the next action (taken by every output that is not written out).
+    fn read_outputs(
+        &mut self,
+        node: &mut Node,
+        body: Option<ValueId>,
+        next: &Cont,
+        loops: &[LoopCtx],
+        continues: bool,
+    ) {
+        let tree = self.tree;
+        let mut seen: Vec<String> = Vec::new();
+        if let Some(outputs) = body.and_then(|b| tree.get(b, "outputs")) {
+            let members: Vec<(String, ValueId)> = tree
+                .members(outputs)
+                .map(|(k, _, v)| (k.to_owned(), v))
+                .collect();
+            for (name, value) in members {
+                if name == "intents" && tree.kind(value) == ValueKind::Array {
+                    // askForIntent: `intents: [- intent: {name, actions}]`.
+                    for (k, it) in tree.children(value).enumerate() {
+                        let Some(intent) = tree.get(it, "intent") else {
+                            continue;
+                        };
+                        let actions = tree.get(intent, "actions");
+                        if actions.is_none() {
+                            continue;
+                        }
+                        let label = self.str_of(intent, "name").unwrap_or("intent").to_owned();
+                        let first = self.list_entry(
+                            actions,
+                            &format!("{}/intent{k}", node.id),
+                            next.clone(),
+                            loops.to_vec(),
+                        );
+                        node.edges.push(edge(&label, first, it));
+                    }
+                    continue;
+                }
+                let Some(actions) = tree.get(value, "actions") else {
+                    continue;
+                };
+                seen.push(name.clone());
+                let first = self.list_entry(
+                    Some(actions),
+                    &format!("{}/{name}", node.id),
+                    next.clone(),
+                    loops.to_vec(),
+                );
+                node.edges.push(edge(&name, first, value));
+            }
+        }
+        let all_written = complete_outputs(&node.type_name)
+            .is_some_and(|all| all.iter().all(|o| seen.iter().any(|s| s == o)));
+        if continues && !all_written {
+            let n = self.target(next);
+            node.edges
+                .push(edge("next", n, node.origin.value.unwrap_or(ValueId(0))));
+        }
+    }
+
+    fn read_decision(
+        &mut self,
+        node: &mut Node,
+        body: Option<ValueId>,
+        next: &Cont,
+        loops: &[LoopCtx],
+    ) {
+        let tree = self.tree;
+        let item = node.origin.value.unwrap_or(ValueId(0));
+        let outputs = body.and_then(|b| tree.get(b, "outputs"));
+        // YAML 1.1 writers turn unquoted yes/no into booleans; accept both spellings.
+        let output =
+            |names: &[&str]| outputs.and_then(|o| names.iter().find_map(|n| tree.get(o, n)));
+        let yes = output(&["yes", "true", "Yes"]);
+        let no = output(&["no", "false", "No"]);
+        let yes_target = self.branch(node, yes, "yes", next, loops);
+        let no_target = self.branch(node, no, "no", next, loops);
+        match body.and_then(|b| tree.get(b, "condition")) {
+            Some(cond) => {
+                let (expression, expr_v) = self.expression(cond);
+                node.conditions.push(condition(
+                    tree,
+                    expression,
+                    1.0,
+                    yes_target.clone(),
+                    yes.unwrap_or(cond),
+                    expr_v,
+                ));
+                node.edges.push(Edge {
+                    label: "condition".to_owned(),
+                    target: yes_target,
+                    origin: Origin::value(yes.unwrap_or(cond)),
+                    condition: Some(0),
+                });
+            }
+            None => self.push(
+                RawDiagnostic::new(
+                    Code::SchemaError,
+                    loc(tree, item),
+                    format!("decision `{}` has no `condition`", node.id),
+                    "give the decision a `condition:` with `exp: <expression>`",
+                )
+                .node(&node.id),
+            ),
+        }
+        node.edges
+            .push(edge("default", no_target, no.unwrap_or(item)));
+    }
+
+    /// The target of one output branch (its first action, or the next action when empty).
+    fn branch(
+        &mut self,
+        node: &Node,
+        output: Option<ValueId>,
+        name: &str,
+        next: &Cont,
+        loops: &[LoopCtx],
+    ) -> String {
+        let actions = output.and_then(|o| self.tree.get(o, "actions"));
+        self.list_entry(
+            actions,
+            &format!("{}/{name}", node.id),
+            next.clone(),
+            loops.to_vec(),
+        )
+    }
+
+    fn read_switch(
+        &mut self,
+        node: &mut Node,
+        body: Option<ValueId>,
+        next: &Cont,
+        loops: &[LoopCtx],
+    ) {
+        let tree = self.tree;
+        let item = node.origin.value.unwrap_or(ValueId(0));
+        let evaluate = body.and_then(|b| tree.get(b, "evaluate"));
+        // `firstTrue: {cases, default}` or `firstMatch: {<type>: {value, cases, default}}`.
+        let (style, mut inner) = match evaluate.and_then(|e| single_member(tree, e)) {
+            Some((s, Some(v))) => (s, v),
+            _ => {
+                self.push(
+                    RawDiagnostic::new(
+                        Code::SchemaError,
+                        loc(tree, evaluate.unwrap_or(item)),
+                        format!("switch `{}` has no `evaluate: firstTrue:` or `evaluate: firstMatch:`", node.id),
+                        "write the switch as `evaluate: firstTrue: {cases: [...], default: {actions: [...]}}`",
+                    )
+                    .node(&node.id),
+                );
+                let t = self.target(next);
+                node.edges.push(edge("default", t, item));
+                return;
+            }
+        };
+        let mut match_value: Option<String> = None;
+        if style != "firstTrue" && tree.get(inner, "cases").is_none() {
+            if let Some((_, Some(typed))) = single_member(tree, inner) {
+                inner = typed;
+            }
+            match_value = tree.get(inner, "value").map(|v| self.expression(v).0);
+        }
+        let cases: Vec<ValueId> = tree
+            .get(inner, "cases")
+            .filter(|c| tree.kind(*c) == ValueKind::Array)
+            .map(|c| tree.children(c).collect())
+            .unwrap_or_default();
+        let count = cases.len();
+        for (k, case_item) in cases.into_iter().enumerate() {
+            let case = tree.get(case_item, "case").unwrap_or(case_item);
+            let actions = tree.get(case, "actions");
+            let target = self.list_entry(
+                actions,
+                &format!("{}/case{k}", node.id),
+                next.clone(),
+                loops.to_vec(),
+            );
+            let value = tree.get(case, "value");
+            let (mut expression, mut expr_v) = value
+                .map(|v| self.expression(v))
+                .unwrap_or_else(|| ("false".to_owned(), None));
+            if let Some(m) = &match_value {
+                // firstMatch compares the switch value with each case value.
+                let lit = value.and_then(|v| tree.get(v, "lit"));
+                let rhs = match lit.and_then(|l| tree.as_str(l)) {
+                    Some(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+                    None => expression.clone(),
+                };
+                expression = format!("{m} == {rhs}");
+                expr_v = None;
+            }
+            let idx = node.conditions.len();
+            node.conditions.push(condition(
+                tree,
+                expression,
+                (count - k) as f64,
+                target.clone(),
+                case_item,
+                expr_v,
+            ));
+            node.edges.push(Edge {
+                label: "condition".to_owned(),
+                target,
+                origin: Origin::value(case_item),
+                condition: Some(idx),
+            });
+        }
+        let default = tree.get(inner, "default");
+        let target = self.branch(node, default, "default", next, loops);
+        node.edges
+            .push(edge("default", target, default.unwrap_or(item)));
+    }
+
+    /// The expression text of a typed value (`exp:`, `lit:`, `var:`) and the string value
+    /// it came from.
+    fn expression(&self, v: ValueId) -> (String, Option<ValueId>) {
+        let tree = self.tree;
+        for key in ["exp", "var", "lit"] {
+            if let Some(e) = tree.get(v, key) {
+                return match tree.kind(e) {
+                    ValueKind::String => (tree.as_str(e).unwrap_or("").to_owned(), Some(e)),
+                    _ => (source_text(tree, e), None),
+                };
+            }
+        }
+        match tree.as_str(v) {
+            Some(s) => (s.to_owned(), Some(v)),
+            None => (source_text(tree, v), None),
+        }
+    }
+
+    /// A queue or flow named by `lit: {name: X}`, `lit: X`, `{name: X}`, `exp: E`, `var: V`.
+    fn external_target(&self, body: ValueId, field: &str) -> Option<ExternalTarget> {
+        let tree = self.tree;
+        let v = tree.get(body, field)?;
+        let named = |x: ValueId| -> Option<(String, ValueId)> {
+            if let Some(s) = tree.as_str(x) {
+                return Some((s.to_owned(), x));
+            }
+            let n = tree.get(x, "name")?;
+            Some((tree.as_str(n)?.to_owned(), n))
+        };
+        if let Some(l) = tree.get(v, "lit") {
+            let (name, origin) = named(l)?;
+            return Some(ExternalTarget {
+                name,
+                origin: Origin::value(origin),
+                is_expression: false,
+            });
+        }
+        for key in ["exp", "var"] {
+            if let Some(e) = tree.get(v, key) {
+                return Some(ExternalTarget {
+                    name: tree.text(e).unwrap_or("").to_owned(),
+                    origin: Origin::value(e),
+                    is_expression: true,
+                });
+            }
+        }
+        let (name, origin) = named(v)?;
+        Some(ExternalTarget {
+            name,
+            origin: Origin::value(origin),
+            is_expression: false,
+        })
+    }
+
+    /// `commonModule: {<Name>: {ver_latestPublished: ...}}`: the flow is the key.
+    fn keyed_target(&self, body: ValueId, field: &str) -> Option<ExternalTarget> {
+        let tree = self.tree;
+        let v = tree.get(body, field)?;
+        let (name, _, _) = tree.members(v).next()?;
+        Some(ExternalTarget {
+            name: name.to_owned(),
+            origin: Origin::value(v),
+            is_expression: false,
+        })
+    }
+
+    fn ref_edge(&mut self, node: &mut Node, v: ValueId, label: &str) {
+        let Some(s) = self.tree.as_str(v) else {
+            self.r.type_error(v, "a reference", "a string", HELP_REF);
+            return;
+        };
+        match parse_ref(s) {
+            Ref::Internal(target) => node.edges.push(edge(label, target, v)),
+            Ref::External => {
+                self.external(v, s);
+                // A jump to another file leaves this one; what happens there is not known.
+                if label == "jump" && node.edges.is_empty() {
+                    node.kind = NodeKind::End;
+                }
+            }
+            Ref::Invalid => self.bad_ref(v, s, Some(&node.id)),
+        }
+    }
+
+    fn external(&self, v: ValueId, s: &str) {
+        self.push(RawDiagnostic::new(
+            Code::ExternalReference,
+            loc(self.tree, v),
+            format!("`{s}` refers to another file; flowguard does not follow references across files and treats it as leaving this flow"),
+            "validate the referenced file on its own, or inline the task or menu to have it checked with this flow",
+        ));
+    }
+
+    fn bad_ref(&self, v: ValueId, s: &str, node: Option<&str>) {
+        let mut d = RawDiagnostic::new(
+            Code::SchemaError,
+            loc(self.tree, v),
+            format!("`{s}` is not a task, menu, state or bot reference"),
+            HELP_REF,
+        );
+        if let Some(n) = node {
+            d = d.node(n);
+        }
+        self.push(d);
+    }
+
+    fn unknown(&self, node: &mut Node, at: ValueId, what: &str) {
+        node.unknown_type = true;
+        self.push(
+            RawDiagnostic::new(
+                Code::UnknownNodeType,
+                loc(self.tree, at),
+                format!(
+                    "{what} `{}` is a type flowguard does not know; it is treated as passing through to its outputs and the next action",
+                    node.type_name
+                ),
+                "nothing to fix if this is a valid Archy type; if it is a typo, Archy will reject the file",
+            )
+            .node(&node.id)
+            .severity(Severity::Info),
+        );
+    }
+}
+
+fn edge(label: &str, target: String, origin: ValueId) -> Edge {
+    Edge {
+        label: label.to_owned(),
+        target,
+        origin: Origin::value(origin),
+        condition: None,
+    }
+}
+
+fn condition(
+    tree: &SyntaxTree,
+    expression: String,
+    priority: f64,
+    target: String,
+    origin: ValueId,
+    expr_v: Option<ValueId>,
+) -> Condition {
+    // The expression is a plain slice of the source when it has no escapes.
+    let source_start = expr_v.and_then(|e| {
+        let (s, end) = tree.span(e);
+        let src = tree.source();
+        if src.get(s as usize..end as usize) == Some(expression.as_str()) {
+            Some(s)
+        } else if src.get(s as usize + 1..(end as usize).saturating_sub(1))
+            == Some(expression.as_str())
+        {
+            Some(s + 1)
+        } else {
+            None
+        }
+    });
+    Condition {
+        expression,
+        priority,
+        target,
+        origin: Origin::value(origin),
+        expression_origin: expr_v.map(Origin::value).unwrap_or_default(),
+        expression_source_start: source_start,
+    }
+}
+
+/// The only member of a one-key mapping (`- decision: {...}`): its key and value (`None`
+/// when the value is null, as in `- disconnect:`).
+fn single_member(tree: &SyntaxTree, v: ValueId) -> Option<(String, Option<ValueId>)> {
+    if tree.kind(v) != ValueKind::Object {
+        return None;
+    }
+    let (k, _, value) = tree.members(v).next()?;
+    let value = (tree.kind(value) != ValueKind::Null).then_some(value);
+    Some((k.to_owned(), value))
+}
+
+fn source_text(tree: &SyntaxTree, v: ValueId) -> String {
+    let (s, e) = tree.span(v);
+    tree.source()
+        .get(s as usize..e as usize)
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        assert!(
+            matches!(parse_ref("/inboundCall/tasks/task[Main_12]"), Ref::Internal(id) if id == "task:Main_12")
+        );
+        assert!(
+            matches!(parse_ref("./menus/menu[mainMenu]"), Ref::Internal(id) if id == "menu:mainMenu")
+        );
+        assert!(matches!(
+            parse_ref("./shared/startupTasks.yaml#/common/tasks/task[x]"),
+            Ref::External
+        ));
+        assert!(matches!(parse_ref("nonsense"), Ref::Invalid));
+        assert!(matches!(
+            parse_ref("./choices/menuJumpToTask[x]"),
+            Ref::Invalid
+        ));
+    }
+}

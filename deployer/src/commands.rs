@@ -1,0 +1,441 @@
+//! `fetch`, `plan`, `rollback`, `audit …` and the `--org` hook of `validate`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::context::{ConnArgs, Ctx};
+use crate::deploy::{self, Outcome, Report};
+use crate::genesys::Client;
+use crate::genesys::model::Flow;
+use crate::lockfile::{Entry, Lockfile};
+use crate::plan::{self, Plan};
+use crate::source::{Content, Source};
+use crate::util::config_hash;
+use crate::{EXIT_CONFLICT, EXIT_OK, EXIT_USAGE};
+
+/// A command's result: exit code, JSON document, text.
+pub struct Done {
+    pub code: u8,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Done {
+    pub fn error(command: &str, message: impl Into<String>, code: u8) -> Self {
+        let m = message.into();
+        Self {
+            code,
+            json: json!({"command": command, "error": m, "exit_code": code}),
+            text: format!("flowguard: error: {m}\n"),
+        }
+    }
+}
+
+fn looks_like_uuid(s: &str) -> bool {
+    s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+/// A flow by id or by exact name.
+pub async fn resolve_flow(client: &Client, flow: &str) -> Result<Flow, String> {
+    if looks_like_uuid(flow) {
+        return client.get_flow(flow).await.map_err(|e| e.to_string());
+    }
+    let found = client
+        .find_flows_by_name(flow)
+        .await
+        .map_err(|e| e.to_string())?;
+    match found.len() {
+        0 => Err(format!("no flow named `{flow}`")),
+        1 => Ok(found.into_iter().next().unwrap_or_default()),
+        n => Err(format!(
+            "{n} flows are named `{flow}` ({}): pass the id",
+            found
+                .iter()
+                .map(|f| format!("{} {}", f.id, f.flow_type.clone().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Queue names a configuration refers to.
+pub fn referenced_queues(text: &str, format: flowguard_core::InputFormat) -> Vec<String> {
+    let r = flowguard_core::formats::read(text, format);
+    let mut q: Vec<String> = r
+        .flow
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            n.queue
+                .as_ref()
+                .filter(|q| !q.is_expression)
+                .map(|q| q.name.clone())
+        })
+        .collect();
+    q.sort();
+    q.dedup();
+    q
+}
+
+#[derive(Serialize)]
+struct QueueRef {
+    name: String,
+    id: Option<String>,
+    found: bool,
+}
+
+fn safe_file_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_owned();
+    if s.is_empty() { "flow".into() } else { s }
+}
+
+pub async fn fetch(client: &Client, ctx: &Ctx, flow: &str, out: Option<&Path>) -> Done {
+    let f = match resolve_flow(client, flow).await {
+        Ok(f) => f,
+        Err(e) => return Done::error("fetch", e, EXIT_USAGE),
+    };
+    let config = match client.latest_configuration(&f.id).await {
+        Ok(c) => c,
+        Err(e) => {
+            return Done::error(
+                "fetch",
+                format!("cannot read the configuration: {e}"),
+                EXIT_USAGE,
+            );
+        }
+    };
+    let path: PathBuf = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("{}.json", safe_file_name(&f.name))));
+    let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
+    text.push('\n');
+    if let Err(e) = crate::util::write_atomic(&path, text.as_bytes()) {
+        return Done::error(
+            "fetch",
+            format!("{}: cannot write: {e}", path.display()),
+            EXIT_USAGE,
+        );
+    }
+    let mut queues = Vec::new();
+    for name in referenced_queues(&text, flowguard_core::InputFormat::Architect) {
+        let found = client.queues_named(&name).await.unwrap_or_default();
+        queues.push(QueueRef {
+            id: found.first().map(|q| q.id.clone()),
+            found: !found.is_empty(),
+            name,
+        });
+    }
+    let hash = config_hash(&config);
+    let entry = Entry::from_flow(&f, hash.clone(), Some(path.display().to_string()));
+    if let Err(e) = Lockfile::update(&ctx.lockfile, |l| {
+        l.flows.insert(f.id.clone(), entry.clone());
+    }) {
+        return Done::error("fetch", e, EXIT_USAGE);
+    }
+    let mut t = format!(
+        "fetched {} `{}` ({}) → {}\n  published {}, checked in {}, saved {}\n  content sha256 {hash}\n",
+        f.id,
+        f.name,
+        f.flow_type.clone().unwrap_or_default(),
+        path.display(),
+        f.published_id().unwrap_or("none"),
+        f.checked_in_id().unwrap_or("none"),
+        f.saved_id().unwrap_or("none"),
+    );
+    for q in &queues {
+        t.push_str(&format!(
+            "  queue `{}`: {}\n",
+            q.name,
+            q.id.as_deref()
+                .map_or("NOT FOUND in the org".to_owned(), |i| format!("id {i}"))
+        ));
+    }
+    t.push_str(&format!("  lockfile {} updated\n", ctx.lockfile.display()));
+    Done {
+        code: EXIT_OK,
+        json: json!({"command": "fetch", "exit_code": 0, "flow": f, "file": path.display().to_string(), "lockfile_entry": entry, "queues": queues}),
+        text: t,
+    }
+}
+
+pub async fn plan_cmd(client: &Client, file: &Path, flow_id: &str) -> Done {
+    let source = match Source::read(file) {
+        Ok(s) => s,
+        Err(e) => return Done::error("plan", e, EXIT_USAGE),
+    };
+    let f = match client.get_flow(flow_id).await {
+        Ok(f) => f,
+        Err(e) => return Done::error("plan", e.to_string(), EXIT_USAGE),
+    };
+    let remote = match f.published_id() {
+        Some(v) => client.version_configuration(flow_id, v).await,
+        None => client.latest_configuration(flow_id).await,
+    };
+    let p: Result<Plan, String> = match (&source.content, remote) {
+        (Content::Config(local), Ok(r)) => plan::plan_config(&r, local),
+        (Content::Config(_), Err(e)) if e.is_status(404) => Ok(Plan { not_comparable: Some("the flow has no configuration yet".into()), ..Plan::default() }),
+        (_, Err(e)) => Err(e.to_string()),
+        (Content::Yaml(_), Ok(_)) => Ok(Plan {
+            not_comparable: Some("an Archy YAML source cannot be compared node by node with the remote configuration JSON".into()),
+            ..Plan::default()
+        }),
+    };
+    match p {
+        Err(e) => Done::error("plan", e, EXIT_USAGE),
+        Ok(p) => {
+            let mut t = format!(
+                "plan {} against flow {flow_id} (published {}): {}\n",
+                source.path,
+                f.published_id().unwrap_or("none"),
+                p.summary()
+            );
+            for l in p.lines() {
+                t.push_str(&format!("  {l}\n"));
+            }
+            Done {
+                code: EXIT_OK,
+                json: json!({"command": "plan", "exit_code": 0, "flow_id": flow_id, "published_version": f.published_id(), "no_changes": p.is_empty(), "summary": p.summary(), "plan": p}),
+                text: t,
+            }
+        }
+    }
+}
+
+/// `rollback --flow ID [--to-version V]`.
+pub async fn rollback(
+    client: &Client,
+    ctx: &Ctx,
+    flow_id: &str,
+    to: Option<&str>,
+    force_unlock: bool,
+    operator: &str,
+) -> Report {
+    let started = Instant::now();
+    let calls_before = client.transport.call_count();
+    let mut rep = Report::new_public("rollback", flow_id);
+    let r = rollback_inner(client, ctx, flow_id, to, force_unlock, &mut rep).await;
+    let rep = match r {
+        Ok(m) => rep.finish(Outcome::Restored, m),
+        Err((o, m)) => rep.finish(o, m),
+    };
+    let rep = deploy::record(
+        ctx,
+        client,
+        rep,
+        "rollback",
+        operator,
+        started,
+        calls_before,
+    )
+    .await;
+    if rep.exit_code == EXIT_OK {
+        deploy::refresh_lockfile(client, ctx, flow_id, None).await;
+    }
+    rep
+}
+
+async fn rollback_inner(
+    client: &Client,
+    ctx: &Ctx,
+    flow_id: &str,
+    to: Option<&str>,
+    force_unlock: bool,
+    rep: &mut Report,
+) -> Result<String, (Outcome, String)> {
+    let f = client
+        .get_flow(flow_id)
+        .await
+        .map_err(|e| (Outcome::Failed, e.to_string()))?;
+    rep.flow_name = Some(f.name.clone());
+    rep.previous_version = f.published_id().map(str::to_owned);
+    let target = match to {
+        Some(v) => v.to_owned(),
+        None => {
+            // The version published before the current one: from our audit log, else the
+            // highest earlier published version.
+            let from_audit = ctx
+                .audit
+                .records()
+                .unwrap_or_default()
+                .into_iter()
+                .rev()
+                .find_map(|r| {
+                    (r["flow_id"] == flow_id
+                        && r["outcome"] == "deployed"
+                        && r["audit_trail"]["new_version"].as_str() == f.published_id())
+                    .then(|| {
+                        r["audit_trail"]["previous_version"]
+                            .as_str()
+                            .map(str::to_owned)
+                    })
+                    .flatten()
+                });
+            match from_audit {
+                Some(v) => v,
+                None => {
+                    let versions = client
+                        .versions(flow_id)
+                        .await
+                        .map_err(|e| (Outcome::Failed, e.to_string()))?;
+                    let cur = f.published_id().unwrap_or_default();
+                    let num = |s: &str| {
+                        s.split('.')
+                            .next()
+                            .and_then(|n| n.parse::<u64>().ok())
+                            .unwrap_or(0)
+                    };
+                    versions
+                        .iter()
+                        .filter(|v| {
+                            v.version_type.as_deref() == Some("PUBLISH")
+                                && v.id != cur
+                                && num(&v.id) < num(cur)
+                        })
+                        .max_by_key(|v| num(&v.id))
+                        .map(|v| v.id.clone())
+                        .ok_or((
+                            Outcome::Failed,
+                            "no earlier published version to roll back to: pass --to-version"
+                                .to_owned(),
+                        ))?
+                }
+            }
+        }
+    };
+    rep.new_version = Some(target.clone());
+    rep.plan_summary = format!("publish version {target} again");
+    if f.published_id() == Some(target.as_str()) {
+        return Ok(format!("version {target} is already published"));
+    }
+    if f.locked_by_other(client.client_id()) {
+        if !force_unlock {
+            return Err((
+                Outcome::Conflict,
+                format!(
+                    "the flow is locked by {}: use --force-unlock",
+                    f.lock_holder().unwrap_or_default()
+                ),
+            ));
+        }
+        client
+            .unlock(flow_id)
+            .await
+            .map_err(|e| (Outcome::Conflict, e.to_string()))?;
+        rep.forced_unlock = true;
+        rep.messages.push(format!(
+            "forced unlock: broke the lock held by {}",
+            f.lock_holder().unwrap_or_default()
+        ));
+    }
+    match deploy::publish_and_verify(client, ctx, flow_id, &target, None).await {
+        Ok(()) => {
+            rep.published_version = Some(target.clone());
+            Ok(format!("version {target} is published again (verified)"))
+        }
+        Err(e) => Err((Outcome::RollbackFailed, e)),
+    }
+}
+
+pub fn audit_verify(ctx: &Ctx) -> Done {
+    match ctx.audit.verify() {
+        Ok(n) => Done {
+            code: EXIT_OK,
+            json: json!({"command": "audit verify", "exit_code": 0, "log": ctx.audit.path.display().to_string(), "ok": true, "records": n}),
+            text: format!(
+                "audit log {}: {n} records, chain intact\n",
+                ctx.audit.path.display()
+            ),
+        },
+        Err(e) => Done {
+            code: EXIT_CONFLICT,
+            json: json!({"command": "audit verify", "exit_code": EXIT_CONFLICT, "log": ctx.audit.path.display().to_string(), "ok": false, "first_bad_line": e.line, "reason": e.reason}),
+            text: format!(
+                "audit log {}: TAMPERED at line {}: {}\n",
+                ctx.audit.path.display(),
+                e.line,
+                e.reason
+            ),
+        },
+    }
+}
+
+pub fn audit_show(ctx: &Ctx, flow: Option<&str>, last: usize) -> Done {
+    let records = match ctx.audit.records() {
+        Ok(r) => r,
+        Err(e) => return Done::error("audit show", e, EXIT_USAGE),
+    };
+    let sel: Vec<Value> = records
+        .into_iter()
+        .filter(|r| flow.is_none_or(|f| r["flow_id"] == f))
+        .collect();
+    let sel: Vec<Value> = sel[sel.len().saturating_sub(last)..].to_vec();
+    let mut t = String::new();
+    for r in &sel {
+        t.push_str(&format!(
+            "#{} {} {} {} {} → {} by {} ({} ms): {}\n",
+            r["seq"],
+            r["timestamp"].as_str().unwrap_or(""),
+            r["flow_id"].as_str().unwrap_or(""),
+            r["action"].as_str().unwrap_or(""),
+            r["audit_trail"]["previous_version"]
+                .as_str()
+                .unwrap_or("none"),
+            r["audit_trail"]["new_version"].as_str().unwrap_or("none"),
+            r["audit_trail"]["operator_id"].as_str().unwrap_or(""),
+            r["latency_ms"],
+            r["outcome"].as_str().unwrap_or(""),
+        ));
+    }
+    if sel.is_empty() {
+        t.push_str("no audit records\n");
+    }
+    Done {
+        code: EXIT_OK,
+        json: json!({"command": "audit show", "exit_code": 0, "records": sel}),
+        text: t,
+    }
+}
+
+pub async fn audit_export(ctx: &Ctx, url: &str) -> Done {
+    match crate::events::export_pending(&ctx.audit, url).await {
+        Ok(n) => Done {
+            code: EXIT_OK,
+            json: json!({"command": "audit export", "exit_code": 0, "sent": n, "exported_through": ctx.audit.exported_through()}),
+            text: format!("sent {n} pending events to {url}\n"),
+        },
+        Err(e) => Done::error(
+            "audit export",
+            format!("{e} (the rest stays pending)"),
+            EXIT_USAGE,
+        ),
+    }
+}
+
+/// `validate --org`: the org's queue names.
+pub fn org_queue_names(conn: &ConnArgs) -> Result<Vec<String>, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let client = conn.client()?;
+        let q = client
+            .queues()
+            .await
+            .map_err(|e| format!("cannot list the org's queues: {e}"))?;
+        Ok(q.into_iter().map(|q| q.name).collect())
+    })
+}

@@ -1,0 +1,1138 @@
+//! `flowguard deploy`: validate → (flatten) → plan → checkout → re-check versions →
+//! POST versions → checkin → publish → verify → audit, every write journaled first.
+//! Archy YAML goes through the import-job pipeline with the same checks.
+//!
+//! Failure handling: before publish, the draft is reverted / the lock released so the
+//! org is as it was; after publish, the previous version is published again and
+//! verified. Another party's newer version is never overwritten, and a lock held by
+//! someone else is only broken with `--force-unlock` (and audited).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use flowguard_core::{CheckOptions, Options, Severity};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::audit::{AuditTrail, DiagnosticsSummary, Event};
+use crate::context::Ctx;
+use crate::genesys::Client;
+use crate::genesys::model::Flow;
+use crate::journal::Journal;
+use crate::lockfile::{Entry, Lockfile};
+use crate::plan::{self, Plan};
+use crate::source::{Content, Source};
+use crate::util::{config_hash, now_rfc3339, sha256_hex};
+use crate::{
+    EXIT_CONFLICT, EXIT_FINDINGS, EXIT_OK, EXIT_ROLLBACK_FAILED, EXIT_ROLLED_BACK, EXIT_USAGE,
+};
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Deployed,
+    NoChange,
+    DryRun,
+    /// Validation errors: nothing was sent.
+    Refused,
+    /// A lock or a concurrent change: nothing of ours is left in the org.
+    Conflict,
+    /// Failed before anything was written (bad input, unreachable org).
+    Failed,
+    /// Failed after writing; the org is back as it was.
+    RolledBack,
+    /// Failed and the org could not be restored: look at it.
+    RollbackFailed,
+    /// `rollback` command: the requested version is published again.
+    Restored,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deployed => "deployed",
+            Self::NoChange => "no-change",
+            Self::DryRun => "dry-run",
+            Self::Refused => "refused",
+            Self::Conflict => "conflict",
+            Self::Failed => "failed",
+            Self::RolledBack => "rolled-back",
+            Self::RollbackFailed => "rollback-failed",
+            Self::Restored => "restored",
+        }
+    }
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Self::Deployed | Self::NoChange | Self::DryRun | Self::Restored => EXIT_OK,
+            Self::Refused => EXIT_FINDINGS,
+            Self::Failed => EXIT_USAGE,
+            Self::Conflict => EXIT_CONFLICT,
+            Self::RolledBack => EXIT_ROLLED_BACK,
+            Self::RollbackFailed => EXIT_ROLLBACK_FAILED,
+        }
+    }
+}
+
+/// Called after each step; tests inject faults here, the binary crash points.
+pub trait Hooks: Send + Sync {
+    fn after(&self, _step: &str) {}
+}
+
+/// No hooks.
+pub struct NoHooks;
+impl Hooks for NoHooks {}
+
+/// `FLOWGUARD_CRASH_AFTER=<step>` aborts the process right after that step (testing
+/// crash safety; the journal must make `recover` correct from any step).
+pub struct CrashHooks {
+    at: Option<String>,
+}
+
+impl CrashHooks {
+    pub fn from_env() -> Self {
+        Self {
+            at: std::env::var("FLOWGUARD_CRASH_AFTER")
+                .ok()
+                .filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+impl Hooks for CrashHooks {
+    fn after(&self, step: &str) {
+        if self.at.as_deref() == Some(step) {
+            eprintln!("flowguard: FLOWGUARD_CRASH_AFTER={step}: aborting");
+            std::process::abort();
+        }
+    }
+}
+
+/// The steps, in order, as hooks and the journal name them.
+pub const STEPS: &[&str] = &[
+    "journaled",
+    "checked-out",
+    "version-saved",
+    "checked-in",
+    "publish-requested",
+    "published",
+    "verified",
+];
+
+#[derive(Clone, Debug)]
+pub struct DeployOptions {
+    pub file: PathBuf,
+    pub flow_id: String,
+    pub optimize: bool,
+    pub dry_run: bool,
+    pub force_unlock: bool,
+    pub operator: String,
+    pub checks: CheckOptions,
+}
+
+/// What a deploy did: printed, returned as JSON and audited.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub command: &'static str,
+    pub outcome: Outcome,
+    pub exit_code: u8,
+    pub flow_id: String,
+    pub flow_name: Option<String>,
+    pub previous_version: Option<String>,
+    pub new_version: Option<String>,
+    /// The published version when the command ended (as far as known).
+    pub published_version: Option<String>,
+    pub validation_status: String,
+    pub diagnostics: DiagnosticsSummary,
+    pub plan: Option<Plan>,
+    pub plan_summary: String,
+    pub messages: Vec<String>,
+    /// Import job messages, verbatim.
+    pub job_messages: Vec<String>,
+    pub forced_unlock: bool,
+    /// `config` (POST versions) or `yaml` (import job); empty before the source is read.
+    pub pipeline: &'static str,
+    pub api_calls: usize,
+    pub correlation_ids: Vec<String>,
+    pub latency_ms: u64,
+    pub event_id: Option<String>,
+}
+
+impl Report {
+    fn new(command: &'static str, flow_id: &str) -> Self {
+        Self {
+            command,
+            outcome: Outcome::Failed,
+            exit_code: EXIT_USAGE,
+            flow_id: flow_id.to_owned(),
+            flow_name: None,
+            previous_version: None,
+            new_version: None,
+            published_version: None,
+            validation_status: "not-run".into(),
+            diagnostics: DiagnosticsSummary::default(),
+            plan: None,
+            plan_summary: String::new(),
+            messages: Vec::new(),
+            job_messages: Vec::new(),
+            forced_unlock: false,
+            pipeline: "",
+            api_calls: 0,
+            correlation_ids: Vec::new(),
+            latency_ms: 0,
+            event_id: None,
+        }
+    }
+
+    /// An empty report for another command (recover, rollback).
+    pub fn new_public(command: &'static str, flow_id: &str) -> Self {
+        Self::new(command, flow_id)
+    }
+
+    /// Sets the outcome and adds a message.
+    pub fn finish(self, outcome: Outcome, message: impl Into<String>) -> Self {
+        self.end(outcome, message)
+    }
+
+    fn end(mut self, outcome: Outcome, message: impl Into<String>) -> Self {
+        self.outcome = outcome;
+        self.exit_code = outcome.exit_code();
+        let m = message.into();
+        if !m.is_empty() {
+            self.messages.push(m);
+        }
+        self
+    }
+
+    /// Human-readable account.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        let name = self.flow_name.as_deref().unwrap_or("");
+        s.push_str(&format!(
+            "{} {} {name}: {}\n",
+            self.command,
+            self.flow_id,
+            self.outcome.as_str()
+        ));
+        if !self.plan_summary.is_empty() {
+            s.push_str(&format!("  plan: {}\n", self.plan_summary));
+        }
+        if let Some(p) = &self.plan {
+            for l in p.lines().iter().take(40) {
+                s.push_str(&format!("    {l}\n"));
+            }
+        }
+        if self.validation_status != "not-run" {
+            s.push_str(&format!(
+                "  validation: {} ({} errors, {} warnings)\n",
+                self.validation_status, self.diagnostics.errors, self.diagnostics.warnings
+            ));
+        }
+        match (&self.previous_version, &self.new_version) {
+            (p, Some(n)) => s.push_str(&format!(
+                "  version: {} → {n}\n",
+                p.as_deref().unwrap_or("none")
+            )),
+            (Some(p), None) => s.push_str(&format!("  previous version: {p}\n")),
+            _ => {}
+        }
+        if let Some(p) = &self.published_version {
+            s.push_str(&format!("  published now: {p}\n"));
+        }
+        for m in &self.messages {
+            s.push_str(&format!("  {m}\n"));
+        }
+        for m in &self.job_messages {
+            s.push_str(&format!("  job: {m}\n"));
+        }
+        s.push_str(&format!(
+            "  {} API calls, {} ms",
+            self.api_calls, self.latency_ms
+        ));
+        if let Some(e) = &self.event_id {
+            s.push_str(&format!(", audit event {e}"));
+        }
+        s.push('\n');
+        s
+    }
+}
+
+/// Writes the audit record (and exports it) for a finished attempt.
+pub async fn record(
+    ctx: &Ctx,
+    client: &Client,
+    mut report: Report,
+    action: &str,
+    operator: &str,
+    started: Instant,
+    calls_before: usize,
+) -> Report {
+    let calls = client.transport.calls();
+    let mine = calls.get(calls_before..).unwrap_or(&[]);
+    report.api_calls = mine.len();
+    report.correlation_ids = mine
+        .iter()
+        .filter_map(|c| c.correlation_id.clone())
+        .collect();
+    report.latency_ms = started.elapsed().as_millis() as u64;
+    let mut ev = Event::new(&report.flow_id, action, report.outcome.as_str());
+    ev.latency_ms = report.latency_ms;
+    ev.validation_status = report.validation_status.clone();
+    ev.audit_trail = AuditTrail {
+        operator_id: operator.to_owned(),
+        previous_version: report.previous_version.clone(),
+        new_version: report.new_version.clone(),
+        changes_summary: report.plan_summary.clone(),
+    };
+    ev.correlation_ids = report.correlation_ids.clone();
+    ev.diagnostics = report.diagnostics.clone();
+    ev.message = report.messages.join("; ");
+    ev.details = json!({
+        "flow_name": report.flow_name,
+        "published_version": report.published_version,
+        "forced_unlock": report.forced_unlock,
+        "api_calls": report.api_calls,
+        "job_messages": report.job_messages,
+        "exit_code": report.exit_code,
+    });
+    report.event_id = Some(ev.event_id.clone());
+    match ctx.audit.append(&ev) {
+        Ok(_) => {
+            if let Some(url) = &ctx.events_url {
+                let r = crate::events::export_pending(&ctx.audit, url).await;
+                if let Err(e) = r {
+                    report.messages.push(format!("event export failed (kept as pending; `flowguard audit export` resends): {e}"));
+                }
+            }
+        }
+        Err(e) => {
+            report
+                .messages
+                .push(format!("cannot write the audit log: {e}"));
+            if report.exit_code == EXIT_OK {
+                report.exit_code = EXIT_USAGE;
+            }
+        }
+    }
+    report
+}
+
+/// Counts diagnostics by severity.
+pub fn summarize(diags: &[flowguard_core::Diagnostic]) -> DiagnosticsSummary {
+    let mut codes: Vec<String> = diags.iter().map(|d| d.code.code().to_string()).collect();
+    codes.sort();
+    codes.dedup();
+    DiagnosticsSummary {
+        errors: diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count(),
+        warnings: diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count(),
+        infos: diags
+            .iter()
+            .filter(|d| d.severity == Severity::Info)
+            .count(),
+        codes,
+    }
+}
+
+/// The first few error messages, for the report.
+fn first_errors(diags: &[flowguard_core::Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .take(5)
+        .map(|d| {
+            format!(
+                "{} {}: {}",
+                d.code.code(),
+                d.node.as_deref().unwrap_or(""),
+                d.message
+            )
+        })
+        .collect()
+}
+
+/// `--optimize`: flatten nested decisions with the core (certified rewrites only). For
+/// Architect JSON and Archy YAML the core has no writer yet, so the document comes back
+/// unchanged and the report says how many decisions could be flattened.
+fn flatten(text: &str, messages: &mut Vec<String>) -> Result<String, String> {
+    let opts = flowguard_core::decision::FlattenOptions::default();
+    let out = flowguard_core::decision::flatten(text, &opts);
+    let doc = out.document.ok_or("flatten could not read the document")?;
+    if !out.certificate.all_applied_certified {
+        return Err("flatten could not certify its rewrites: nothing deployed".into());
+    }
+    messages.push(format!(
+        "optimize: {} decision(s) examined{}",
+        out.reports.len(),
+        if doc == text {
+            "; document unchanged (no writer for this format yet)"
+        } else {
+            "; flattened and certified"
+        }
+    ));
+    Ok(doc)
+}
+
+/// Runs a deploy and audits it.
+pub async fn deploy(client: &Client, ctx: &Ctx, opts: &DeployOptions, hooks: &dyn Hooks) -> Report {
+    let started = Instant::now();
+    let calls_before = client.transport.call_count();
+    let report = deploy_inner(client, ctx, opts, hooks).await;
+    ctx.progress.done();
+    let action = if report.forced_unlock {
+        "deploy (force-unlock)"
+    } else {
+        "deploy"
+    };
+    let r = record(
+        ctx,
+        client,
+        report,
+        action,
+        &opts.operator,
+        started,
+        calls_before,
+    )
+    .await;
+    if matches!(r.outcome, Outcome::Deployed | Outcome::RolledBack) && r.pipeline == "config" {
+        refresh_lockfile(
+            client,
+            ctx,
+            &r.flow_id,
+            Some(opts.file.display().to_string()),
+        )
+        .await;
+    }
+    r
+}
+
+/// Re-reads the flow and records its versions and published content hash.
+pub async fn refresh_lockfile(client: &Client, ctx: &Ctx, flow_id: &str, file: Option<String>) {
+    let Ok(flow) = client.get_flow(flow_id).await else {
+        return;
+    };
+    let hash = match flow.published_id() {
+        Some(v) => client
+            .version_configuration(flow_id, v)
+            .await
+            .map(|c| config_hash(&c))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let _ = Lockfile::update(&ctx.lockfile, |l| {
+        let file = file.or_else(|| l.flows.get(flow_id).and_then(|e| e.file.clone()));
+        l.flows
+            .insert(flow_id.to_owned(), Entry::from_flow(&flow, hash, file));
+    });
+}
+
+async fn deploy_inner(
+    client: &Client,
+    ctx: &Ctx,
+    opts: &DeployOptions,
+    hooks: &dyn Hooks,
+) -> Report {
+    let mut rep = Report::new("deploy", &opts.flow_id);
+    // 1. Read and validate.
+    let source = match Source::read(&opts.file) {
+        Ok(s) => s,
+        Err(e) => return rep.end(Outcome::Failed, e),
+    };
+    rep.pipeline = if source.is_yaml() { "yaml" } else { "config" };
+    let core_opts = Options {
+        checks: opts.checks.clone(),
+        ..Options::default()
+    };
+    let v = flowguard_core::validate(&source.text, &core_opts);
+    rep.diagnostics = summarize(&v.diagnostics);
+    rep.validation_status = if v.has_errors() {
+        "failed"
+    } else if rep.diagnostics.warnings > 0 {
+        "warnings"
+    } else {
+        "passed"
+    }
+    .into();
+    if v.has_errors() {
+        let errs = first_errors(&v.diagnostics);
+        rep.messages.extend(errs);
+        return rep.end(
+            Outcome::Refused,
+            "validation found errors: nothing was sent (run `flowguard validate` for details)",
+        );
+    }
+    hooks.after("validated");
+    // 2. Optional flatten.
+    let source = if opts.optimize {
+        match flatten(&source.text, &mut rep.messages)
+            .and_then(|t| Source::from_text(&source.path, t))
+        {
+            Ok(s) => s,
+            Err(e) => return rep.end(Outcome::Failed, e),
+        }
+    } else {
+        source
+    };
+    // 3. Remote state and plan.
+    let remote = match client.get_flow(&opts.flow_id).await {
+        Ok(f) => f,
+        Err(e) => return rep.end(Outcome::Failed, format!("cannot read the flow: {e}")),
+    };
+    rep.flow_name = Some(remote.name.clone());
+    rep.previous_version = remote.published_id().map(str::to_owned);
+    rep.published_version = rep.previous_version.clone();
+    let remote_config = match remote.published_id() {
+        Some(p) => client.version_configuration(&remote.id, p).await,
+        None => client.latest_configuration(&remote.id).await,
+    };
+    let remote_config = match remote_config {
+        Ok(c) => Some(c),
+        Err(e) if e.is_status(404) => None,
+        Err(e) => {
+            return rep.end(
+                Outcome::Failed,
+                format!("cannot read the remote configuration: {e}"),
+            );
+        }
+    };
+    let lock = match Lockfile::load(&ctx.lockfile) {
+        Ok(l) => l,
+        Err(e) => return rep.end(Outcome::Failed, e),
+    };
+    let entry = lock.flows.get(&opts.flow_id).cloned();
+    let plan = match (&source.content, &remote_config) {
+        (Content::Config(local), Some(rc)) => match plan::plan_config(rc, local) {
+            Ok(p) => p,
+            Err(e) => return rep.end(Outcome::Failed, format!("cannot plan: {e}")),
+        },
+        (Content::Config(_), None) => Plan {
+            not_comparable: Some("the flow has no configuration yet".into()),
+            ..Plan::default()
+        },
+        (Content::Yaml(_), _) => {
+            // Archy matches by name: a different name would create another flow.
+            let read =
+                flowguard_core::formats::read(&source.text, flowguard_core::InputFormat::Archy);
+            if let Some(n) = &read.flow.name
+                && !n.eq_ignore_ascii_case(&remote.name)
+            {
+                return rep.end(
+                    Outcome::Failed,
+                    format!("the YAML names the flow `{n}` but flow {} is `{}`: Archy would create a new flow", remote.id, remote.name),
+                );
+            }
+            let same = entry.as_ref().is_some_and(|e| {
+                e.content_sha256 == source.content_sha256()
+                    && e.published_version.as_deref() == remote.published_id()
+            });
+            if same {
+                Plan::default()
+            } else {
+                Plan {
+                    not_comparable: Some(
+                        "YAML source differs from the last one deployed from here".into(),
+                    ),
+                    ..Plan::default()
+                }
+            }
+        }
+    };
+    rep.plan_summary = plan.summary();
+    let no_change = plan.is_empty();
+    rep.plan = Some(plan);
+    if no_change {
+        return rep.end(Outcome::NoChange, "no changes: nothing was published");
+    }
+    // 4. Pre-checks: lock and lockfile.
+    let me = client.client_id().to_owned();
+    if let Some(e) = &entry {
+        let moved = e.moved(&remote);
+        if !moved.is_empty() {
+            return rep.end(
+                Outcome::Conflict,
+                format!("the flow changed since it was fetched ({}): fetch it again and re-apply your change", moved.join("; ")),
+            );
+        }
+    } else {
+        rep.messages.push("no lockfile entry for this flow: concurrent changes since your fetch cannot be detected".into());
+    }
+    if remote.operation_running() {
+        return rep.end(
+            Outcome::Conflict,
+            "an operation is already running on the flow",
+        );
+    }
+    let locked_by_other = remote.locked_by_other(&me);
+    if locked_by_other && !opts.force_unlock {
+        return rep.end(
+            Outcome::Conflict,
+            format!("the flow is locked by {}: nothing was written (use --force-unlock to break the lock)", remote.lock_holder().unwrap_or_default()),
+        );
+    }
+    if opts.dry_run {
+        if locked_by_other {
+            rep.messages
+                .push("the lock held by another party would be broken (--force-unlock)".into());
+        }
+        return rep.end(Outcome::DryRun, "dry run: nothing was written");
+    }
+    // 5. Journal the intent and the previous configuration.
+    let mut j = Journal {
+        deploy_id: uuid::Uuid::new_v4().to_string(),
+        flow_id: remote.id.clone(),
+        flow_name: remote.name.clone(),
+        operator: opts.operator.clone(),
+        pipeline: if source.is_yaml() { "yaml" } else { "config" }.into(),
+        source_file: source.path.clone(),
+        new_content_sha256: source.content_sha256(),
+        previous_published: remote.published_id().map(str::to_owned),
+        previous_checked_in: remote.checked_in_id().map(str::to_owned),
+        previous_saved: remote.saved_id().map(str::to_owned),
+        previous_configuration_sha256: remote_config
+            .as_ref()
+            .filter(|_| remote.published_id().is_some())
+            .map(config_hash),
+        previous_configuration: remote_config.filter(|_| remote.published_id().is_some()),
+        started_at: now_rfc3339(),
+        ..Journal::default()
+    };
+    if let Err(e) = ctx.journal.step(&mut j, "intent") {
+        return rep.end(Outcome::Failed, e);
+    }
+    hooks.after("journaled");
+    if locked_by_other {
+        j.forced_unlock = true;
+        let _ = ctx.journal.step(&mut j, "force-unlock");
+        rep.forced_unlock = true;
+        let holder = remote.lock_holder().unwrap_or_default();
+        if let Err(e) = client.unlock(&remote.id).await {
+            let _ = ctx.journal.remove(&remote.id);
+            return rep.end(
+                Outcome::Conflict,
+                format!("cannot break the lock held by {holder}: {e}"),
+            );
+        }
+        rep.messages.push(format!(
+            "forced unlock: broke the lock held by {holder} (--force-unlock)"
+        ));
+    }
+    let r = match &source.content {
+        Content::Config(cfg) => deploy_config(client, ctx, &mut j, &remote, cfg, hooks, rep).await,
+        Content::Yaml(y) => deploy_yaml(client, ctx, &mut j, &remote, y, hooks, rep).await,
+    };
+    if !matches!(r.outcome, Outcome::RollbackFailed) {
+        let _ = ctx.journal.remove(&j.flow_id);
+    } else {
+        let _ = ctx.journal.step(&mut j, "needs-attention");
+    }
+    r
+}
+
+/// Same versions as when we planned?
+fn versions_moved(before: &Flow, now: &Flow) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, a, b) in [
+        ("published", before.published_id(), now.published_id()),
+        ("checked-in", before.checked_in_id(), now.checked_in_id()),
+        ("saved", before.saved_id(), now.saved_id()),
+    ] {
+        if a != b {
+            out.push(format!(
+                "{what} version {} → {}",
+                a.unwrap_or("none"),
+                b.unwrap_or("none")
+            ));
+        }
+    }
+    out
+}
+
+async fn deploy_config(
+    client: &Client,
+    ctx: &Ctx,
+    j: &mut Journal,
+    remote: &Flow,
+    cfg: &Value,
+    hooks: &dyn Hooks,
+    mut rep: Report,
+) -> Report {
+    let id = remote.id.clone();
+    let me = client.client_id().to_owned();
+    // Checkout.
+    let _ = ctx.journal.step(j, "checkout");
+    if let Err(e) = client.checkout(&id).await {
+        if e.is_conflict() {
+            return rep.end(Outcome::Conflict, format!("checkout refused: {e}"));
+        }
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(outcome, format!("checkout failed: {e}; {msg}"));
+    }
+    hooks.after("checked-out");
+    // Re-read: nobody moved anything between our read and our lock.
+    let now = match client.get_flow(&id).await {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("cannot re-read the flow: {e}; {msg}"));
+        }
+    };
+    let moved = versions_moved(remote, &now);
+    if !moved.is_empty() || !now.locked_by(&me) {
+        let (_, msg) = undo_before_publish(client, ctx, j).await;
+        let why = if moved.is_empty() {
+            "the lock is not ours".to_owned()
+        } else {
+            moved.join("; ")
+        };
+        return rep.end(
+            Outcome::Conflict,
+            format!("the flow changed while we took the lock ({why}); {msg}"),
+        );
+    }
+    // POST versions.
+    let _ = ctx.journal.step(j, "save-version");
+    let version = match client.create_version(&id, cfg).await {
+        Ok(v) => v,
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(
+                outcome,
+                format!("saving the new version failed: {e}; {msg}"),
+            );
+        }
+    };
+    j.new_version = Some(version.id.clone());
+    rep.new_version = Some(version.id.clone());
+    let _ = ctx.journal.step(j, "version-saved");
+    hooks.after("version-saved");
+    // Checkin (asynchronous).
+    let _ = ctx.journal.step(j, "checkin");
+    let checkin = client.checkin(&id).await;
+    if let Err(e) = &checkin
+        && !e.is_code("architect.operation.already.in.progress")
+    {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(outcome, format!("checkin failed: {e}; {msg}"));
+    }
+    let progress = ctx.progress;
+    let after_checkin = match client
+        .wait_idle(&id, ctx.poll, |w| progress.tick("checking in", w))
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("checkin did not complete: {e}; {msg}"));
+        }
+    };
+    let op_failed = after_checkin
+        .current_operation
+        .as_ref()
+        .is_some_and(|o| o.failed());
+    if op_failed || after_checkin.checked_in_id() != Some(version.id.as_str()) {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        let why = after_checkin
+            .current_operation
+            .as_ref()
+            .and_then(|o| o.error_message.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "checked-in version is {}",
+                    after_checkin.checked_in_id().unwrap_or("none")
+                )
+            });
+        return rep.end(outcome, format!("checkin failed: {why}; {msg}"));
+    }
+    hooks.after("checked-in");
+    // Nobody published in between (checkin released the lock): look again right before
+    // publishing, so the window for a concurrent publish is one round trip.
+    let after_checkin = match client.get_flow(&id).await {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(
+                outcome,
+                format!("cannot re-read the flow before publishing: {e}; {msg}"),
+            );
+        }
+    };
+    if after_checkin.published_id() != remote.published_id() || after_checkin.locked_by_other(&me) {
+        return rep.end(
+            Outcome::Conflict,
+            format!(
+                "another party changed the flow after our checkin (published {}, lock {}): our version {} stays checked in but is not published",
+                after_checkin.published_id().unwrap_or("none"),
+                after_checkin.lock_holder().unwrap_or_else(|| "free".into()),
+                version.id
+            ),
+        );
+    }
+    // Publish (asynchronous).
+    let _ = ctx.journal.step(j, "publish");
+    let publish = client.publish(&id, Some(&version.id)).await;
+    hooks.after("publish-requested");
+    let publish_err = publish
+        .err()
+        .filter(|e| !e.is_code("architect.operation.already.in.progress"));
+    let after = client
+        .wait_idle(&id, ctx.poll, |w| progress.tick("publishing", w))
+        .await;
+    hooks.after("published");
+    // Verify: published version and the configuration read back.
+    let verified = match &after {
+        Ok(f) if f.published_id() == Some(version.id.as_str()) => {
+            match client.version_configuration(&id, &version.id).await {
+                Ok(c) if config_hash(&c) == config_hash(cfg) => Ok(()),
+                Ok(_) => Err("the published configuration differs from what was sent".to_owned()),
+                Err(e) => Err(format!("cannot read the published configuration back: {e}")),
+            }
+        }
+        Ok(f) => Err(format!(
+            "published version is {} after publishing {}{}",
+            f.published_id().unwrap_or("none"),
+            version.id,
+            publish_err
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        )),
+        Err(e) => Err(format!("cannot read the flow after publishing: {e}")),
+    };
+    match verified {
+        Ok(()) => {
+            let _ = ctx.journal.step(j, "verified");
+            hooks.after("verified");
+            rep.published_version = Some(version.id.clone());
+            rep.end(
+                Outcome::Deployed,
+                format!(
+                    "published version {} and verified its configuration",
+                    version.id
+                ),
+            )
+        }
+        Err(why) => {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            rep.published_version = client
+                .get_flow(&id)
+                .await
+                .ok()
+                .and_then(|f| f.published_id().map(str::to_owned));
+            rep.end(outcome, format!("{why}; {msg}"))
+        }
+    }
+}
+
+/// Before publish: drop our draft and lock so the org is as it was.
+pub async fn undo_before_publish(client: &Client, ctx: &Ctx, j: &mut Journal) -> (Outcome, String) {
+    let _ = ctx.journal.step(j, "undo");
+    let me = client.client_id().to_owned();
+    let flow = match client.wait_idle(&j.flow_id, ctx.poll, |_| {}).await {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                Outcome::RollbackFailed,
+                format!("cannot read the flow to undo: {e}"),
+            );
+        }
+    };
+    let mut released = String::new();
+    if flow.locked_by(&me) {
+        let r = if flow.saved_id().is_some() && flow.saved_id() != j.previous_saved.as_deref() {
+            client
+                .revert(&j.flow_id)
+                .await
+                .map(|_| "reverted our draft and released the lock")
+        } else {
+            client.unlock(&j.flow_id).await.map(|_| "released the lock")
+        };
+        match r {
+            Ok(m) => released = format!("{m}; "),
+            Err(e) => {
+                return (
+                    Outcome::RollbackFailed,
+                    format!("cannot release our lock: {e}"),
+                );
+            }
+        }
+    }
+    if flow.published_id() != j.previous_published.as_deref() {
+        let (o, m) = recover_after_publish(client, ctx, j).await;
+        return (o, format!("{released}{m}"));
+    }
+    if !released.is_empty() {
+        return (
+            Outcome::RolledBack,
+            format!(
+                "{released}the published version is still {}",
+                j.previous_published.as_deref().unwrap_or("none")
+            ),
+        );
+    }
+    (
+        Outcome::RolledBack,
+        format!(
+            "nothing was published; the published version is still {}",
+            j.previous_published.as_deref().unwrap_or("none")
+        ),
+    )
+}
+
+/// After publish went wrong: if our version is live, publish the previous one again and
+/// verify it; if someone else's is, leave it alone.
+pub async fn recover_after_publish(
+    client: &Client,
+    ctx: &Ctx,
+    j: &mut Journal,
+) -> (Outcome, String) {
+    let me = client.client_id().to_owned();
+    let flow = match client.wait_idle(&j.flow_id, ctx.poll, |_| {}).await {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                Outcome::RollbackFailed,
+                format!("cannot read the flow to roll back: {e}"),
+            );
+        }
+    };
+    let published = flow.published_id().map(str::to_owned);
+    if published == j.previous_published {
+        if flow.locked_by(&me) {
+            let _ = client.unlock(&j.flow_id).await;
+        }
+        return (
+            Outcome::RolledBack,
+            format!(
+                "nothing was published; the published version is still {}",
+                published.as_deref().unwrap_or("none")
+            ),
+        );
+    }
+    let ours = published.is_some() && published == j.new_version
+        || flow
+            .published_version
+            .as_ref()
+            .and_then(|v| v.created_by_client.as_ref())
+            .and_then(|c| c.id.as_deref())
+            .is_some_and(|c| c == me && j.new_version.is_none());
+    if !ours {
+        if flow.locked_by(&me) {
+            let _ = client.unlock(&j.flow_id).await;
+        }
+        return (
+            Outcome::Conflict,
+            format!(
+                "another party published version {} meanwhile: it is left in place (never overwritten)",
+                published.as_deref().unwrap_or("none")
+            ),
+        );
+    }
+    let Some(prev) = j.previous_published.clone() else {
+        return (
+            Outcome::RollbackFailed,
+            "there is no previous published version to roll back to".into(),
+        );
+    };
+    let _ = ctx.journal.step(j, "rollback");
+    match publish_and_verify(
+        client,
+        ctx,
+        &j.flow_id,
+        &prev,
+        j.previous_configuration_sha256.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => (
+            Outcome::RolledBack,
+            format!("rolled back: version {prev} is published again (verified)"),
+        ),
+        Err(e) => (
+            Outcome::RollbackFailed,
+            format!("rollback to version {prev} failed: {e}"),
+        ),
+    }
+}
+
+/// Publishes `version` and checks it is live with the expected configuration.
+pub async fn publish_and_verify(
+    client: &Client,
+    ctx: &Ctx,
+    flow_id: &str,
+    version: &str,
+    expect_sha: Option<&str>,
+) -> Result<(), String> {
+    let progress = ctx.progress;
+    let before = client
+        .wait_idle(flow_id, ctx.poll, |_| {})
+        .await
+        .map_err(|e| e.to_string())?;
+    if before.published_id() != Some(version)
+        && let Err(e) = client.publish(flow_id, Some(version)).await
+        && !e.is_code("architect.operation.already.in.progress")
+    {
+        return Err(e.to_string());
+    }
+    let f = client
+        .wait_idle(flow_id, ctx.poll, |w| progress.tick("publishing", w))
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(op) = f.current_operation.as_ref().filter(|o| o.failed()) {
+        return Err(format!(
+            "publish failed: {}",
+            op.error_message.clone().unwrap_or_default()
+        ));
+    }
+    if f.published_id() != Some(version) {
+        return Err(format!(
+            "published version is {} instead of {version}",
+            f.published_id().unwrap_or("none")
+        ));
+    }
+    if let Some(sha) = expect_sha {
+        let c = client
+            .version_configuration(flow_id, version)
+            .await
+            .map_err(|e| e.to_string())?;
+        if config_hash(&c) != sha {
+            return Err("the configuration read back does not match the saved one".into());
+        }
+    }
+    Ok(())
+}
+
+async fn deploy_yaml(
+    client: &Client,
+    ctx: &Ctx,
+    j: &mut Journal,
+    remote: &Flow,
+    yaml: &str,
+    hooks: &dyn Hooks,
+    mut rep: Report,
+) -> Report {
+    let id = remote.id.clone();
+    let me = client.client_id().to_owned();
+    let _ = ctx.journal.step(j, "register-job");
+    let job = match client.register_job().await {
+        Ok(j) => j,
+        Err(e) => {
+            return rep.end(
+                Outcome::Failed,
+                format!("cannot register the import job: {e}"),
+            );
+        }
+    };
+    j.import_job_id = Some(job.id.clone());
+    let _ = ctx.journal.step(j, "upload");
+    if let Err(e) = client.upload(&job, yaml.as_bytes()).await {
+        let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+        return rep.end(outcome, format!("uploading the YAML failed: {e}; {msg}"));
+    }
+    hooks.after("publish-requested");
+    // Poll with backoff.
+    let clock = client.transport.clock.clone();
+    let start = clock.now();
+    let mut interval = ctx.poll.first;
+    let state = loop {
+        match client.job(&job.id).await {
+            Ok(s) if s.status == "Success" || s.status == "Failure" => break Ok(s),
+            Ok(_) => {}
+            Err(e) => break Err(e.to_string()),
+        }
+        let waited = clock.now().saturating_duration_since(start);
+        if waited >= ctx.poll.timeout {
+            break Err(format!(
+                "the import job did not finish within {}s",
+                ctx.poll.timeout.as_secs()
+            ));
+        }
+        ctx.progress.tick("import job running", waited);
+        clock.sleep(interval).await;
+        interval = (interval * 2).min(ctx.poll.max_interval);
+    };
+    let state = match state {
+        Ok(s) => s,
+        Err(e) => {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("import job {}: {e}; {msg}", job.id));
+        }
+    };
+    rep.job_messages = state.messages.iter().map(|m| m.text.clone()).collect();
+    if state.status == "Failure" {
+        let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+        let outcome = if outcome == Outcome::RolledBack {
+            Outcome::RolledBack
+        } else {
+            outcome
+        };
+        return rep.end(outcome, format!("import job {} failed; {msg}", job.id));
+    }
+    hooks.after("published");
+    if let Some(fid) = state.flow.as_ref().and_then(|f| f.id.as_deref())
+        && fid != id
+    {
+        rep.messages.push(format!(
+            "warning: the import job reports flow {fid}, not {id}"
+        ));
+    }
+    let flow = match client.get_flow(&id).await {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            return rep.end(
+                outcome,
+                format!("cannot read the flow after the import: {e}; {msg}"),
+            );
+        }
+    };
+    let new = flow.published_id().map(str::to_owned);
+    let by_me = flow
+        .published_version
+        .as_ref()
+        .and_then(|v| v.created_by_client.as_ref())
+        .and_then(|c| c.id.as_deref())
+        == Some(me.as_str());
+    j.new_version = new.clone();
+    rep.new_version = new.clone();
+    rep.published_version = new.clone();
+    if new.is_some() && new != j.previous_published && by_me {
+        let _ = ctx.journal.step(j, "verified");
+        hooks.after("verified");
+        let _ = Lockfile::update(&ctx.lockfile, |l| {
+            l.flows.insert(
+                id.clone(),
+                Entry::from_flow(
+                    &flow,
+                    sha256_hex(yaml.as_bytes()),
+                    Some(j.source_file.clone()),
+                ),
+            );
+        });
+        return rep.end(
+            Outcome::Deployed,
+            format!(
+                "import job {} published version {}",
+                job.id,
+                new.unwrap_or_default()
+            ),
+        );
+    }
+    let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+    rep.end(
+        outcome,
+        format!(
+            "the import job succeeded but version {} is not ours; {msg}",
+            new.unwrap_or_default()
+        ),
+    )
+}
+
+/// Waits `d` on the client's clock (tests use a fake clock).
+pub async fn pause(client: &Client, d: Duration) {
+    client.transport.clock.sleep(d).await;
+}

@@ -1,0 +1,283 @@
+//! Typed calls: flows, versions, actions, operations, queues and import jobs.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::model::{Flow, FlowVersion, JobState, Listing, Operation, Queue, RegisteredJob};
+use super::transport::{ApiError, Body, Transport};
+
+/// Percent-encodes a query or path component.
+pub fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The Genesys Cloud API, as flowguard uses it.
+#[derive(Debug)]
+pub struct Client {
+    pub transport: Transport,
+}
+
+/// How to wait for asynchronous work (operations, jobs).
+#[derive(Clone, Copy, Debug)]
+pub struct PollPolicy {
+    pub first: Duration,
+    pub max_interval: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        Self {
+            first: Duration::from_millis(250),
+            max_interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(16 * 60),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// Defaults with `FLOWGUARD_POLL_MS` (first interval) applied.
+    pub fn from_env() -> Self {
+        let mut p = Self::default();
+        if let Some(ms) = super::transport::env_u64("FLOWGUARD_POLL_MS") {
+            p.first = Duration::from_millis(ms.max(1));
+            p.max_interval = Duration::from_millis(ms.saturating_mul(8).max(1));
+        }
+        p
+    }
+}
+
+impl Client {
+    pub fn new(transport: Transport) -> Self {
+        Self { transport }
+    }
+
+    /// This client's OAuth client id (lock holder id of our checkouts).
+    pub fn client_id(&self) -> &str {
+        &self.transport.credentials.client_id
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.transport
+            .send(Method::GET, path, Body::None)
+            .await?
+            .json("GET", path)
+    }
+
+    async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Body,
+    ) -> Result<T, ApiError> {
+        self.transport
+            .send(Method::POST, path, body)
+            .await?
+            .json("POST", path)
+    }
+
+    pub async fn get_flow(&self, id: &str) -> Result<Flow, ApiError> {
+        self.get_json(&format!("/api/v2/flows/{}", enc(id))).await
+    }
+
+    /// Flows whose name is exactly `name` (case-insensitive), every page.
+    pub async fn find_flows_by_name(&self, name: &str) -> Result<Vec<Flow>, ApiError> {
+        let mut out = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let path = format!(
+                "/api/v2/flows?name={}&pageSize=100&pageNumber={page}",
+                enc(name)
+            );
+            let l: Listing<Flow> = self.get_json(&path).await?;
+            let count = l.page_count.unwrap_or(1);
+            out.extend(
+                l.entities
+                    .into_iter()
+                    .filter(|f| f.name.eq_ignore_ascii_case(name)),
+            );
+            if page >= count || page >= 1000 {
+                break;
+            }
+            page += 1;
+        }
+        Ok(out)
+    }
+
+    /// `latestconfiguration`: saved, else checked in, else published configuration.
+    pub async fn latest_configuration(&self, id: &str) -> Result<Value, ApiError> {
+        self.get_json(&format!("/api/v2/flows/{}/latestconfiguration", enc(id)))
+            .await
+    }
+
+    pub async fn version_configuration(&self, id: &str, version: &str) -> Result<Value, ApiError> {
+        self.get_json(&format!(
+            "/api/v2/flows/{}/versions/{}/configuration",
+            enc(id),
+            enc(version)
+        ))
+        .await
+    }
+
+    /// Every version of a flow (all pages), in the API's order.
+    pub async fn versions(&self, id: &str) -> Result<Vec<FlowVersion>, ApiError> {
+        let mut out = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let l: Listing<FlowVersion> = self
+                .get_json(&format!(
+                    "/api/v2/flows/{}/versions?pageSize=100&pageNumber={page}",
+                    enc(id)
+                ))
+                .await?;
+            let count = l.page_count.unwrap_or(1);
+            out.extend(l.entities);
+            if page >= count || page >= 1000 {
+                break;
+            }
+            page += 1;
+        }
+        Ok(out)
+    }
+
+    pub async fn create_version(
+        &self,
+        id: &str,
+        configuration: &Value,
+    ) -> Result<FlowVersion, ApiError> {
+        self.post_json(
+            &format!("/api/v2/flows/{}/versions", enc(id)),
+            Body::Json(configuration.clone()),
+        )
+        .await
+    }
+
+    async fn action<T: serde::de::DeserializeOwned>(
+        &self,
+        action: &str,
+        id: &str,
+        version: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let mut path = format!("/api/v2/flows/actions/{action}?flow={}", enc(id));
+        if let Some(v) = version {
+            path.push_str(&format!("&version={}", enc(v)));
+        }
+        self.post_json(&path, Body::None).await
+    }
+
+    pub async fn checkout(&self, id: &str) -> Result<Flow, ApiError> {
+        self.action("checkout", id, None).await
+    }
+    pub async fn checkin(&self, id: &str) -> Result<Operation, ApiError> {
+        self.action("checkin", id, None).await
+    }
+    pub async fn publish(&self, id: &str, version: Option<&str>) -> Result<Operation, ApiError> {
+        self.action("publish", id, version).await
+    }
+    pub async fn revert(&self, id: &str) -> Result<Flow, ApiError> {
+        self.action("revert", id, None).await
+    }
+    pub async fn unlock(&self, id: &str) -> Result<Flow, ApiError> {
+        self.action("unlock", id, None).await
+    }
+
+    /// Polls the flow until no operation runs; returns the flow as last seen.
+    pub async fn wait_idle(
+        &self,
+        id: &str,
+        poll: PollPolicy,
+        mut progress: impl FnMut(Duration),
+    ) -> Result<Flow, ApiError> {
+        let clock = self.transport.clock.clone();
+        let start = clock.now();
+        let mut interval = poll.first;
+        // Operations take a moment: wait one interval before the first look.
+        clock.sleep(interval).await;
+        loop {
+            let flow = self.get_flow(id).await?;
+            if !flow.operation_running() {
+                return Ok(flow);
+            }
+            let waited = clock.now().saturating_duration_since(start);
+            if waited >= poll.timeout {
+                return Err(ApiError::protocol(
+                    "GET",
+                    &format!("/api/v2/flows/{id}"),
+                    format!(
+                        "the flow's operation did not complete within {}s",
+                        poll.timeout.as_secs()
+                    ),
+                ));
+            }
+            progress(waited);
+            clock.sleep(interval).await;
+            interval = (interval * 2).min(poll.max_interval);
+        }
+    }
+
+    /// Every routing queue (all pages).
+    pub async fn queues(&self) -> Result<Vec<Queue>, ApiError> {
+        let mut out = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let l: Listing<Queue> = self
+                .get_json(&format!(
+                    "/api/v2/routing/queues?pageSize=100&pageNumber={page}"
+                ))
+                .await?;
+            let count = l.page_count.unwrap_or(1);
+            out.extend(l.entities);
+            if page >= count || page >= 1000 {
+                break;
+            }
+            page += 1;
+        }
+        Ok(out)
+    }
+
+    /// Queues named `name` (exact, case-insensitive).
+    pub async fn queues_named(&self, name: &str) -> Result<Vec<Queue>, ApiError> {
+        let l: Listing<Queue> = self
+            .get_json(&format!(
+                "/api/v2/routing/queues?name={}&pageSize=100",
+                enc(name)
+            ))
+            .await?;
+        Ok(l.entities
+            .into_iter()
+            .filter(|q| q.name.eq_ignore_ascii_case(name))
+            .collect())
+    }
+
+    pub async fn register_job(&self) -> Result<RegisteredJob, ApiError> {
+        self.post_json("/api/v2/flows/jobs", Body::None).await
+    }
+
+    /// PUTs the YAML to the presigned URL with every header of the registration.
+    pub async fn upload(&self, job: &RegisteredJob, yaml: &[u8]) -> Result<(), ApiError> {
+        let headers: Vec<(String, String)> = job
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        self.transport
+            .send_presigned(Method::PUT, &job.presigned_url, &headers, yaml.to_vec())
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn job(&self, id: &str) -> Result<JobState, ApiError> {
+        self.get_json(&format!("/api/v2/flows/jobs/{}?expand=messages", enc(id)))
+            .await
+    }
+}

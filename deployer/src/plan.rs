@@ -1,0 +1,320 @@
+//! Semantic diff of two flow documents over the core's graph model: nodes, edges and
+//! decision conditions added, removed or changed. Layout (what the graph model does not
+//! carry: whitespace, key order, canvas positions) is ignored. Content outside the graph
+//! (prompts, settings) is compared too, with presentation keys removed, so a prompt
+//! change is never mistaken for "no changes".
+
+use std::collections::BTreeMap;
+
+use flowguard_core::InputFormat;
+use flowguard_core::model::{Flow, Node};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::util::canonical_json;
+
+/// Keys that only place things on the Architect canvas; never deployed meaningfully.
+pub const LAYOUT_KEYS: &[&str] = &[
+    "uiMetaData",
+    "uiData",
+    "layout",
+    "position",
+    "canvasPosition",
+];
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeChange {
+    pub id: String,
+    pub changes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Plan {
+    pub nodes_added: Vec<String>,
+    pub nodes_removed: Vec<String>,
+    pub nodes_changed: Vec<NodeChange>,
+    pub start_changed: Option<String>,
+    /// Content outside the graph model differs (prompts, settings, variables, ...).
+    pub other_content_changed: bool,
+    /// The documents could not be compared node by node (different formats).
+    pub not_comparable: Option<String>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.nodes_added.is_empty()
+            && self.nodes_removed.is_empty()
+            && self.nodes_changed.is_empty()
+            && self.start_changed.is_none()
+            && !self.other_content_changed
+            && self.not_comparable.is_none()
+    }
+
+    /// One line: `2 nodes added, 1 removed, 3 changed` or `no changes`.
+    pub fn summary(&self) -> String {
+        if self.is_empty() {
+            return "no changes".into();
+        }
+        if let Some(why) = &self.not_comparable {
+            return format!("changed ({why})");
+        }
+        let mut parts = Vec::new();
+        let n = |k: usize, w: &str| format!("{k} node{} {w}", if k == 1 { "" } else { "s" });
+        if !self.nodes_added.is_empty() {
+            parts.push(n(self.nodes_added.len(), "added"));
+        }
+        if !self.nodes_removed.is_empty() {
+            parts.push(n(self.nodes_removed.len(), "removed"));
+        }
+        if !self.nodes_changed.is_empty() {
+            parts.push(n(self.nodes_changed.len(), "changed"));
+        }
+        if self.start_changed.is_some() {
+            parts.push("start changed".into());
+        }
+        if self.other_content_changed {
+            parts.push("non-routing content changed".into());
+        }
+        parts.join(", ")
+    }
+
+    /// Human-readable lines (`+`, `-`, `~`).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(s) = &self.start_changed {
+            out.push(format!("~ start: {s}"));
+        }
+        out.extend(self.nodes_added.iter().map(|n| format!("+ node {n}")));
+        out.extend(self.nodes_removed.iter().map(|n| format!("- node {n}")));
+        for c in &self.nodes_changed {
+            for ch in &c.changes {
+                out.push(format!("~ node {}: {ch}", c.id));
+            }
+        }
+        if self.other_content_changed {
+            out.push(
+                "~ content outside the routing graph changed (prompts, settings, variables)".into(),
+            );
+        }
+        if let Some(why) = &self.not_comparable {
+            out.push(format!("~ {why}"));
+        }
+        out
+    }
+}
+
+fn read(text: &str, format: InputFormat) -> Result<Flow, String> {
+    let r = flowguard_core::formats::read(text, format);
+    if r.fatal {
+        return Err("the document cannot be read".into());
+    }
+    Ok(r.flow)
+}
+
+fn describe(n: &Node) -> String {
+    format!("`{}` ({})", n.id, n.type_name)
+}
+
+fn diff_node(a: &Node, b: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.type_name != b.type_name {
+        out.push(format!("type {} → {}", a.type_name, b.type_name));
+    }
+    let edges = |n: &Node| -> BTreeMap<String, Vec<String>> {
+        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in n.edges.iter().filter(|e| e.condition.is_none()) {
+            m.entry(e.label.clone()).or_default().push(e.target.clone());
+        }
+        m
+    };
+    let (ea, eb) = (edges(a), edges(b));
+    for (label, t) in &eb {
+        match ea.get(label) {
+            None => out.push(format!("edge `{label}` → {} added", t.join(", "))),
+            Some(old) if old != t => out.push(format!(
+                "edge `{label}` → {} (was {})",
+                t.join(", "),
+                old.join(", ")
+            )),
+            _ => {}
+        }
+    }
+    for (label, t) in &ea {
+        if !eb.contains_key(label) {
+            out.push(format!("edge `{label}` → {} removed", t.join(", ")));
+        }
+    }
+    let conds = |n: &Node| -> Vec<(String, String, String)> {
+        n.conditions
+            .iter()
+            .map(|c| {
+                (
+                    c.expression.clone(),
+                    format!("{}", c.priority),
+                    c.target.clone(),
+                )
+            })
+            .collect()
+    };
+    let (ca, cb) = (conds(a), conds(b));
+    for c in &cb {
+        if !ca.contains(c) {
+            out.push(format!(
+                "condition `{}` (priority {}) → {} added",
+                c.0, c.1, c.2
+            ));
+        }
+    }
+    for c in &ca {
+        if !cb.contains(c) {
+            out.push(format!(
+                "condition `{}` (priority {}) → {} removed",
+                c.0, c.1, c.2
+            ));
+        }
+    }
+    let q = |n: &Node| n.queue.as_ref().map(|q| q.name.clone());
+    if q(a) != q(b) {
+        out.push(format!(
+            "queue {} → {}",
+            q(a).unwrap_or_else(|| "none".into()),
+            q(b).unwrap_or_else(|| "none".into())
+        ));
+    }
+    out
+}
+
+/// Diffs two graphs: `old` is the remote, `new` the local document.
+pub fn diff_flows(old: &Flow, new: &Flow) -> Plan {
+    let mut plan = Plan::default();
+    let index = |f: &Flow| -> BTreeMap<String, usize> {
+        f.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect()
+    };
+    let (io, inew) = (index(old), index(new));
+    for n in &new.nodes {
+        match io.get(&n.id) {
+            None => plan.nodes_added.push(describe(n)),
+            Some(&i) => {
+                let ch = diff_node(&old.nodes[i], n);
+                if !ch.is_empty() {
+                    plan.nodes_changed.push(NodeChange {
+                        id: n.id.clone(),
+                        changes: ch,
+                    });
+                }
+            }
+        }
+    }
+    for n in &old.nodes {
+        if !inew.contains_key(&n.id) {
+            plan.nodes_removed.push(describe(n));
+        }
+    }
+    let s = |f: &Flow| f.start.as_ref().map(|(s, _)| s.clone());
+    if s(old) != s(new) {
+        plan.start_changed = Some(format!(
+            "{} → {}",
+            s(old).unwrap_or_else(|| "none".into()),
+            s(new).unwrap_or_else(|| "none".into())
+        ));
+    }
+    plan
+}
+
+fn strip_layout(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !LAYOUT_KEYS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), strip_layout(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(strip_layout).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Plans a configuration JSON (`local`) against the remote configuration.
+pub fn plan_config(remote: &Value, local: &Value) -> Result<Plan, String> {
+    let rt = serde_json::to_string_pretty(remote).map_err(|e| e.to_string())?;
+    let lt = serde_json::to_string_pretty(local).map_err(|e| e.to_string())?;
+    let old =
+        read(&rt, InputFormat::Architect).map_err(|e| format!("remote configuration: {e}"))?;
+    let new = read(&lt, InputFormat::Architect).map_err(|e| format!("local configuration: {e}"))?;
+    let mut plan = diff_flows(&old, &new);
+    if plan.is_empty() {
+        plan.other_content_changed =
+            canonical_json(&strip_layout(remote)) != canonical_json(&strip_layout(local));
+    }
+    Ok(plan)
+}
+
+/// Plans two Archy YAML documents.
+pub fn plan_yaml(remote: &str, local: &str) -> Result<Plan, String> {
+    let old = read(remote, InputFormat::Archy).map_err(|e| format!("remote YAML: {e}"))?;
+    let new = read(local, InputFormat::Archy).map_err(|e| format!("local YAML: {e}"))?;
+    let mut plan = diff_flows(&old, &new);
+    if plan.is_empty() {
+        let a: Result<serde_yaml::Value, _> = serde_yaml::from_str(remote);
+        let b: Result<serde_yaml::Value, _> = serde_yaml::from_str(local);
+        plan.other_content_changed = match (a, b) {
+            (Ok(a), Ok(b)) => a != b,
+            _ => remote != local,
+        };
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config(target: &str, tracking: u64) -> Value {
+        json!({
+            "name": "F", "type": "inboundcall", "initialSequence": "t1",
+            "flowSequenceItemList": [{
+                "__type": "Task", "id": "t1", "name": "T", "trackingId": 1, "startAction": "a1",
+                "uiMetaData": {"x": tracking},
+                "actionList": [
+                    {"__type": "PlayAudioAction", "id": "a1", "name": "Hi", "trackingId": 2, "nextAction": target},
+                    {"__type": "DisconnectAction", "id": "a2", "name": "Bye", "trackingId": 3},
+                    {"__type": "DisconnectAction", "id": "a3", "name": "Bye2", "trackingId": 4}
+                ]
+            }]
+        })
+    }
+
+    #[test]
+    fn equal_and_layout_only_is_no_change() {
+        let p = plan_config(&config("a2", 1), &config("a2", 1)).unwrap_or_default();
+        assert!(p.is_empty(), "{p:?}");
+        let p = plan_config(&config("a2", 1), &config("a2", 99)).unwrap_or_default();
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(p.summary(), "no changes");
+    }
+
+    #[test]
+    fn edge_change_is_reported() {
+        let p = plan_config(&config("a2", 1), &config("a3", 1)).unwrap_or_default();
+        assert!(!p.is_empty());
+        assert_eq!(p.nodes_changed.len(), 1, "{p:?}");
+        assert!(
+            p.lines().iter().any(|l| l.contains("a3")),
+            "{:?}",
+            p.lines()
+        );
+    }
+
+    #[test]
+    fn prompt_change_is_not_no_change() {
+        let mut b = config("a2", 1);
+        b["flowSequenceItemList"][0]["actionList"][0]["prompt"] = json!("new words");
+        let p = plan_config(&config("a2", 1), &b).unwrap_or_default();
+        assert!(p.other_content_changed);
+    }
+}
