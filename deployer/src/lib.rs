@@ -11,6 +11,7 @@ pub mod commands;
 pub mod context;
 pub mod deploy;
 pub mod events;
+pub mod flatten;
 pub mod genesys;
 pub mod journal;
 pub mod lockfile;

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use flowguard::commands::{self, Done};
 use flowguard::context::{ConnArgs, Ctx, StateArgs, operator};
 use flowguard::deploy::{self, CrashHooks, DeployOptions};
-use flowguard::{EXIT_OK, EXIT_USAGE, OutputFormat, validate};
+use flowguard::{EXIT_OK, EXIT_USAGE, OutputFormat, flatten, validate};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -29,6 +29,8 @@ struct Cli {
 enum Command {
     /// Check flow documents for routing loops, traps, dead ends, depth and decision logic.
     Validate(validate::Args),
+    /// Flatten nested decisions into first-match lists, proving no call is routed differently.
+    Flatten(flatten::Args),
     /// Download a flow's latest configuration and record it in the lockfile.
     Fetch {
         /// Flow id or exact name.
@@ -202,6 +204,7 @@ fn run(command: Command) -> u8 {
     };
     match command {
         Command::Validate(args) => validate::run(&args),
+        Command::Flatten(args) => flatten::run(&args),
         Command::Fetch {
             flow,
             out,

@@ -259,8 +259,8 @@ pub fn plan_yaml(remote: &str, local: &str) -> Result<Plan, String> {
     let new = read(local, InputFormat::Archy).map_err(|e| format!("local YAML: {e}"))?;
     let mut plan = diff_flows(&old, &new);
     if plan.is_empty() {
-        let a: Result<serde_yaml::Value, _> = serde_yaml::from_str(remote);
-        let b: Result<serde_yaml::Value, _> = serde_yaml::from_str(local);
+        let a: Result<serde_json::Value, _> = serde_saphyr::from_str(remote);
+        let b: Result<serde_json::Value, _> = serde_saphyr::from_str(local);
         plan.other_content_changed = match (a, b) {
             (Ok(a), Ok(b)) => a != b,
             _ => remote != local,

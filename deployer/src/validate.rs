@@ -160,9 +160,13 @@ pub fn run(args: &Args) -> u8 {
         OutputFormat::Text => stdout.write_all(text_out.as_bytes()),
         OutputFormat::Json => {
             let report = JsonReport { files: json_files };
-            serde_json::to_writer_pretty(&mut stdout, &report)
-                .map_err(std::io::Error::other)
-                .and_then(|()| stdout.write_all(b"\n"))
+            // Serialise first: writing through serde_json would hide a broken pipe's kind.
+            match serde_json::to_string_pretty(&report) {
+                Ok(json) => stdout
+                    .write_all(json.as_bytes())
+                    .and_then(|()| stdout.write_all(b"\n")),
+                Err(e) => Err(std::io::Error::other(e)),
+            }
         }
     };
     if let Err(e) = written.and_then(|()| stdout.flush()) {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use common::*;
-use flowguard::deploy::{self, DeployOptions, Hooks, Outcome};
+use flowguard::deploy::{self, DeployOptions, Hooks, NoHooks, Outcome};
 use genesys_emulator::{EmulatorControl, FaultPlan, OTHER_CLIENT_ID};
 use serde_json::Value;
 
@@ -355,4 +355,24 @@ async fn yaml_deploys_through_the_import_job() {
     assert_eq!(r.outcome, Outcome::RolledBack, "{}", r.text());
     assert!(!r.job_messages.is_empty(), "{}", r.text());
     assert_end(&emu.control(), dir.path(), "2.0", "rolled-back");
+}
+
+/// The platform accepts the publish request, then the publish Operation ends in FAILURE:
+/// nothing new is live, the draft is cleaned up and the deploy reports a rolled-back
+/// failure, leaving the old version published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_operation_failing_on_the_server_leaves_the_old_version() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    let file = prepare(&client, &ctx, dir.path()).await;
+    let ctrl = emu.control();
+    ctrl.set_faults(FaultPlan {
+        fail_publish_next: 1,
+        ..FaultPlan::default()
+    });
+    let r = deploy::deploy(&client, &ctx, &opts(&file), &NoHooks).await;
+    assert_eq!(r.exit_code, 4, "{}", r.text());
+    assert_eq!(r.outcome, Outcome::RolledBack, "{}", r.text());
+    assert_end(&ctrl, dir.path(), "1.0", "rolled-back");
 }

@@ -59,23 +59,44 @@ pub fn flatten(text: &str, options: &FlattenOptions) -> FlattenOutcome {
         InputFormat::Flow | InputFormat::Auto => {
             writer_flow_json::apply(&read.flow.tree, &planned.plan)
         }
-        other => {
+        InputFormat::Architect => {
+            // The configuration writer refuses what the undocumented format cannot express
+            // faithfully; those decisions stay as they were and their reports say so.
+            let written = crate::formats::architect::writer::write(text, &planned.plan);
+            let refused: Vec<String> = written
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.node.clone())
+                .collect();
+            planned.diagnostics.extend(written.diagnostics);
+            match written.text {
+                Some(doc) if refused.is_empty() => doc,
+                Some(_) | None => {
+                    // Any refusal: write nothing rather than half a plan, so the document
+                    // and the reports always agree.
+                    let reason =
+                        "writing it into Architect configuration JSON was refused (see FG046)";
+                    mark_not_written(&mut planned, reason, &refused);
+                    text.to_owned()
+                }
+            }
+        }
+        InputFormat::Archy => {
             for d in &planned.plan.decisions {
                 planned.diagnostics.push(
                     RawDiagnostic::new(
                         Code::NotFlattened,
                         Location::default(),
                         format!(
-                            "decision `{}` could be flattened, but writing {} documents is not built in yet",
-                            d.node_id,
-                            other.as_str()
+                            "decision `{}` could be flattened, but writing Archy YAML is not built in yet",
+                            d.node_id
                         ),
-                        "use the plan in the report, or convert the flow to flow JSON",
+                        "the report shows the flattened conditions; apply them in Architect, or keep the flow as it is",
                     )
                     .node(&d.node_id),
                 );
             }
-            planned.plan.decisions.clear();
+            mark_not_written(&mut planned, "writing Archy YAML is not built in yet", &[]);
             text.to_owned()
         }
     };
@@ -92,4 +113,30 @@ pub fn flatten(text: &str, options: &FlattenOptions) -> FlattenOutcome {
             decisions: planned.certificates,
         },
     }
+}
+
+/// Marks every planned decision as not written: the document is returned unchanged, so the
+/// plan is emptied and the reports and certificates say why.
+fn mark_not_written(planned: &mut flatten::Planned, reason: &str, refused: &[String]) {
+    let planned_ids: Vec<String> = planned
+        .plan
+        .decisions
+        .iter()
+        .map(|d| d.node_id.clone())
+        .collect();
+    for report in &mut planned.reports {
+        if planned_ids.contains(&report.node_id) {
+            report.status = DecisionStatus::NotFlattened;
+            report.removed_nodes.clear();
+            report.conditions_after = report.conditions_before;
+            report.hops_removed = 0;
+            report.expected_evaluations_after = report.expected_evaluations_before;
+            report.reason = Some(if refused.is_empty() || refused.contains(&report.node_id) {
+                reason.to_owned()
+            } else {
+                "not written because another decision of this document was refused".to_owned()
+            });
+        }
+    }
+    planned.plan.decisions.clear();
 }

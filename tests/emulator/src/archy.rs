@@ -452,7 +452,7 @@ impl<'a> Converter<'a> {
             "transferToAcd" | "menuTransferToAcd" => {
                 a["queues"] = json!([self.queue(body.get("targetQueue"), id, &name)]);
             }
-            "decision" => a["condition"] = expression(body.get("condition"), "bln"),
+            "decision" => a["expression"] = expression(body.get("condition"), "bln"),
             "playAudio" => {
                 a["prompts"] = json!({"defaultAudio": expression(body.get("audio"), "aud")})
             }
