@@ -16,16 +16,25 @@ pub fn ivr_flow(n: usize) -> String {
         x ^= x << 17;
         x
     };
+    // A transfer ends its path, so one only follows a node that also skips past it:
+    // every node stays reachable from the start.
+    let mut previous_skips = true;
     for i in 0..n {
         if i > 0 {
             s.push(',');
         }
         let fwd = |k: usize| (i + k).min(n - 1);
-        let role = if i + 4 >= n {
+        let mut role = if i + 1 == n {
             5
+        } else if i + 4 >= n {
+            7
         } else {
             (next() % 10) as usize
         };
+        if role == 5 && !previous_skips && i + 1 < n {
+            role = 7;
+        }
+        previous_skips = matches!(role, 0..=3 | 6);
         match role {
             0 | 1 => {
                 let _ = write!(

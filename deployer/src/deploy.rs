@@ -114,9 +114,11 @@ pub const STEPS: &[&str] = &[
     "checked-out",
     "version-saved",
     "checked-in",
+    "relocked",
     "publish-requested",
     "published",
     "verified",
+    "audited",
 ];
 
 #[derive(Clone, Debug)]
@@ -156,6 +158,9 @@ pub struct Report {
     pub correlation_ids: Vec<String>,
     pub latency_ms: u64,
     pub event_id: Option<String>,
+    /// This attempt wrote a journal (removed only once the audit record is written).
+    #[serde(skip)]
+    pub journaled: bool,
 }
 
 impl Report {
@@ -181,6 +186,7 @@ impl Report {
             correlation_ids: Vec::new(),
             latency_ms: 0,
             event_id: None,
+            journaled: false,
         }
     }
 
@@ -399,6 +405,12 @@ pub async fn deploy(client: &Client, ctx: &Ctx, opts: &DeployOptions, hooks: &dy
         calls_before,
     )
     .await;
+    // The journal goes only now: a crash between the end of the deploy and its audit
+    // record leaves the journal, so `recover` audits the attempt.
+    hooks.after("audited");
+    if r.journaled && r.outcome != Outcome::RollbackFailed {
+        let _ = ctx.journal.remove(&r.flow_id);
+    }
     if matches!(r.outcome, Outcome::Deployed | Outcome::RolledBack) && r.pipeline == "config" {
         refresh_lockfile(
             client,
@@ -549,6 +561,22 @@ async fn deploy_inner(
         return rep.end(Outcome::NoChange, "no changes: nothing was published");
     }
     // 4. Pre-checks: lock and lockfile.
+    // An interrupted deploy of this flow is waiting for `recover`: its journal must not
+    // be overwritten (it holds the version to restore and the attempt is not audited yet).
+    match ctx.journal.load(&opts.flow_id) {
+        Ok(None) => {}
+        Ok(Some(p)) => {
+            return rep.end(
+                Outcome::Failed,
+                format!(
+                    "an interrupted deploy of this flow ({}, last step: {}) is pending: run `flowguard recover` first; nothing was written",
+                    p.deploy_id,
+                    p.last_step()
+                ),
+            );
+        }
+        Err(e) => return rep.end(Outcome::Failed, e),
+    }
     let me = client.client_id().to_owned();
     if let Some(e) = &entry {
         let moved = e.moved(&remote);
@@ -621,13 +649,13 @@ async fn deploy_inner(
             "forced unlock: broke the lock held by {holder} (--force-unlock)"
         ));
     }
-    let r = match &source.content {
+    let mut r = match &source.content {
         Content::Config(cfg) => deploy_config(client, ctx, &mut j, &remote, cfg, hooks, rep).await,
         Content::Yaml(y) => deploy_yaml(client, ctx, &mut j, &remote, y, hooks, rep).await,
     };
-    if !matches!(r.outcome, Outcome::RollbackFailed) {
-        let _ = ctx.journal.remove(&j.flow_id);
-    } else {
+    // The journal is removed by `deploy` once the attempt is audited.
+    r.journaled = true;
+    if matches!(r.outcome, Outcome::RollbackFailed) {
         let _ = ctx.journal.step(&mut j, "needs-attention");
     }
     r
@@ -749,8 +777,27 @@ async fn deploy_config(
         return rep.end(outcome, format!("checkin failed: {why}; {msg}"));
     }
     hooks.after("checked-in");
-    // Nobody published in between (checkin released the lock): look again right before
-    // publishing, so the window for a concurrent publish is one round trip.
+    // Checkin released the lock. Take it again before publishing: while we hold it,
+    // another party's publish is refused (409 architect.flow.locked.by.user, API.md
+    // §2.5), so nobody can publish between our look at the flow and our publish.
+    let _ = ctx.journal.step(j, "relock");
+    if let Err(e) = client.checkout(&id).await {
+        if e.is_code("architect.flow.locked.by.user") {
+            return rep.end(
+                Outcome::Conflict,
+                format!(
+                    "another party locked the flow after our checkin ({e}): our version {} stays checked in but is not published",
+                    version.id
+                ),
+            );
+        }
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            outcome,
+            format!("cannot lock the flow again to publish: {e}; {msg}"),
+        );
+    }
+    hooks.after("relocked");
     let after_checkin = match client.get_flow(&id).await {
         Ok(f) => f,
         Err(e) => {
@@ -762,6 +809,9 @@ async fn deploy_config(
         }
     };
     if after_checkin.published_id() != remote.published_id() || after_checkin.locked_by_other(&me) {
+        if after_checkin.locked_by(&me) {
+            let _ = client.unlock(&id).await;
+        }
         return rep.end(
             Outcome::Conflict,
             format!(
@@ -783,6 +833,15 @@ async fn deploy_config(
         .wait_idle(&id, ctx.poll, |w| progress.tick("publishing", w))
         .await;
     hooks.after("published");
+    // Publishing may or may not release the publisher's lock on the real platform
+    // (undocumented): release it ourselves if it is still ours.
+    let after = match after {
+        Ok(f) if f.locked_by(&me) => {
+            let _ = client.unlock(&id).await;
+            client.get_flow(&id).await
+        }
+        other => other,
+    };
     // Verify: published version and the configuration read back.
     let verified = match &after {
         Ok(f) if f.published_id() == Some(version.id.as_str()) => {

@@ -180,7 +180,7 @@ async fn failing_publish_request_leaves_the_old_version() {
     let c2 = ctrl.clone();
     // Five 5xx in a row: the publish request exhausts its retries.
     let hooks = At(move |s: &str| {
-        if s == "checked-in" {
+        if s == "relocked" {
             c2.set_faults(FaultPlan {
                 burst_5xx: 5,
                 ..FaultPlan::default()

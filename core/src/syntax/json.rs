@@ -37,6 +37,40 @@ pub struct ParsedJson {
     pub duplicate_keys: Vec<DuplicateKey>,
 }
 
+/// The keys of one open object, to find duplicates: a short list scanned linearly (most
+/// objects have a handful of members), switching to a hash map once it grows, so an object
+/// with 100,000 members costs linear time, not quadratic.
+#[derive(Default)]
+struct KeySet {
+    small: Vec<(String, u32, u32)>,
+    large: Option<std::collections::HashMap<String, (u32, u32)>>,
+}
+
+impl KeySet {
+    const SMALL: usize = 16;
+
+    /// Records a key; returns the span of its first occurrence if it was already there.
+    fn insert(&mut self, key: String, start: u32, end: u32) -> Option<(u32, u32)> {
+        if let Some(map) = &mut self.large {
+            return match map.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((start, end));
+                    None
+                }
+            };
+        }
+        if let Some((_, s, e)) = self.small.iter().find(|(k, _, _)| *k == key) {
+            return Some((*s, *e));
+        }
+        self.small.push((key, start, end));
+        if self.small.len() > Self::SMALL {
+            self.large = Some(self.small.drain(..).map(|(k, s, e)| (k, (s, e))).collect());
+        }
+        None
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Container {
     Object,
@@ -68,7 +102,7 @@ struct Parser<'a> {
     stack: Vec<Container>,
     duplicates: Vec<DuplicateKey>,
     /// Spans of the keys of each open object, to report duplicates with both places.
-    key_spans: Vec<Vec<(String, u32, u32)>>,
+    key_spans: Vec<KeySet>,
 }
 
 /// Parses JSON text. A syntax error stops the parse; the tree then holds what was read
@@ -275,7 +309,7 @@ impl Parser<'_> {
                 self.pos += 1;
                 self.builder.open(ValueKind::Object, start as u32);
                 self.stack.push(Container::Object);
-                self.key_spans.push(Vec::new());
+                self.key_spans.push(KeySet::default());
                 Ok(State::KeyOrEnd)
             }
             Some(b'[') => {
@@ -408,28 +442,21 @@ impl Parser<'_> {
         self.builder.key(start as u32, end as u32, decoded, inner);
         // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
         // flowguard reads the first), so they are reported rather than silently resolved.
-        let key_text = match self.builder_key_text(inner) {
-            Some(k) => k,
-            None => return Ok(()),
+        let Some(key_text) = self.builder_key_text(inner) else {
+            return Ok(());
         };
-        if let Some(spans) = self.key_spans.last_mut() {
-            if let Some((_, fs, fe)) = spans.iter().find(|(k, _, _)| *k == key_text) {
-                // A hostile document can repeat a key 100,000 times: the first 100 say enough.
-                if self.duplicates.len() >= 100 {
-                    return Ok(());
-                }
-                self.duplicates.push(DuplicateKey {
-                    key: key_text,
-                    start: start as u32,
-                    end: end as u32,
-                    first_start: *fs,
-                    first_end: *fe,
-                });
-            } else if spans.len() < 4096 {
-                // Bound the quadratic scan: objects with more members than this are
-                // checked only against their first 4096 keys.
-                spans.push((key_text, start as u32, end as u32));
-            }
+        if let Some(keys) = self.key_spans.last_mut()
+            && let Some((fs, fe)) = keys.insert(key_text.clone(), start as u32, end as u32)
+            // A hostile document can repeat a key 100,000 times: the first 100 say enough.
+            && self.duplicates.len() < 100
+        {
+            self.duplicates.push(DuplicateKey {
+                key: key_text,
+                start: start as u32,
+                end: end as u32,
+                first_start: fs,
+                first_end: fe,
+            });
         }
         Ok(())
     }

@@ -17,12 +17,21 @@ pub enum PositionEncoding {
 }
 
 /// Line starts of a text, for turning byte offsets into 1-based line and column.
+///
+/// Conversions cost O(log lines) in UTF-8 and O(log lines + 256) in UTF-16, whatever the
+/// line length: minified documents (the Platform API returns configuration JSON on one
+/// line) must not make every diagnostic re-scan the line from its start.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
-    /// UTF-16 offset of each line start; `None` when the text is ASCII (then equal to bytes).
-    utf16_line_starts: Option<Vec<u32>>,
+    /// For non-ASCII text: (byte offset, UTF-16 units before it) at the first character
+    /// boundary at or after every multiple of [`CHECKPOINT`] bytes. `None` for ASCII text,
+    /// where both encodings count the same.
+    utf16_checkpoints: Option<Vec<(u32, u32)>>,
 }
+
+/// Bytes between UTF-16 checkpoints.
+const CHECKPOINT: usize = 256;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
@@ -33,23 +42,40 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i as u32 + 1),
         );
-        let utf16_line_starts = (!text.is_ascii()).then(|| {
-            let mut starts = Vec::with_capacity(line_starts.len());
+        let utf16_checkpoints = (!text.is_ascii()).then(|| {
+            let mut points = Vec::with_capacity(text.len() / CHECKPOINT + 1);
             let mut units = 0u32;
-            let mut prev = 0usize;
-            for &s in &line_starts {
-                units += text
-                    .get(prev..s as usize)
-                    .map_or(0, |p| p.encode_utf16().count() as u32);
-                starts.push(units);
-                prev = s as usize;
+            let mut next = 0usize;
+            for (i, c) in text.char_indices() {
+                while i >= next {
+                    points.push((i as u32, units));
+                    next += CHECKPOINT;
+                }
+                units += c.len_utf16() as u32;
             }
-            starts
+            points.push((text.len() as u32, units));
+            points
         });
         LineIndex {
             line_starts,
-            utf16_line_starts,
+            utf16_checkpoints,
         }
+    }
+
+    /// UTF-16 units before byte `offset` (a character boundary).
+    fn utf16_at(&self, text: &str, offset: u32) -> u32 {
+        let Some(points) = &self.utf16_checkpoints else {
+            return offset;
+        };
+        let mut k = (offset as usize / CHECKPOINT).min(points.len().saturating_sub(1));
+        while k > 0 && points[k].0 > offset {
+            k -= 1;
+        }
+        let (from, units) = points.get(k).copied().unwrap_or((0, 0));
+        units
+            + text
+                .get(from as usize..offset as usize)
+                .map_or(0, |s| s.encode_utf16().count() as u32)
     }
 
     /// 1-based line and column of a byte offset; the column counts units of `encoding`
@@ -57,13 +83,12 @@ impl LineIndex {
     pub fn line_col(&self, text: &str, offset: u32, encoding: PositionEncoding) -> (u32, u32) {
         let offset = clamp_to_char_boundary(text, offset);
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1) - 1;
-        let start = self.line_starts[line];
-        let slice = text.get(start as usize..offset as usize).unwrap_or("");
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
         let col = match encoding {
-            PositionEncoding::Utf8 => slice.len(),
-            PositionEncoding::Utf16 => slice.encode_utf16().count(),
+            PositionEncoding::Utf8 => offset - start,
+            PositionEncoding::Utf16 => self.utf16_at(text, offset) - self.utf16_at(text, start),
         };
-        (line as u32 + 1, col as u32 + 1)
+        (line as u32 + 1, col + 1)
     }
 
     /// The byte offset converted to `encoding` units from the start of the text.
@@ -71,19 +96,7 @@ impl LineIndex {
         let offset = clamp_to_char_boundary(text, offset);
         match encoding {
             PositionEncoding::Utf8 => offset,
-            PositionEncoding::Utf16 => match &self.utf16_line_starts {
-                None => offset,
-                Some(starts) => {
-                    // Lines before the offset are counted once, at construction, so
-                    // converting many offsets stays linear in the text.
-                    let line = self.line_starts.partition_point(|&s| s <= offset).max(1) - 1;
-                    let start = self.line_starts[line];
-                    let within = text
-                        .get(start as usize..offset as usize)
-                        .map_or(0, |s| s.encode_utf16().count() as u32);
-                    starts[line] + within
-                }
-            },
+            PositionEncoding::Utf16 => self.utf16_at(text, offset),
         }
     }
 
@@ -128,5 +141,26 @@ mod tests {
         assert_eq!(idx.line_text(text, 2), "é😀x");
         // inside a multi-byte character: snaps back
         assert_eq!(idx.line_col(text, 4, PositionEncoding::Utf8), (2, 1));
+    }
+
+    #[test]
+    fn checkpoints_agree_with_counting_on_long_lines() {
+        let text: String = (0..3000)
+            .map(|i| match i % 7 {
+                0 => 'é',
+                3 => '😀',
+                5 => '\n',
+                _ => 'a',
+            })
+            .collect();
+        let idx = LineIndex::new(&text);
+        for (o, _) in text.char_indices().step_by(37) {
+            let o = o as u32;
+            let expect = text[..o as usize].encode_utf16().count() as u32;
+            assert_eq!(idx.offset(&text, o, PositionEncoding::Utf16), expect);
+            let line_start = text[..o as usize].rfind('\n').map_or(0, |p| p + 1);
+            let col = text[line_start..o as usize].encode_utf16().count() as u32 + 1;
+            assert_eq!(idx.line_col(&text, o, PositionEncoding::Utf16).1, col);
+        }
     }
 }
