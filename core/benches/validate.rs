@@ -66,7 +66,11 @@ fn ivr_flow_checked(n: usize) -> String {
     );
     assert_eq!(r.stats.nodes as usize, n);
     // The generator keeps every node reachable, so the floor walks the whole graph.
-    assert!(!r.diagnostics.iter().any(|d| d.code == flowguard_core::Code::UnreachableNode));
+    assert!(
+        !r.diagnostics
+            .iter()
+            .any(|d| d.code == flowguard_core::Code::UnreachableNode)
+    );
     t
 }
 

@@ -126,6 +126,9 @@ pub struct Node {
     /// The type as written (`menu`, `transferToAcd`, `TransferPureMatchAction`, ...).
     pub type_name: String,
     pub kind: NodeKind,
+    /// A human name when the format has one besides the id (Architect actions are named
+    /// by GUID and carry a `name`); messages show it next to the id.
+    pub label: Option<String>,
     /// True when flowguard does not know the type (reported as FG004, treated as pass-through).
     pub unknown_type: bool,
     pub origin: Origin,
@@ -143,6 +146,7 @@ impl Node {
             id: id.into(),
             type_name: type_name.into(),
             kind,
+            label: None,
             unknown_type: false,
             origin: Origin::default(),
             edges: Vec::new(),
@@ -150,6 +154,14 @@ impl Node {
             max_iterations: None,
             queue: None,
             flow: None,
+        }
+    }
+
+    /// How messages name the node: `` `id` ``, or `` `label` (id) `` when it has a label.
+    pub fn display(&self) -> String {
+        match &self.label {
+            Some(l) if !l.is_empty() && *l != self.id => format!("`{l}` ({})", self.id),
+            _ => format!("`{}`", self.id),
         }
     }
 

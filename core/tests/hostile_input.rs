@@ -242,6 +242,85 @@ fn fuzz_readers_and_validate() {
 }
 
 #[test]
+fn fuzz_flatten() {
+    use flowguard_core::decision::{FlattenOptions, flatten};
+    let corpus = corpus();
+    run_target("flatten", 1_500, |rng| {
+        let base = &corpus[rng.below(corpus.len())];
+        let input = mutate(rng, base, &corpus);
+        let Ok(text) = std::str::from_utf8(&input) else {
+            return;
+        };
+        let out = flatten(text, &FlattenOptions::default());
+        // Whatever was written must still read, and must never gain errors the input lacked.
+        if let Some(doc) = &out.document {
+            let before = flowguard_core::validate(text, &Options::default());
+            let after = flowguard_core::validate(doc, &Options::default());
+            if !before.has_errors() {
+                assert!(
+                    !after.has_errors(),
+                    "flatten introduced errors: {:?}",
+                    after.diagnostics.first()
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn fuzz_expression_parser() {
+    use flowguard_core::decision::parse_expression;
+    const ATOMS: &[&str] = &[
+        "Call.Ani",
+        "Flow.isVip",
+        "\"es\"",
+        "'x'",
+        "42",
+        "-1.5",
+        "true",
+        "NOT_SET",
+        "IsSet(Flow.X)",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "and",
+        "AND",
+        "or",
+        "not",
+        "&&",
+        "||",
+        "!",
+        "(",
+        ")",
+        ",",
+        " ",
+        "\"",
+        "\\",
+        "é",
+        "Flow.",
+    ];
+    run_target("expression-parser", 5_000, |rng| {
+        let mut text = String::new();
+        for _ in 0..rng.below(40) {
+            text.push_str(ATOMS[rng.below(ATOMS.len())]);
+        }
+        if let Err(e) = parse_expression(&text) {
+            // The error span lies inside the expression, on character boundaries.
+            assert!(
+                e.start <= e.end && e.end as usize <= text.len(),
+                "{e:?} for {text:?}"
+            );
+            assert!(
+                text.is_char_boundary(e.start as usize) && text.is_char_boundary(e.end as usize)
+            );
+        }
+    });
+}
+
+#[test]
 fn fuzz_random_bytes() {
     run_target("random-bytes", 2_000, |rng| {
         let len = rng.below(300);

@@ -115,7 +115,14 @@ pub fn check(
     let (depth, path) = longest_path(graph, reach, &size);
     let depth = depth.min(u32::MAX as u64) as u32;
     if depth > options.max_depth {
-        let ids: Vec<&str> = path.iter().take(20).map(|&v| graph.id(v)).collect();
+        let ids: Vec<String> = path
+            .iter()
+            .take(20)
+            .map(|&v| match &graph.node(v).label {
+                Some(l) if !l.is_empty() => l.clone(),
+                _ => graph.id(v).to_owned(),
+            })
+            .collect();
         let more = if path.len() > 20 { " → …" } else { "" };
         out.push(path_diagnostic(
             graph,

@@ -10,16 +10,20 @@ use crate::model::NodeKind;
 const MESSAGE_CYCLE_NODES: usize = 12;
 
 fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
-    let mut parts: Vec<&str> = cycle
+    let name = |v: u32| match &graph.node(v).label {
+        Some(l) if !l.is_empty() => l.clone(),
+        _ => graph.id(v).to_owned(),
+    };
+    let mut parts: Vec<String> = cycle
         .iter()
         .take(MESSAGE_CYCLE_NODES)
-        .map(|&v| graph.id(v))
+        .map(|&v| name(v))
         .collect();
     if cycle.len() > MESSAGE_CYCLE_NODES {
-        parts.push("…");
+        parts.push("…".to_owned());
     }
     if let Some(&first) = cycle.first() {
-        parts.push(graph.id(first));
+        parts.push(name(first));
     }
     parts.join(" → ")
 }
@@ -87,7 +91,7 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
                 Code::BoundedLoop,
                 &cycle,
                 members,
-                format!("loop {text} is bounded by loop node `{}` (at most {n} iterations)", graph.id(bound)),
+                format!("loop {text} is bounded by loop node {} (at most {n} iterations)", graph.node(bound).display()),
                 "nothing to fix: the loop node ends the repetition; check that its exit path is what callers should get",
             ));
             continue;
@@ -113,11 +117,11 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         } else {
             let exit = exits
                 .first()
-                .map(|&(v, w)| format!("`{}` → `{}`", graph.id(v), graph.id(w)))
+                .map(|&(v, w)| format!("{} → {}", graph.node(v).display(), graph.node(w).display()))
                 .or_else(|| {
                     ends_here
                         .first()
-                        .map(|&v| format!("`{}` ends the flow", graph.id(v)))
+                        .map(|&v| format!("{} ends the flow", graph.node(v).display()))
                 })
                 .unwrap_or_default();
             (
@@ -156,7 +160,7 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         let mut names: Vec<String> = members
             .iter()
             .take(MESSAGE_CYCLE_NODES)
-            .map(|&v| format!("`{}`", graph.id(v)))
+            .map(|&v| graph.node(v).display())
             .collect();
         if members.len() > MESSAGE_CYCLE_NODES {
             names.push(format!("and {} more", members.len() - MESSAGE_CYCLE_NODES));

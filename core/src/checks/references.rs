@@ -1,7 +1,7 @@
 //! References between nodes: duplicate ids, the start node, dangling targets, unknown
 //! queues, unreachable nodes and dead ends.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{CheckOptions, FlowGraph, origin_location};
 use crate::diagnostic::{Code, Location, RawDiagnostic};
@@ -16,7 +16,8 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
     };
 
     // FG003: every node after the first with the same id.
-    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    let mut first_of: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(flow.nodes.len(), Default::default());
     for (i, node) in flow.nodes.iter().enumerate() {
         match first_of.get(node.id.as_str()) {
             None => {

@@ -288,6 +288,7 @@ impl Ctx<'_, '_, '_> {
         };
         let mut node = Node::new(id.clone(), type_name.clone(), kind);
         node.origin = Origin::value(item);
+        node.label = self.str_of(item, "name").map(str::to_owned);
         let known = matches!(
             type_name.as_str(),
             "Task" | "Menu" | "State" | "LoopTask" | "ReusableTask" | "Bot"
@@ -423,6 +424,7 @@ impl Ctx<'_, '_, '_> {
         };
         let mut node = Node::new(id, type_name.clone(), kind);
         node.origin = Origin::value(v);
+        node.label = self.str_of(v, "name").map(str::to_owned);
         let known = kind != NodeKind::PassThrough || PASS_TYPES.contains(&t);
         if !known {
             self.unknown(&mut node, v, "action");

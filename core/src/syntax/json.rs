@@ -39,33 +39,52 @@ pub struct ParsedJson {
 
 /// The keys of one open object, to find duplicates: a short list scanned linearly (most
 /// objects have a handful of members), switching to a hash map once it grows, so an object
-/// with 100,000 members costs linear time, not quadratic.
+/// with 100,000 members costs linear time, not quadratic. Keys without escapes are byte
+/// ranges of the source, so the common case allocates nothing.
 #[derive(Default)]
 struct KeySet {
-    small: Vec<(String, u32, u32)>,
-    large: Option<std::collections::HashMap<String, (u32, u32)>>,
+    small: Vec<(KeyText, u32, u32)>,
+    large: Option<rustc_hash::FxHashMap<Box<str>, (u32, u32)>>,
+}
+
+enum KeyText {
+    Source(u32, u32),
+    Decoded(String),
+}
+
+impl KeyText {
+    fn as_str<'s>(&'s self, source: &'s str) -> &'s str {
+        match self {
+            KeyText::Source(s, e) => source.get(*s as usize..*e as usize).unwrap_or(""),
+            KeyText::Decoded(d) => d,
+        }
+    }
 }
 
 impl KeySet {
     const SMALL: usize = 16;
 
     /// Records a key; returns the span of its first occurrence if it was already there.
-    fn insert(&mut self, key: String, start: u32, end: u32) -> Option<(u32, u32)> {
+    fn insert(&mut self, source: &str, key: KeyText, start: u32, end: u32) -> Option<(u32, u32)> {
+        let text = key.as_str(source);
         if let Some(map) = &mut self.large {
-            return match map.entry(key) {
-                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert((start, end));
-                    None
-                }
-            };
+            if let Some(first) = map.get(text) {
+                return Some(*first);
+            }
+            map.insert(text.into(), (start, end));
+            return None;
         }
-        if let Some((_, s, e)) = self.small.iter().find(|(k, _, _)| *k == key) {
+        if let Some((_, s, e)) = self.small.iter().find(|(k, _, _)| k.as_str(source) == text) {
             return Some((*s, *e));
         }
         self.small.push((key, start, end));
         if self.small.len() > Self::SMALL {
-            self.large = Some(self.small.drain(..).map(|(k, s, e)| (k, (s, e))).collect());
+            self.large = Some(
+                self.small
+                    .drain(..)
+                    .map(|(k, s, e)| (k.as_str(source).into(), (s, e)))
+                    .collect(),
+            );
         }
         None
     }
@@ -442,14 +461,22 @@ impl Parser<'_> {
         self.builder.key(start as u32, end as u32, decoded, inner);
         // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
         // flowguard reads the first), so they are reported rather than silently resolved.
-        let Some(key_text) = self.builder_key_text(inner) else {
-            return Ok(());
+        let source = self.builder.source();
+        let raw = source.get(inner.0 as usize..inner.1 as usize).unwrap_or("");
+        let key = if raw.contains('\\') {
+            KeyText::Decoded(decode_escapes(raw))
+        } else {
+            KeyText::Source(inner.0, inner.1)
         };
-        if let Some(keys) = self.key_spans.last_mut()
-            && let Some((fs, fe)) = keys.insert(key_text.clone(), start as u32, end as u32)
-            // A hostile document can repeat a key 100,000 times: the first 100 say enough.
+        let first = match self.key_spans.last_mut() {
+            Some(keys) => keys.insert(source, key, start as u32, end as u32),
+            None => None,
+        };
+        // A hostile document can repeat a key 100,000 times: the first 100 say enough.
+        if let Some((fs, fe)) = first
             && self.duplicates.len() < 100
         {
+            let key_text = self.builder_key_text(inner).unwrap_or_default();
             self.duplicates.push(DuplicateKey {
                 key: key_text,
                 start: start as u32,

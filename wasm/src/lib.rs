@@ -1,0 +1,218 @@
+//! flowguard-wasm: the flowguard core for browsers and Node, through wasm-bindgen.
+//!
+//! A thin adapter: JavaScript values in (options and edits are checked here and throw a
+//! clear `Error` when invalid), the core's results out as plain objects. Flow documents
+//! never throw: every mistake in one is a diagnostic. The only state is [`FlowSession`],
+//! which keeps a parsed flow and a small cycle index for editors.
+//!
+//! Results cross the boundary as JSON text parsed by the engine's `JSON.parse`: one copy
+//! and one native parse, instead of one boundary call per field.
+
+use flowguard_core as core;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+mod options;
+mod session;
+pub mod types;
+
+pub use session::FlowSession;
+
+use options::Result;
+use types::{Format, PositionEncoding, ValidateOptions, ValidationResult};
+
+/// Default `maxBytes`: 10 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Installs the panic hook. The core is built never to panic on any input; if a bug makes
+/// it panic anyway, the hook prints the Rust message to `console.error` and the call
+/// throws a `RuntimeError` instead of failing silently.
+#[wasm_bindgen(start)]
+fn install_panic_hook() {
+    console_error_panic_hook::set_once();
+}
+
+/// The version of this package (and of the flowguard core it contains).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    let json = serde_json::to_string(value)
+        .map_err(|e| JsError::new(&format!("flowguard: cannot serialize the result: {e}")))?;
+    js_sys::JSON::parse(&json)
+        .map_err(|_| JsError::new("flowguard: cannot hand the result to JavaScript"))
+}
+
+pub(crate) fn core_format(f: Option<Format>) -> core::InputFormat {
+    match f {
+        None | Some(Format::Auto) => core::InputFormat::Auto,
+        Some(Format::Flow) => core::InputFormat::Flow,
+        Some(Format::Archy) => core::InputFormat::Archy,
+        Some(Format::Architect) => core::InputFormat::Architect,
+    }
+}
+
+pub(crate) fn core_encoding(e: Option<PositionEncoding>) -> core::PositionEncoding {
+    match e {
+        None | Some(PositionEncoding::Utf16) => core::PositionEncoding::Utf16,
+        Some(PositionEncoding::Utf8) => core::PositionEncoding::Utf8,
+    }
+}
+
+pub(crate) fn clamp_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// The core's options for `validate` options parsed from JavaScript.
+pub(crate) fn core_options(o: &ValidateOptions) -> core::Options {
+    let defaults = core::CheckOptions::default();
+    core::Options {
+        format: core_format(o.format),
+        checks: core::CheckOptions {
+            max_depth: o.max_depth.unwrap_or(defaults.max_depth),
+            action_budget: o.action_budget.unwrap_or(defaults.action_budget),
+            known_queues: o.queues.clone(),
+        },
+        position_encoding: core_encoding(o.position_encoding),
+        max_bytes: clamp_usize(o.max_bytes.unwrap_or(DEFAULT_MAX_BYTES)),
+        deny_warnings: o.deny_warnings.unwrap_or(false),
+    }
+}
+
+/// The text argument as a Rust string, or FG006 when it is certainly over `max_bytes`.
+///
+/// A JavaScript string of `n` UTF-16 units takes at least `n` bytes in UTF-8, so a string
+/// longer than the limit is rejected before it is copied into wasm memory at all: a huge
+/// string cannot exhaust the module's memory. Lone surrogates (invalid UTF-16) become
+/// U+FFFD, which is one UTF-16 unit too, so UTF-16 positions still match the editor's.
+pub(crate) enum Text {
+    Read(String),
+    TooLarge(core::RawDiagnostic),
+}
+
+pub(crate) fn read_text(what: &str, text: &JsValue, max_bytes: usize) -> Result<Text> {
+    let Some(js) = text.dyn_ref::<js_sys::JsString>() else {
+        return Err(JsError::new(&format!(
+            "{what} must be a string, got {}",
+            options::describe(text)
+        )));
+    };
+    let units = js.length() as usize;
+    if units > max_bytes {
+        let raw = core::RawDiagnostic::new(
+            core::Code::InputTooLarge,
+            core::Location::default(),
+            format!(
+                "the input is at least {units} bytes, more than the limit of {max_bytes} bytes"
+            ),
+            "split the flow, or raise the limit (maxBytes / --max-bytes) if this size is expected",
+        );
+        return Ok(Text::TooLarge(raw));
+    }
+    Ok(Text::Read(String::from(js)))
+}
+
+/// Validates a flow document (flow JSON, Archy YAML or Architect configuration JSON).
+///
+/// Never throws for anything in `text`: syntax errors, schema errors, oversized input
+/// (`maxBytes`) and every graph defect are diagnostics. Throws an `Error` only when
+/// `text` is not a string or `options` is invalid (unknown key, wrong type, value out of
+/// range), with a message naming the option.
+#[wasm_bindgen(unchecked_return_type = "ValidationResult")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let opts = core_options(&options::validate_options(&options)?);
+    let result = match read_text("text", &text, opts.max_bytes)? {
+        Text::Read(text) => {
+            let v = core::validate(&text, &opts);
+            ValidationResult {
+                format: v.format.into(),
+                diagnostics: types::diagnostics(v.diagnostics),
+                stats: v.stats.into(),
+            }
+        }
+        Text::TooLarge(raw) => ValidationResult {
+            format: opts.format.into(),
+            diagnostics: types::diagnostics(core::resolve(vec![raw], "", opts.position_encoding)),
+            stats: types::Stats::default(),
+        },
+    };
+    to_js(&result)
+}
+
+/// Flattens nested decision trees into single first-match decisions, removes dead and
+/// redundant conditions and certifies that every input is routed as before
+/// (docs/flattening.md).
+///
+/// Returns the flattened document (flow JSON is rewritten in place, keeping everything
+/// else byte for byte; other formats get `plan` and FG046), one report per decision tree
+/// and the certificate. Never throws for anything in `text`; throws an `Error` for invalid
+/// options.
+#[wasm_bindgen(unchecked_return_type = "FlattenResult")]
+pub fn flatten(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "FlattenOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let o = options::flatten_options(&options)?;
+    let defaults = core::decision::FlattenOptions::default();
+    let probabilities = match &o.probabilities {
+        None => None,
+        Some(text) => Some(
+            core::decision::parse_probabilities(text)
+                .map_err(|e| JsError::new(&format!("options: `probabilities`: {e}")))?,
+        ),
+    };
+    let opts = core::decision::FlattenOptions {
+        format: core_format(o.format),
+        probabilities,
+        unfold_cap: o.unfold_cap.map_or(defaults.unfold_cap, clamp_usize),
+        max_conditions: o
+            .max_conditions
+            .map_or(defaults.max_conditions, clamp_usize),
+        max_combinations: o
+            .max_combinations
+            .map_or(defaults.max_combinations, clamp_usize),
+        position_encoding: core_encoding(o.position_encoding),
+    };
+    let max_bytes = clamp_usize(o.max_bytes.unwrap_or(DEFAULT_MAX_BYTES));
+    let result = match read_text("text", &text, max_bytes)? {
+        Text::Read(text) if text.len() <= max_bytes => {
+            types::FlattenResult::from(core::decision::flatten(&text, &opts))
+        }
+        Text::Read(text) => {
+            // Over the limit in UTF-8 though not in UTF-16 units: the same FG006 as validate.
+            let too_large = core::Options {
+                max_bytes,
+                position_encoding: opts.position_encoding,
+                ..core::Options::default()
+            };
+            unreadable(opts.format, core::validate(&text, &too_large).diagnostics)
+        }
+        Text::TooLarge(raw) => unreadable(
+            opts.format,
+            core::resolve(vec![raw], "", opts.position_encoding),
+        ),
+    };
+    to_js(&result)
+}
+
+fn unreadable(
+    format: core::InputFormat,
+    diagnostics: Vec<core::Diagnostic>,
+) -> types::FlattenResult {
+    types::FlattenResult {
+        format: format.into(),
+        document: None,
+        plan: Vec::new(),
+        reports: Vec::new(),
+        diagnostics: types::diagnostics(diagnostics),
+        certificate: types::Certificate {
+            all_applied_certified: false,
+            decisions: Vec::new(),
+        },
+    }
+}

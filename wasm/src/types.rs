@@ -1,0 +1,553 @@
+//! The values that cross the JavaScript boundary. They mirror the core's public types with
+//! JavaScript naming (camelCase), and `tsify` turns each into the TypeScript declaration in
+//! `flowguard_wasm.d.ts`, so the declarations cannot drift from what is serialized.
+//!
+//! Results are serialized with `serde_json` and handed to `JSON.parse` (see `lib.rs`).
+
+use std::collections::BTreeMap;
+
+use flowguard_core as core;
+use serde::Serialize;
+use tsify::Tsify;
+
+/// The document format. `auto` (the default option) detects it from the text; results
+/// always name the format that was read, except for input rejected before reading
+/// (`maxBytes`), which keeps the requested one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Auto,
+    Flow,
+    Archy,
+    Architect,
+}
+
+impl From<core::InputFormat> for Format {
+    fn from(f: core::InputFormat) -> Self {
+        match f {
+            core::InputFormat::Auto => Format::Auto,
+            core::InputFormat::Flow => Format::Flow,
+            core::InputFormat::Archy => Format::Archy,
+            core::InputFormat::Architect => Format::Architect,
+        }
+    }
+}
+
+/// How `start`, `end` and `column` of a span are counted: `utf16` code units (JavaScript
+/// string indices, what CodeMirror and Monaco use; the default) or `utf8` bytes (what the
+/// native CLI reports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "lowercase")]
+pub enum PositionEncoding {
+    Utf16,
+    Utf8,
+}
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A range of the source text, counted in the chosen `positionEncoding`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+pub struct Span {
+    /// Offset of the first unit (0-based).
+    pub start: u32,
+    /// Offset after the last unit (exclusive).
+    pub end: u32,
+    /// 1-based line of `start`.
+    pub line: u32,
+    /// 1-based column of `start`, in the same units as `start`.
+    pub column: u32,
+}
+
+/// Another place a diagnostic involves (a member of a loop, the first of a duplicate, ...).
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+pub struct Related {
+    /// RFC 6901 JSON Pointer into the document.
+    pub pointer: String,
+    /// Absent for places that have no text (parts added by `FlowSession.applyEdit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub span: Option<Span>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub node: Option<String>,
+    pub message: String,
+}
+
+/// One finding. The same fields, names and values as the native CLI's JSON output.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+pub struct Diagnostic {
+    /// The stable code, e.g. `FG020` (documented in docs/codes.md).
+    pub code: String,
+    /// The stable name, e.g. `routing-loop`.
+    pub name: String,
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+    /// RFC 6901 JSON Pointer into the document (for YAML, into its JSON data model).
+    pub pointer: String,
+    /// Where in the text; absent for findings about the whole document and for parts
+    /// added or changed by `FlowSession.applyEdit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub span: Option<Span>,
+    /// The node the finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub node: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[tsify(optional)]
+    pub related: Vec<Related>,
+    /// An input that shows the problem: variable name to value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "Record<string, string>")]
+    pub witness: Option<BTreeMap<String, String>>,
+}
+
+impl From<core::Span> for Span {
+    fn from(s: core::Span) -> Self {
+        Span {
+            start: s.start,
+            end: s.end,
+            line: s.line,
+            column: s.column,
+        }
+    }
+}
+
+impl From<core::Severity> for Severity {
+    fn from(s: core::Severity) -> Self {
+        match s {
+            core::Severity::Info => Severity::Info,
+            core::Severity::Warning => Severity::Warning,
+            core::Severity::Error => Severity::Error,
+        }
+    }
+}
+
+impl From<core::Diagnostic> for Diagnostic {
+    fn from(d: core::Diagnostic) -> Self {
+        Diagnostic {
+            code: d.code.code().to_owned(),
+            name: d.name,
+            severity: d.severity.into(),
+            message: d.message,
+            help: d.help,
+            pointer: d.pointer,
+            span: d.span.map(Span::from),
+            node: d.node,
+            related: d
+                .related
+                .into_iter()
+                .map(|r| Related {
+                    pointer: r.pointer,
+                    span: r.span.map(Span::from),
+                    node: r.node,
+                    message: r.message,
+                })
+                .collect(),
+            witness: d.witness,
+        }
+    }
+}
+
+pub fn diagnostics(list: Vec<core::Diagnostic>) -> Vec<Diagnostic> {
+    list.into_iter().map(Diagnostic::from).collect()
+}
+
+/// Measurements of a flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Nodes in the graph (a duplicated id counted once).
+    pub nodes: u32,
+    /// References that resolve to a node.
+    pub edges: u32,
+    /// The longest path from `start`, in nodes (a loop weighs its node count).
+    pub max_depth: u32,
+    /// Loops: non-trivial strongly connected components.
+    pub components: u32,
+}
+
+impl From<core::Stats> for Stats {
+    fn from(s: core::Stats) -> Self {
+        Stats {
+            nodes: s.nodes,
+            edges: s.edges,
+            max_depth: s.max_depth,
+            components: s.components,
+        }
+    }
+}
+
+/// What `validate` returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+pub struct ValidationResult {
+    /// The format the text was read as.
+    pub format: Format,
+    /// Sorted by position, then code, node and message.
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+/// What the `FlowSession` methods that analyse return.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+pub struct SessionResult {
+    /// Increases by one with every `update` and `applyEdit`.
+    pub generation: u32,
+    /// Absent when `applyEdit` was called with `{analyze: false}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub diagnostics: Option<Vec<Diagnostic>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub stats: Option<Stats>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Inputs. Parsed by hand in `options.rs` (for exact error messages); these types give the
+// TypeScript declarations and hold the parsed values.
+
+/// Options of `validate` and `new FlowSession`. Every field is optional; unknown keys,
+/// wrong types and out-of-range values throw an `Error` naming the option.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateOptions {
+    /// `auto` (default), `flow`, `archy` or `architect`.
+    #[tsify(optional, type = "\"auto\" | \"flow\" | \"archy\" | \"architect\"")]
+    pub format: Option<Format>,
+    /// FG030 fires when a path from the start is deeper than this many nodes (a positive
+    /// integer; default 15).
+    #[tsify(optional)]
+    pub max_depth: Option<u32>,
+    /// FG031 fires when the worst-case actions on a path can exceed this (a positive
+    /// integer; default 10000).
+    #[tsify(optional)]
+    pub action_budget: Option<u64>,
+    /// `utf16` (default) or `utf8`.
+    #[tsify(optional)]
+    pub position_encoding: Option<PositionEncoding>,
+    /// Known queue names: with this option, transfers to other queues are FG050.
+    #[tsify(optional)]
+    pub queues: Option<Vec<String>>,
+    /// Larger input (in UTF-8 bytes) is reported as FG006 instead of being read (a positive
+    /// integer; default 10485760, 10 MiB).
+    #[tsify(optional)]
+    pub max_bytes: Option<u64>,
+    /// Report warnings as errors (default false).
+    #[tsify(optional)]
+    pub deny_warnings: Option<bool>,
+}
+
+/// Options of `FlowSession.applyEdit`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyOptions {
+    /// Re-run the analysis and return diagnostics (default true). With `false` the edit
+    /// only updates the model and the session's cycle index (constant time, for a burst
+    /// of edits); call `diagnostics()` afterwards.
+    #[tsify(optional)]
+    pub analyze: Option<bool>,
+}
+
+/// A condition of a decision, as `setConditions` and `addNode` take it.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionInput {
+    /// Condition expression (docs/expressions.md), e.g. `Call.Language == "es"`.
+    pub expression: String,
+    /// Higher priorities are evaluated first; ties in list order.
+    pub priority: f64,
+    /// The node the call goes to when the expression is the first true one.
+    pub target_id: String,
+}
+
+/// A structural edit from a visual editor (a tagged union on `op`).
+///
+/// Node types are flow JSON types (`menu`, `collect`, `play`, `set`, `data`, `jump`,
+/// `task`, `decision`, `loop`, `transfer`, `transfer_flow`, `disconnect`); other types are
+/// kept, reported as FG004 and treated as passing through.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(tag = "op")]
+pub enum Edit {
+    /// Add a node. Throws if a node with this id exists.
+    #[serde(rename = "addNode")]
+    AddNode {
+        id: String,
+        #[serde(rename = "type")]
+        type_name: String,
+        /// Label to target ids, e.g. `{"1": ["billing"], "default": ["bye"]}`.
+        #[tsify(optional, type = "Record<string, string[]>")]
+        transitions: Option<Vec<(String, Vec<String>)>>,
+        #[tsify(optional)]
+        conditions: Option<Vec<ConditionInput>>,
+        /// For `loop` nodes: the bound on iterations (a positive integer).
+        #[serde(rename = "maxIterations")]
+        #[tsify(optional)]
+        max_iterations: Option<u64>,
+        /// For `transfer` nodes: the queue name (checked against the `queues` option).
+        #[tsify(optional)]
+        queue: Option<String>,
+    },
+    /// Remove a node. References to it stay and become dangling (FG011) until removed.
+    #[serde(rename = "removeNode")]
+    RemoveNode { id: String },
+    /// Replace the targets of transition `label` of node `from` (an empty list removes it).
+    #[serde(rename = "setTransition")]
+    SetTransition {
+        from: String,
+        label: String,
+        to: Vec<String>,
+    },
+    /// Remove transition `label` of node `from` (nothing happens if there is none).
+    #[serde(rename = "removeTransition")]
+    RemoveTransition { from: String, label: String },
+    /// Replace every condition of node `id`.
+    #[serde(rename = "setConditions")]
+    SetConditions {
+        id: String,
+        conditions: Vec<ConditionInput>,
+    },
+}
+
+// ---------------------------------------------------------------------------------------
+// flatten
+
+/// Options of `flatten`. Every field is optional; invalid ones throw an `Error`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct FlattenOptions {
+    /// `auto` (default), `flow`, `archy` or `architect`.
+    #[tsify(optional, type = "\"auto\" | \"flow\" | \"archy\" | \"architect\"")]
+    pub format: Option<Format>,
+    /// `utf16` (default) or `utf8`, for the spans of diagnostics.
+    #[tsify(optional)]
+    pub position_encoding: Option<PositionEncoding>,
+    /// Branch probabilities by decision node id, used to reorder conditions:
+    /// `{"node_id": {"conditions": [0.5, 0.2], "default": 0.3}}` (docs/flattening.md).
+    #[tsify(
+        optional,
+        type = "Record<string, { conditions?: number[]; default?: number }>"
+    )]
+    pub probabilities: Option<String>,
+    /// Largest flattened decision, in conditions (default 4096); bigger trees are left alone.
+    #[tsify(optional)]
+    pub max_conditions: Option<u64>,
+    /// Largest input space enumerated per decision tree (default 65536).
+    #[tsify(optional)]
+    pub max_combinations: Option<u64>,
+    /// Largest shared sub-tree copied into each decision that enters it (default 32).
+    #[tsify(optional)]
+    pub unfold_cap: Option<u64>,
+    /// Larger input is reported as FG006 instead of being read (default 10485760).
+    #[tsify(optional)]
+    pub max_bytes: Option<u64>,
+}
+
+/// What happened to one decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub enum DecisionStatus {
+    Flattened,
+    Unchanged,
+    NotFlattened,
+}
+
+/// A condition flattening dropped, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedCondition {
+    pub node_id: String,
+    /// 0-based index in that node's conditions (document order).
+    pub condition: u32,
+    pub expression: String,
+    /// `never_first` (shadowed or unsatisfiable) or `redundant`.
+    pub reason: String,
+}
+
+/// The report for one decision that heads a decision tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionReport {
+    pub node_id: String,
+    pub status: DecisionStatus,
+    /// Decisions whose conditions were pulled into this one.
+    pub inlined_nodes: Vec<String>,
+    /// Nodes deleted from the document because of this decision.
+    pub removed_nodes: Vec<String>,
+    pub conditions_before: u32,
+    pub conditions_after: u32,
+    /// Decision hops saved on the longest path.
+    pub hops_removed: u32,
+    /// Expected condition evaluations per call, before and after.
+    pub expected_evaluations_before: f64,
+    pub expected_evaluations_after: f64,
+    pub removed_conditions: Vec<RemovedCondition>,
+    /// Conditions folded into an earlier one with `or`.
+    pub merged_conditions: u32,
+    /// Whether conditions were reordered by probability.
+    pub reordered: bool,
+    /// Why the decision was left alone (status `notFlattened`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub reason: Option<String>,
+}
+
+/// The proof that one flattened decision routes every input like the original tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionCertificate {
+    pub node_id: String,
+    pub certified: bool,
+    /// Cell combinations compared over the exact model.
+    pub regions_checked: f64,
+    /// Concrete boundary inputs evaluated.
+    pub boundary_inputs_checked: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub reason: Option<String>,
+    /// An input routed differently (only when certification failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "Record<string, string>")]
+    pub counterexample: Option<BTreeMap<String, String>>,
+}
+
+/// Certificates of every decision flattening tried to rewrite.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct Certificate {
+    /// True when every applied rewrite is certified; false only for unreadable input.
+    pub all_applied_certified: bool,
+    pub decisions: Vec<DecisionCertificate>,
+}
+
+/// One condition of a flattened decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedCondition {
+    pub expression: String,
+    pub priority: u32,
+    pub target: String,
+}
+
+/// The new content of one decision node.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct FlattenedDecision {
+    pub node_id: String,
+    /// The first-match list in evaluation order (priorities n, n-1, ..., 1).
+    pub conditions: Vec<PlannedCondition>,
+    /// Where calls go when no condition is true (`null` if the original had no default).
+    pub default_target: Option<String>,
+    /// Nodes the flattened decision replaces (deleted from the document).
+    pub removed_nodes: Vec<String>,
+}
+
+/// What `flatten` returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct FlattenResult {
+    pub format: Format,
+    /// The flattened document (the input unchanged when nothing was flattened); `null`
+    /// when the input could not be read. Only flow JSON is rewritten so far; for other
+    /// formats use `plan`.
+    pub document: Option<String>,
+    /// Every rewrite, format-independent.
+    pub plan: Vec<FlattenedDecision>,
+    /// One report per decision tree.
+    pub reports: Vec<DecisionReport>,
+    /// Read errors of the input and FG046 for decisions left alone.
+    pub diagnostics: Vec<Diagnostic>,
+    pub certificate: Certificate,
+}
+
+fn u32_of(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl From<core::decision::FlattenOutcome> for FlattenResult {
+    fn from(o: core::decision::FlattenOutcome) -> Self {
+        FlattenResult {
+            format: o.format.into(),
+            document: o.document,
+            plan: o
+                .plan
+                .decisions
+                .into_iter()
+                .map(|d| FlattenedDecision {
+                    node_id: d.node_id,
+                    conditions: d
+                        .conditions
+                        .into_iter()
+                        .map(|c| PlannedCondition {
+                            expression: c.expression,
+                            priority: c.priority,
+                            target: c.target,
+                        })
+                        .collect(),
+                    default_target: d.default_target,
+                    removed_nodes: d.removed_nodes,
+                })
+                .collect(),
+            reports: o
+                .reports
+                .into_iter()
+                .map(|r| DecisionReport {
+                    node_id: r.node_id,
+                    status: match r.status {
+                        core::decision::DecisionStatus::Flattened => DecisionStatus::Flattened,
+                        core::decision::DecisionStatus::Unchanged => DecisionStatus::Unchanged,
+                        core::decision::DecisionStatus::NotFlattened => {
+                            DecisionStatus::NotFlattened
+                        }
+                    },
+                    inlined_nodes: r.inlined_nodes,
+                    removed_nodes: r.removed_nodes,
+                    conditions_before: u32_of(r.conditions_before),
+                    conditions_after: u32_of(r.conditions_after),
+                    hops_removed: u32_of(r.hops_removed),
+                    expected_evaluations_before: r.expected_evaluations_before,
+                    expected_evaluations_after: r.expected_evaluations_after,
+                    removed_conditions: r
+                        .removed_conditions
+                        .into_iter()
+                        .map(|c| RemovedCondition {
+                            node_id: c.node_id,
+                            condition: u32_of(c.condition),
+                            expression: c.expression,
+                            reason: c.reason,
+                        })
+                        .collect(),
+                    merged_conditions: u32_of(r.merged_conditions),
+                    reordered: r.reordered,
+                    reason: r.reason,
+                })
+                .collect(),
+            diagnostics: diagnostics(o.diagnostics),
+            certificate: Certificate {
+                all_applied_certified: o.certificate.all_applied_certified,
+                decisions: o
+                    .certificate
+                    .decisions
+                    .into_iter()
+                    .map(|c| DecisionCertificate {
+                        node_id: c.node_id,
+                        certified: c.certified,
+                        regions_checked: c.regions_checked as f64,
+                        boundary_inputs_checked: c.boundary_inputs_checked as f64,
+                        reason: c.reason,
+                        counterexample: c.counterexample,
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
