@@ -118,25 +118,14 @@ pub fn read_yaml_with(
     let parsed = yaml::parse(text);
     let mut diagnostics = Vec::new();
     for dup in &parsed.duplicate_keys {
-        diagnostics.push(
-            RawDiagnostic::new(
-                Code::DuplicateKey,
-                Location {
-                    pointer: parent_pointer_of_key(&parsed.tree, dup.first_start),
-                    range: Some((dup.start, dup.end)),
-                },
-                format!("the key `{}` appears twice in the same mapping", dup.key),
-                "YAML does not allow duplicate keys and readers disagree on which one wins: remove one of them",
-            )
-            .related(
-                Location {
-                    pointer: parent_pointer_of_key(&parsed.tree, dup.first_start),
-                    range: Some((dup.first_start, dup.first_end)),
-                },
-                None,
-                "first occurrence",
-            ),
-        );
+        diagnostics.push(duplicate_key(
+            &parsed.tree,
+            &dup.key,
+            (dup.start, dup.end),
+            (dup.first_start, dup.first_end),
+            "mapping",
+            "YAML does not allow duplicate keys and readers disagree on which one wins: remove one of them",
+        ));
     }
     if let Some((s, e)) = parsed.extra_document {
         diagnostics.push(
@@ -180,6 +169,35 @@ pub fn read_yaml_with(
     }
 }
 
+/// FG005 for a key repeated in one mapping, pointing at the repeat, related to the first.
+fn duplicate_key(
+    tree: &SyntaxTree,
+    key: &str,
+    at: (u32, u32),
+    first: (u32, u32),
+    container: &str,
+    help: &str,
+) -> RawDiagnostic {
+    let pointer = parent_pointer_of_key(tree, first.0);
+    RawDiagnostic::new(
+        Code::DuplicateKey,
+        Location {
+            pointer: pointer.clone(),
+            range: Some(at),
+        },
+        format!("the key `{key}` appears twice in the same {container}"),
+        help.to_owned(),
+    )
+    .related(
+        Location {
+            pointer,
+            range: Some(first),
+        },
+        None,
+        "first occurrence",
+    )
+}
+
 /// Parses JSON and hands the tree to a format reader; syntax errors and duplicate keys
 /// become FG001 and FG005.
 pub fn read_json_with(
@@ -190,25 +208,14 @@ pub fn read_json_with(
     let parsed = json::parse(text);
     let mut diagnostics = Vec::new();
     for dup in &parsed.duplicate_keys {
-        diagnostics.push(
-            RawDiagnostic::new(
-                Code::DuplicateKey,
-                Location {
-                    pointer: parent_pointer_of_key(&parsed.tree, dup.first_start),
-                    range: Some((dup.start, dup.end)),
-                },
-                format!("the key `{}` appears twice in the same object", dup.key),
-                "JSON readers disagree on duplicate keys (some keep the first, JavaScript keeps the last): remove one of them",
-            )
-            .related(
-                Location {
-                    pointer: parent_pointer_of_key(&parsed.tree, dup.first_start),
-                    range: Some((dup.first_start, dup.first_end)),
-                },
-                None,
-                "first occurrence",
-            ),
-        );
+        diagnostics.push(duplicate_key(
+            &parsed.tree,
+            &dup.key,
+            (dup.start, dup.end),
+            (dup.first_start, dup.first_end),
+            "object",
+            "JSON readers disagree on duplicate keys (some keep the first, JavaScript keeps the last): remove one of them",
+        ));
     }
     if let Some(err) = parsed.error {
         diagnostics.push(RawDiagnostic::new(
