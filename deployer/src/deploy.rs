@@ -362,9 +362,10 @@ fn first_errors(diags: &[flowguard_core::Diagnostic]) -> Vec<String> {
         .collect()
 }
 
-/// `--optimize`: flatten nested decisions with the core (certified rewrites only). For
-/// Architect JSON and Archy YAML the core has no writer yet, so the document comes back
-/// unchanged and the report says how many decisions could be flattened.
+/// `--optimize`: flatten nested decisions with the core (certified rewrites only). Architect
+/// configuration JSON is patched in place where the undocumented format can express the
+/// rewrite faithfully (one condition per DecisionAction); anything else, and all of Archy
+/// YAML, comes back unchanged with FG046, and the message says so.
 fn flatten(text: &str, messages: &mut Vec<String>) -> Result<String, String> {
     let opts = flowguard_core::decision::FlattenOptions::default();
     let out = flowguard_core::decision::flatten(text, &opts);
@@ -372,13 +373,20 @@ fn flatten(text: &str, messages: &mut Vec<String>) -> Result<String, String> {
     if !out.certificate.all_applied_certified {
         return Err("flatten could not certify its rewrites: nothing deployed".into());
     }
+    let left_alone = out
+        .reports
+        .iter()
+        .filter(|r| r.status == flowguard_core::decision::DecisionStatus::NotFlattened)
+        .count();
     messages.push(format!(
         "optimize: {} decision(s) examined{}",
         out.reports.len(),
-        if doc == text {
-            "; document unchanged (no writer for this format yet)"
+        if doc != text {
+            format!("; flattened and certified ({left_alone} left alone, FG046)")
+        } else if left_alone > 0 {
+            format!("; document unchanged: {left_alone} decision(s) could not be written in this format (FG046)")
         } else {
-            "; flattened and certified"
+            "; nothing to flatten".to_owned()
         }
     ));
     Ok(doc)

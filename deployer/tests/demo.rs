@@ -15,8 +15,19 @@ fn demo_tells_the_story_and_leaves_artifacts() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
-    for step in ["1. fetch", "2. validate", "error[FG020]", "4. a concurrent edit", "6. audit verify"] {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for step in [
+        "1. fetch",
+        "2. validate",
+        "error[FG020]",
+        "4. a concurrent edit",
+        "6. audit verify",
+    ] {
         assert!(out.contains(step), "missing `{step}` in:\n{out}");
     }
     let files: Vec<String> = std::fs::read_dir(&dir)
@@ -25,12 +36,20 @@ fn demo_tells_the_story_and_leaves_artifacts() {
         .collect();
     assert!(files.iter().any(|f| f.ends_with(".lock")), "{files:?}");
     // The audit log the demo wrote verifies on its own.
-    let audit = walk(&dir).into_iter().find(|p| p.ends_with("audit.jsonl")).expect("an audit log");
+    let audit = walk(&dir)
+        .into_iter()
+        .find(|p| p.ends_with("audit.jsonl"))
+        .expect("an audit log");
     let v = Command::new(env!("CARGO_BIN_EXE_flowguard"))
         .args(["audit", "verify", "--log", &audit.to_string_lossy()])
         .output()
         .unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}", String::from_utf8_lossy(&v.stdout));
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -40,7 +59,11 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let p = e.path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
         }
     }
     out
