@@ -92,21 +92,21 @@ pub struct Space {
     atom_bits: Vec<Bits>,
 }
 
-/// An operand of a comparison, classified.
-enum Operand {
+/// One side of a comparison, classified.
+enum ComparisonSide {
     Lit(Value),
     Dim(DimKind, String),
     Other,
 }
 
-fn operand(e: &Expr) -> Operand {
+fn operand(e: &Expr) -> ComparisonSide {
     match e {
-        Expr::Lit(l) => Operand::Lit(Value::from_literal(l)),
-        Expr::Var(v) => Operand::Dim(DimKind::Var, v.clone()),
+        Expr::Lit(l) => ComparisonSide::Lit(Value::from_literal(l)),
+        Expr::Var(v) => ComparisonSide::Dim(DimKind::Var, v.clone()),
         Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_) => {
-            Operand::Dim(DimKind::Term, e.to_string())
+            ComparisonSide::Dim(DimKind::Term, e.to_string())
         }
-        _ => Operand::Other,
+        _ => ComparisonSide::Other,
     }
 }
 
@@ -178,8 +178,8 @@ impl SpaceBuilder {
             Expr::Call { name, args } if args.len() == 1 && set_test(name).is_some() => {
                 let lower = name.to_ascii_lowercase();
                 match operand(&args[0]) {
-                    Operand::Lit(v) => Formula::Const(set_test(name).is_some_and(|t| t(&v))),
-                    Operand::Dim(kind, dim) => match lower.as_str() {
+                    ComparisonSide::Lit(v) => Formula::Const(set_test(name).is_some_and(|t| t(&v))),
+                    ComparisonSide::Dim(kind, dim) => match lower.as_str() {
                         "isset" => self.cmp_atom(kind, &dim, CmpOp::Ne, Value::NotSet),
                         "isnotset" => self.cmp_atom(kind, &dim, CmpOp::Eq, Value::NotSet),
                         _ => Formula::Or(vec![
@@ -187,13 +187,17 @@ impl SpaceBuilder {
                             self.cmp_atom(kind, &dim, CmpOp::Eq, Value::Str(String::new())),
                         ]),
                     },
-                    Operand::Other => self.free(&e.to_string()),
+                    ComparisonSide::Other => self.free(&e.to_string()),
                 }
             }
             Expr::Cmp { op, left, right } => match (operand(left), operand(right)) {
-                (Operand::Lit(a), Operand::Lit(b)) => Formula::Const(compare(*op, &a, &b)),
-                (Operand::Dim(kind, name), Operand::Lit(v)) => self.dim_cmp(kind, &name, *op, v, e),
-                (Operand::Lit(v), Operand::Dim(kind, name)) => {
+                (ComparisonSide::Lit(a), ComparisonSide::Lit(b)) => {
+                    Formula::Const(compare(*op, &a, &b))
+                }
+                (ComparisonSide::Dim(kind, name), ComparisonSide::Lit(v)) => {
+                    self.dim_cmp(kind, &name, *op, v, e)
+                }
+                (ComparisonSide::Lit(v), ComparisonSide::Dim(kind, name)) => {
                     self.dim_cmp(kind, &name, op.flip(), v, e)
                 }
                 _ => self.free(&e.to_string()),

@@ -141,32 +141,10 @@ pub fn read_yaml_with(
             .severity(crate::diagnostic::Severity::Warning),
         );
     }
-    if let Some(err) = parsed.error {
-        diagnostics.push(RawDiagnostic::new(
-            Code::SyntaxError,
-            Location {
-                pointer: String::new(),
-                range: Some((err.start, err.end)),
-            },
-            err.message,
-            err.help,
-        ));
-        return ReadResult {
-            flow: Flow {
-                format,
-                tree: parsed.tree,
-                ..Flow::default()
-            },
-            diagnostics,
-            fatal: true,
-        };
-    }
-    let flow = reader(parsed.tree, &mut diagnostics);
-    ReadResult {
-        flow,
-        diagnostics,
-        fatal: false,
-    }
+    let error = parsed
+        .error
+        .map(|e| ((e.start, e.end), e.message, e.help.to_string()));
+    finish_read(format, parsed.tree, diagnostics, error, reader)
 }
 
 /// FG005 for a key repeated in one mapping, pointing at the repeat, related to the first.
@@ -217,27 +195,46 @@ pub fn read_json_with(
             "JSON readers disagree on duplicate keys (some keep the first, JavaScript keeps the last): remove one of them",
         ));
     }
-    if let Some(err) = parsed.error {
+    let error = parsed.error.map(|e| {
+        (
+            (e.start, e.end),
+            format!("invalid JSON: {}", e.message),
+            e.help.to_owned(),
+        )
+    });
+    finish_read(format, parsed.tree, diagnostics, error, reader)
+}
+
+/// Ends a read: a syntax error (range, message, help) is FG001 and stops there (the graph
+/// checks are skipped); otherwise the format reader maps the tree to the model.
+fn finish_read(
+    format: InputFormat,
+    tree: SyntaxTree,
+    mut diagnostics: Vec<RawDiagnostic>,
+    error: Option<((u32, u32), String, String)>,
+    reader: fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow,
+) -> ReadResult {
+    if let Some((range, message, help)) = error {
         diagnostics.push(RawDiagnostic::new(
             Code::SyntaxError,
             Location {
                 pointer: String::new(),
-                range: Some((err.start, err.end)),
+                range: Some(range),
             },
-            format!("invalid JSON: {}", err.message),
-            err.help,
+            message,
+            help,
         ));
         return ReadResult {
             flow: Flow {
                 format,
-                tree: parsed.tree,
+                tree,
                 ..Flow::default()
             },
             diagnostics,
             fatal: true,
         };
     }
-    let flow = reader(parsed.tree, &mut diagnostics);
+    let flow = reader(tree, &mut diagnostics);
     ReadResult {
         flow,
         diagnostics,
