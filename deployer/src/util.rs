@@ -92,13 +92,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
+    remove_stale_temps(dir, &name);
     Ok(())
+}
+
+/// Temp files of the same target left by a writer killed between create and rename. Only
+/// old ones go: a recent one may belong to another process writing right now.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(600);
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_temp = entry.file_name().to_string_lossy().starts_with(&prefix);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if is_temp && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn atomic_writes_clean_up_old_temp_files_only() {
+        let dir = std::env::temp_dir().join(format!("flowguard-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let old = dir.join(".state.json.tmp-1");
+        let fresh = dir.join(".state.json.tmp-2");
+        std::fs::write(&old, b"x").unwrap_or_default();
+        std::fs::write(&fresh, b"x").unwrap_or_default();
+        let long_ago = SystemTime::now() - Duration::from_secs(3600);
+        if let Ok(f) = std::fs::File::options().write(true).open(&old) {
+            let _ = f.set_modified(long_ago);
+        }
+        write_atomic(&dir.join("state.json"), b"{}").unwrap_or_default();
+        assert!(!old.exists(), "a temp file an hour old is a crash leftover");
+        assert!(fresh.exists(), "a fresh one may be another writer's");
+        assert_eq!(
+            std::fs::read(dir.join("state.json")).unwrap_or_default(),
+            b"{}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn timestamps() {
