@@ -128,10 +128,6 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
         cx.read_document(root, &mut flow);
         flow.nodes = cx.nodes;
     }
-    // Nodes in document order (the walk creates them in work-list order): checks report
-    // groups at their first node, and output must not depend on how the walk went.
-    flow.nodes
-        .sort_by_key(|n| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0));
     flow.tree = tree;
     flow
 }

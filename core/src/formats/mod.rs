@@ -234,7 +234,14 @@ fn finish_read(
             fatal: true,
         };
     }
-    let flow = reader(tree, &mut diagnostics);
+    let mut flow = reader(tree, &mut diagnostics);
+    // Nodes in document order, whatever order a reader's walk created them in: checks
+    // report groups at their first node, and output must not depend on the walk. (Stable,
+    // so readers that already emit document order are unchanged.)
+    let tree = &flow.tree;
+    let mut nodes = std::mem::take(&mut flow.nodes);
+    nodes.sort_by_key(|n| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0));
+    flow.nodes = nodes;
     ReadResult {
         flow,
         diagnostics,

@@ -197,49 +197,47 @@ impl Parser {
     }
 
     fn add(&mut self) -> Result<Expr, ExprError> {
-        let mut left = self.mul()?;
-        // Each operator nests the tree one level deeper (left-deep), so it counts.
-        let mut entered = 0;
-        loop {
-            let t = self.peek();
-            let op = match t.tok {
-                Tok::Op("+") => ArithOp::Add,
-                Tok::Op("-") => ArithOp::Sub,
-                _ => {
-                    self.depth -= entered;
-                    return Ok(left);
-                }
-            };
-            self.bump();
-            self.enter(&t)?;
-            entered += 1;
-            let right = self.mul()?;
-            left = Expr::Arith {
-                op,
-                left: Box::new(left),
-                right: Box::new(right),
-            };
-        }
+        self.arith_level(
+            |tok| match tok {
+                Tok::Op("+") => Some(ArithOp::Add),
+                Tok::Op("-") => Some(ArithOp::Sub),
+                _ => None,
+            },
+            Self::mul,
+        )
     }
 
     fn mul(&mut self) -> Result<Expr, ExprError> {
-        let mut left = self.unary()?;
+        self.arith_level(
+            |tok| match tok {
+                Tok::Op("*") => Some(ArithOp::Mul),
+                Tok::Op("/") => Some(ArithOp::Div),
+                _ => None,
+            },
+            Self::unary,
+        )
+    }
+
+    /// One left-associative arithmetic precedence level: operands from `operand`, joined
+    /// by the operators `op_of` recognises.
+    fn arith_level(
+        &mut self,
+        op_of: fn(&Tok) -> Option<ArithOp>,
+        operand: fn(&mut Self) -> Result<Expr, ExprError>,
+    ) -> Result<Expr, ExprError> {
+        let mut left = operand(self)?;
         // Each operator nests the tree one level deeper (left-deep), so it counts.
         let mut entered = 0;
         loop {
             let t = self.peek();
-            let op = match t.tok {
-                Tok::Op("*") => ArithOp::Mul,
-                Tok::Op("/") => ArithOp::Div,
-                _ => {
-                    self.depth -= entered;
-                    return Ok(left);
-                }
+            let Some(op) = op_of(&t.tok) else {
+                self.depth -= entered;
+                return Ok(left);
             };
             self.bump();
             self.enter(&t)?;
             entered += 1;
-            let right = self.unary()?;
+            let right = operand(self)?;
             left = Expr::Arith {
                 op,
                 left: Box::new(left),
