@@ -60,17 +60,48 @@ impl Csr {
 pub struct Components {
     /// Component of each node (`u32::MAX` for nodes left out by the mask).
     pub of: Vec<u32>,
-    /// Members of each component, in the order Tarjan's algorithm closes them: a component
-    /// comes after every component it can reach (reverse topological order).
-    pub members: Vec<Vec<u32>>,
+    /// Members of all components, one run per component, in the order Tarjan's algorithm
+    /// closes them: a component comes after every component it can reach (reverse
+    /// topological order). One flat array: most components are single nodes, and a `Vec`
+    /// each would cost an allocation per node.
+    member_nodes: Vec<u32>,
+    /// Where each component's run starts in `member_nodes` (one more entry than components).
+    member_start: Vec<u32>,
 }
 
 pub const NONE: u32 = u32::MAX;
 
 impl Components {
+    /// Number of components.
+    pub fn len(&self) -> usize {
+        self.member_start.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Members of component `c`, in document (index) order.
+    #[inline]
+    pub fn members(&self, c: u32) -> &[u32] {
+        let c = c as usize;
+        match (self.member_start.get(c), self.member_start.get(c + 1)) {
+            (Some(&s), Some(&e)) => &self.member_nodes[s as usize..e as usize],
+            _ => &[],
+        }
+    }
+
+    /// Components in the order of their first (lowest) member: document order for
+    /// reports, found in one pass over the nodes instead of a sort.
+    pub fn by_first_member(&self) -> impl Iterator<Item = u32> + '_ {
+        self.of.iter().enumerate().filter_map(|(v, &c)| {
+            (c != NONE && self.members(c).first() == Some(&(v as u32))).then_some(c)
+        })
+    }
+
     /// Whether the component has a cycle: more than one node, or a self-loop.
     pub fn is_nontrivial(&self, c: u32, graph: &Csr, include: &dyn Fn(u32) -> bool) -> bool {
-        let m = &self.members[c as usize];
+        let m = self.members(c);
         m.len() > 1
             || m.first()
                 .is_some_and(|&v| graph.successors(v).iter().any(|&w| w == v && include(w)))
@@ -86,7 +117,8 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
     let mut on_stack = vec![false; n];
     let mut stack: Vec<u32> = Vec::new();
     let mut of = vec![NONE; n];
-    let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut member_nodes: Vec<u32> = Vec::new();
+    let mut member_start: Vec<u32> = vec![0];
     // (node, position of the next successor to look at)
     let mut call: Vec<(u32, u32)> = Vec::new();
     let mut next_index = 0u32;
@@ -128,23 +160,27 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                 low[parent as usize] = low[parent as usize].min(low[v as usize]);
             }
             if low[v as usize] == index[v as usize] {
-                let c = members.len() as u32;
-                let mut comp = Vec::new();
+                let c = (member_start.len() - 1) as u32;
+                let from = member_nodes.len();
                 while let Some(w) = stack.pop() {
                     on_stack[w as usize] = false;
                     of[w as usize] = c;
-                    comp.push(w);
+                    member_nodes.push(w);
                     if w == v {
                         break;
                     }
                 }
                 // Document order inside a component, for deterministic output.
-                comp.sort_unstable();
-                members.push(comp);
+                member_nodes[from..].sort_unstable();
+                member_start.push(member_nodes.len() as u32);
             }
         }
     }
-    Components { of, members }
+    Components {
+        of,
+        member_nodes,
+        member_start,
+    }
 }
 
 /// Nodes reachable from `starts` (breadth first). `include` restricts the walk.
@@ -281,7 +317,12 @@ mod tests {
         // 0 -> 1 -> 2 -> 1, 2 -> 3
         let g = Csr::from_edges(4, &[(0, 1), (1, 2), (2, 1), (2, 3)]);
         let c = strongly_connected_components(&g, &all);
-        assert_eq!(c.members, vec![vec![3], vec![1, 2], vec![0]]);
+        assert_eq!(
+            (0..c.len() as u32)
+                .map(|k| c.members(k).to_vec())
+                .collect::<Vec<_>>(),
+            vec![vec![3], vec![1, 2], vec![0]]
+        );
         assert!(c.is_nontrivial(1, &g, &all));
         assert!(!c.is_nontrivial(0, &g, &all));
     }
@@ -299,7 +340,7 @@ mod tests {
         let edges: Vec<_> = (0..n - 1).map(|i| (i, i + 1)).chain([(n - 1, 0)]).collect();
         let g = Csr::from_edges(n as usize, &edges);
         let c = strongly_connected_components(&g, &all);
-        assert_eq!(c.members.len(), 1);
+        assert_eq!(c.len(), 1);
         assert_eq!(
             cycle_through(&g, 0, &all, &mut SearchScratch::new(n as usize)).len(),
             n as usize

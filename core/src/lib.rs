@@ -178,6 +178,10 @@ pub fn analyze(flow: &Flow, options: &CheckOptions) -> (Vec<RawDiagnostic>, Stat
 /// column in `encoding`, and the list is sorted into a deterministic order (by position,
 /// then code, node and message).
 pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) -> Vec<Diagnostic> {
+    if raw.is_empty() {
+        // A clean flow, the common case while editing: no line index to build.
+        return Vec::new();
+    }
     let index = LineIndex::new(text);
     let span = |range: Option<(u32, u32)>| {
         range.map(|(s, e)| {

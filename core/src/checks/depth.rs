@@ -18,7 +18,7 @@ fn longest_path(
         return (0, Vec::new());
     };
     let comps = &graph.components;
-    let n = comps.members.len();
+    let n = comps.len();
     let mut best = vec![0u64; n];
     // (previous component, node it was left by, node this component was entered by)
     let mut via = vec![(NONE, NONE, NONE); n];
@@ -32,7 +32,7 @@ fn longest_path(
         if here == 0 {
             continue;
         }
-        for &v in &comps.members[c as usize] {
+        for &v in comps.members(c) {
             if !reach[v as usize] {
                 continue;
             }
@@ -111,7 +111,7 @@ pub fn check(
     out: &mut Vec<RawDiagnostic>,
 ) -> u32 {
     let comps = &graph.components;
-    let size = |c: u32| comps.members[c as usize].len() as u64;
+    let size = |c: u32| comps.members(c).len() as u64;
     let (depth, path) = longest_path(graph, reach, &size);
     let depth = depth.min(u32::MAX as u64) as u32;
     if depth > options.max_depth {
@@ -140,7 +140,7 @@ pub fn check(
     // Worst-case actions: a bounded loop runs its body up to max_iterations times (nested
     // loop nodes in one component multiply: an upper bound).
     let actions = |c: u32| {
-        let members = &comps.members[c as usize];
+        let members = comps.members(c);
         let factor = members
             .iter()
             .filter(|&&v| graph.node(v).bounds_loops())

@@ -73,14 +73,12 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
 
     // FG020 / FG022 on the subgraph of nodes that do not wait for the caller.
     let sub = strongly_connected_components(csr, &not_input);
-    let mut order: Vec<u32> = (0..sub.members.len() as u32).collect();
     // Report in document order of each group's first node.
-    order.sort_by_key(|&c| sub.members[c as usize][0]);
-    for c in order {
+    for c in sub.by_first_member() {
         if !sub.is_nontrivial(c, csr, &not_input) {
             continue;
         }
-        let members = &sub.members[c as usize];
+        let members = sub.members(c);
         let in_c = |v: u32| sub.of[v as usize] == c;
         let cycle = cycle_through(csr, members[0], &in_c, &mut scratch);
         let text = cycle_text(graph, &cycle);
@@ -147,10 +145,8 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         .collect();
     let can_end = reachable(&csr.reversed(), &ends, &|_| true);
     let comps = &graph.components;
-    let mut order: Vec<u32> = (0..comps.members.len() as u32).collect();
-    order.sort_by_key(|&c| comps.members[c as usize][0]);
-    for c in order {
-        let members = &comps.members[c as usize];
+    for c in comps.by_first_member() {
+        let members = comps.members(c);
         let first = members[0];
         if !reach[first as usize] || can_end[first as usize] || !graph.is_nontrivial(c) {
             continue;

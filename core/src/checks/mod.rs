@@ -58,6 +58,9 @@ pub struct FlowGraph<'f> {
     pub node_of: Vec<usize>,
     pub vertex_of_id: HashMap<&'f str, u32>,
     pub csr: Csr,
+    /// References that resolve to no node: (vertex, index into its node's `edges`), in
+    /// document order. Found while building, so no check looks every target up again.
+    pub dangling: Vec<(u32, u32)>,
     pub start: Option<u32>,
     /// Whole-graph strongly connected components.
     pub components: Components,
@@ -69,16 +72,20 @@ impl<'f> FlowGraph<'f> {
             HashMap::with_capacity_and_hasher(flow.nodes.len(), Default::default());
         let mut node_of = Vec::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
-            if !vertex_of_id.contains_key(node.id.as_str()) {
-                vertex_of_id.insert(node.id.as_str(), node_of.len() as u32);
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                vertex_of_id.entry(node.id.as_str())
+            {
+                slot.insert(node_of.len() as u32);
                 node_of.push(i);
             }
         }
         let mut edges = Vec::new();
+        let mut dangling = Vec::new();
         for (v, &i) in node_of.iter().enumerate() {
-            for e in &flow.nodes[i].edges {
-                if let Some(&w) = vertex_of_id.get(e.target.as_str()) {
-                    edges.push((v as u32, w));
+            for (k, e) in flow.nodes[i].edges.iter().enumerate() {
+                match vertex_of_id.get(e.target.as_str()) {
+                    Some(&w) => edges.push((v as u32, w)),
+                    None => dangling.push((v as u32, k as u32)),
                 }
             }
         }
@@ -93,6 +100,7 @@ impl<'f> FlowGraph<'f> {
             node_of,
             vertex_of_id,
             csr,
+            dangling,
             start,
             components,
         }
@@ -172,7 +180,7 @@ pub fn run(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) ->
     loops::check(&graph, &reach, out);
     decisions::check(&graph, out);
     let max_depth = depth::check(&graph, &reach, options, out);
-    let components = (0..graph.components.members.len() as u32)
+    let components = (0..graph.components.len() as u32)
         .filter(|&c| graph.is_nontrivial(c))
         .count() as u32;
     Stats {
@@ -189,6 +197,6 @@ pub(crate) fn component_members<'g>(graph: &'g FlowGraph<'_>, v: u32) -> &'g [u3
     if c == NONE {
         &[]
     } else {
-        &graph.components.members[c as usize]
+        graph.components.members(c)
     }
 }

@@ -1,7 +1,7 @@
 //! References between nodes: duplicate ids, the start node, dangling targets, unknown
 //! queues, unreachable nodes and dead ends.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 use super::{CheckOptions, FlowGraph, origin_location};
 use crate::diagnostic::{Code, Location, RawDiagnostic};
@@ -16,34 +16,31 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
     };
 
     // FG003: every node after the first with the same id.
-    let mut first_of: HashMap<&str, usize> =
-        HashMap::with_capacity_and_hasher(flow.nodes.len(), Default::default());
+    // The graph keeps the first node of each id; any other node with that id is a duplicate.
     for (i, node) in flow.nodes.iter().enumerate() {
-        match first_of.get(node.id.as_str()) {
-            None => {
-                first_of.insert(node.id.as_str(), i);
-            }
-            Some(&first) => {
-                let first_node = &flow.nodes[first];
-                out.push(
-                    RawDiagnostic::new(
-                        Code::DuplicateId,
-                        origin_location(flow, &node.origin, || node_ptr(&node.id)),
-                        format!("the node id `{}` is used more than once", node.id),
-                        "every node needs its own id: rename one of them (references would otherwise go to the first)",
-                    )
-                    .node(&node.id)
-                    .related(
-                        origin_location(flow, &first_node.origin, || node_ptr(&first_node.id)),
-                        Some(first_node.id.clone()),
-                        "first defined here",
-                    ),
-                );
-            }
+        let Some(&v) = graph.vertex_of_id.get(node.id.as_str()) else {
+            continue;
+        };
+        let first = graph.node_of[v as usize];
+        if first != i {
+            let first_node = &flow.nodes[first];
+            out.push(
+                RawDiagnostic::new(
+                    Code::DuplicateId,
+                    origin_location(flow, &node.origin, || node_ptr(&node.id)),
+                    format!("the node id `{}` is used more than once", node.id),
+                    "every node needs its own id: rename one of them (references would otherwise go to the first)",
+                )
+                .node(&node.id)
+                .related(
+                    origin_location(flow, &first_node.origin, || node_ptr(&first_node.id)),
+                    Some(first_node.id.clone()),
+                    "first defined here",
+                ),
+            );
         }
     }
 
-    // FG010: no start, or a start that names no node.
     match &flow.start {
         None => out.push(RawDiagnostic::new(
             Code::MissingStart,
@@ -65,31 +62,35 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
         .known_queues
         .as_ref()
         .map(|q| q.iter().map(String::as_str).collect());
+    for &(v, k) in &graph.dangling {
+        let node = graph.node(v);
+        if let Some(edge) = node.edges.get(k as usize) {
+            let what = if edge.condition.is_some() {
+                "a condition".to_owned()
+            } else {
+                format!("the transition `{}`", edge.label)
+            };
+            out.push(
+                RawDiagnostic::new(
+                    Code::DanglingTarget,
+                    origin_location(flow, &edge.origin, || node_ptr(&node.id)),
+                    format!(
+                        "{what} of `{}` targets `{}`, which does not exist",
+                        node.id, edge.target
+                    ),
+                    "point it at an existing node id, or add a node with this id",
+                )
+                .node(&node.id),
+            );
+        }
+    }
+    // FG050: transfers to queues the org does not have.
+    let Some(known) = &known else {
+        return;
+    };
     for &i in &graph.node_of {
         let node = &flow.nodes[i];
-        for edge in &node.edges {
-            if !graph.vertex_of_id.contains_key(edge.target.as_str()) {
-                let what = if edge.condition.is_some() {
-                    "a condition".to_owned()
-                } else {
-                    format!("the transition `{}`", edge.label)
-                };
-                out.push(
-                    RawDiagnostic::new(
-                        Code::DanglingTarget,
-                        origin_location(flow, &edge.origin, || node_ptr(&node.id)),
-                        format!(
-                            "{what} of `{}` targets `{}`, which does not exist",
-                            node.id, edge.target
-                        ),
-                        "point it at an existing node id, or add a node with this id",
-                    )
-                    .node(&node.id),
-                );
-            }
-        }
-        // FG050: transfers to queues the org does not have.
-        if let (Some(known), Some(queue)) = (&known, &node.queue)
+        if let Some(queue) = &node.queue
             && !queue.is_expression
             && !known.contains(queue.name.as_str())
         {

@@ -11,6 +11,7 @@
 //! input *exists* must hold for every value of every opaque dimension and use only cells that
 //! surely hold a real value (see `docs/flattening.md`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::bits::Bits;
@@ -60,7 +61,7 @@ pub struct SpaceBuilder {
     dims: Vec<DimBuilder>,
     dim_index: BTreeMap<(DimKind, String), u32>,
     atoms: Vec<AtomDef>,
-    atom_index: BTreeMap<String, u32>,
+    atom_index: BTreeMap<(u32, String), u32>,
 }
 
 /// One cell of a dimension: its representative value and whether some real input surely
@@ -69,8 +70,20 @@ pub struct SpaceBuilder {
 pub struct Cell {
     pub value: Value,
     pub certain: bool,
-    /// How a witness shows it.
-    pub shown: String,
+    /// Stands for "some value" rather than for its representative (a variable only tested
+    /// against NOT_SET).
+    any_value: bool,
+}
+
+impl Cell {
+    /// How a witness shows it (made only for the few cells a witness names).
+    pub fn shown(&self) -> String {
+        if self.any_value {
+            "(any value)".into()
+        } else {
+            self.value.display()
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -93,30 +106,52 @@ pub struct Space {
 }
 
 /// One side of a comparison, classified.
-enum ComparisonSide {
+enum ComparisonSide<'e> {
     Lit(Value),
-    Dim(DimKind, String),
+    Dim(DimKind, Cow<'e, str>),
     Other,
 }
 
-fn operand(e: &Expr) -> ComparisonSide {
+fn operand(e: &Expr) -> ComparisonSide<'_> {
     match e {
         Expr::Lit(l) => ComparisonSide::Lit(Value::from_literal(l)),
-        Expr::Var(v) => ComparisonSide::Dim(DimKind::Var, v.clone()),
+        Expr::Var(v) => ComparisonSide::Dim(DimKind::Var, Cow::Borrowed(v)),
         Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_) => {
-            ComparisonSide::Dim(DimKind::Term, e.to_string())
+            ComparisonSide::Dim(DimKind::Term, Cow::Owned(e.to_string()))
         }
         _ => ComparisonSide::Other,
     }
 }
 
+/// The map key of an atom: its dimension and test, literal as written.
+fn atom_key(dim: u32, test: &Option<(CmpOp, Value)>) -> (u32, String) {
+    let shown = match test {
+        Some((op, v)) => format!("{}{}", op.as_str(), v.display()),
+        None => String::new(),
+    };
+    (dim, shown)
+}
+
 impl SpaceBuilder {
+    /// Up to this many dimensions (atoms) are found by a scan, beyond it by a map.
+    const SMALL: usize = 16;
+
     pub fn new() -> Self {
         Self::default()
     }
 
     fn dim(&mut self, kind: DimKind, name: &str) -> u32 {
-        if let Some(&d) = self.dim_index.get(&(kind, name.to_owned())) {
+        // Decisions name a handful of variables: a scan beats building map keys. Past
+        // SMALL the map keeps many-variable decisions linear.
+        if self.dims.len() <= Self::SMALL {
+            if let Some(d) = self
+                .dims
+                .iter()
+                .position(|b| b.kind == kind && b.name == name)
+            {
+                return d as u32;
+            }
+        } else if let Some(&d) = self.dim_index.get(&(kind, name.to_owned())) {
             return d;
         }
         let d = self.dims.len() as u32;
@@ -127,24 +162,48 @@ impl SpaceBuilder {
             strs: Vec::new(),
             bools: false,
         });
-        self.dim_index.insert((kind, name.to_owned()), d);
+        if self.dims.len() > Self::SMALL {
+            if self.dim_index.is_empty() {
+                for (i, b) in self.dims.iter().enumerate() {
+                    self.dim_index.insert((b.kind, b.name.clone()), i as u32);
+                }
+            } else {
+                self.dim_index.insert((kind, name.to_owned()), d);
+            }
+        }
         d
     }
 
-    fn atom(&mut self, key: String, def: AtomDef) -> Formula {
-        if let Some(&a) = self.atom_index.get(&key) {
+    /// The atom testing `test` on `dim` (the same test, the same atom).
+    fn atom(&mut self, dim: u32, test: Option<(CmpOp, Value)>) -> Formula {
+        let same = |a: &AtomDef| a.dim == dim && a.test == test;
+        if self.atoms.len() <= Self::SMALL {
+            if let Some(a) = self.atoms.iter().position(same) {
+                return Formula::Atom(a as u32);
+            }
+        } else if let Some(&a) = self.atom_index.get(&atom_key(dim, &test)) {
             return Formula::Atom(a);
         }
         let a = self.atoms.len() as u32;
-        self.atoms.push(def);
-        self.atom_index.insert(key, a);
+        self.atoms.push(AtomDef { dim, test });
+        if self.atoms.len() > Self::SMALL {
+            if self.atom_index.is_empty() {
+                for (i, def) in self.atoms.iter().enumerate() {
+                    self.atom_index
+                        .insert(atom_key(def.dim, &def.test), i as u32);
+                }
+            } else {
+                self.atom_index
+                    .insert(atom_key(dim, &self.atoms[a as usize].test), a);
+            }
+        }
         Formula::Atom(a)
     }
 
     /// A boolean nobody can see into, keyed by `key` (same key, same atom).
     pub fn free(&mut self, key: &str) -> Formula {
         let dim = self.dim(DimKind::Free, key);
-        self.atom(format!("f:{key}"), AtomDef { dim, test: None })
+        self.atom(dim, None)
     }
 
     fn cmp_atom(&mut self, kind: DimKind, name: &str, op: CmpOp, lit: Value) -> Formula {
@@ -156,14 +215,7 @@ impl SpaceBuilder {
             Value::Bool(_) => b.bools = true,
             Value::NotSet => {}
         }
-        let key = format!("c:{kind:?}:{name}:{}:{}", op.as_str(), lit.display());
-        self.atom(
-            key,
-            AtomDef {
-                dim,
-                test: Some((op, lit)),
-            },
-        )
+        self.atom(dim, Some((op, lit)))
     }
 
     /// Compiles a parsed condition.
@@ -225,9 +277,11 @@ impl SpaceBuilder {
             let b = &mut self.dims[d];
             b.strs.sort();
             b.strs.dedup();
-            let mut folded: Vec<String> = b.strs.iter().map(|s| s.to_lowercase()).collect();
-            folded.sort();
-            let ambiguous = folded.windows(2).any(|w| w[0] == w[1]);
+            let ambiguous = b.strs.len() > 1 && {
+                let mut folded: Vec<String> = b.strs.iter().map(|s| s.to_lowercase()).collect();
+                folded.sort();
+                folded.windows(2).any(|w| w[0] == w[1])
+            };
             if ambiguous {
                 let name = b.name.clone();
                 for a in 0..self.atoms.len() {
@@ -246,9 +300,12 @@ impl SpaceBuilder {
         }
         // Variable names that differ only in case might be one variable: keep them out of
         // witnesses.
+        let var_count = self.dims.iter().filter(|b| b.kind == DimKind::Var).count();
         let mut by_fold: BTreeMap<String, usize> = BTreeMap::new();
-        for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
-            *by_fold.entry(b.name.to_lowercase()).or_default() += 1;
+        if var_count > 1 {
+            for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
+                *by_fold.entry(b.name.to_lowercase()).or_default() += 1;
+            }
         }
         let used: Vec<bool> = {
             let mut u = vec![false; self.dims.len()];
@@ -259,15 +316,15 @@ impl SpaceBuilder {
         };
         // Exact dimensions first (largest strides), opaque ones last.
         let mut order: Vec<usize> = (0..self.dims.len()).filter(|&d| used[d]).collect();
+        // A lone variable needs no case folding to be known unique.
         let exact = |b: &DimBuilder| {
-            b.kind == DimKind::Var && by_fold.get(&b.name.to_lowercase()).copied() == Some(1)
+            b.kind == DimKind::Var
+                && (var_count == 1 || by_fold.get(&b.name.to_lowercase()).copied() == Some(1))
         };
-        order.sort_by_key(|&d| {
-            (
-                !exact(&self.dims[d]),
-                self.dims[d].kind,
-                self.dims[d].name.clone(),
-            )
+        let is_exact: Vec<bool> = self.dims.iter().map(exact).collect();
+        order.sort_by(|&a, &b| {
+            let (da, db) = (&self.dims[a], &self.dims[b]);
+            (!is_exact[a], da.kind, &da.name).cmp(&(!is_exact[b], db.kind, &db.name))
         });
         let mut new_index = vec![u32::MAX; self.dims.len()];
         let mut dims = Vec::with_capacity(order.len());
@@ -276,7 +333,7 @@ impl SpaceBuilder {
             let b = &self.dims[d];
             dims.push(Dim {
                 name: b.name.clone(),
-                exact: exact(b),
+                exact: is_exact[d],
                 cells: cells(b),
             });
         }
@@ -331,9 +388,9 @@ impl SpaceBuilder {
 /// The cells of one dimension.
 fn cells(b: &DimBuilder) -> Vec<Cell> {
     let cell = |value: Value, certain: bool| Cell {
-        shown: value.display(),
         value,
         certain,
+        any_value: false,
     };
     if b.kind == DimKind::Free {
         return vec![
@@ -376,10 +433,19 @@ fn cells(b: &DimBuilder) -> Vec<Cell> {
         for s in &b.strs {
             out.push(cell(Value::Str(s.clone()), typed));
         }
-        let folded: Vec<String> = b.strs.iter().map(|s| s.to_lowercase()).collect();
         let mut other = String::from("other");
         let mut n = 0;
-        while folded.contains(&other) {
+        // `other` is lowercase ASCII: ASCII strings compare without folding a copy.
+        let clashes = |other: &str| {
+            b.strs.iter().any(|s| {
+                if s.is_ascii() {
+                    s.eq_ignore_ascii_case(other)
+                } else {
+                    s.to_lowercase() == other
+                }
+            })
+        };
+        while clashes(&other) {
             n += 1;
             other = format!("other{n}");
         }
@@ -390,7 +456,7 @@ fn cells(b: &DimBuilder) -> Vec<Cell> {
         out.push(Cell {
             value: Value::Str("(set)".into()),
             certain: true,
-            shown: "(any value)".into(),
+            any_value: true,
         });
     }
     out
@@ -448,7 +514,7 @@ impl Space {
             .iter()
             .enumerate()
             .filter(|(_, d)| d.exact)
-            .map(|(i, d)| (d.name.clone(), d.cells[self.digit(combo, i)].shown.clone()))
+            .map(|(i, d)| (d.name.clone(), d.cells[self.digit(combo, i)].shown()))
             .collect()
     }
 }

@@ -96,7 +96,19 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
         );
         return None;
     }
-    let id_value = tree.get(value, "id");
+    // One pass over the members for the fields every node has (first occurrence wins,
+    // as with `get`; duplicates are reported by the parser).
+    let (mut id_value, mut type_value, mut transitions, mut conditions) = (None, None, None, None);
+    for (key, _, v) in tree.members(value) {
+        let slot = match key {
+            "id" => &mut id_value,
+            "type" => &mut type_value,
+            "transitions" => &mut transitions,
+            "conditions" => &mut conditions,
+            _ => continue,
+        };
+        slot.get_or_insert(v);
+    }
     let id = match (key, id_value) {
         (Some(key), None) => key.to_owned(),
         (Some(key), Some(v)) => {
@@ -133,7 +145,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
         }
     };
 
-    let type_name = match tree.get(value, "type") {
+    let type_name = match type_value {
         Some(t) => match tree.as_str(t) {
             Some(s) => s.to_owned(),
             None => {
@@ -155,14 +167,15 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
         }
     };
     let (kind, known) = kind_of_flow_type(&type_name);
-    let mut node = Node::new(id.clone(), type_name.clone(), kind);
+    // The id and type move into the node at the end (messages below still name them).
+    let mut node = Node::new(String::new(), String::new(), kind);
     node.origin = Origin::value(value);
     node.unknown_type = !known && !type_name.is_empty();
     if node.unknown_type {
         r.push(
             RawDiagnostic::new(
                 Code::UnknownNodeType,
-                loc(tree, tree.get(value, "type").unwrap_or(value)),
+                loc(tree, type_value.unwrap_or(value)),
                 format!("node `{id}` has type `{type_name}`, which flowguard does not know; it is treated as passing through to its transitions"),
                 "if this is a typo, use one of menu, collect, play, set, data, jump, task, decision, loop, transfer, transfer_flow, disconnect",
             )
@@ -170,8 +183,9 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
         );
     }
 
-    if let Some(t) = tree.get(value, "transitions") {
+    if let Some(t) = transitions {
         if tree.kind(t) == ValueKind::Object {
+            node.edges.reserve(tree.children(t).len());
             for (label, _, targets) in tree.members(t) {
                 match tree.kind(targets) {
                     ValueKind::Array => {
@@ -217,7 +231,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
         }
     }
 
-    if let Some(c) = tree.get(value, "conditions") {
+    if let Some(c) = conditions {
         if tree.kind(c) == ValueKind::Array {
             for cond in tree.children(c) {
                 if let Some(condition) = read_condition(r, cond, &id) {
@@ -268,6 +282,8 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
         "transfer_flow" => node.flow = r.external(value, "flow", &id, "the flow calls are transferred to"),
         _ => {}
     }
+    node.id = id;
+    node.type_name = type_name;
     Some(node)
 }
 

@@ -69,16 +69,32 @@ impl<'t, 'd> Reader<'t, 'd> {
 /// using `__type` without flowguard's `nodes`) is Architect configuration JSON, other JSON
 /// is flow JSON, anything else is read as Archy YAML.
 pub fn detect(text: &str) -> InputFormat {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+    if !looks_like_json(text) {
         return InputFormat::Archy;
     }
-    // A cheap textual probe over the whole text (no slicing, so no char boundary to miss);
-    // the reader validates properly afterwards.
-    if trimmed.contains("\"flowSequenceItemList\"") || trimmed.contains("\"initialSequence\"") {
-        return InputFormat::Architect;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    // A cheap textual probe (the reader validates properly afterwards): one pass from
+    // quote to quote looking for the quoted names, instead of one substring search each.
+    let bytes = trimmed.as_bytes();
+    let (mut has_type, mut has_nodes) = (false, false);
+    let mut at = 0;
+    while let Some(q) = memchr::memchr(b'"', &bytes[at..]) {
+        at += q + 1;
+        let rest = &bytes[at..];
+        // Most quotes start no marker: one byte decides.
+        match rest.first() {
+            Some(b'f') if rest.starts_with(b"flowSequenceItemList\"") => {
+                return InputFormat::Architect;
+            }
+            Some(b'i') if rest.starts_with(b"initialSequence\"") => {
+                return InputFormat::Architect;
+            }
+            Some(b'_') => has_type |= rest.starts_with(b"__type\""),
+            Some(b'n') if !has_nodes => has_nodes = rest.starts_with(b"nodes\""),
+            _ => {}
+        }
     }
-    if trimmed.contains("\"__type\"") && !trimmed.contains("\"nodes\"") {
+    if has_type && !has_nodes {
         return InputFormat::Architect;
     }
     InputFormat::Flow
@@ -95,16 +111,48 @@ pub struct ReadResult {
 
 /// Reads `text` as `format` (detecting it for [`InputFormat::Auto`]).
 pub fn read(text: &str, format: InputFormat) -> ReadResult {
-    let format = match format {
-        InputFormat::Auto => detect(text),
-        f => f,
+    let json_reader = |format| match format {
+        InputFormat::Architect => (InputFormat::Architect, architect::read as JsonReader),
+        _ => (InputFormat::Flow, flow_json::read as JsonReader),
     };
     match format {
-        InputFormat::Flow | InputFormat::Auto => {
-            read_json_with(text, InputFormat::Flow, flow_json::read)
+        InputFormat::Auto if !looks_like_json(text) => {
+            read_yaml_with(text, InputFormat::Archy, archy::read)
         }
-        InputFormat::Architect => read_json_with(text, InputFormat::Architect, architect::read),
+        InputFormat::Auto => {
+            // JSON: parse once, and let the parse answer what `detect` would (it notes the
+            // marker names as it reads the strings); a text that does not parse is probed.
+            let parsed = json::parse(text);
+            let detected = match parsed.error {
+                None => detect_from_markers(parsed.markers),
+                Some(_) => detect(text),
+            };
+            let (format, reader) = json_reader(detected);
+            read_parsed_json(parsed, format, reader)
+        }
         InputFormat::Archy => read_yaml_with(text, InputFormat::Archy, archy::read),
+        f => {
+            let (format, reader) = json_reader(f);
+            read_json_with(text, format, reader)
+        }
+    }
+}
+
+/// Whether the text starts like JSON (after a byte order mark and white space).
+fn looks_like_json(text: &str) -> bool {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    trimmed.starts_with('{') || trimmed.starts_with('[')
+}
+
+/// A format reader: syntax tree in, model out.
+type JsonReader = fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow;
+
+/// What [`detect`] answers for JSON text with these markers.
+fn detect_from_markers(m: json::FormatMarkers) -> InputFormat {
+    if m.architect || (m.type_key && !m.nodes) {
+        InputFormat::Architect
+    } else {
+        InputFormat::Flow
     }
 }
 
@@ -178,12 +226,15 @@ fn duplicate_key(
 
 /// Parses JSON and hands the tree to a format reader; syntax errors and duplicate keys
 /// become FG001 and FG005.
-pub fn read_json_with(
-    text: &str,
+pub fn read_json_with(text: &str, format: InputFormat, reader: JsonReader) -> ReadResult {
+    read_parsed_json(json::parse(text), format, reader)
+}
+
+fn read_parsed_json(
+    parsed: json::ParsedJson,
     format: InputFormat,
-    reader: fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow,
+    reader: JsonReader,
 ) -> ReadResult {
-    let parsed = json::parse(text);
     let mut diagnostics = Vec::new();
     for dup in &parsed.duplicate_keys {
         diagnostics.push(duplicate_key(
@@ -239,9 +290,12 @@ fn finish_read(
     // report groups at their first node, and output must not depend on the walk. (Stable,
     // so readers that already emit document order are unchanged.)
     let tree = &flow.tree;
-    let mut nodes = std::mem::take(&mut flow.nodes);
-    nodes.sort_by_key(|n| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0));
-    flow.nodes = nodes;
+    let doc_start = |n: &crate::model::Node| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0);
+    if !flow.nodes.is_sorted_by_key(doc_start) {
+        let mut nodes = std::mem::take(&mut flow.nodes);
+        nodes.sort_by_key(doc_start);
+        flow.nodes = nodes;
+    }
     ReadResult {
         flow,
         diagnostics,
@@ -269,6 +323,64 @@ fn parent_pointer_of_key(tree: &SyntaxTree, key_start: u32) -> String {
                 cur = c
             }
             _ => return tree.pointer(cur),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The rule `detect` implements, as plainly as it can be said.
+    fn detect_reference(text: &str) -> InputFormat {
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+            return InputFormat::Archy;
+        }
+        if trimmed.contains("\"flowSequenceItemList\"") || trimmed.contains("\"initialSequence\"") {
+            return InputFormat::Architect;
+        }
+        if trimmed.contains("\"__type\"") && !trimmed.contains("\"nodes\"") {
+            return InputFormat::Architect;
+        }
+        InputFormat::Flow
+    }
+
+    proptest! {
+        #[test]
+        fn detect_matches_the_reference(parts in proptest::collection::vec(
+            prop_oneof![
+                Just("{"), Just("["), Just("\""), Just("\"\""), Just(" "), Just("nodes"),
+                Just("\"nodes\""), Just("\"__type\""), Just("__type\""), Just("\"flowSequenceItemList\""),
+                Just("flowSequenceItemList"), Just("\"initialSequence"), Just("initialSequence\""),
+                Just("\"nodes"), Just(":"), Just("é"), Just("\u{feff}"), Just("x"),
+            ],
+            0..12,
+        )) {
+            let text: String = parts.concat();
+            prop_assert_eq!(detect(&text), detect_reference(&text), "{:?}", text);
+        }
+
+        /// For JSON that parses, the markers the parser notes answer what the text probe does.
+        #[test]
+        fn parse_markers_match_the_probe(parts in proptest::collection::vec(
+            prop_oneof![
+                Just("nodes"), Just("__type"), Just("flowSequenceItemList"), Just("initialSequence"),
+                Just("\\\""), Just("x"), Just("é"), Just("\\n"),
+            ],
+            0..5,
+        ), as_key in any::<bool>(), extra in 0usize..3) {
+            let s: String = parts.concat();
+            let text = match (as_key, extra) {
+                (true, 0) => format!("{{\"{s}\": 1}}"),
+                (true, _) => format!("{{\"a\": [\"nodes\"], \"{s}\": {{\"__type\": \"{s}\"}}}}"),
+                (false, 0) => format!("[\"{s}\"]"),
+                (false, _) => format!("{{\"nodes\": {{}}, \"v\": \"{s}\"}}"),
+            };
+            let parsed = json::parse(&text);
+            prop_assume!(parsed.error.is_none());
+            prop_assert_eq!(detect_from_markers(parsed.markers), detect_reference(&text), "{}", text);
         }
     }
 }

@@ -5,6 +5,8 @@
 //! Why not serde_json or jsonc-parser: neither keeps spans for every value and member key
 //! (serde_json) or both recurse per nesting level (stack overflow in wasm on hostile input).
 
+use std::borrow::Cow;
+
 use super::tree::{SyntaxTree, TreeBuilder, ValueKind};
 
 /// A syntax error: where and what.
@@ -35,58 +37,88 @@ pub struct ParsedJson {
     pub tree: SyntaxTree,
     pub error: Option<JsonError>,
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Which quoted format-marker names the text contains (see [`FormatMarkers`]).
+    pub markers: FormatMarkers,
 }
 
-/// The keys of one open object, to find duplicates: a short list scanned linearly (most
-/// objects have a handful of members), switching to a hash map once it grows, so an object
-/// with 100,000 members costs linear time, not quadratic. Keys without escapes are byte
-/// ranges of the source, so the common case allocates nothing.
-#[derive(Default)]
-struct KeySet {
-    small: Vec<(KeyText, u32, u32)>,
-    large: Option<rustc_hash::FxHashMap<Box<str>, (u32, u32)>>,
+/// Whether the text contains the quoted names format detection looks for
+/// (`crate::formats::detect`), noted while the strings are read anyway so that a
+/// successful parse answers without a second pass over the text. For a document that
+/// parses, a quoted name can only be a whole string token, or the end of a string that
+/// has escapes (`"a\"nodes"`), and both are checked; so the answers equal a search of the
+/// whole text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormatMarkers {
+    /// `"flowSequenceItemList"` or `"initialSequence"`.
+    pub architect: bool,
+    /// `"__type"`.
+    pub type_key: bool,
+    /// `"nodes"`.
+    pub nodes: bool,
 }
 
-enum KeyText {
-    Source(u32, u32),
-    Decoded(String),
-}
+impl FormatMarkers {
+    const ARCHITECT: [&'static [u8]; 2] = [b"\"flowSequenceItemList\"", b"\"initialSequence\""];
+    const TYPE_KEY: &'static [u8] = b"\"__type\"";
+    const NODES: &'static [u8] = b"\"nodes\"";
 
-impl KeyText {
-    fn as_str<'s>(&'s self, source: &'s str) -> &'s str {
-        match self {
-            KeyText::Source(s, e) => source.get(*s as usize..*e as usize).unwrap_or(""),
-            KeyText::Decoded(d) => d,
+    /// Notes the string token `quoted` (its quotes included).
+    fn note(&mut self, quoted: &[u8], has_escape: bool) {
+        if has_escape {
+            let has = |pat: &[u8]| memchr::memmem::find(quoted, pat).is_some();
+            self.architect |= Self::ARCHITECT.iter().any(|p| has(p));
+            self.type_key |= has(Self::TYPE_KEY);
+            self.nodes |= has(Self::NODES);
+            return;
+        }
+        // Most strings are no marker: the byte after the quote decides.
+        match quoted.get(1) {
+            Some(b'f' | b'i') => self.architect |= Self::ARCHITECT.contains(&quoted),
+            Some(b'_') => self.type_key |= quoted == Self::TYPE_KEY,
+            Some(b'n') => self.nodes |= quoted == Self::NODES,
+            _ => {}
         }
     }
 }
 
-impl KeySet {
+/// The keys of one open object, to find duplicates: a short list scanned linearly (most
+/// objects have a handful of members), switching to a hash map once it grows, so an object
+/// with 100,000 members costs linear time, not quadratic. Keys without escapes borrow the
+/// input text, and sets are reused from object to object, so the common case allocates
+/// nothing per key.
+#[derive(Default)]
+struct KeySet<'a> {
+    small: Vec<(Cow<'a, str>, u32, u32)>,
+    large: Option<rustc_hash::FxHashMap<Cow<'a, str>, (u32, u32)>>,
+}
+
+impl<'a> KeySet<'a> {
     const SMALL: usize = 16;
 
     /// Records a key; returns the span of its first occurrence if it was already there.
-    fn insert(&mut self, source: &str, key: KeyText, start: u32, end: u32) -> Option<(u32, u32)> {
-        let text = key.as_str(source);
+    fn insert(&mut self, key: Cow<'a, str>, start: u32, end: u32) -> Option<(u32, u32)> {
         if let Some(map) = &mut self.large {
-            if let Some(first) = map.get(text) {
+            if let Some(first) = map.get(key.as_ref()) {
                 return Some(*first);
             }
-            map.insert(text.into(), (start, end));
+            map.insert(key, (start, end));
             return None;
         }
-        if let Some((_, s, e)) = self.small.iter().find(|(k, _, _)| k.as_str(source) == text) {
+        if let Some((_, s, e)) = self.small.iter().find(|(k, _, _)| *k == key) {
             return Some((*s, *e));
         }
         self.small.push((key, start, end));
         if self.small.len() > Self::SMALL {
-            self.large = Some(
-                self.small
-                    .drain(..)
-                    .map(|(k, s, e)| (k.as_str(source).into(), (s, e)))
-                    .collect(),
-            );
+            self.large = Some(self.small.drain(..).map(|(k, s, e)| (k, (s, e))).collect());
         }
         None
+    }
+
+    /// Empties the set for reuse by the next object (keeping the small list's capacity;
+    /// a large map is rare and dropped).
+    fn clear(&mut self) {
+        self.small.clear();
+        self.large = None;
     }
 }
 
@@ -115,26 +147,35 @@ enum State {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     builder: TreeBuilder,
     stack: Vec<Container>,
     duplicates: Vec<DuplicateKey>,
     /// Spans of the keys of each open object, to report duplicates with both places.
-    key_spans: Vec<KeySet>,
+    key_spans: Vec<KeySet<'a>>,
+    /// Emptied key sets of closed objects, reused by the next objects opened.
+    spare_key_sets: Vec<KeySet<'a>>,
+    markers: FormatMarkers,
 }
 
 /// Parses JSON text. A syntax error stops the parse; the tree then holds what was read
 /// before it (with open containers closed at the end of the input).
 pub fn parse(text: &str) -> ParsedJson {
     let mut p = Parser {
+        text,
         bytes: text.as_bytes(),
         pos: 0,
         builder: TreeBuilder::new(text.to_owned()),
         stack: Vec::new(),
         duplicates: Vec::new(),
         key_spans: Vec::new(),
+        spare_key_sets: Vec::new(),
+        markers: FormatMarkers::default(),
     };
+    // About one value per 16 bytes in typical flow documents (pretty-printed or not).
+    p.builder.reserve(text.len() / 16);
     // A UTF-8 byte order mark is not JSON, but editors write it; skip it like browsers do.
     if text.starts_with('\u{feff}') {
         p.pos = 3;
@@ -144,10 +185,11 @@ pub fn parse(text: &str) -> ParsedJson {
         tree: p.builder.finish(),
         error,
         duplicate_keys: p.duplicates,
+        markers: p.markers,
     }
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(
         &self,
         start: usize,
@@ -314,8 +356,11 @@ impl Parser<'_> {
 
     fn close_container(&mut self) {
         self.pos += 1;
-        if self.stack.pop() == Some(Container::Object) {
-            self.key_spans.pop();
+        if self.stack.pop() == Some(Container::Object)
+            && let Some(mut keys) = self.key_spans.pop()
+        {
+            keys.clear();
+            self.spare_key_sets.push(keys);
         }
         self.builder.close(self.pos as u32);
     }
@@ -328,7 +373,8 @@ impl Parser<'_> {
                 self.pos += 1;
                 self.builder.open(ValueKind::Object, start as u32);
                 self.stack.push(Container::Object);
-                self.key_spans.push(KeySet::default());
+                let keys = self.spare_key_sets.pop().unwrap_or_default();
+                self.key_spans.push(keys);
                 Ok(State::KeyOrEnd)
             }
             Some(b'[') => {
@@ -461,15 +507,15 @@ impl Parser<'_> {
         self.builder.key(start as u32, end as u32, decoded, inner);
         // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
         // flowguard reads the first), so they are reported rather than silently resolved.
-        let source = self.builder.source();
-        let raw = source.get(inner.0 as usize..inner.1 as usize).unwrap_or("");
+        let text: &'a str = self.text;
+        let raw = text.get(inner.0 as usize..inner.1 as usize).unwrap_or("");
         let key = if raw.contains('\\') {
-            KeyText::Decoded(decode_escapes(raw))
+            Cow::Owned(decode_escapes(raw))
         } else {
-            KeyText::Source(inner.0, inner.1)
+            Cow::Borrowed(raw)
         };
         let first = match self.key_spans.last_mut() {
-            Some(keys) => keys.insert(source, key, start as u32, end as u32),
+            Some(keys) => keys.insert(key, start as u32, end as u32),
             None => None,
         };
         // A hostile document can repeat a key 100,000 times: the first 100 say enough.
@@ -508,6 +554,13 @@ impl Parser<'_> {
         let inner_start = self.pos;
         let mut has_escape = false;
         loop {
+            // Plain characters in one tight scan; only quotes, escapes and control
+            // characters need the match below.
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(rest.len());
             match self.bytes.get(self.pos) {
                 None => {
                     return Err(self.err(
@@ -560,6 +613,7 @@ impl Parser<'_> {
         }
         let inner_end = self.pos;
         self.pos += 1;
+        self.markers.note(&self.bytes[open..self.pos], has_escape);
         let inner = (inner_start as u32, inner_end as u32);
         let decoded = if has_escape {
             let raw = self

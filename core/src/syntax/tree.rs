@@ -287,6 +287,14 @@ impl TreeBuilder {
         &self.tree.source
     }
 
+    /// Reserves room for about `values` values, so a large document does not pay for
+    /// repeated growth (copies of ever larger arrays).
+    pub fn reserve(&mut self, values: usize) {
+        self.tree.values.reserve(values);
+        self.tree.children.reserve(values);
+        self.tree.keys.reserve(values);
+    }
+
     pub fn depth(&self) -> usize {
         self.open.len()
     }
