@@ -2,6 +2,8 @@
 //! iterative and linear in nodes + edges: no recursion, so a million-node chain needs no
 //! more stack than a three-node flow, natively and in wasm.
 
+pub(crate) mod order;
+
 /// A directed graph in compressed sparse row form: the successors of `v` are
 /// `targets[offsets[v]..offsets[v + 1]]`.
 #[derive(Clone, Debug, Default)]
@@ -139,7 +141,7 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                     }
                 }
                 // Document order inside a component, for deterministic output.
-                comp.sort_unstable();
+                order::sort_by_key(&mut comp, |&w| u64::from(w));
                 members.push(comp);
             }
         }

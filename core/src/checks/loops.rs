@@ -75,7 +75,7 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
     let sub = strongly_connected_components(csr, &not_input);
     let mut order: Vec<u32> = (0..sub.members.len() as u32).collect();
     // Report in document order of each group's first node.
-    order.sort_by_key(|&c| sub.members[c as usize][0]);
+    crate::graph::order::sort_by_key(&mut order, |&c| u64::from(sub.members[c as usize][0]));
     for c in order {
         if !sub.is_nontrivial(c, csr, &not_input) {
             continue;
@@ -148,7 +148,7 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
     let can_end = reachable(&csr.reversed(), &ends, &|_| true);
     let comps = &graph.components;
     let mut order: Vec<u32> = (0..comps.members.len() as u32).collect();
-    order.sort_by_key(|&c| comps.members[c as usize][0]);
+    crate::graph::order::sort_by_key(&mut order, |&c| u64::from(comps.members[c as usize][0]));
     for c in order {
         let members = &comps.members[c as usize];
         let first = members[0];

@@ -14,6 +14,7 @@ use super::expr::{Expr, parse_expression};
 use super::plan::{FlattenPlan, FlattenedDecision, PlannedCondition};
 use super::report::{DecisionCertificate, DecisionReport, DecisionStatus, RemovedCondition};
 use crate::diagnostic::{Code, Location, RawDiagnostic};
+use crate::graph::order::sort_by_key;
 use crate::model::{Flow, InputFormat, Node, NodeKind};
 use crate::syntax::PositionEncoding;
 
@@ -642,13 +643,11 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
         }
     }
     remove_unreferenced(&ctx, &mut planned, &inlined_by);
-    // Decisions in document order.
-    planned
-        .plan
-        .decisions
-        .sort_by_key(|d| ctx.lookup(&d.node_id));
-    planned.reports.sort_by_key(|r| ctx.lookup(&r.node_id));
-    planned.certificates.sort_by_key(|c| ctx.lookup(&c.node_id));
+    // Decisions in document order (an unknown id, `None`, first as `Option`'s order has it).
+    let at = |id: &str| ctx.lookup(id).map_or(0, |i| i as u64 + 1);
+    sort_by_key(&mut planned.plan.decisions, |d| at(&d.node_id));
+    sort_by_key(&mut planned.reports, |r| at(&r.node_id));
+    sort_by_key(&mut planned.certificates, |c| at(&c.node_id));
     planned
 }
 

@@ -240,7 +240,9 @@ fn finish_read(
     // so readers that already emit document order are unchanged.)
     let tree = &flow.tree;
     let mut nodes = std::mem::take(&mut flow.nodes);
-    nodes.sort_by_key(|n| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0));
+    crate::graph::order::sort_by_key(&mut nodes, |n| {
+        u64::from(n.origin.value.map_or(u32::MAX, |v| tree.span(v).0))
+    });
     flow.nodes = nodes;
     ReadResult {
         flow,
