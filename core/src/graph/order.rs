@@ -93,7 +93,7 @@ mod tests {
                     (0..len).map(|i| (lcg(&mut seed) % modulus, i)).collect();
 
                 let mut want = v.clone();
-                want.sort_by(|a, b| a.0.cmp(&b.0));
+                want.sort_by_key(|a| a.0);
                 let mut got = v.clone();
                 sort_by(&mut got, |a, b| a.0.cmp(&b.0));
                 assert_eq!(got, want);
@@ -103,7 +103,7 @@ mod tests {
                 assert_eq!(got, want);
 
                 let mut want = v.clone();
-                want.sort_by(|a, b| b.0.cmp(&a.0));
+                want.sort_by_key(|b| std::cmp::Reverse(b.0));
                 let mut got = v.clone();
                 sort_by(&mut got, |a, b| b.0.cmp(&a.0));
                 assert_eq!(got, want);
