@@ -202,12 +202,12 @@ pub(crate) fn certify(
             cert.reason = Some(format!(
                 "a boundary input goes to {before:?} originally and to {after:?} after flattening"
             ));
-            cert.counterexample = Some(
-                input
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.display()))
-                    .collect(),
-            );
+            // Inserted one by one: `collect()` into a B-tree map compiles one more sort.
+            let mut counterexample = std::collections::BTreeMap::new();
+            for (k, v) in input.iter() {
+                counterexample.insert(k.clone(), v.display());
+            }
+            cert.counterexample = Some(counterexample);
             return cert;
         }
     }
