@@ -2,6 +2,8 @@
 //! iterative and linear in nodes + edges: no recursion, so a million-node chain needs no
 //! more stack than a three-node flow, natively and in wasm.
 
+pub(crate) mod order;
+
 /// A directed graph in compressed sparse row form: the successors of `v` are
 /// `targets[offsets[v]..offsets[v + 1]]`.
 #[derive(Clone, Debug, Default)]
@@ -171,7 +173,7 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                     }
                 }
                 // Document order inside a component, for deterministic output.
-                member_nodes[from..].sort_unstable();
+                order::sort_by_key(&mut member_nodes[from..], |&w| u64::from(w));
                 member_start.push(member_nodes.len() as u32);
             }
         }

@@ -228,6 +228,6 @@ pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) 
             (key, d)
         })
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::graph::order::sort_by(&mut keyed, |a, b| a.0.cmp(&b.0));
     keyed.into_iter().map(|(_, d)| d).collect()
 }

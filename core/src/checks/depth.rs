@@ -6,24 +6,33 @@ use super::{CheckOptions, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic};
 use crate::graph::{NONE, SearchScratch, path_within};
 
-/// Longest path through the condensation with the given component weights. Returns the
-/// best total and the witness: a connected node path from the start, which inside each
-/// loop it passes goes from the node it enters by to the node it leaves by.
-fn longest_path(
-    graph: &FlowGraph<'_>,
-    reach: &[bool],
-    weight: &dyn Fn(u32) -> u64,
-) -> (u64, Vec<u32>) {
+/// The longest path through the condensation: its total weight, and how to walk it back.
+struct Longest {
+    total: u64,
+    /// The component the path ends in.
+    end: u32,
+    /// Per component: (previous component, node it was left by, node this component was
+    /// entered by).
+    via: Vec<(u32, u32, u32)>,
+}
+
+/// Longest path through the condensation with the given component weights (one per
+/// component). The witness path is built only when a diagnostic needs it ([`witness`]).
+fn longest_path(graph: &FlowGraph<'_>, reach: &[bool], weight: &[u64]) -> Longest {
+    let none = Longest {
+        total: 0,
+        end: NONE,
+        via: Vec::new(),
+    };
     let Some(start) = graph.start else {
-        return (0, Vec::new());
+        return none;
     };
     let comps = &graph.components;
     let n = comps.len();
     let mut best = vec![0u64; n];
-    // (previous component, node it was left by, node this component was entered by)
     let mut via = vec![(NONE, NONE, NONE); n];
     let sc = comps.of[start as usize];
-    best[sc as usize] = weight(sc);
+    best[sc as usize] = weight[sc as usize];
     via[sc as usize] = (NONE, NONE, start);
     // Tarjan closes a component after every component it reaches: descending index is a
     // topological order.
@@ -41,7 +50,7 @@ fn longest_path(
                 if d == c {
                     continue;
                 }
-                let cand = here.saturating_add(weight(d));
+                let cand = here.saturating_add(weight[d as usize]);
                 if cand > best[d as usize] {
                     best[d as usize] = cand;
                     via[d as usize] = (c, v, w);
@@ -54,11 +63,25 @@ fn longest_path(
         .enumerate()
         .max_by_key(|&(i, &b)| (b, std::cmp::Reverse(i)))
     else {
-        return (0, Vec::new());
+        return none;
     };
+    Longest {
+        total,
+        end: end as u32,
+        via,
+    }
+}
+
+/// The witness of a longest path: a connected node path from the start, which inside each
+/// loop it passes goes from the node it enters by to the node it leaves by.
+fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
+    let (comps, via) = (&graph.components, &longest.via);
+    if longest.end == NONE {
+        return Vec::new();
+    }
     // Walk back collecting (entry, exit) per component, then fill in each loop's inside.
     let mut steps = Vec::new();
-    let mut c = end as u32;
+    let mut c = longest.end;
     let mut exit = NONE;
     while c != NONE {
         let (prev, left_prev_by, entered) = via[c as usize];
@@ -73,7 +96,7 @@ fn longest_path(
         let inside = |x: u32| comps.of[x as usize] == comp;
         path.extend(path_within(&graph.csr, entry, leave, &inside, &mut scratch));
     }
-    (total, path)
+    path
 }
 
 fn path_diagnostic(
@@ -111,10 +134,13 @@ pub fn check(
     out: &mut Vec<RawDiagnostic>,
 ) -> u32 {
     let comps = &graph.components;
-    let size = |c: u32| comps.members(c).len() as u64;
-    let (depth, path) = longest_path(graph, reach, &size);
-    let depth = depth.min(u32::MAX as u64) as u32;
+    let sizes: Vec<u64> = (0..comps.len() as u32)
+        .map(|c| comps.members(c).len() as u64)
+        .collect();
+    let longest = longest_path(graph, reach, &sizes);
+    let depth = longest.total.min(u32::MAX as u64) as u32;
     if depth > options.max_depth {
+        let path = witness(graph, &longest);
         let ids: Vec<String> = path
             .iter()
             .take(20)
@@ -139,18 +165,22 @@ pub fn check(
 
     // Worst-case actions: a bounded loop runs its body up to max_iterations times (nested
     // loop nodes in one component multiply: an upper bound).
-    let actions = |c: u32| {
-        let members = comps.members(c);
-        let factor = members
-            .iter()
-            .filter(|&&v| graph.node(v).bounds_loops())
-            .fold(1u64, |f, &v| {
-                f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
-            });
-        (members.len() as u64).saturating_mul(factor)
-    };
-    let (total, path) = longest_path(graph, reach, &actions);
+    let actions: Vec<u64> = (0..comps.len() as u32)
+        .map(|c| {
+            let members = comps.members(c);
+            let factor = members
+                .iter()
+                .filter(|&&v| graph.node(v).bounds_loops())
+                .fold(1u64, |f, &v| {
+                    f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
+                });
+            (members.len() as u64).saturating_mul(factor)
+        })
+        .collect();
+    let longest = longest_path(graph, reach, &actions);
+    let total = longest.total;
     if total > options.action_budget {
+        let path = witness(graph, &longest);
         out.push(path_diagnostic(
             graph,
             Code::ActionBudget,

@@ -99,7 +99,7 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
                     .iter()
                     .filter(|k| k.eq_ignore_ascii_case(&queue.name))
                     .collect();
-                similar.sort();
+                crate::graph::order::sort(&mut similar);
                 let help = match similar.first() {
                     Some(s) => format!("queue names are case-sensitive: did you mean `{s}`?"),
                     None => {

@@ -73,7 +73,7 @@ pub struct DecisionAnalysis {
 /// Evaluation order of a decision's conditions: descending priority, document order on ties.
 pub fn evaluation_order(node: &Node) -> Vec<usize> {
     let mut order: Vec<usize> = (0..node.conditions.len()).collect();
-    order.sort_by(|&a, &b| {
+    crate::graph::order::sort_by(&mut order, |&a, &b| {
         node.conditions[b]
             .priority
             .total_cmp(&node.conditions[a].priority)

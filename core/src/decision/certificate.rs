@@ -7,8 +7,6 @@
 //! 2. boundary inputs: concrete values (each literal, its neighbours, NOT_SET, other strings,
 //!    case variants) are routed with the plain reference evaluator, outside the cell model.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::analysis::evaluation_order;
 use super::bits::Bits;
 use super::domain::SpaceBuilder;
@@ -17,6 +15,7 @@ use super::expr::{Expr, Literal, parse_expression};
 use super::flatten::{Context, Part};
 use super::plan::FlattenedDecision;
 use super::report::DecisionCertificate;
+use crate::graph::order::sort_by;
 
 /// Where an input ends up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +32,7 @@ enum Outcome {
 fn walk(
     ctx: &Context<'_>,
     root: usize,
-    tree: &BTreeSet<usize>,
+    tree: &[usize],
     from: usize,
     is_true: &impl Fn(Part) -> bool,
 ) -> Outcome {
@@ -49,7 +48,7 @@ fn walk(
             return Outcome::Stuck(node.id.clone());
         };
         match ctx.lookup(next) {
-            Some(n) if n != root && tree.contains(&n) => at = n,
+            Some(n) if n != root && tree.binary_search(&n).is_ok() => at = n,
             _ => return Outcome::Target(next.to_owned()),
         }
     }
@@ -61,7 +60,7 @@ fn walk(
 fn flat_outcome(
     ctx: &Context<'_>,
     root: usize,
-    tree: &BTreeSet<usize>,
+    tree: &[usize],
     decision: &FlattenedDecision,
     first_true: Option<usize>,
     is_true: &impl Fn(Part) -> bool,
@@ -74,7 +73,7 @@ fn flat_outcome(
         return Outcome::Stuck(ctx.node(root).id.clone());
     };
     match ctx.lookup(&target) {
-        Some(n) if n != root && tree.contains(&n) => walk(ctx, root, tree, n, is_true),
+        Some(n) if n != root && tree.binary_search(&n).is_ok() => walk(ctx, root, tree, n, is_true),
         _ => Outcome::Target(target),
     }
 }
@@ -82,7 +81,7 @@ fn flat_outcome(
 pub(crate) fn certify(
     ctx: &Context<'_>,
     root: usize,
-    inlined: &BTreeSet<usize>,
+    inlined: &[usize],
     decision: &FlattenedDecision,
     cap: usize,
 ) -> DecisionCertificate {
@@ -94,8 +93,13 @@ pub(crate) fn certify(
         reason: None,
         counterexample: None,
     };
-    let mut tree = inlined.clone();
-    tree.insert(root);
+    // The tree's nodes, ascending (`inlined` is), for binary search. Sorted vectors instead
+    // of B-tree maps and sets in this module: each B-tree key type compiles its own copy of
+    // the B-tree code, which kept the wasm package large.
+    let mut tree = inlined.to_vec();
+    if let Err(at) = tree.binary_search(&root) {
+        tree.insert(at, root);
+    }
     // The texts exactly as they will be written.
     let mut flat_exprs = Vec::with_capacity(decision.conditions.len());
     for c in &decision.conditions {
@@ -110,13 +114,12 @@ pub(crate) fn certify(
             }
         }
     }
-    let mut orig: BTreeMap<Part, Expr> = BTreeMap::new();
+    // Ascending by part (nodes ascending, then conditions), for binary search.
+    let mut orig: Vec<(Part, Expr)> = Vec::new();
     for &n in &tree {
         for (c, cond) in ctx.node(n).conditions.iter().enumerate() {
             match parse_expression(&cond.expression) {
-                Ok(e) => {
-                    orig.insert((n, c), e);
-                }
+                Ok(e) => orig.push(((n, c), e)),
                 Err(_) => {
                     cert.reason = Some("a condition of the tree does not parse".into());
                     return cert;
@@ -127,16 +130,18 @@ pub(crate) fn certify(
 
     // 1. Region equality on the exact model.
     let mut builder = SpaceBuilder::new();
-    let orig_f: BTreeMap<Part, _> = orig.iter().map(|(&p, e)| (p, builder.compile(e))).collect();
+    let orig_f: Vec<_> = orig.iter().map(|(_, e)| builder.compile(e)).collect();
     let flat_f: Vec<_> = flat_exprs.iter().map(|e| builder.compile(e)).collect();
     let Some(space) = builder.finish(cap) else {
         cert.reason = Some(format!("more than {cap} input combinations"));
         return cert;
     };
-    let orig_bits: BTreeMap<Part, Bits> = orig_f.iter().map(|(&p, f)| (p, space.eval(f))).collect();
+    // Index-aligned with `orig`.
+    let orig_bits: Vec<Bits> = orig_f.iter().map(|f| space.eval(f)).collect();
+    let find = |p: Part| orig.binary_search_by(|(q, _)| q.cmp(&p)).ok();
     let flat_bits: Vec<Bits> = flat_f.iter().map(|f| space.eval(f)).collect();
     for k in 0..space.total {
-        let is_true = |p: Part| orig_bits.get(&p).is_some_and(|b| b.get(k));
+        let is_true = |p: Part| find(p).is_some_and(|i| orig_bits[i].get(k));
         let before = walk(ctx, root, &tree, root, &is_true);
         let first = flat_bits.iter().position(|b| b.get(k));
         let after = flat_outcome(ctx, root, &tree, decision, first, &is_true);
@@ -152,11 +157,12 @@ pub(crate) fn certify(
     cert.regions_checked = space.total as u64;
 
     // 2. Concrete boundary inputs, outside the cell model.
-    let mut values: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for e in orig.values().chain(flat_exprs.iter()) {
-        collect(e, &mut values);
+    let mut found: Vec<(String, Value)> = Vec::new();
+    for e in orig.iter().map(|(_, e)| e).chain(flat_exprs.iter()) {
+        collect(e, &mut found);
     }
-    for vs in values.values_mut() {
+    let mut values = group_values(found);
+    for (_, vs) in values.iter_mut() {
         let mut out: Vec<Value> = Vec::new();
         for v in vs.iter() {
             for n in neighbours(v) {
@@ -167,16 +173,14 @@ pub(crate) fn certify(
         }
         *vs = out;
     }
-    let keys: Vec<&String> = values.keys().collect();
-    let radices: Vec<usize> = keys.iter().map(|k| values[*k].len().max(1)).collect();
+    let radices: Vec<usize> = values.iter().map(|(_, vs)| vs.len().max(1)).collect();
     let product = radices.iter().try_fold(1usize, |a, &r| a.checked_mul(r));
     const BOUNDARY_CAP: usize = 4096;
     let count = product.map_or(BOUNDARY_CAP, |p| p.min(BOUNDARY_CAP));
     for k in 0..count {
         let mut input = Input::new();
         let mut rest = k;
-        for (d, key) in keys.iter().enumerate() {
-            let vs = &values[*key];
+        for (d, (key, vs)) in values.iter().enumerate() {
             // Full product when it fits; otherwise a deterministic spread of combinations.
             let digit = if product.is_some_and(|p| p <= BOUNDARY_CAP) {
                 let digit = rest % radices[d];
@@ -186,10 +190,10 @@ pub(crate) fn certify(
                 (k.wrapping_mul(2 * d + 1).wrapping_add(k / (d + 1))) % radices[d]
             };
             if let Some(v) = vs.get(digit) {
-                input.insert((*key).clone(), v.clone());
+                input.insert(key.clone(), v.clone());
             }
         }
-        let is_true = |p: Part| orig.get(&p).is_some_and(|e| truth(e, &input));
+        let is_true = |p: Part| find(p).is_some_and(|i| truth(&orig[i].1, &input));
         let before = walk(ctx, root, &tree, root, &is_true);
         let first = flat_exprs.iter().position(|e| truth(e, &input));
         let after = flat_outcome(ctx, root, &tree, decision, first, &is_true);
@@ -198,12 +202,12 @@ pub(crate) fn certify(
             cert.reason = Some(format!(
                 "a boundary input goes to {before:?} originally and to {after:?} after flattening"
             ));
-            cert.counterexample = Some(
-                input
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.display()))
-                    .collect(),
-            );
+            // Inserted one by one: `collect()` into a B-tree map compiles one more sort.
+            let mut counterexample = std::collections::BTreeMap::new();
+            for (k, v) in input.iter() {
+                counterexample.insert(k.clone(), v.display());
+            }
+            cert.counterexample = Some(counterexample);
             return cert;
         }
     }
@@ -230,9 +234,34 @@ fn neighbours(v: &Value) -> Vec<Value> {
     }
 }
 
-/// Every variable and opaque term of an expression, with the literals it meets. Recursion
-/// is bounded by the expression's nesting.
-fn collect(e: &Expr, out: &mut BTreeMap<String, Vec<Value>>) {
+/// The values found per variable or term, by name ascending: for each, NOT_SET and then
+/// every other value in the order first found (without repeats).
+fn group_values(mut found: Vec<(String, Value)>) -> Vec<(String, Vec<Value>)> {
+    // Stable: values of one name keep the order they were found in.
+    sort_by(&mut found, |a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, Vec<Value>)> = Vec::new();
+    for (k, v) in found {
+        match out.last_mut() {
+            Some((last, vs)) if *last == k => {
+                if !vs.contains(&v) {
+                    vs.push(v);
+                }
+            }
+            _ => {
+                let mut vs = vec![Value::NotSet];
+                if v != Value::NotSet {
+                    vs.push(v);
+                }
+                out.push((k, vs));
+            }
+        }
+    }
+    out
+}
+
+/// Every variable and opaque term of an expression, with the literals it meets, in the
+/// order met (see [`group_values`]). Recursion is bounded by the expression's nesting.
+fn collect(e: &Expr, out: &mut Vec<(String, Value)>) {
     fn key(e: &Expr) -> Option<String> {
         match e {
             Expr::Var(v) => Some(v.clone()),
@@ -240,11 +269,8 @@ fn collect(e: &Expr, out: &mut BTreeMap<String, Vec<Value>>) {
             _ => None,
         }
     }
-    fn add(out: &mut BTreeMap<String, Vec<Value>>, k: String, v: Value) {
-        let vs = out.entry(k).or_insert_with(|| vec![Value::NotSet]);
-        if !vs.contains(&v) {
-            vs.push(v);
-        }
+    fn add(out: &mut Vec<(String, Value)>, k: String, v: Value) {
+        out.push((k, v));
     }
     match e {
         Expr::Cmp { left, right, .. } => {

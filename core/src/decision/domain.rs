@@ -29,7 +29,7 @@ pub enum Formula {
     Or(Vec<Formula>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum DimKind {
     /// A dotted variable: exact.
     Var,
@@ -59,9 +59,9 @@ struct AtomDef {
 #[derive(Clone, Debug, Default)]
 pub struct SpaceBuilder {
     dims: Vec<DimBuilder>,
-    dim_index: BTreeMap<(DimKind, String), u32>,
+    dim_index: rustc_hash::FxHashMap<(DimKind, String), u32>,
     atoms: Vec<AtomDef>,
-    atom_index: BTreeMap<(u32, String), u32>,
+    atom_index: rustc_hash::FxHashMap<(u32, String), u32>,
 }
 
 /// One cell of a dimension: its representative value and whether some real input surely
@@ -275,11 +275,11 @@ impl SpaceBuilder {
         // them with or without case, so every comparison on such a variable becomes opaque.
         for d in 0..self.dims.len() {
             let b = &mut self.dims[d];
-            b.strs.sort();
+            crate::graph::order::sort(&mut b.strs);
             b.strs.dedup();
             let ambiguous = b.strs.len() > 1 && {
                 let mut folded: Vec<String> = b.strs.iter().map(|s| s.to_lowercase()).collect();
-                folded.sort();
+                crate::graph::order::sort(&mut folded);
                 folded.windows(2).any(|w| w[0] == w[1])
             };
             if ambiguous {
@@ -301,7 +301,7 @@ impl SpaceBuilder {
         // Variable names that differ only in case might be one variable: keep them out of
         // witnesses.
         let var_count = self.dims.iter().filter(|b| b.kind == DimKind::Var).count();
-        let mut by_fold: BTreeMap<String, usize> = BTreeMap::new();
+        let mut by_fold: rustc_hash::FxHashMap<String, usize> = Default::default();
         if var_count > 1 {
             for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
                 *by_fold.entry(b.name.to_lowercase()).or_default() += 1;
@@ -322,7 +322,7 @@ impl SpaceBuilder {
                 && (var_count == 1 || by_fold.get(&b.name.to_lowercase()).copied() == Some(1))
         };
         let is_exact: Vec<bool> = self.dims.iter().map(exact).collect();
-        order.sort_by(|&a, &b| {
+        crate::graph::order::sort_by(&mut order, |&a, &b| {
             let (da, db) = (&self.dims[a], &self.dims[b]);
             (!is_exact[a], da.kind, &da.name).cmp(&(!is_exact[b], db.kind, &db.name))
         });
@@ -400,7 +400,7 @@ fn cells(b: &DimBuilder) -> Vec<Cell> {
     }
     let mut out = vec![cell(Value::NotSet, true)];
     let mut nums = b.nums.clone();
-    nums.sort_by(f64::total_cmp);
+    crate::graph::order::sort_by(&mut nums, f64::total_cmp);
     nums.dedup();
     let types =
         usize::from(b.bools) + usize::from(!nums.is_empty()) + usize::from(!b.strs.is_empty());
@@ -510,12 +510,13 @@ impl Space {
 
     /// The exact variables' values in combination `combo`.
     pub fn describe_exact(&self, combo: usize) -> BTreeMap<String, String> {
-        self.dims
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.exact)
-            .map(|(i, d)| (d.name.clone(), d.cells[self.digit(combo, i)].shown()))
-            .collect()
+        // Inserted one by one: `collect` into a B-tree sorts first, one more sort compiled
+        // into the wasm package.
+        let mut out = BTreeMap::new();
+        for (i, d) in self.dims.iter().enumerate().filter(|(_, d)| d.exact) {
+            out.insert(d.name.clone(), d.cells[self.digit(combo, i)].shown());
+        }
+        out
     }
 }
 

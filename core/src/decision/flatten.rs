@@ -2,8 +2,9 @@
 //! lists, optimise them on the exact cell model, and keep only what the certificate proves.
 //! See `docs/flattening.md` for the rules and why each step cannot change routing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::analysis::{evaluation_order, is_redundant};
@@ -14,6 +15,7 @@ use super::expr::{Expr, parse_expression};
 use super::plan::{FlattenPlan, FlattenedDecision, PlannedCondition};
 use super::report::{DecisionCertificate, DecisionReport, DecisionStatus, RemovedCondition};
 use crate::diagnostic::{Code, Location, RawDiagnostic};
+use crate::graph::order::sort_by_key;
 use crate::model::{Flow, InputFormat, Node, NodeKind};
 use crate::syntax::PositionEncoding;
 
@@ -102,70 +104,101 @@ struct Expansion {
     default: Option<String>,
     default_prob: f64,
     default_evals: u32,
-    inlined: BTreeSet<usize>,
+    /// Decisions pulled into the root, ascending and without duplicates (sorted once at the
+    /// end of [`expand`]). Sorted vectors and hash maps instead of `BTreeSet`/`BTreeMap`
+    /// throughout this module: every B-tree key type compiles its own copy of the B-tree
+    /// code, which kept the wasm package large.
+    inlined: Vec<usize>,
     max_path: usize,
 }
 
 /// The flow's decision structure, shared by every root's expansion.
 pub(crate) struct Context<'f> {
     pub flow: &'f Flow,
-    index: BTreeMap<&'f str, usize>,
-    refs: BTreeMap<&'f str, BTreeSet<&'f str>>,
-    /// Parsed conditions of decisions whose conditions all parse.
-    pub parsed: BTreeMap<usize, Vec<Expr>>,
+    /// The first node of each id (the one the graph uses).
+    index: FxHashMap<&'f str, usize>,
+    /// The referrers of each id: [`ONE_OF_MANY`] for two or more distinct ones, else the
+    /// one referrer as the index of its id's first node, or [`START_REFERRER`]. Only
+    /// [`Context::sole_parent`] reads it, which needs nothing more than this. (Values are
+    /// `usize` so this shares its hash-map code with `index`.)
+    refs: FxHashMap<&'f str, usize>,
+    /// Parsed conditions of decisions whose conditions all parse, by node index.
+    pub parsed: Vec<Option<Vec<Expr>>>,
     start: Option<&'f str>,
-    duplicated: BTreeSet<&'f str>,
+    /// By node index: another node has the same id.
+    duplicated: Vec<bool>,
     probabilities: Option<&'f Probabilities>,
 }
 
+/// In [`Context::refs`]: referred to by more than one node (or by a node and the start).
+const ONE_OF_MANY: usize = usize::MAX;
+/// In [`Context::refs`]: referred to only by the flow's start.
+const START_REFERRER: usize = usize::MAX - 1;
+/// The id [`Context::sole_parent`] gives for [`START_REFERRER`]; no node can have it.
 const START_REF: &str = "\u{0}start";
 
 impl<'f> Context<'f> {
     pub fn new(flow: &'f Flow, probabilities: Option<&'f Probabilities>) -> Self {
-        let mut seen = BTreeSet::new();
-        let mut duplicated = BTreeSet::new();
-        let mut refs: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut parsed = BTreeMap::new();
+        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut duplicated = vec![false; flow.nodes.len()];
         for (i, n) in flow.nodes.iter().enumerate() {
-            if !seen.insert(n.id.as_str()) {
-                duplicated.insert(n.id.as_str());
+            let first = *index.entry(n.id.as_str()).or_insert(i);
+            if first != i {
+                duplicated[first] = true;
+                duplicated[i] = true;
             }
+        }
+        let mut refs: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut add_ref = |target: &'f str, referrer: usize| {
+            refs.entry(target)
+                .and_modify(|r| {
+                    if *r != referrer {
+                        *r = ONE_OF_MANY;
+                    }
+                })
+                .or_insert(referrer);
+        };
+        let mut parsed = Vec::with_capacity(flow.nodes.len());
+        for n in &flow.nodes {
+            // Referrers are told apart by id, as the graph does: two nodes that share an id
+            // are one referrer. (A node whose id is `START_REF` counts as the start, as it
+            // did when referrers were kept as ids.)
+            let referrer = if n.id == START_REF {
+                START_REFERRER
+            } else {
+                index.get(n.id.as_str()).copied().unwrap_or(ONE_OF_MANY)
+            };
             for e in &n.edges {
-                refs.entry(e.target.as_str())
-                    .or_default()
-                    .insert(n.id.as_str());
+                add_ref(e.target.as_str(), referrer);
             }
-            if n.kind == NodeKind::Decision {
-                let exprs: Option<Vec<Expr>> = n
-                    .conditions
-                    .iter()
-                    .map(|c| parse_expression(&c.expression).ok())
-                    .collect();
-                if let Some(exprs) = exprs {
-                    parsed.insert(i, exprs);
-                }
-            }
+            let exprs: Option<Vec<Expr>> = (n.kind == NodeKind::Decision)
+                .then(|| {
+                    n.conditions
+                        .iter()
+                        .map(|c| parse_expression(&c.expression).ok())
+                        .collect()
+                })
+                .flatten();
+            parsed.push(exprs);
         }
         let start = flow.start.as_ref().map(|(s, _)| s.as_str());
         if let Some(s) = start {
-            refs.entry(s).or_default().insert(START_REF);
+            add_ref(s, START_REFERRER);
         }
         Context {
             flow,
-            // The first node of a duplicated id is the one the graph uses.
-            index: flow
-                .nodes
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(i, n)| (n.id.as_str(), i))
-                .collect(),
+            index,
             refs,
             parsed,
             start,
             duplicated,
             probabilities,
         }
+    }
+
+    /// The parsed conditions of node `i`, if they all parse.
+    pub fn parsed(&self, i: usize) -> Option<&[Expr]> {
+        self.parsed.get(i)?.as_deref()
     }
 
     pub fn node(&self, i: usize) -> &'f Node {
@@ -180,8 +213,8 @@ impl<'f> Context<'f> {
     fn flattenable(&self, i: usize) -> bool {
         let n = self.node(i);
         n.kind == NodeKind::Decision
-            && self.parsed.contains_key(&i)
-            && !self.duplicated.contains(n.id.as_str())
+            && self.parsed(i).is_some()
+            && !self.duplicated[i]
             && n.edges
                 .iter()
                 .filter(|e| e.condition.is_none() && e.label == "default")
@@ -202,8 +235,11 @@ impl<'f> Context<'f> {
 
     /// The only node entering `i`, if there is exactly one.
     fn sole_parent(&self, i: usize) -> Option<&'f str> {
-        let r = self.refs.get(self.node(i).id.as_str())?;
-        (r.len() == 1).then(|| r.iter().next().copied()).flatten()
+        match *self.refs.get(self.node(i).id.as_str())? {
+            ONE_OF_MANY => None,
+            START_REFERRER => Some(START_REF),
+            p => Some(self.node(p).id.as_str()),
+        }
     }
 
     /// Whether `i` is pulled into its only parent (so it is not a root of its own).
@@ -279,14 +315,14 @@ fn expand(
     root: usize,
     budget: usize,
     unfold_cap: usize,
-    unfold_ok: &mut BTreeMap<usize, bool>,
+    unfold_ok: &mut FxHashMap<usize, bool>,
 ) -> Option<Expansion> {
     let mut x = Expansion {
         entries: Vec::new(),
         default: None,
         default_prob: 0.0,
         default_evals: 0,
-        inlined: BTreeSet::new(),
+        inlined: Vec::new(),
         max_path: 1,
     };
     let mut stack = vec![Frame {
@@ -336,7 +372,7 @@ fn expand(
         }
         match (inline, target) {
             (Some(t), _) => {
-                x.inlined.insert(t);
+                x.inlined.push(t);
                 let mut path = path;
                 path.push(t);
                 stack.push(Frame {
@@ -380,17 +416,19 @@ fn expand(
             return None;
         }
     }
+    sort_by_key(&mut x.inlined, |&i| i as u64);
+    x.inlined.dedup();
     Some(x)
 }
 
 /// Whether a shared decision is small enough to copy into each decision that enters it.
-fn shared_fits(ctx: &Context<'_>, t: usize, cap: usize, memo: &mut BTreeMap<usize, bool>) -> bool {
+fn shared_fits(ctx: &Context<'_>, t: usize, cap: usize, memo: &mut FxHashMap<usize, bool>) -> bool {
     if let Some(&b) = memo.get(&t) {
         return b;
     }
     // Provisional "no" stops a cycle of shared decisions from unfolding into itself.
     memo.insert(t, false);
-    let fits = expand(ctx, t, cap, 0, &mut BTreeMap::new())
+    let fits = expand(ctx, t, cap, 0, &mut FxHashMap::default())
         .is_some_and(|x| x.entries.len() + usize::from(x.default.is_some()) <= cap);
     memo.insert(t, fits);
     fits
@@ -403,8 +441,7 @@ fn conjunction_text(ctx: &Context<'_>, parts: &[Part]) -> String {
         .map(|&(n, c)| {
             let text = ctx.node(n).conditions[c].expression.trim().to_owned();
             let is_or = ctx
-                .parsed
-                .get(&n)
+                .parsed(n)
                 .and_then(|es| es.get(c))
                 .is_some_and(Expr::is_or);
             if is_or && parts.len() > 1 {
@@ -588,14 +625,15 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
             ctx.flattenable(i) && !ctx.is_child(i) && ctx.lookup(&flow.nodes[i].id) == Some(i)
         })
         .collect();
-    let mut done = BTreeSet::new();
-    let mut unfold_ok = BTreeMap::new();
-    let mut inlined_by: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    let mut done = vec![false; flow.nodes.len()];
+    let mut unfold_ok = FxHashMap::default();
+    // (root, the decisions it absorbed); sorted by root below.
+    let mut inlined_by: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut q = 0;
     while q < roots.len() {
         let root = roots[q];
         q += 1;
-        if !done.insert(root) {
+        if std::mem::replace(&mut done[root], true) {
             continue;
         }
         match plan_root(&ctx, root, options, &mut unfold_ok) {
@@ -604,7 +642,7 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
                     planned.certificates.push(c);
                 }
                 if let Some(d) = decision {
-                    inlined_by.insert(root, inlined);
+                    inlined_by.push((root, inlined));
                     planned.plan.decisions.push(d);
                 }
                 planned.reports.push(report);
@@ -641,14 +679,14 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
             }
         }
     }
+    // Roots are unique (`done`): ascending root order, as a map keyed by root iterates.
+    sort_by_key(&mut inlined_by, |&(root, _)| root as u64);
     remove_unreferenced(&ctx, &mut planned, &inlined_by);
-    // Decisions in document order.
-    planned
-        .plan
-        .decisions
-        .sort_by_key(|d| ctx.lookup(&d.node_id));
-    planned.reports.sort_by_key(|r| ctx.lookup(&r.node_id));
-    planned.certificates.sort_by_key(|c| ctx.lookup(&c.node_id));
+    // Decisions in document order (an unknown id, `None`, first as `Option`'s order has it).
+    let at = |id: &str| ctx.lookup(id).map_or(0, |i| i as u64 + 1);
+    sort_by_key(&mut planned.plan.decisions, |d| at(&d.node_id));
+    sort_by_key(&mut planned.reports, |r| at(&r.node_id));
+    sort_by_key(&mut planned.certificates, |c| at(&c.node_id));
     planned
 }
 
@@ -666,7 +704,7 @@ type RootResult = Result<
         Option<FlattenedDecision>,
         DecisionReport,
         Option<DecisionCertificate>,
-        BTreeSet<usize>,
+        Vec<usize>,
     ),
     Box<(DecisionReport, Option<DecisionCertificate>)>,
 >;
@@ -675,7 +713,7 @@ fn plan_root(
     ctx: &Context<'_>,
     root: usize,
     options: &FlattenOptions,
-    unfold_ok: &mut BTreeMap<usize, bool>,
+    unfold_ok: &mut FxHashMap<usize, bool>,
 ) -> RootResult {
     let node = ctx.node(root);
     let mut report = DecisionReport {
@@ -714,11 +752,14 @@ fn plan_root(
             .sum::<usize>();
     // The exact model of every condition in the tree.
     let mut builder = SpaceBuilder::new();
-    let mut formulas = BTreeMap::new();
-    for (&n, exprs) in &ctx.parsed {
-        if n == root || x.inlined.contains(&n) {
+    // In ascending (node, condition) order, as before with a map: atoms are created in
+    // this order, and the space's layout follows it.
+    let mut formulas = Vec::new();
+    for (n, exprs) in ctx.parsed.iter().enumerate() {
+        let Some(exprs) = exprs else { continue };
+        if n == root || x.inlined.binary_search(&n).is_ok() {
             for (c, e) in exprs.iter().enumerate() {
-                formulas.insert((n, c), builder.compile(e));
+                formulas.push(((n, c), builder.compile(e)));
             }
         }
     }
@@ -729,11 +770,15 @@ fn plan_root(
         ));
         return Err(Box::new((report, None)));
     };
-    let part_truth: BTreeMap<Part, Bits> =
-        formulas.iter().map(|(&p, f)| (p, space.eval(f))).collect();
+    // Sorted by part (the order of `formulas`), for binary search.
+    let part_truth: Vec<(Part, Bits)> = formulas.iter().map(|(p, f)| (*p, space.eval(f))).collect();
     let truth_of = |parts: &[Part]| {
         parts.iter().fold(space.all(), |acc, p| {
-            acc.and(part_truth.get(p).unwrap_or(&Bits::zeros(space.total)))
+            let truth = part_truth
+                .binary_search_by(|(q, _)| q.cmp(p))
+                .ok()
+                .map(|k| &part_truth[k].1);
+            acc.and(truth.unwrap_or(&Bits::zeros(space.total)))
         })
     };
     let raw: Vec<Entry> = x
@@ -773,7 +818,7 @@ fn plan_root(
     if !changed {
         report.status = DecisionStatus::Unchanged;
         report.expected_evaluations_after = report.expected_evaluations_before;
-        return Ok((None, report, None, BTreeSet::new()));
+        return Ok((None, report, None, Vec::new()));
     }
     let n = opt.entries.len() as u32;
     let decision = FlattenedDecision {
@@ -840,18 +885,25 @@ fn weights(space: &Space, raw: &[Entry], x: &Expansion) -> (Vec<f64>, f64) {
 fn remove_unreferenced(
     ctx: &Context<'_>,
     planned: &mut Planned,
-    inlined_by: &BTreeMap<usize, BTreeSet<usize>>,
+    inlined_by: &[(usize, Vec<usize>)],
 ) {
-    let candidates: BTreeSet<usize> = inlined_by.values().flatten().copied().collect();
-    let mut removed: BTreeSet<usize> = BTreeSet::new();
+    let mut candidates: Vec<usize> = inlined_by
+        .iter()
+        .flat_map(|(_, set)| set.iter().copied())
+        .collect();
+    sort_by_key(&mut candidates, |&c| c as u64);
+    candidates.dedup();
+    // By node index; only candidates are ever removed.
+    let mut removed = vec![false; ctx.flow.nodes.len()];
+    let is_removed = |removed: &[bool], i: usize| removed.get(i).copied().unwrap_or(false);
     loop {
         // References from every node that stays, as it will be written.
-        let mut referenced: BTreeSet<&str> = BTreeSet::new();
+        let mut referenced: FxHashSet<&str> = FxHashSet::default();
         if let Some(s) = ctx.start {
             referenced.insert(s);
         }
         for (i, n) in ctx.flow.nodes.iter().enumerate() {
-            if removed.contains(&i) {
+            if removed[i] {
                 continue;
             }
             match planned.plan.decisions.iter().find(|d| d.node_id == n.id) {
@@ -871,23 +923,26 @@ fn remove_unreferenced(
         let newly: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|c| !removed.contains(c) && !referenced.contains(ctx.node(*c).id.as_str()))
+            .filter(|&c| !removed[c] && !referenced.contains(ctx.node(c).id.as_str()))
             .collect();
         if newly.is_empty() {
             break;
         }
-        removed.extend(newly);
+        for c in newly {
+            removed[c] = true;
+        }
     }
-    planned
-        .plan
-        .decisions
-        .retain(|d| !ctx.lookup(&d.node_id).is_some_and(|i| removed.contains(&i)));
-    for &r in &removed {
+    planned.plan.decisions.retain(|d| {
+        !ctx.lookup(&d.node_id)
+            .is_some_and(|i| is_removed(&removed, i))
+    });
+    // Ascending, as the removed set iterated.
+    for r in candidates.iter().copied().filter(|&c| removed[c]) {
         let id = ctx.node(r).id.clone();
         let owner = inlined_by
             .iter()
-            .find(|(root, set)| set.contains(&r) && !removed.contains(root))
-            .map(|(&root, _)| ctx.node(root).id.clone());
+            .find(|(root, set)| set.binary_search(&r).is_ok() && !is_removed(&removed, *root))
+            .map(|&(root, _)| ctx.node(root).id.clone());
         if let Some(owner) = owner {
             if let Some(d) = planned
                 .plan
@@ -903,10 +958,12 @@ fn remove_unreferenced(
         }
     }
     // A removed decision that was a root of its own has no report to keep.
-    planned
-        .reports
-        .retain(|r| !ctx.lookup(&r.node_id).is_some_and(|i| removed.contains(&i)));
-    planned
-        .certificates
-        .retain(|c| !ctx.lookup(&c.node_id).is_some_and(|i| removed.contains(&i)));
+    planned.reports.retain(|r| {
+        !ctx.lookup(&r.node_id)
+            .is_some_and(|i| is_removed(&removed, i))
+    });
+    planned.certificates.retain(|c| {
+        !ctx.lookup(&c.node_id)
+            .is_some_and(|i| is_removed(&removed, i))
+    });
 }

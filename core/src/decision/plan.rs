@@ -23,7 +23,7 @@ impl FlattenPlan {
             .iter()
             .flat_map(|d| d.removed_nodes.iter().cloned())
             .collect();
-        all.sort();
+        crate::graph::order::sort(&mut all);
         all.dedup();
         all
     }

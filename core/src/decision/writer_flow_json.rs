@@ -123,7 +123,8 @@ pub fn apply(tree: &SyntaxTree, plan: &FlattenPlan) -> String {
             }
         }
     }
-    edits.sort_by_key(|e| std::cmp::Reverse(e.start));
+    // Descending start: the complement of the start is an ascending key.
+    crate::graph::order::sort_by_key(&mut edits, |e| !(e.start as u64));
     let mut out = source.to_owned();
     let mut floor = usize::MAX;
     for e in edits {

@@ -293,7 +293,7 @@ fn finish_read(
     let doc_start = |n: &crate::model::Node| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0);
     if !flow.nodes.is_sorted_by_key(doc_start) {
         let mut nodes = std::mem::take(&mut flow.nodes);
-        nodes.sort_by_key(doc_start);
+        crate::graph::order::sort_by_key(&mut nodes, |n| u64::from(doc_start(n)));
         flow.nodes = nodes;
     }
     ReadResult {

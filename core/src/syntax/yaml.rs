@@ -272,7 +272,7 @@ fn mask_placeholders(text: &str) -> Option<(String, Vec<String>)> {
     if names.is_empty() {
         return None;
     }
-    names.sort();
+    crate::graph::order::sort(&mut names);
     names.dedup();
     // Only ASCII braces were replaced by ASCII underscores: still valid UTF-8.
     String::from_utf8(bytes).ok().map(|m| (m, names))

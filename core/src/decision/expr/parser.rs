@@ -82,26 +82,34 @@ fn keyword(tok: &Tok, word: &str) -> bool {
     matches!(tok, Tok::Ident(s) if s.eq_ignore_ascii_case(word))
 }
 
+/// What `peek` shows past the end (the lexer always ends the list with `End`).
+static END: Token = Token {
+    tok: Tok::End,
+    start: 0,
+    end: 0,
+};
+
 impl Parser {
-    fn peek(&self) -> Token {
+    /// The current token, by reference: every precedence level looks at it, and a copy
+    /// would copy names and strings each time.
+    fn peek(&self) -> &Token {
         // The token list always ends with `End`, and `pos` never moves past it.
         self.tokens
             .get(self.pos)
             .or_else(|| self.tokens.last())
-            .cloned()
-            .unwrap_or(Token {
-                tok: Tok::End,
-                start: 0,
-                end: 0,
-            })
+            .unwrap_or(&END)
     }
 
+    /// Takes the current token and moves on. Nothing looks back, so the token is moved
+    /// out, not copied (the final `End` stays in place).
     fn bump(&mut self) -> Token {
-        let t = self.peek();
         if self.pos + 1 < self.tokens.len() {
+            let t = std::mem::replace(&mut self.tokens[self.pos], END.clone());
             self.pos += 1;
+            t
+        } else {
+            self.peek().clone()
         }
-        t
     }
 
     fn error_at(&self, start: u32, end: u32, message: &str) -> ExprError {
@@ -126,30 +134,28 @@ impl Parser {
 
     fn or(&mut self) -> Result<Expr, ExprError> {
         let first = self.and()?;
+        let is_or = |t: &Token| keyword(&t.tok, "or") || t.tok == Tok::Op("||");
+        if !is_or(self.peek()) {
+            return Ok(first);
+        }
         let mut items = vec![first];
-        loop {
-            let t = self.peek();
-            if keyword(&t.tok, "or") || t.tok == Tok::Op("||") {
-                self.bump();
-                items.push(self.and()?);
-            } else {
-                break;
-            }
+        while is_or(self.peek()) {
+            self.bump();
+            items.push(self.and()?);
         }
         Ok(join(items, Expr::Or))
     }
 
     fn and(&mut self) -> Result<Expr, ExprError> {
         let first = self.not()?;
+        let is_and = |t: &Token| keyword(&t.tok, "and") || t.tok == Tok::Op("&&");
+        if !is_and(self.peek()) {
+            return Ok(first);
+        }
         let mut items = vec![first];
-        loop {
-            let t = self.peek();
-            if keyword(&t.tok, "and") || t.tok == Tok::Op("&&") {
-                self.bump();
-                items.push(self.not()?);
-            } else {
-                break;
-            }
+        while is_and(self.peek()) {
+            self.bump();
+            items.push(self.not()?);
         }
         Ok(join(items, Expr::And))
     }
@@ -158,7 +164,7 @@ impl Parser {
         let t = self.peek();
         // `not x`, `!x` and `Not(x)` all parse here: `(x)` is a parenthesised operand.
         if t.tok == Tok::Op("!") || keyword(&t.tok, "not") {
-            self.bump();
+            let t = self.bump();
             self.enter(&t)?;
             let inner = self.not()?;
             self.depth -= 1;
@@ -169,8 +175,7 @@ impl Parser {
 
     fn cmp(&mut self) -> Result<Expr, ExprError> {
         let left = self.add()?;
-        let t = self.peek();
-        let op = match t.tok {
+        let op = match self.peek().tok {
             Tok::Op("==") => CmpOp::Eq,
             Tok::Op("!=") => CmpOp::Ne,
             Tok::Op("<") => CmpOp::Lt,
@@ -229,12 +234,11 @@ impl Parser {
         // Each operator nests the tree one level deeper (left-deep), so it counts.
         let mut entered = 0;
         loop {
-            let t = self.peek();
-            let Some(op) = op_of(&t.tok) else {
+            let Some(op) = op_of(&self.peek().tok) else {
                 self.depth -= entered;
                 return Ok(left);
             };
-            self.bump();
+            let t = self.bump();
             self.enter(&t)?;
             entered += 1;
             let right = operand(self)?;
@@ -247,9 +251,8 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
-        let t = self.peek();
-        if t.tok == Tok::Op("-") {
-            self.bump();
+        if self.peek().tok == Tok::Op("-") {
+            let t = self.bump();
             self.enter(&t)?;
             let inner = self.unary()?;
             self.depth -= 1;
@@ -262,8 +265,8 @@ impl Parser {
     }
 
     fn primary(&mut self) -> Result<Expr, ExprError> {
-        let t = self.bump();
-        match t.tok.clone() {
+        let mut t = self.bump();
+        match std::mem::replace(&mut t.tok, Tok::End) {
             Tok::Num(n) => Ok(Expr::Lit(Literal::Num(n))),
             Tok::Str(s) => Ok(Expr::Lit(Literal::Str(s))),
             Tok::LParen => {
@@ -284,17 +287,21 @@ impl Parser {
                 if self.peek().tok == Tok::LParen {
                     return self.call(name, &t);
                 }
-                let lower = name.to_ascii_lowercase();
-                match lower.as_str() {
-                    "true" => Ok(Expr::Lit(Literal::Bool(true))),
-                    "false" => Ok(Expr::Lit(Literal::Bool(false))),
-                    "not_set" => Ok(Expr::Lit(Literal::NotSet)),
-                    "and" | "or" | "not" => Err(self.error_at(
+                let is = |word: &str| name.eq_ignore_ascii_case(word);
+                if is("true") {
+                    Ok(Expr::Lit(Literal::Bool(true)))
+                } else if is("false") {
+                    Ok(Expr::Lit(Literal::Bool(false)))
+                } else if is("not_set") {
+                    Ok(Expr::Lit(Literal::NotSet))
+                } else if is("and") || is("or") || is("not") {
+                    Err(self.error_at(
                         t.start,
                         t.end,
                         &format!("`{name}` needs an operand before and after it"),
-                    )),
-                    _ => Ok(Expr::Var(name)),
+                    ))
+                } else {
+                    Ok(Expr::Var(name))
                 }
             }
             Tok::End => Err(self.error_at(

@@ -93,7 +93,10 @@ pub fn write(text: &str, plan: &FlattenPlan) -> WriteResult {
             Err((at, why)) => diagnostics.push(refusal(tree, at, &decision.node_id, why)),
         }
     }
-    patches.sort_by_key(|p| (p.start, p.end));
+    // (start, end) packed into one u64 key: the same order as the tuple.
+    crate::graph::order::sort_by_key(&mut patches, |p| {
+        (u64::from(p.start) << 32) | u64::from(p.end)
+    });
     let mut out = String::with_capacity(text.len());
     let mut at = 0usize;
     for p in &patches {
