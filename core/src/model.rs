@@ -82,12 +82,50 @@ impl Origin {
     }
 }
 
+/// A transition label: borrowed for the common ones (no allocation per edge), owned
+/// for the rest.
+pub type Label = std::borrow::Cow<'static, str>;
+
+/// The label `text` as a [`Label`]: the labels flows use most are shared statics.
+pub fn label(text: &str) -> Label {
+    const COMMON: [&str; 24] = [
+        "default",
+        "condition",
+        "next",
+        "success",
+        "failure",
+        "timeout",
+        "no_input",
+        "no_match",
+        "yes",
+        "no",
+        "body",
+        "exit",
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "*",
+        "#",
+    ];
+    match COMMON.iter().find(|&&c| c == text) {
+        Some(&c) => Label::Borrowed(c),
+        None => Label::Owned(text.to_owned()),
+    }
+}
+
 /// A reference from one node to another, by id, as written in the document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Edge {
     /// The transition label (`default`, `1`, `yes`, `body`, ...) or `condition` for a
     /// decision condition's target.
-    pub label: String,
+    pub label: Label,
     pub target: String,
     /// The place of the target reference.
     pub origin: Origin,

@@ -123,7 +123,9 @@ fn diff_node(a: &Node, b: &Node) -> Vec<String> {
     let edges = |n: &Node| -> BTreeMap<String, Vec<String>> {
         let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for e in n.edges.iter().filter(|e| e.condition.is_none()) {
-            m.entry(e.label.clone()).or_default().push(e.target.clone());
+            m.entry(e.label.to_string())
+                .or_default()
+                .push(e.target.clone());
         }
         m
     };

@@ -120,21 +120,62 @@ extern "C" {
     type TextEncoder;
     #[wasm_bindgen(constructor)]
     fn new() -> TextEncoder;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, text: &js_sys::JsString) -> js_sys::Uint8Array;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(
+        this: &TextEncoder,
+        text: &js_sys::JsString,
+        dest: &js_sys::Uint8Array,
+    ) -> EncodeIntoResult;
+
+    /// `{read, written}` of `TextEncoder.encodeInto`.
+    type EncodeIntoResult;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeIntoResult) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeIntoResult) -> u32;
 }
 
 thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
 }
 
-/// The text as Rust UTF-8. Encoded by the engine's native `TextEncoder` and copied in
-/// one block: wasm-bindgen's own string conversion copies ASCII one character at a time
-/// in a JavaScript loop, which cost about a tenth of a `validate` on a 100 KB flow. Lone
-/// surrogates become U+FFFD either way.
+/// The text as Rust UTF-8, written by the engine's native `TextEncoder.encodeInto`
+/// straight into this module's memory. wasm-bindgen's own string conversion copies ASCII
+/// one character at a time in a JavaScript loop (about a tenth of a `validate` on a 100 KB
+/// flow), and `TextEncoder.encode` would allocate a JavaScript buffer per call, which the
+/// engine's garbage collector then has to chase on large texts. Lone surrogates become
+/// U+FFFD either way.
 fn utf8_of(js: &js_sys::JsString) -> String {
-    let bytes = ENCODER.with(|e| e.encode(js)).to_vec();
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    // One byte per UTF-16 unit fits ASCII exactly; any rest is encoded into more room.
+    let mut buf = vec![0u8; js.length() as usize];
+    let mut filled = 0;
+    let mut rest = js.clone();
+    loop {
+        let view = memory_view(&mut buf[filled..]);
+        let done = ENCODER.with(|e| e.encode_into(&rest, &view));
+        filled += done.written() as usize;
+        let (read, len) = (done.read(), rest.length());
+        if read >= len {
+            break;
+        }
+        // Not all fitted: at most three bytes per remaining unit.
+        rest = rest.slice(read, len);
+        buf.resize(filled + 3 * rest.length() as usize, 0);
+    }
+    buf.truncate(filled);
+    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A JavaScript view of `dest` in this module's memory, for the engine to write into.
+/// Nothing in Rust borrows `dest` while the engine writes, and the view is made after
+/// the allocation, so a memory growth cannot detach it first.
+fn memory_view(dest: &mut [u8]) -> js_sys::Uint8Array {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    js_sys::Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        dest.as_mut_ptr() as usize as u32,
+        dest.len() as u32,
+    )
 }
 
 /// Validates a flow document (flow JSON, Archy YAML or Architect configuration JSON).

@@ -633,7 +633,7 @@ fn transition_edges(id: &str, label: &str, targets: Vec<String>) -> Vec<Edge> {
         .into_iter()
         .enumerate()
         .map(|(i, target)| Edge {
-            label: label.to_owned(),
+            label: flowguard_core::model::label(label),
             target,
             origin: Origin::pointer(format!("{base}/{i}")),
             condition: None,
@@ -647,7 +647,7 @@ fn set_conditions(node: &mut Node, conditions: Vec<ConditionInput>) {
     node.conditions.clear();
     for (i, c) in conditions.into_iter().enumerate() {
         node.edges.push(Edge {
-            label: "condition".to_owned(),
+            label: flowguard_core::model::Label::Borrowed("condition"),
             target: c.target_id.clone(),
             origin: Origin::pointer(format!("{base}/{i}/target_id")),
             condition: Some(i),

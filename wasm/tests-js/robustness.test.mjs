@@ -100,6 +100,24 @@ test('invalid UTF-16 (lone surrogates) keeps UTF-16 positions', () => {
   assert.equal(d.span.end, text.indexOf('"x\ud83d"') + 4);
 });
 
+test('text reaches the core intact wherever non-ASCII characters fall', () => {
+  // The text is encoded straight into wasm memory, one byte per UTF-16 unit first and
+  // the rest in a second round: place accents, emoji and lone surrogates before, across
+  // and after that boundary, and check names and UTF-16 spans come back exact.
+  for (const [pad, odd] of [[0, 'é'], [5, '😀'], [4000, 'ñandú'], [4000, '\ud83d'], [70000, '日本語 😀 é']]) {
+    const name = `x${odd}y`;
+    const text = `{"name": "${'a'.repeat(pad)}", "start": "s", "nodes": {"s": {"type": "play", "transitions": {"next": ["${name}"]}}}}`;
+    const r = validate(text);
+    checkResult(r, text);
+    const d = r.diagnostics.find((d) => d.code === 'FG011');
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    const at = text.indexOf(`"${name}"`);
+    assert.equal(d.span.start, at);
+    assert.equal(d.span.end, at + name.length + 2);
+    if (!odd.includes('\ud83d')) assert.ok(d.message.includes(`\`${name}\``), d.message);
+  }
+});
+
 test('input over maxBytes is FG006 (10 MB default), also for huge strings', () => {
   const big = '{"nodes": {' + ' '.repeat(10 * 1024 * 1024) + '}}';
   for (const r of [validate(big), flatten(big)]) {

@@ -16,8 +16,10 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
     };
 
     // FG003: every node after the first with the same id.
-    // The graph keeps the first node of each id; any other node with that id is a duplicate.
-    for (i, node) in flow.nodes.iter().enumerate() {
+    // The graph keeps the first node of each id; any other node with that id is a duplicate
+    // (so there are none when every node became a vertex).
+    let has_duplicates = graph.node_of.len() < flow.nodes.len();
+    for (i, node) in flow.nodes.iter().enumerate().filter(|_| has_duplicates) {
         let Some(&v) = graph.vertex_of_id.get(node.id.as_str()) else {
             continue;
         };

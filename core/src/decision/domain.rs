@@ -300,11 +300,25 @@ impl SpaceBuilder {
         }
         // Variable names that differ only in case might be one variable: keep them out of
         // witnesses.
-        let var_count = self.dims.iter().filter(|b| b.kind == DimKind::Var).count();
+        let vars: Vec<&str> = self
+            .dims
+            .iter()
+            .filter(|b| b.kind == DimKind::Var)
+            .map(|b| b.name.as_str())
+            .collect();
+        // Few variables: compare pairwise (ASCII names without folded copies); many: count
+        // folded names in a map, so the pass stays linear.
+        let same_name = |a: &str, b: &str| {
+            if a.is_ascii() && b.is_ascii() {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a.to_lowercase() == b.to_lowercase()
+            }
+        };
         let mut by_fold: rustc_hash::FxHashMap<String, usize> = Default::default();
-        if var_count > 1 {
-            for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
-                *by_fold.entry(b.name.to_lowercase()).or_default() += 1;
+        if vars.len() > Self::SMALL {
+            for name in &vars {
+                *by_fold.entry(name.to_lowercase()).or_default() += 1;
             }
         }
         let used: Vec<bool> = {
@@ -316,10 +330,14 @@ impl SpaceBuilder {
         };
         // Exact dimensions first (largest strides), opaque ones last.
         let mut order: Vec<usize> = (0..self.dims.len()).filter(|&d| used[d]).collect();
-        // A lone variable needs no case folding to be known unique.
+        // Exact: a variable no other variable's name equals ignoring case.
         let exact = |b: &DimBuilder| {
             b.kind == DimKind::Var
-                && (var_count == 1 || by_fold.get(&b.name.to_lowercase()).copied() == Some(1))
+                && if vars.len() > Self::SMALL {
+                    by_fold.get(&b.name.to_lowercase()).copied() == Some(1)
+                } else {
+                    vars.iter().filter(|&&v| same_name(v, &b.name)).count() == 1
+                }
         };
         let is_exact: Vec<bool> = self.dims.iter().map(exact).collect();
         crate::graph::order::sort_by(&mut order, |&a, &b| {

@@ -529,7 +529,7 @@ impl Ctx<'_, '_, '_> {
                 expression_source_start: source_start,
             });
             node.edges.push(Edge {
-                label: "condition".to_owned(),
+                label: crate::model::Label::Borrowed("condition"),
                 target: yes_t,
                 origin: Origin::value(yes_o),
                 condition: Some(0),
@@ -626,7 +626,7 @@ fn output_label(output: &str) -> String {
 
 fn edge(label: &str, target: String, origin: ValueId) -> Edge {
     Edge {
-        label: label.to_owned(),
+        label: crate::model::label(label),
         target,
         origin: Origin::value(origin),
         condition: None,

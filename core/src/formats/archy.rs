@@ -727,7 +727,7 @@ impl Ctx<'_, '_, '_> {
                     expr_v,
                 ));
                 node.edges.push(Edge {
-                    label: "condition".to_owned(),
+                    label: crate::model::Label::Borrowed("condition"),
                     target: yes_target,
                     origin: Origin::value(yes.unwrap_or(cond)),
                     condition: Some(0),
@@ -839,7 +839,7 @@ impl Ctx<'_, '_, '_> {
                 expr_v,
             ));
             node.edges.push(Edge {
-                label: "condition".to_owned(),
+                label: crate::model::Label::Borrowed("condition"),
                 target,
                 origin: Origin::value(case_item),
                 condition: Some(idx),
@@ -977,7 +977,7 @@ impl Ctx<'_, '_, '_> {
 
 fn edge(label: &str, target: String, origin: ValueId) -> Edge {
     Edge {
-        label: label.to_owned(),
+        label: crate::model::label(label),
         target,
         origin: Origin::value(origin),
         condition: None,

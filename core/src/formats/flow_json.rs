@@ -192,7 +192,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
                         for target in tree.children(targets) {
                             match tree.as_str(target) {
                                 Some(s) => node.edges.push(Edge {
-                                    label: label.to_owned(),
+                                    label: crate::model::label(label),
                                     target: s.to_owned(),
                                     origin: Origin::value(target),
                                     condition: None,
@@ -208,7 +208,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
                     }
                     // A single id instead of a one-element list is accepted: it means the same.
                     ValueKind::String => node.edges.push(Edge {
-                        label: label.to_owned(),
+                        label: crate::model::label(label),
                         target: tree.as_str(targets).unwrap_or_default().to_owned(),
                         origin: Origin::value(targets),
                         condition: None,
@@ -236,7 +236,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
             for cond in tree.children(c) {
                 if let Some(condition) = read_condition(r, cond, &id) {
                     node.edges.push(Edge {
-                        label: "condition".to_owned(),
+                        label: crate::model::Label::Borrowed("condition"),
                         target: condition.target.clone(),
                         origin: condition.origin.clone(),
                         condition: Some(node.conditions.len()),

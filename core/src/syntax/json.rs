@@ -208,6 +208,13 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_ws(&mut self) {
+        // Indentation in pretty-printed documents: eight spaces at a time.
+        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+            if chunk != b"        " {
+                break;
+            }
+            self.pos += 8;
+        }
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
                 b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
