@@ -95,6 +95,24 @@ function attempt(fn, reps) {
 const fmt = (r) => (r.error ? `FAILS (${r.error})` : `${r.ms.toFixed(3)} ms`);
 const ratio = (ours, theirs) => (theirs.error || ours.error ? '—' : `${(theirs.ms / ours.ms).toFixed(2)}×`);
 
+// ---------------------------------------------------------------------------------------
+// Budgets: validate 1k ≤ 2 ms, 10k ≤ 16 ms (median); applyEdit + wouldCreateCycle on a
+// 100k-node session ≤ 1 ms (further down). The validate budgets are measured first, in a
+// fresh process, as an editor meets them: after 100,000-node runs the wasm heap and the
+// engine's garbage hold hundreds of megabytes, which slows every later call.
+console.log('\nBudgets');
+const budget = (name, ms, limit) => console.log(`| ${name} | ${ms.toFixed(3)} ms | ${limit} | ${ms <= limit ? 'met' : 'MISSED'} |`);
+console.log('| measurement | median | budget (ms) | |');
+console.log('|---|---:|---:|---|');
+const v1k = generate(1_000, 'ivr').text;
+const v10k = generate(10_000, 'ivr').text;
+// Steady state, as in an editor that validates on every keystroke: V8 first runs wasm on
+// its baseline compiler (Liftoff) and swaps in optimised code after enough calls.
+for (let i = 0; i < (quick ? 5 : 40); i++) validate(i % 4 ? v1k : v10k);
+budget('validate, 1,000-node IVR document', time(() => validate(v1k), quick ? 5 : 101), 2);
+budget('validate, 10,000-node IVR document', time(() => validate(v10k), quick ? 5 : 31), 16);
+
+
 const sizes = [1_000, 10_000, 100_000];
 const reps = (n) => (quick ? 3 : n <= 1_000 ? 51 : n <= 10_000 ? 21 : 7);
 const rows = [];
@@ -125,18 +143,6 @@ console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.shape} | ${r.n.toLocaleString('en')} | ${r.edges.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(2)} MB | ${fmt(r.ours)} | ${fmt(r.graphology)} | ${ratio(r.ours, r.graphology)} | ${fmt(r.dagre)} | ${ratio(r.ours, r.dagre)} |`);
 }
-
-// ---------------------------------------------------------------------------------------
-// Budgets: validate 1k ≤ 2 ms, 10k ≤ 16 ms (median); applyEdit + wouldCreateCycle on a
-// 100k-node session ≤ 1 ms.
-console.log('\nBudgets');
-const budget = (name, ms, limit) => console.log(`| ${name} | ${ms.toFixed(3)} ms | ${limit} | ${ms <= limit ? 'met' : 'MISSED'} |`);
-console.log('| measurement | median | budget (ms) | |');
-console.log('|---|---:|---:|---|');
-const v1k = generate(1_000, 'ivr').text;
-const v10k = generate(10_000, 'ivr').text;
-budget('validate, 1,000-node IVR document', time(() => validate(v1k), quick ? 5 : 101), 2);
-budget('validate, 10,000-node IVR document', time(() => validate(v10k), quick ? 5 : 31), 16);
 
 const big = generate(100_000, 'ivr');
 const tBuild = performance.now();

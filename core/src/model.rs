@@ -88,36 +88,34 @@ pub type Label = std::borrow::Cow<'static, str>;
 
 /// The label `text` as a [`Label`]: the labels flows use most are shared statics.
 pub fn label(text: &str) -> Label {
-    const COMMON: [&str; 24] = [
-        "default",
-        "condition",
-        "next",
-        "success",
-        "failure",
-        "timeout",
-        "no_input",
-        "no_match",
-        "yes",
-        "no",
-        "body",
-        "exit",
-        "0",
-        "1",
-        "2",
-        "3",
-        "4",
-        "5",
-        "6",
-        "7",
-        "8",
-        "9",
-        "*",
-        "#",
-    ];
-    match COMMON.iter().find(|&&c| c == text) {
-        Some(&c) => Label::Borrowed(c),
-        None => Label::Owned(text.to_owned()),
-    }
+    let common = match text {
+        "default" => "default",
+        "condition" => "condition",
+        "next" => "next",
+        "success" => "success",
+        "failure" => "failure",
+        "timeout" => "timeout",
+        "no_input" => "no_input",
+        "no_match" => "no_match",
+        "yes" => "yes",
+        "no" => "no",
+        "body" => "body",
+        "exit" => "exit",
+        "0" => "0",
+        "1" => "1",
+        "2" => "2",
+        "3" => "3",
+        "4" => "4",
+        "5" => "5",
+        "6" => "6",
+        "7" => "7",
+        "8" => "8",
+        "9" => "9",
+        "*" => "*",
+        "#" => "#",
+        _ => return Label::Owned(text.to_owned()),
+    };
+    Label::Borrowed(common)
 }
 
 /// A reference from one node to another, by id, as written in the document.
@@ -238,5 +236,26 @@ pub fn kind_of_flow_type(type_name: &str) -> (NodeKind, bool) {
         "loop" => (NodeKind::Loop, true),
         "play" | "set" | "data" | "jump" | "task" => (NodeKind::PassThrough, true),
         _ => (NodeKind::PassThrough, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_keep_their_text_and_share_the_common_ones() {
+        for text in [
+            "default", "1", "#", "timeout", "yes", "Default", "10", "", "opción",
+        ] {
+            let l = label(text);
+            assert_eq!(l, text);
+            let shared = matches!(l, Label::Borrowed(_));
+            assert_eq!(
+                shared,
+                !matches!(text, "Default" | "10" | "" | "opción"),
+                "{text}"
+            );
+        }
     }
 }

@@ -17,7 +17,9 @@ use std::cmp::Ordering;
 
 /// Sorts `v` by `cmp`, stable (like `slice::sort_by`).
 pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
-    if v.len() < 2 {
+    // Already in order (the common case for the short lists decisions sort): nothing to
+    // allocate.
+    if v.windows(2).all(|w| cmp(&w[0], &w[1]) != Ordering::Greater) {
         return;
     }
     let perm = permutation(v.len(), &mut |a, b| cmp(&v[a], &v[b]));
@@ -31,8 +33,8 @@ pub(crate) fn sort<T: Ord>(v: &mut [T]) {
 
 /// Sorts `v` by a `u64` key, stable (like `slice::sort_by_key`). The key is computed once
 /// per element, not once per comparison.
-pub(crate) fn sort_by_key<T>(v: &mut [T], key: impl FnMut(&T) -> u64) {
-    if v.len() < 2 {
+pub(crate) fn sort_by_key<T>(v: &mut [T], mut key: impl FnMut(&T) -> u64) {
+    if v.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
         return;
     }
     let keys: Vec<u64> = v.iter().map(key).collect();

@@ -105,25 +105,30 @@ impl SyntaxTree {
         self.values.is_empty()
     }
 
+    #[inline]
     fn value(&self, id: ValueId) -> &Value {
         &self.values[id.0 as usize]
     }
 
+    #[inline]
     pub fn kind(&self, id: ValueId) -> ValueKind {
         self.value(id).kind
     }
 
     /// Byte span of the value in the source.
+    #[inline]
     pub fn span(&self, id: ValueId) -> (u32, u32) {
         let v = self.value(id);
         (v.start, v.end)
     }
 
+    #[inline]
     pub fn parent(&self, id: ValueId) -> Option<ValueId> {
         let p = self.value(id).parent;
         (p != NO_PARENT).then_some(ValueId(p))
     }
 
+    #[inline]
     fn scalar(&self, t: &ScalarText) -> &str {
         match *t {
             ScalarText::Source(s, e) => self.source.get(s as usize..e as usize).unwrap_or(""),
@@ -132,11 +137,13 @@ impl SyntaxTree {
     }
 
     /// The decoded text of a string (or the literal text of a number / YAML scalar).
+    #[inline]
     pub fn text(&self, id: ValueId) -> Option<&str> {
         self.value(id).text.as_ref().map(|t| self.scalar(t))
     }
 
     /// The string value, only if the value is a string.
+    #[inline]
     pub fn as_str(&self, id: ValueId) -> Option<&str> {
         (self.kind(id) == ValueKind::String)
             .then(|| self.text(id))
