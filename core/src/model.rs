@@ -159,8 +159,9 @@ pub struct ExternalTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub id: String,
-    /// The type as written (`menu`, `transferToAcd`, `TransferPureMatchAction`, ...).
-    pub type_name: String,
+    /// The type as written (`menu`, `transferToAcd`, `TransferPureMatchAction`, ...);
+    /// flow JSON's own type names are shared statics.
+    pub type_name: Label,
     pub kind: NodeKind,
     /// A human name when the format has one besides the id (Architect actions are named
     /// by GUID and carry a `name`); messages show it next to the id.
@@ -177,7 +178,7 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn new(id: impl Into<String>, type_name: impl Into<String>, kind: NodeKind) -> Self {
+    pub fn new(id: impl Into<String>, type_name: impl Into<Label>, kind: NodeKind) -> Self {
         Node {
             id: id.into(),
             type_name: type_name.into(),
@@ -225,6 +226,29 @@ pub struct Flow {
     pub nodes: Vec<Node>,
     /// The syntax tree the origins refer to (empty for flows built in code).
     pub tree: SyntaxTree,
+}
+
+/// A flow-JSON node type as a [`Label`]: the known types are shared statics, so reading a
+/// node allocates nothing for its type.
+pub fn flow_type_name(text: &str) -> Label {
+    const KNOWN: [&str; 12] = [
+        "menu",
+        "collect",
+        "disconnect",
+        "transfer",
+        "transfer_flow",
+        "decision",
+        "loop",
+        "play",
+        "set",
+        "data",
+        "jump",
+        "task",
+    ];
+    match KNOWN.iter().find(|&&k| k == text) {
+        Some(&k) => Label::Borrowed(k),
+        None => Label::Owned(text.to_owned()),
+    }
 }
 
 /// The kind a flow-format node type maps to, and whether the type is known.

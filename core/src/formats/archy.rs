@@ -306,7 +306,7 @@ impl Ctx<'_, '_, '_> {
     }
 
     fn read_container(&mut self, item: ValueId, inner: ValueId, id: &str, item_key: &str) {
-        let mut node = Node::new(id, item_key, NodeKind::PassThrough);
+        let mut node = Node::new(id, item_key.to_owned(), NodeKind::PassThrough);
         node.origin = Origin::value(item);
         let end_type = match item_key {
             "state" => "endOfState",

@@ -147,10 +147,10 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
 
     let type_name = match type_value {
         Some(t) => match tree.as_str(t) {
-            Some(s) => s.to_owned(),
+            Some(s) => crate::model::flow_type_name(s),
             None => {
                 r.type_error(t, "`type`", "a string", "set `type` to menu, collect, play, set, decision, loop, transfer, transfer_flow, disconnect, ...");
-                String::new()
+                crate::model::Label::Borrowed("")
             }
         },
         None => {
@@ -163,12 +163,12 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
                 )
                 .node(&id),
             );
-            String::new()
+            crate::model::Label::Borrowed("")
         }
     };
     let (kind, known) = kind_of_flow_type(&type_name);
     // The id and type move into the node at the end (messages below still name them).
-    let mut node = Node::new(String::new(), String::new(), kind);
+    let mut node = Node::new(String::new(), "", kind);
     node.origin = Origin::value(value);
     node.unknown_type = !known && !type_name.is_empty();
     if node.unknown_type {
@@ -254,7 +254,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
         }
     }
 
-    match type_name.as_str() {
+    match &*type_name {
         "loop" => match tree.get(value, "max_iterations") {
             Some(m) => match tree.as_u64(m).filter(|&n| n > 0) {
                 Some(n) => node.max_iterations = Some(n),
