@@ -300,12 +300,7 @@ impl SpaceBuilder {
         }
         // Variable names that differ only in case might be one variable: keep them out of
         // witnesses.
-        let vars: Vec<&str> = self
-            .dims
-            .iter()
-            .filter(|b| b.kind == DimKind::Var)
-            .map(|b| b.name.as_str())
-            .collect();
+        let var_count = self.dims.iter().filter(|b| b.kind == DimKind::Var).count();
         // Few variables: compare pairwise (ASCII names without folded copies); many: count
         // folded names in a map, so the pass stays linear.
         let same_name = |a: &str, b: &str| {
@@ -316,9 +311,9 @@ impl SpaceBuilder {
             }
         };
         let mut by_fold: rustc_hash::FxHashMap<String, usize> = Default::default();
-        if vars.len() > Self::SMALL {
-            for name in &vars {
-                *by_fold.entry(name.to_lowercase()).or_default() += 1;
+        if var_count > Self::SMALL {
+            for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
+                *by_fold.entry(b.name.to_lowercase()).or_default() += 1;
             }
         }
         let used: Vec<bool> = {
@@ -333,10 +328,14 @@ impl SpaceBuilder {
         // Exact: a variable no other variable's name equals ignoring case.
         let exact = |b: &DimBuilder| {
             b.kind == DimKind::Var
-                && if vars.len() > Self::SMALL {
+                && if var_count > Self::SMALL {
                     by_fold.get(&b.name.to_lowercase()).copied() == Some(1)
                 } else {
-                    vars.iter().filter(|&&v| same_name(v, &b.name)).count() == 1
+                    self.dims
+                        .iter()
+                        .filter(|o| o.kind == DimKind::Var && same_name(&o.name, &b.name))
+                        .count()
+                        == 1
                 }
         };
         let is_exact: Vec<bool> = self.dims.iter().map(exact).collect();
@@ -348,9 +347,10 @@ impl SpaceBuilder {
         let mut dims = Vec::with_capacity(order.len());
         for (i, &d) in order.iter().enumerate() {
             new_index[d] = i as u32;
-            let b = &self.dims[d];
+            // The builder is consumed: its name and literals move into the space.
+            let b = &mut self.dims[d];
             dims.push(Dim {
-                name: b.name.clone(),
+                name: std::mem::take(&mut b.name),
                 exact: is_exact[d],
                 cells: cells(b),
             });
@@ -371,18 +371,16 @@ impl SpaceBuilder {
             strides[i] = strides[i + 1] * dims[i + 1].cells.len();
         }
         let mut atom_bits = Vec::with_capacity(self.atoms.len());
+        // The atom's truth per cell of its dimension (one buffer for all atoms).
+        let mut table: Vec<bool> = Vec::new();
         for a in &self.atoms {
             let d = new_index[a.dim as usize] as usize;
             let dim = &dims[d];
-            let table: Vec<bool> = dim
-                .cells
-                .iter()
-                .enumerate()
-                .map(|(ci, c)| match &a.test {
-                    None => ci == 1,
-                    Some((op, v)) => compare(*op, &c.value, v),
-                })
-                .collect();
+            table.clear();
+            table.extend(dim.cells.iter().enumerate().map(|(ci, c)| match &a.test {
+                None => ci == 1,
+                Some((op, v)) => compare(*op, &c.value, v),
+            }));
             let mut bits = Bits::zeros(total);
             let (stride, radix) = (strides[d], dim.cells.len());
             for k in 0..total {
@@ -403,8 +401,8 @@ impl SpaceBuilder {
     }
 }
 
-/// The cells of one dimension.
-fn cells(b: &DimBuilder) -> Vec<Cell> {
+/// The cells of one dimension (its literals move into them).
+fn cells(b: &mut DimBuilder) -> Vec<Cell> {
     let cell = |value: Value, certain: bool| Cell {
         value,
         certain,
@@ -417,7 +415,7 @@ fn cells(b: &DimBuilder) -> Vec<Cell> {
         ];
     }
     let mut out = vec![cell(Value::NotSet, true)];
-    let mut nums = b.nums.clone();
+    let mut nums = std::mem::take(&mut b.nums);
     crate::graph::order::sort_by(&mut nums, f64::total_cmp);
     nums.dedup();
     let types =
@@ -448,9 +446,6 @@ fn cells(b: &DimBuilder) -> Vec<Cell> {
         out.push(cell(Value::Num(hi.ceil() + 1.0), typed));
     }
     if !b.strs.is_empty() {
-        for s in &b.strs {
-            out.push(cell(Value::Str(s.clone()), typed));
-        }
         let mut other = String::from("other");
         let mut n = 0;
         // `other` is lowercase ASCII: ASCII strings compare without folding a copy.
@@ -466,6 +461,9 @@ fn cells(b: &DimBuilder) -> Vec<Cell> {
         while clashes(&other) {
             n += 1;
             other = format!("other{n}");
+        }
+        for s in std::mem::take(&mut b.strs) {
+            out.push(cell(Value::Str(s), typed));
         }
         out.push(cell(Value::Str(other), typed));
     }
