@@ -207,12 +207,15 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
-        // Indentation in pretty-printed documents: eight spaces at a time.
-        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
-            if chunk != b"        " {
-                break;
-            }
+        // Indentation in pretty-printed documents: eight spaces at a time, compared as one
+        // word.
+        const SPACES: u64 = u64::from_le_bytes(*b"        ");
+        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8)
+            && let Ok(word) = <[u8; 8]>::try_from(chunk)
+            && u64::from_le_bytes(word) == SPACES
+        {
             self.pos += 8;
         }
         while let Some(&b) = self.bytes.get(self.pos) {
