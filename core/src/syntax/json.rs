@@ -296,7 +296,15 @@ impl<'a> Parser<'a> {
                     }
                     Some(b'"') => {
                         self.key()?;
-                        state = State::Colon;
+                        // The usual `"name": value`: take the colon here rather than in a
+                        // trip round the loop (anything else goes to `Colon`, which reports it).
+                        self.skip_ws();
+                        state = if self.bytes.get(self.pos) == Some(&b':') {
+                            self.pos += 1;
+                            State::Value
+                        } else {
+                            State::Colon
+                        };
                     }
                     Some(b'}') => {
                         return Err(self.err(
