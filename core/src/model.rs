@@ -228,38 +228,41 @@ pub struct Flow {
     pub tree: SyntaxTree,
 }
 
+/// flowguard's flow-JSON node types and the kind each maps to: the one list both
+/// [`kind_of_flow_type`] and [`flow_type_name`] read.
+const FLOW_TYPES: [(&str, NodeKind); 12] = [
+    ("menu", NodeKind::Input),
+    ("collect", NodeKind::Input),
+    ("disconnect", NodeKind::End),
+    ("transfer", NodeKind::End),
+    ("transfer_flow", NodeKind::End),
+    ("decision", NodeKind::Decision),
+    ("loop", NodeKind::Loop),
+    ("play", NodeKind::PassThrough),
+    ("set", NodeKind::PassThrough),
+    ("data", NodeKind::PassThrough),
+    ("jump", NodeKind::PassThrough),
+    ("task", NodeKind::PassThrough),
+];
+
+fn known_flow_type(type_name: &str) -> Option<&'static (&'static str, NodeKind)> {
+    FLOW_TYPES.iter().find(|(name, _)| *name == type_name)
+}
+
 /// A flow-JSON node type as a [`Label`]: the known types are shared statics, so reading a
 /// node allocates nothing for its type.
 pub fn flow_type_name(text: &str) -> Label {
-    const KNOWN: [&str; 12] = [
-        "menu",
-        "collect",
-        "disconnect",
-        "transfer",
-        "transfer_flow",
-        "decision",
-        "loop",
-        "play",
-        "set",
-        "data",
-        "jump",
-        "task",
-    ];
-    match KNOWN.iter().find(|&&k| k == text) {
-        Some(&k) => Label::Borrowed(k),
+    match known_flow_type(text) {
+        Some(&(name, _)) => Label::Borrowed(name),
         None => Label::Owned(text.to_owned()),
     }
 }
 
 /// The kind a flow-format node type maps to, and whether the type is known.
 pub fn kind_of_flow_type(type_name: &str) -> (NodeKind, bool) {
-    match type_name {
-        "menu" | "collect" => (NodeKind::Input, true),
-        "disconnect" | "transfer" | "transfer_flow" => (NodeKind::End, true),
-        "decision" => (NodeKind::Decision, true),
-        "loop" => (NodeKind::Loop, true),
-        "play" | "set" | "data" | "jump" | "task" => (NodeKind::PassThrough, true),
-        _ => (NodeKind::PassThrough, false),
+    match known_flow_type(type_name) {
+        Some(&(_, kind)) => (kind, true),
+        None => (NodeKind::PassThrough, false),
     }
 }
 
@@ -281,5 +284,20 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn flow_type_names_share_exactly_the_known_types() {
+        for text in ["menu", "transfer_flow", "task", "Menu", "custom", ""] {
+            let name = flow_type_name(text);
+            assert_eq!(name, text);
+            let known = matches!(text, "menu" | "transfer_flow" | "task");
+            assert_eq!(matches!(name, Label::Borrowed(_)), known, "{text}");
+            assert_eq!(kind_of_flow_type(text).1, known, "{text}");
+        }
+        assert_eq!(kind_of_flow_type("collect"), (NodeKind::Input, true));
+        assert_eq!(kind_of_flow_type("transfer"), (NodeKind::End, true));
+        assert_eq!(kind_of_flow_type("jump"), (NodeKind::PassThrough, true));
+        assert_eq!(kind_of_flow_type("wait"), (NodeKind::PassThrough, false));
     }
 }

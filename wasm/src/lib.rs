@@ -151,8 +151,9 @@ fn utf8_of(js: &js_sys::JsString) -> String {
     let mut filled = 0;
     let mut rest = js.clone();
     loop {
-        let view = memory_view(&mut buf[filled..]);
-        let done = ENCODER.with(|e| e.encode_into(&rest, &view));
+        // The view is made right before the call (after the encoder's first-use set-up),
+        // so nothing can grow the memory and detach it in between.
+        let done = ENCODER.with(|e| e.encode_into(&rest, &memory_view(&mut buf[filled..])));
         filled += done.written() as usize;
         let (read, len) = (done.read(), rest.length());
         if read >= len {
@@ -167,8 +168,8 @@ fn utf8_of(js: &js_sys::JsString) -> String {
 }
 
 /// A JavaScript view of `dest` in this module's memory, for the engine to write into.
-/// Nothing in Rust borrows `dest` while the engine writes, and the view is made after
-/// the allocation, so a memory growth cannot detach it first.
+/// Nothing in Rust borrows `dest` while the engine writes. Use it at once: a growth of the
+/// memory detaches it.
 fn memory_view(dest: &mut [u8]) -> js_sys::Uint8Array {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     js_sys::Uint8Array::new_with_byte_offset_and_length(

@@ -43,6 +43,7 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
         }
     }
 
+    // FG010: no start, or a start that names no node.
     match &flow.start {
         None => out.push(RawDiagnostic::new(
             Code::MissingStart,
@@ -59,11 +60,7 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
         Some(_) => {}
     }
 
-    // FG011: references to ids that exist nowhere.
-    let known: Option<HashSet<&str>> = options
-        .known_queues
-        .as_ref()
-        .map(|q| q.iter().map(String::as_str).collect());
+    // FG011: references to ids that exist nowhere (the graph noted them while resolving).
     for &(v, k) in &graph.dangling {
         let node = graph.node(v);
         if let Some(edge) = node.edges.get(k as usize) {
@@ -87,9 +84,10 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
         }
     }
     // FG050: transfers to queues the org does not have.
-    let Some(known) = &known else {
+    let Some(known) = options.known_queues.as_ref() else {
         return;
     };
+    let known: HashSet<&str> = known.iter().map(String::as_str).collect();
     for &i in &graph.node_of {
         let node = &flow.nodes[i];
         if let Some(queue) = &node.queue

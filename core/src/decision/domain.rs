@@ -59,9 +59,58 @@ struct AtomDef {
 #[derive(Clone, Debug, Default)]
 pub struct SpaceBuilder {
     dims: Vec<DimBuilder>,
-    dim_index: rustc_hash::FxHashMap<(DimKind, String), u32>,
+    dim_index: ListIndex<(DimKind, String)>,
     atoms: Vec<AtomDef>,
-    atom_index: rustc_hash::FxHashMap<(u32, String), u32>,
+    atom_index: ListIndex<(u32, String)>,
+}
+
+/// Finds an item of a list by a scan while the list is short (no map keys to build, the
+/// usual case: a decision names a handful of variables) and through a map once it has
+/// outgrown [`ListIndex::SMALL`], so decisions with very many variables stay linear.
+#[derive(Clone, Debug)]
+struct ListIndex<K> {
+    map: rustc_hash::FxHashMap<K, u32>,
+}
+
+impl<K> Default for ListIndex<K> {
+    fn default() -> Self {
+        ListIndex {
+            map: Default::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> ListIndex<K> {
+    const SMALL: usize = 16;
+
+    /// The position of the item `matches` accepts (`key` is its map key).
+    fn find<T>(
+        &self,
+        items: &[T],
+        matches: impl FnMut(&T) -> bool,
+        key: impl FnOnce() -> K,
+    ) -> Option<u32> {
+        if items.len() <= Self::SMALL {
+            items.iter().position(matches).map(|i| i as u32)
+        } else {
+            self.map.get(&key()).copied()
+        }
+    }
+
+    /// Records the item just pushed onto `items` (all of them when the list first
+    /// outgrows the scan).
+    fn pushed<T>(&mut self, items: &[T], key_of: impl Fn(&T) -> K) {
+        if items.len() <= Self::SMALL {
+            return;
+        }
+        if self.map.is_empty() {
+            for (i, item) in items.iter().enumerate() {
+                self.map.insert(key_of(item), i as u32);
+            }
+        } else if let Some(item) = items.last() {
+            self.map.insert(key_of(item), (items.len() - 1) as u32);
+        }
+    }
 }
 
 /// One cell of a dimension: its representative value and whether some real input surely
@@ -133,7 +182,8 @@ fn atom_key(dim: u32, test: &Option<(CmpOp, Value)>) -> (u32, String) {
 }
 
 impl SpaceBuilder {
-    /// Up to this many dimensions (atoms) are found by a scan, beyond it by a map.
+    /// Up to this many variables, names that differ only in case are found by comparing
+    /// pairs; beyond it by counting folded names in a map.
     const SMALL: usize = 16;
 
     pub fn new() -> Self {
@@ -141,17 +191,12 @@ impl SpaceBuilder {
     }
 
     fn dim(&mut self, kind: DimKind, name: &str) -> u32 {
-        // Decisions name a handful of variables: a scan beats building map keys. Past
-        // SMALL the map keeps many-variable decisions linear.
-        if self.dims.len() <= Self::SMALL {
-            if let Some(d) = self
-                .dims
-                .iter()
-                .position(|b| b.kind == kind && b.name == name)
-            {
-                return d as u32;
-            }
-        } else if let Some(&d) = self.dim_index.get(&(kind, name.to_owned())) {
+        let found = self.dim_index.find(
+            &self.dims,
+            |b| b.kind == kind && b.name == name,
+            || (kind, name.to_owned()),
+        );
+        if let Some(d) = found {
             return d;
         }
         let d = self.dims.len() as u32;
@@ -162,41 +207,25 @@ impl SpaceBuilder {
             strs: Vec::new(),
             bools: false,
         });
-        if self.dims.len() > Self::SMALL {
-            if self.dim_index.is_empty() {
-                for (i, b) in self.dims.iter().enumerate() {
-                    self.dim_index.insert((b.kind, b.name.clone()), i as u32);
-                }
-            } else {
-                self.dim_index.insert((kind, name.to_owned()), d);
-            }
-        }
+        self.dim_index
+            .pushed(&self.dims, |b| (b.kind, b.name.clone()));
         d
     }
 
     /// The atom testing `test` on `dim` (the same test, the same atom).
     fn atom(&mut self, dim: u32, test: Option<(CmpOp, Value)>) -> Formula {
-        let same = |a: &AtomDef| a.dim == dim && a.test == test;
-        if self.atoms.len() <= Self::SMALL {
-            if let Some(a) = self.atoms.iter().position(same) {
-                return Formula::Atom(a as u32);
-            }
-        } else if let Some(&a) = self.atom_index.get(&atom_key(dim, &test)) {
+        let found = self.atom_index.find(
+            &self.atoms,
+            |a| a.dim == dim && a.test == test,
+            || atom_key(dim, &test),
+        );
+        if let Some(a) = found {
             return Formula::Atom(a);
         }
         let a = self.atoms.len() as u32;
         self.atoms.push(AtomDef { dim, test });
-        if self.atoms.len() > Self::SMALL {
-            if self.atom_index.is_empty() {
-                for (i, def) in self.atoms.iter().enumerate() {
-                    self.atom_index
-                        .insert(atom_key(def.dim, &def.test), i as u32);
-                }
-            } else {
-                self.atom_index
-                    .insert(atom_key(dim, &self.atoms[a as usize].test), a);
-            }
-        }
+        self.atom_index
+            .pushed(&self.atoms, |def| atom_key(def.dim, &def.test));
         Formula::Atom(a)
     }
 
@@ -569,6 +598,25 @@ mod tests {
         let (s, b) = space(&["Contains(Call.Ani, \"1\") and x == 1"]);
         assert!(s.witness(&b[0]).is_none());
         assert!(s.witness(&b[0].not()).is_some());
+    }
+
+    #[test]
+    fn atoms_are_shared_past_the_scan_limit() {
+        // More variables and atoms than ListIndex scans: the map path must find them too.
+        let mut b = SpaceBuilder::new();
+        let atom = |b: &mut SpaceBuilder, e: &str| match b.compile(&parse_expression(e).unwrap()) {
+            Formula::Atom(a) => a,
+            f => panic!("{e}: {f:?}"),
+        };
+        let first: Vec<u32> = (0..40)
+            .map(|i| atom(&mut b, &format!("v{i} == 1")))
+            .collect();
+        assert_eq!(first, (0..40).collect::<Vec<u32>>());
+        for i in [0, 5, 16, 17, 39] {
+            assert_eq!(atom(&mut b, &format!("v{i} == 1")), i);
+        }
+        assert_eq!(atom(&mut b, "v3 == 2"), 40);
+        assert_eq!(b.dims.len(), 40);
     }
 
     #[test]

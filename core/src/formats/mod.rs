@@ -72,32 +72,9 @@ pub fn detect(text: &str) -> InputFormat {
     if !looks_like_json(text) {
         return InputFormat::Archy;
     }
+    // A cheap textual probe; the reader validates properly afterwards.
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    // A cheap textual probe (the reader validates properly afterwards): one pass from
-    // quote to quote looking for the quoted names, instead of one substring search each.
-    let bytes = trimmed.as_bytes();
-    let (mut has_type, mut has_nodes) = (false, false);
-    let mut at = 0;
-    while let Some(q) = memchr::memchr(b'"', &bytes[at..]) {
-        at += q + 1;
-        let rest = &bytes[at..];
-        // Most quotes start no marker: one byte decides.
-        match rest.first() {
-            Some(b'f') if rest.starts_with(b"flowSequenceItemList\"") => {
-                return InputFormat::Architect;
-            }
-            Some(b'i') if rest.starts_with(b"initialSequence\"") => {
-                return InputFormat::Architect;
-            }
-            Some(b'_') => has_type |= rest.starts_with(b"__type\""),
-            Some(b'n') if !has_nodes => has_nodes = rest.starts_with(b"nodes\""),
-            _ => {}
-        }
-    }
-    if has_type && !has_nodes {
-        return InputFormat::Architect;
-    }
-    InputFormat::Flow
+    json::FormatMarkers::probe(trimmed.as_bytes()).format()
 }
 
 /// A document read into the model, with what the reader found wrong.
@@ -112,8 +89,8 @@ pub struct ReadResult {
 /// Reads `text` as `format` (detecting it for [`InputFormat::Auto`]).
 pub fn read(text: &str, format: InputFormat) -> ReadResult {
     let json_reader = |format| match format {
-        InputFormat::Architect => (InputFormat::Architect, architect::read as JsonReader),
-        _ => (InputFormat::Flow, flow_json::read as JsonReader),
+        InputFormat::Architect => (InputFormat::Architect, architect::read as FormatReader),
+        _ => (InputFormat::Flow, flow_json::read as FormatReader),
     };
     match format {
         InputFormat::Auto if !looks_like_json(text) => {
@@ -124,7 +101,7 @@ pub fn read(text: &str, format: InputFormat) -> ReadResult {
             // marker names as it reads the strings); a text that does not parse is probed.
             let parsed = json::parse(text);
             let detected = match parsed.error {
-                None => detect_from_markers(parsed.markers),
+                None => parsed.markers.format(),
                 Some(_) => detect(text),
             };
             let (format, reader) = json_reader(detected);
@@ -145,24 +122,11 @@ fn looks_like_json(text: &str) -> bool {
 }
 
 /// A format reader: syntax tree in, model out.
-type JsonReader = fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow;
-
-/// What [`detect`] answers for JSON text with these markers.
-fn detect_from_markers(m: json::FormatMarkers) -> InputFormat {
-    if m.architect || (m.type_key && !m.nodes) {
-        InputFormat::Architect
-    } else {
-        InputFormat::Flow
-    }
-}
+type FormatReader = fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow;
 
 /// Parses YAML and hands the tree to a format reader; syntax errors and duplicate keys
 /// become FG001 and FG005, a second document in the file a warning.
-pub fn read_yaml_with(
-    text: &str,
-    format: InputFormat,
-    reader: fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow,
-) -> ReadResult {
+pub fn read_yaml_with(text: &str, format: InputFormat, reader: FormatReader) -> ReadResult {
     let parsed = yaml::parse(text);
     let mut diagnostics = Vec::new();
     for dup in &parsed.duplicate_keys {
@@ -226,14 +190,14 @@ fn duplicate_key(
 
 /// Parses JSON and hands the tree to a format reader; syntax errors and duplicate keys
 /// become FG001 and FG005.
-pub fn read_json_with(text: &str, format: InputFormat, reader: JsonReader) -> ReadResult {
+pub fn read_json_with(text: &str, format: InputFormat, reader: FormatReader) -> ReadResult {
     read_parsed_json(json::parse(text), format, reader)
 }
 
 fn read_parsed_json(
     parsed: json::ParsedJson,
     format: InputFormat,
-    reader: JsonReader,
+    reader: FormatReader,
 ) -> ReadResult {
     let mut diagnostics = Vec::new();
     for dup in &parsed.duplicate_keys {
@@ -380,7 +344,7 @@ mod tests {
             };
             let parsed = json::parse(&text);
             prop_assume!(parsed.error.is_none());
-            prop_assert_eq!(detect_from_markers(parsed.markers), detect_reference(&text), "{}", text);
+            prop_assert_eq!(parsed.markers.format(), detect_reference(&text), "{}", text);
         }
     }
 }

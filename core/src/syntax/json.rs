@@ -62,6 +62,40 @@ impl FormatMarkers {
     const TYPE_KEY: &'static [u8] = b"\"__type\"";
     const NODES: &'static [u8] = b"\"nodes\"";
 
+    /// The markers a text holds, probed without parsing it (for text that does not
+    /// parse): every `"` is taken as a possible start of a quoted name.
+    pub fn probe(text: &[u8]) -> FormatMarkers {
+        let mut m = FormatMarkers::default();
+        let mut at = 0;
+        while let Some(q) = memchr::memchr(b'"', &text[at..]) {
+            let rest = &text[at + q..];
+            let starts = |pat: &[u8]| rest.starts_with(pat);
+            // Most quotes start no marker: the byte after the quote decides.
+            match rest.get(1) {
+                Some(b'f' | b'i') => m.architect |= Self::ARCHITECT.iter().any(|p| starts(p)),
+                Some(b'_') => m.type_key |= starts(Self::TYPE_KEY),
+                Some(b'n') => m.nodes |= starts(Self::NODES),
+                _ => {}
+            }
+            if m.architect {
+                break;
+            }
+            at += q + 1;
+        }
+        m
+    }
+
+    /// The format these markers mean for JSON text: Architect configuration JSON when it
+    /// names `flowSequenceItemList` or `initialSequence`, or uses `__type` without
+    /// flowguard's `nodes`; flow JSON otherwise.
+    pub fn format(self) -> crate::model::InputFormat {
+        if self.architect || (self.type_key && !self.nodes) {
+            crate::model::InputFormat::Architect
+        } else {
+            crate::model::InputFormat::Flow
+        }
+    }
+
     /// Notes the string token `quoted` (its quotes included).
     fn note(&mut self, quoted: &[u8], has_escape: bool) {
         if has_escape {
@@ -724,8 +758,9 @@ fn decode_escapes(raw: &str) -> String {
 }
 
 #[cfg(test)]
-mod plain_run_tests {
-    use super::plain_run;
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
     use proptest::prelude::*;
 
     proptest! {
@@ -739,12 +774,6 @@ mod plain_run_tests {
             prop_assert_eq!(plain_run(&bytes), reference);
         }
     }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
 
     #[test]
     fn parses_nested_values_with_spans() {
