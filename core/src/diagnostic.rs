@@ -68,10 +68,13 @@ codes! {
     InputTooLarge = "FG006", "input-too-large", Error;
     UnsupportedFormat = "FG007", "unsupported-format", Error;
     ExternalReference = "FG008", "external-reference", Info;
+    EmptyFlow = "FG009", "empty-flow", Info;
     MissingStart = "FG010", "missing-start", Error;
     DanglingTarget = "FG011", "dangling-target", Error;
     UnreachableNode = "FG012", "unreachable-node", Warning;
     DeadEnd = "FG013", "dead-end", Error;
+    DuplicateMenuDigit = "FG014", "duplicate-menu-digit", Error;
+    DuplicateSpeechTerm = "FG015", "duplicate-speech-term", Warning;
     RoutingLoop = "FG020", "routing-loop", Error;
     CallerTrap = "FG021", "caller-trap", Error;
     BoundedLoop = "FG022", "bounded-loop", Info;

@@ -9,7 +9,9 @@ use crate::syntax::{SyntaxTree, ValueId};
 pub enum NodeKind {
     /// Waits for the caller (menu, collect input): loops through it are caller-driven.
     Input,
-    /// Ends this flow: disconnect, transfer to a queue, transfer to another flow.
+    /// Can end this flow here: disconnect, end of a task, and hand-offs (transfers), which
+    /// end the flow when they succeed and otherwise continue through their outgoing edges
+    /// (`failure`, `next`). An end node with edges is an exit, not a dead end.
     End,
     /// Branches on conditions: first true condition by descending priority, else `default`.
     Decision,
@@ -173,6 +175,9 @@ pub struct Node {
     pub edges: Vec<Edge>,
     pub conditions: Vec<Condition>,
     pub max_iterations: Option<u64>,
+    /// A loop whose count is an expression (`loopCount: {exp: ...}`): Architect fixes the
+    /// count when the loop starts, so the loop is bounded, by a number known only at run time.
+    pub counted_at_run_time: bool,
     pub queue: Option<ExternalTarget>,
     pub flow: Option<ExternalTarget>,
 }
@@ -189,15 +194,18 @@ impl Node {
             edges: Vec::new(),
             conditions: Vec::new(),
             max_iterations: None,
+            counted_at_run_time: false,
             queue: None,
             flow: None,
         }
     }
 
-    /// How messages name the node: `` `id` ``, or `` `label` (id) `` when it has a label.
+    /// How messages name the node: its label the way Architect shows it (`task "Main" ›
+    /// Play Audio "Sorry"`) when it has one, else `` `id` ``. The id stays in the
+    /// diagnostic's `node` field for tools.
     pub fn display(&self) -> String {
         match &self.label {
-            Some(l) if !l.is_empty() && *l != self.id => format!("`{l}` ({})", self.id),
+            Some(l) if !l.is_empty() => l.clone(),
             _ => format!("`{}`", self.id),
         }
     }
@@ -211,7 +219,8 @@ impl Node {
 
     /// Whether this node bounds the loop it is part of.
     pub fn bounds_loops(&self) -> bool {
-        self.kind == NodeKind::Loop && self.max_iterations.is_some_and(|n| n > 0)
+        self.kind == NodeKind::Loop
+            && (self.max_iterations.is_some_and(|n| n > 0) || self.counted_at_run_time)
     }
 }
 
@@ -223,9 +232,22 @@ pub struct Flow {
     pub flow_type: Option<String>,
     /// The id of the start node and the place it is named.
     pub start: Option<(String, Origin)>,
+    /// Other ways in besides `start`: entry points the platform runs on its own (an in-queue
+    /// flow's periodic state) and menus or tasks that flow settings name (error handling).
+    /// Reachability starts from all of them; depth is measured from `start`.
+    pub entries: Vec<Entry>,
     pub nodes: Vec<Node>,
     /// The syntax tree the origins refer to (empty for flows built in code).
     pub tree: SyntaxTree,
+}
+
+/// A way into a flow besides its start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub target: String,
+    pub origin: Origin,
+    /// What makes it an entry, for messages (`the flow's error handling`).
+    pub why: &'static str,
 }
 
 /// flowguard's flow-JSON node types and the kind each maps to: the one list both

@@ -240,11 +240,32 @@ fn check(f: &GenFlow) {
     } else {
         BTreeSet::new()
     };
+    // FG012 is reported once per region: the regions partition the unreachable nodes, and
+    // every node of a region is reachable from the node it is reported at.
+    let regions: Vec<BTreeSet<usize>> = by_code(Code::UnreachableNode).map(group).collect();
+    let covered: BTreeSet<usize> = regions.iter().flatten().copied().collect();
+    assert_eq!(covered, unreachable, "FG012 in {text}");
     assert_eq!(
-        nodes_of(Code::UnreachableNode),
-        unreachable,
-        "FG012 in {text}"
+        regions.iter().map(BTreeSet::len).sum::<usize>(),
+        unreachable.len(),
+        "FG012 regions overlap in {text}"
     );
+    for d in by_code(Code::UnreachableNode) {
+        let head: usize = d
+            .node
+            .as_deref()
+            .unwrap()
+            .trim_start_matches('n')
+            .parse()
+            .unwrap();
+        for r in d.related.iter().filter_map(|r| r.node.as_deref()) {
+            let r: usize = r.trim_start_matches('n').parse().unwrap();
+            assert!(
+                all[head][r],
+                "FG012 region of n{head} names n{r}, which it does not lead to, in {text}"
+            );
+        }
+    }
 
     // Loops among non-input nodes: bounded ones are FG022, others FG020.
     let is_input = |v: usize| matches!(f.nodes[v].kind, "menu" | "collect");

@@ -5,6 +5,7 @@
 use super::{CheckOptions, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic};
 use crate::graph::{NONE, SearchScratch, path_within};
+use crate::model::NodeKind;
 
 /// The longest path through the condensation: its total weight, and how to walk it back.
 struct Longest {
@@ -121,6 +122,10 @@ fn path_diagnostic(
             format!("step {}", i + 1)
         };
         previous_component = component;
+        let msg = match &graph.node(v).label {
+            Some(l) if !l.is_empty() => format!("{msg}: {l}"),
+            _ => msg,
+        };
         d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
     }
     d
@@ -168,9 +173,13 @@ pub fn check(
     let actions: Vec<u64> = (0..comps.len() as u32)
         .map(|c| {
             let members = comps.members(c);
+            // A loop that waits for the caller on every pass is paced by the caller, not
+            // run through in one go: its passes are not multiplied (inferred; the platform
+            // documents the action limit, not how waiting counts against it).
+            let paced_by_caller = members.iter().any(|&v| graph.kind(v) == NodeKind::Input);
             let factor = members
                 .iter()
-                .filter(|&&v| graph.node(v).bounds_loops())
+                .filter(|&&v| !paced_by_caller && graph.node(v).bounds_loops())
                 .fold(1u64, |f, &v| {
                     f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
                 });

@@ -41,11 +41,11 @@ fn group_diagnostic(
     let mut d =
         RawDiagnostic::new(code, graph.node_location(first), message, help).node(graph.id(first));
     for (i, &v) in cycle.iter().enumerate().skip(1) {
-        d = d.related(
-            graph.node_location(v),
-            Some(graph.id(v).to_owned()),
-            format!("step {} of the cycle", i + 1),
-        );
+        let msg = match &graph.node(v).label {
+            Some(l) if !l.is_empty() => format!("step {} of the cycle: {l}", i + 1),
+            _ => format!("step {} of the cycle", i + 1),
+        };
+        d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
     }
     // Members outside the witness cycle; sized by the group, not the graph, so reporting
     // many small loops stays linear.
@@ -91,21 +91,47 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         let cycle = cycle_through(csr, members[0], &in_c, &mut scratch);
         let text = cycle_text(graph, &cycle);
         if let Some(&bound) = members.iter().find(|&&v| graph.node(v).bounds_loops()) {
-            let n = graph.node(bound).max_iterations.unwrap_or(0);
+            let node = graph.node(bound);
+            let count = match node.max_iterations {
+                Some(n) => format!("at most {n} iterations"),
+                None => "a count its expression fixes when the loop starts".to_owned(),
+            };
             out.push(group_diagnostic(
                 graph,
                 Code::BoundedLoop,
                 &cycle,
                 members,
-                format!("loop {text} is bounded by loop node {} (at most {n} iterations)", graph.node(bound).display()),
+                format!("loop {text} is bounded by loop node {} ({count})", node.display()),
                 "nothing to fix: the loop node ends the repetition; check that its exit path is what callers should get",
             ));
             continue;
         }
+        // A reusable task called from inside the loop it belongs to returns only if the call
+        // ends, which it cannot without leaving the loop another way: the call's return
+        // edge (`next` of a node with a `call` edge into the group) is no exit.
+        let returns_only_through_group = |v: u32, w: u32| {
+            let node = graph.node(v);
+            let calls_into_group = node.edges.iter().any(|e| {
+                e.label == "call"
+                    && graph
+                        .vertex_of_id
+                        .get(e.target.as_str())
+                        .is_some_and(|&t| in_c(t))
+            });
+            calls_into_group
+                && node.edges.iter().any(|e| {
+                    e.label == "next" && graph.vertex_of_id.get(e.target.as_str()) == Some(&w)
+                })
+                && !node.edges.iter().any(|e| {
+                    e.label != "next"
+                        && e.label != "call"
+                        && graph.vertex_of_id.get(e.target.as_str()) == Some(&w)
+                })
+        };
         let exits: Vec<(u32, u32)> = members
             .iter()
             .flat_map(|&v| csr.successors(v).iter().map(move |&w| (v, w)))
-            .filter(|&(_, w)| !in_c(w))
+            .filter(|&(v, w)| !in_c(w) && !returns_only_through_group(v, w))
             .collect();
         let ends_here: Vec<u32> = members
             .iter()

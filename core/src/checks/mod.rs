@@ -62,6 +62,10 @@ pub struct FlowGraph<'f> {
     /// document order. Found while building, so no check looks every target up again.
     pub dangling: Vec<(u32, u32)>,
     pub start: Option<u32>,
+    /// The flow's other entries that resolve ([`Flow::entries`]), as vertices.
+    pub entries: Vec<u32>,
+    /// Indexes into [`Flow::entries`] of entries that name no node.
+    pub dangling_entries: Vec<usize>,
     /// Whole-graph strongly connected components.
     pub components: Components,
 }
@@ -94,6 +98,14 @@ impl<'f> FlowGraph<'f> {
             .start
             .as_ref()
             .and_then(|(id, _)| vertex_of_id.get(id.as_str()).copied());
+        let mut entries = Vec::new();
+        let mut dangling_entries = Vec::new();
+        for (i, entry) in flow.entries.iter().enumerate() {
+            match vertex_of_id.get(entry.target.as_str()) {
+                Some(&v) => entries.push(v),
+                None => dangling_entries.push(i),
+            }
+        }
         let components = strongly_connected_components(&csr, &|_| true);
         FlowGraph {
             flow,
@@ -102,6 +114,8 @@ impl<'f> FlowGraph<'f> {
             csr,
             dangling,
             start,
+            entries,
+            dangling_entries,
             components,
         }
     }
@@ -135,10 +149,15 @@ impl<'f> FlowGraph<'f> {
         }
     }
 
-    /// Nodes reachable from `start` (all false without a start).
+    /// Nodes reachable from `start` or another entry (all false without a start).
     pub fn reachable_from_start(&self) -> Vec<bool> {
         match self.start {
-            Some(s) => reachable(&self.csr, &[s], &|_| true),
+            Some(s) => {
+                let mut roots = Vec::with_capacity(1 + self.entries.len());
+                roots.push(s);
+                roots.extend_from_slice(&self.entries);
+                reachable(&self.csr, &roots, &|_| true)
+            }
             None => vec![false; self.csr.node_count()],
         }
     }

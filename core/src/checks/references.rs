@@ -45,6 +45,14 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
 
     // FG010: no start, or a start that names no node.
     match &flow.start {
+        // A document with nothing in it (a stub a pipeline fills later): nothing routes, so
+        // nothing is missing; say so instead of reporting a missing start.
+        None if flow.nodes.is_empty() => out.push(RawDiagnostic::new(
+            Code::EmptyFlow,
+            Location::default(),
+            "the flow has no menus, tasks, states or nodes: there is nothing to check",
+            "nothing to fix if this is a placeholder; add the flow's menus and tasks (and `startUpRef`) to have them checked",
+        )),
         None => out.push(RawDiagnostic::new(
             Code::MissingStart,
             Location::default(),
@@ -74,14 +82,28 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
                     Code::DanglingTarget,
                     origin_location(flow, &edge.origin, || node_ptr(&node.id)),
                     format!(
-                        "{what} of `{}` targets `{}`, which does not exist",
-                        node.id, edge.target
+                        "{what} of {} targets `{}`, which does not exist",
+                        node.display(),
+                        edge.target
                     ),
                     "point it at an existing node id, or add a node with this id",
                 )
                 .node(&node.id),
             );
         }
+    }
+    // FG011 for entries (error handling, periodic states) that name nothing.
+    for &i in &graph.dangling_entries {
+        let entry = &flow.entries[i];
+        out.push(RawDiagnostic::new(
+            Code::DanglingTarget,
+            origin_location(flow, &entry.origin, String::new),
+            format!(
+                "{} names `{}`, which does not exist",
+                entry.why, entry.target
+            ),
+            "point it at an existing task, menu or state, or add one with this refId",
+        ));
     }
     // FG050: transfers to queues the org does not have.
     let Some(known) = options.known_queues.as_ref() else {
@@ -111,8 +133,9 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
                         Code::UnknownQueue,
                         origin_location(flow, &queue.origin, || node_ptr(&node.id)),
                         format!(
-                            "`{}` transfers to the queue `{}`, which the org does not have",
-                            node.id, queue.name
+                            "{} transfers to the queue `{}`, which the org does not have",
+                            node.display(),
+                            queue.name
                         ),
                         help,
                     )
@@ -124,24 +147,21 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
 }
 
 /// FG012 and FG013.
+///
+/// Unreachable nodes are reported once per region: at each node no other unreachable node
+/// leads to (a task nobody jumps to, not each of its actions), with the nodes it leads to
+/// as related locations. Regions that are cycles with no such head are reported at their
+/// first node in document order. Linear: every node is covered once.
 pub fn unreachable_and_dead_ends(
     graph: &FlowGraph<'_>,
     reach: &[bool],
     out: &mut Vec<RawDiagnostic>,
 ) {
+    if graph.start.is_some() {
+        unreachable_regions(graph, reach, out);
+    }
     for v in 0..graph.node_of.len() as u32 {
         let node = graph.node(v);
-        if graph.start.is_some() && !reach[v as usize] {
-            out.push(
-                RawDiagnostic::new(
-                    Code::UnreachableNode,
-                    graph.node_location(v),
-                    format!("node `{}` cannot be reached from the start node", node.id),
-                    "connect it from a node calls reach, or delete it if it is no longer used",
-                )
-                .node(&node.id),
-            );
-        }
         if node.kind != NodeKind::End && graph.csr.successors(v).is_empty() {
             let why = if node.edges.is_empty() {
                 "has no outgoing transition"
@@ -152,11 +172,79 @@ pub fn unreachable_and_dead_ends(
                 RawDiagnostic::new(
                     Code::DeadEnd,
                     graph.node_location(v),
-                    format!("node `{}` ({}) {why}, and its type does not end the flow", node.id, node.type_name),
+                    format!("{} ({}) {why}, and its type does not end the flow", node.display(), node.type_name),
                     "add a transition to the next step, or end the path with a disconnect or transfer",
                 )
                 .node(&node.id),
             );
+        }
+    }
+}
+
+/// The most related locations one FG012 lists; the message gives the full count.
+const REGION_RELATED: usize = 50;
+
+fn unreachable_regions(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>) {
+    let n = graph.node_of.len();
+    let mut has_unreachable_predecessor = vec![false; n];
+    for v in 0..n as u32 {
+        if !reach[v as usize] {
+            for &w in graph.csr.successors(v) {
+                if w != v {
+                    has_unreachable_predecessor[w as usize] = true;
+                }
+            }
+        }
+    }
+    let mut covered = vec![false; n];
+    let mut stack = Vec::new();
+    // Heads first (document order is vertex order), then what cycles leave uncovered.
+    for pass in 0..2 {
+        for v in 0..n as u32 {
+            let i = v as usize;
+            if reach[i] || covered[i] || (pass == 0 && has_unreachable_predecessor[i]) {
+                continue;
+            }
+            covered[i] = true;
+            let mut region = Vec::new();
+            stack.push(v);
+            while let Some(u) = stack.pop() {
+                for &w in graph.csr.successors(u) {
+                    if !reach[w as usize] && !covered[w as usize] {
+                        covered[w as usize] = true;
+                        region.push(w);
+                        stack.push(w);
+                    }
+                }
+            }
+            crate::graph::order::sort(&mut region);
+            let node = graph.node(v);
+            let message = match region.len() {
+                0 => format!("{} cannot be reached from the start node", node.display()),
+                1 => format!(
+                    "{} cannot be reached from the start node, nor can the node it leads to",
+                    node.display()
+                ),
+                k => format!(
+                    "{} cannot be reached from the start node, nor can the {k} nodes it leads to",
+                    node.display()
+                ),
+            };
+            let mut d = RawDiagnostic::new(
+                Code::UnreachableNode,
+                graph.node_location(v),
+                message,
+                "connect it from a node calls reach (a jump, a menu choice, a task call), or delete it if it is no longer used",
+            )
+            .node(&node.id);
+            for &w in region.iter().take(REGION_RELATED) {
+                d = d.related(
+                    graph.node_location(w),
+                    Some(graph.id(w).to_owned()),
+                    format!("also unreachable: {}", graph.node(w).display()),
+                );
+            }
+            out.push(d);
         }
     }
 }

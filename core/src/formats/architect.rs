@@ -17,58 +17,10 @@ pub mod writer;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::formats::semantics::{self, After};
 use crate::formats::{Reader, loc};
 use crate::model::{Condition, Edge, ExternalTarget, Flow, InputFormat, Node, NodeKind, Origin};
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
-
-/// Action types that end the flow (confirmed in real documents: DisconnectAction,
-/// TransferPureMatchAction; the others are inferred from Architect's action names).
-const END_TYPES: &[&str] = &[
-    "DisconnectAction",
-    "TransferPureMatchAction",
-    "TransferAcdAction",
-    "TransferFlowAction",
-    "TransferToFlowAction",
-    "TransferFlowSecureAction",
-    "TransferVoicemailAction",
-    "TransferUserAction",
-    "TransferNumberAction",
-    "TransferGroupAction",
-    "EndTaskAction",
-    "EndWorkflowAction",
-    "ExitBotFlowAction",
-];
-
-const INPUT_TYPES: &[&str] = &["CollectInputAction", "MenuAction"];
-
-/// Known action types that do their work and continue.
-const PASS_TYPES: &[&str] = &[
-    "SetAttributesAction",
-    "UpdateVariableAction",
-    "DataAction",
-    "SendResponseAction",
-    "HoldMusicAction",
-    "PlayAudioAction",
-    "TaskAction",
-    "TransferTaskAction",
-    "TransferMenuAction",
-    "CallTaskAction",
-    "CallCommonModuleAction",
-    "EvaluateScheduleGroupAction",
-    "EvaluateScheduleAction",
-    "FindQueueAction",
-    "DataTableLookupAction",
-    "SwitchAction",
-    "ExitLoopAction",
-    "NextLoopAction",
-    "PlayEstimatedWaitTimeAction",
-    "SetWrapupCodeAction",
-    "SetLanguageAction",
-    "WaitAction",
-];
-
-/// Actions whose reference replaces the next step (a jump); `CallTaskAction` returns.
-const JUMP_TYPES: &[&str] = &["TaskAction", "TransferTaskAction", "TransferMenuAction"];
 
 /// An action found in an `actionList`, or inline in a menu choice.
 #[derive(Clone, Copy)]
@@ -81,6 +33,8 @@ struct Action {
 struct Sequence {
     id: String,
     value: ValueId,
+    /// How messages name it: `task "Main"`, `menu "Main Menu"`.
+    label: String,
 }
 
 struct Ctx<'r, 't, 'd> {
@@ -273,9 +227,22 @@ impl Ctx<'_, '_, '_> {
             return;
         };
         let index = self.sequences.len();
+        let word = match type_name.as_str() {
+            "Menu" => "menu",
+            "State" => "state",
+            "LoopTask" => "loop task",
+            "ReusableTask" => "reusable task",
+            "Bot" => "bot",
+            _ => "task",
+        };
+        let label = match self.str_of(item, "name") {
+            Some(n) => format!("{word} \"{n}\""),
+            None => format!("{word} `{id}`"),
+        };
         self.sequences.push(Sequence {
             id: id.clone(),
             value: item,
+            label: label.clone(),
         });
         let kind = if type_name == "Menu" {
             NodeKind::Input
@@ -284,7 +251,7 @@ impl Ctx<'_, '_, '_> {
         };
         let mut node = Node::new(id.clone(), type_name.clone(), kind);
         node.origin = Origin::value(item);
-        node.label = self.str_of(item, "name").map(str::to_owned);
+        node.label = Some(label);
         let known = matches!(
             type_name.as_str(),
             "Task" | "Menu" | "State" | "LoopTask" | "ReusableTask" | "Bot"
@@ -324,7 +291,9 @@ impl Ctx<'_, '_, '_> {
                     .to_owned();
                 if let Some(aid) = self.register(action, index) {
                     node.edges.push(edge(&label, aid.clone(), action));
-                    self.place(&aid, Cont::EndOf(index));
+                    // What a choice's action leaves to do (a transfer that failed) repeats
+                    // the menu (Help Center, "Transfer to ACD action").
+                    self.place(&aid, Cont::Node(id.clone()));
                 }
             }
         }
@@ -376,14 +345,15 @@ impl Ctx<'_, '_, '_> {
         match cont {
             Cont::Node(id) => id.clone(),
             Cont::EndOf(i) => {
-                let (seq_id, value) = match self.sequences.get(*i) {
-                    Some(s) => (s.id.clone(), s.value),
+                let (seq_id, value, label) = match self.sequences.get(*i) {
+                    Some(s) => (s.id.clone(), s.value, format!("end of {}", s.label)),
                     None => return String::new(),
                 };
                 let id = format!("{seq_id}/end");
                 if self.end_nodes.insert(id.clone()) {
                     let mut n = Node::new(id.clone(), "endOfSequence", NodeKind::End);
                     n.origin = Origin::value(value);
+                    n.label = Some(label);
                     self.nodes.push(n);
                 }
                 id
@@ -407,21 +377,36 @@ impl Ctx<'_, '_, '_> {
         let tree = self.tree;
         let type_name = self.str_of(v, "__type").unwrap_or("").to_owned();
         let t = type_name.as_str();
-        let kind = if END_TYPES.contains(&t) {
-            NodeKind::End
-        } else if INPUT_TYPES.contains(&t) {
-            NodeKind::Input
-        } else if t == "DecisionAction" {
-            NodeKind::Decision
-        } else if t == "LoopAction" {
-            NodeKind::Loop
-        } else {
-            NodeKind::PassThrough
+        // `MenuAction` is a menu inside a choice: it waits for the caller.
+        let row = semantics::architect_action(t);
+        let kind = match row {
+            Some(r) => r.kind,
+            None if t == "MenuAction" => NodeKind::Input,
+            None => NodeKind::PassThrough,
         };
+        let semantics_after = row.map_or(After::Next, |r| r.after);
         let mut node = Node::new(id, type_name.clone(), kind);
         node.origin = Origin::value(v);
-        node.label = self.str_of(v, "name").map(str::to_owned);
-        let known = kind != NodeKind::PassThrough || PASS_TYPES.contains(&t);
+        let owner = self
+            .actions
+            .get(id)
+            .and_then(|a| self.sequences.get(a.sequence))
+            .map_or("", |s| s.label.as_str());
+        let title = row.map_or_else(
+            || semantics::title_of_key(t.strip_suffix("Action").unwrap_or(t)),
+            |r| r.title.to_owned(),
+        );
+        let mut label = String::new();
+        if !owner.is_empty() {
+            label.push_str(owner);
+            label.push_str(" › ");
+        }
+        label.push_str(&title);
+        if let Some(n) = self.str_of(v, "name").filter(|n| !n.is_empty()) {
+            label.push_str(&format!(" \"{n}\""));
+        }
+        node.label = Some(label);
+        let known = row.is_some() || t == "MenuAction";
         if !known {
             self.unknown(&mut node, v, "action");
         }
@@ -444,7 +429,7 @@ impl Ctx<'_, '_, '_> {
                             "jump"
                         };
                         node.edges.push(edge(label, s.to_owned(), r));
-                        jumped = JUMP_TYPES.contains(&t) || !known;
+                        jumped = semantics_after == After::Jump || !known;
                     }
                     None => self.r.type_error(
                         r,
@@ -536,8 +521,8 @@ impl Ctx<'_, '_, '_> {
             });
             node.edges.push(edge("default", no_t, no_o));
         } else if kind == NodeKind::Loop {
-            node.max_iterations = tree
-                .get(v, "loopCount")
+            let count = tree.get(v, "loopCount");
+            node.max_iterations = count
                 .and_then(|c| {
                     let lit = tree
                         .get(c, "config")
@@ -547,6 +532,13 @@ impl Ctx<'_, '_, '_> {
                         .or_else(|| text_of(tree, lit)?.0.trim().parse().ok())
                 })
                 .filter(|&n| n > 0);
+            // A count given as an expression is fixed when the loop starts: still bounded.
+            node.counted_at_run_time = node.max_iterations.is_none()
+                && count.is_some_and(|c| {
+                    tree.get(c, "config").is_some_and(|cf| {
+                        tree.get(cf, "exp").is_some() || tree.get(cf, "var").is_some()
+                    })
+                });
             let exit = self.target(&after);
             node.edges.push(edge("exit", exit, v));
         } else if kind != NodeKind::End && !jumped && paths.is_empty() {
@@ -556,6 +548,11 @@ impl Ctx<'_, '_, '_> {
         } else if kind != NodeKind::End && !jumped && t == "CallTaskAction" {
             let next = self.target(&after);
             node.edges.push(edge("next", next, v));
+        } else if semantics_after == After::Handoff && !has_failure_path(tree, &paths) {
+            // A transfer that fails goes on with what follows it.
+            let next = self.target(&after);
+            let origin = tree.get(v, "nextAction").unwrap_or(v);
+            node.edges.push(edge("next", next, origin));
         }
 
         if kind == NodeKind::End {
@@ -616,6 +613,15 @@ impl Ctx<'_, '_, '_> {
             .severity(Severity::Info),
         );
     }
+}
+
+/// Whether a transfer's paths include its failure output.
+fn has_failure_path(tree: &SyntaxTree, paths: &[ValueId]) -> bool {
+    paths.iter().any(|p| {
+        tree.get(*p, "outputId")
+            .and_then(|o| tree.as_str(o))
+            .is_some_and(|o| o.to_ascii_lowercase().contains("fail"))
+    })
 }
 
 /// `__SUCCESS__` -> `success`, `__NOT_FOUND__` -> `not_found`.

@@ -14,8 +14,11 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::formats::semantics::{self, After};
 use crate::formats::{Reader, loc};
-use crate::model::{Condition, Edge, ExternalTarget, Flow, InputFormat, Node, NodeKind, Origin};
+use crate::model::{
+    Condition, Edge, Entry, ExternalTarget, Flow, InputFormat, Node, NodeKind, Origin,
+};
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
 
 /// Where control goes after the last action of a list.
@@ -38,6 +41,8 @@ struct Job {
     prefix: String,
     cont: Cont,
     loops: Vec<LoopCtx>,
+    /// How messages name the task, state, bot or menu the list belongs to.
+    owner: std::rc::Rc<str>,
 }
 
 /// A parsed `startUpRef` / `targetTaskRef` / `targetMenuRef`.
@@ -68,84 +73,6 @@ fn parse_ref(s: &str) -> Ref {
     }
 }
 
-/// Actions that end the flow (or the task, for `endTask`): no next step.
-const END_ACTIONS: &[&str] = &[
-    "disconnect",
-    "transferToAcd",
-    "transferToFlow",
-    "transferToFlowSecure",
-    "transferToVoicemail",
-    "transferToUser",
-    "transferToNumber",
-    "transferToGroup",
-    "transferToExternal",
-    "endWorkflow",
-    "endTask",
-    "endState",
-    "exitBotFlow",
-    "exitWorkitemFlow",
-    "disconnectWorkitem",
-];
-
-/// Actions that wait for the caller.
-const INPUT_ACTIONS: &[&str] = &[
-    "collectInput",
-    "askForBoolean",
-    "askForSlot",
-    "askForIntent",
-    "askForYesNo",
-    "getResponse",
-];
-
-/// Known actions that do their work and continue (their `outputs` are followed).
-const PASS_ACTIONS: &[&str] = &[
-    "playAudio",
-    "callData",
-    "callBotFlow",
-    "callCommonModule",
-    "findQueue",
-    "findQueueById",
-    "findUser",
-    "findGroup",
-    "findSchedule",
-    "findScheduleGroup",
-    "dataTableLookup",
-    "evaluateSchedule",
-    "evaluateScheduleGroup",
-    "setConversationData",
-    "setParticipantData",
-    "getParticipantData",
-    "setExternalTag",
-    "setScreenPop",
-    "setLanguage",
-    "setWrapupCode",
-    "setUUIData",
-    "updateData",
-    "holdMusic",
-    "wait",
-    "sendResponse",
-    "sendAutoReply",
-    "communicate",
-    "clearSlot",
-    "playEstimatedWaitTime",
-    "playAudioOnSilence",
-    "detectSilence",
-    "getExternalContact",
-    "getJourneyContext",
-];
-
-/// Outputs that, when all present, leave no implicit path to the next action.
-fn complete_outputs(action: &str) -> Option<&'static [&'static str]> {
-    Some(match action {
-        "callData" => &["success", "failure", "timeout"],
-        "findQueue" | "findQueueById" | "findUser" | "findGroup" => &["found", "notFound"],
-        "collectInput" => &["success", "failure"],
-        "evaluateSchedule" => &["active", "inactive"],
-        "askForBoolean" => &["yes", "no", "maxNoInputs", "maxNoMatches"],
-        _ => return None,
-    })
-}
-
 const HELP_REF: &str = "write references as /<flowType>/tasks/task[<refId>], /<flowType>/menus/menu[<refId>] or ./tasks/task[<refId>]";
 
 struct Ctx<'r, 't, 'd> {
@@ -154,6 +81,8 @@ struct Ctx<'r, 't, 'd> {
     nodes: Vec<Node>,
     jobs: Vec<Job>,
     end_nodes: HashSet<String>,
+    /// The owner label of the lists being queued (set while reading a container).
+    owner: std::rc::Rc<str>,
 }
 
 /// Reads an Archy YAML document from its syntax tree.
@@ -180,6 +109,7 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
             nodes: Vec::new(),
             jobs: Vec::new(),
             end_nodes: HashSet::new(),
+            owner: std::rc::Rc::from(""),
         };
         cx.read_document(root, &mut flow);
         flow.nodes = cx.nodes;
@@ -261,10 +191,15 @@ impl Ctx<'_, '_, '_> {
                     Some(r) => format!("{item_key}:{r}"),
                     None => format!("{item_key}#{index}"),
                 };
+                let name = self
+                    .str_of(inner, "name")
+                    .or_else(|| self.str_of(inner, "refId"))
+                    .map_or_else(|| format!("#{}", index + 1), |n| format!("\"{n}\""));
+                let label = format!("{item_key} {name}");
                 if item_key == "menu" {
-                    self.read_menu(item, inner, &id);
+                    self.read_menu(item, inner, &id, &label);
                 } else {
-                    self.read_container(item, inner, &id, item_key);
+                    self.read_container(item, inner, &id, item_key, &label);
                 }
             }
         }
@@ -275,6 +210,8 @@ impl Ctx<'_, '_, '_> {
             let id = "startUpTask".to_owned();
             let mut node = Node::new(id.clone(), "startUpTaskActions", NodeKind::PassThrough);
             node.origin = Origin::value(list);
+            node.label = Some("startup task".to_owned());
+            self.owner = std::rc::Rc::from("startup task");
             let cont = Cont {
                 id: format!("{id}/end"),
                 end_of: Some(("endOfTask", list)),
@@ -282,6 +219,47 @@ impl Ctx<'_, '_, '_> {
             let first = self.list_entry(Some(list), &id, cont, Vec::new());
             node.edges.push(edge("start", first, list));
             self.nodes.push(node);
+        }
+        // In-queue message and email flows: a start-up state, and a periodic state the
+        // platform runs again and again while the interaction waits (inferred from
+        // Architect's documentation; no real file shows the keys).
+        let mut state_entries: Vec<(String, ValueId, &'static str)> = Vec::new();
+        for (key, why) in [
+            ("startUpState", "the flow's `startUpState`"),
+            ("periodicState", "the flow's `periodicState`"),
+        ] {
+            let Some(v) = tree.get(body, key) else {
+                continue;
+            };
+            if let Some(s) = tree.as_str(v) {
+                match parse_ref(s) {
+                    Ref::Internal(id) => state_entries.push((id, v, why)),
+                    Ref::External => self.external(v, s),
+                    Ref::Invalid => self.bad_ref(v, s, None),
+                }
+                continue;
+            }
+            // Written inline: `periodicState: {name, actions}` or `periodicState: {state: {...}}`.
+            let inner = ["state", "task"]
+                .iter()
+                .find_map(|k| tree.get(v, k))
+                .filter(|i| tree.kind(*i) == ValueKind::Object)
+                .unwrap_or(v);
+            if tree.kind(inner) != ValueKind::Object {
+                self.r.type_error(
+                    v,
+                    &format!("`{key}`"),
+                    "a state reference or a state",
+                    "write it as a reference (`/<flowType>/states/state[<refId>]`) or as a state with `actions`",
+                );
+                continue;
+            }
+            let label = match self.str_of(inner, "name") {
+                Some(n) => format!("state \"{n}\""),
+                None => format!("`{key}`"),
+            };
+            self.read_container(v, inner, key, "state", &label);
+            state_entries.push((key.to_owned(), v, why));
         }
 
         match tree.get(body, "startUpRef") {
@@ -301,13 +279,65 @@ impl Ctx<'_, '_, '_> {
             }
             None => {}
         }
+        for (target, v, why) in state_entries {
+            if flow.start.is_none() && why.contains("startUpState") {
+                flow.start = Some((target, Origin::value(v)));
+            } else {
+                flow.entries.push(Entry {
+                    target,
+                    origin: Origin::value(v),
+                    why,
+                });
+            }
+        }
+        self.settings_entries(body, flow);
 
         self.run_jobs();
     }
 
-    fn read_container(&mut self, item: ValueId, inner: ValueId, id: &str, item_key: &str) {
+    /// Menus and tasks that the flow's settings name (error handling that jumps to a task,
+    /// a default menu, ...): the platform enters them on its own, so they are reachable.
+    /// Every internal reference under a `settings*` key counts; the walk is iterative.
+    fn settings_entries(&self, body: ValueId, flow: &mut Flow) {
+        let tree = self.tree;
+        for (key, _, value) in tree.members(body) {
+            if !key.starts_with("settings") {
+                continue;
+            }
+            let why: &'static str = match key {
+                "settingsErrorHandling" => "the flow's error handling (`settingsErrorHandling`)",
+                "settingsMenu" => "the flow's menu settings (`settingsMenu`)",
+                _ => "the flow's settings",
+            };
+            let mut stack = vec![value];
+            while let Some(v) = stack.pop() {
+                if let Some(s) = tree.as_str(v) {
+                    if let Ref::Internal(target) = parse_ref(s) {
+                        flow.entries.push(Entry {
+                            target,
+                            origin: Origin::value(v),
+                            why,
+                        });
+                    }
+                    continue;
+                }
+                stack.extend(tree.children(v));
+            }
+        }
+    }
+
+    fn read_container(
+        &mut self,
+        item: ValueId,
+        inner: ValueId,
+        id: &str,
+        item_key: &str,
+        label: &str,
+    ) {
         let mut node = Node::new(id, item_key.to_owned(), NodeKind::PassThrough);
         node.origin = Origin::value(item);
+        node.label = Some(label.to_owned());
+        self.owner = std::rc::Rc::from(label);
         let end_type = match item_key {
             "state" => "endOfState",
             "bot" => "endOfBot",
@@ -324,17 +354,22 @@ impl Ctx<'_, '_, '_> {
         self.nodes.push(node);
     }
 
-    fn read_menu(&mut self, item: ValueId, inner: ValueId, id: &str) {
+    fn read_menu(&mut self, item: ValueId, inner: ValueId, id: &str, label: &str) {
         let tree = self.tree;
         let mut menu = Node::new(id, "menu", NodeKind::Input);
         menu.origin = Origin::value(item);
+        menu.label = Some(label.to_owned());
+        self.owner = std::rc::Rc::from(label);
         let choices = tree.get(inner, "choices");
+        let mut keys = MenuKeys::default();
         match choices.map(|c| (c, tree.kind(c))) {
             Some((c, ValueKind::Array)) => {
                 for (k, choice) in tree.children(c).enumerate() {
                     let choice_id = format!("{id}/{k}");
-                    let label = self.read_choice(choice, &choice_id, id);
-                    menu.edges.push(edge(&label, choice_id, choice));
+                    let edge_label = self.read_choice(choice, &choice_id, id, label);
+                    menu.edges
+                        .push(edge(&edge_label, choice_id.clone(), choice));
+                    keys.add(self, choice, &choice_id);
                 }
             }
             Some((c, _)) => self.r.type_error(
@@ -349,7 +384,13 @@ impl Ctx<'_, '_, '_> {
     }
 
     /// Reads one menu choice into a node; returns the label of the menu's edge to it.
-    fn read_choice(&mut self, choice: ValueId, id: &str, menu_id: &str) -> String {
+    fn read_choice(
+        &mut self,
+        choice: ValueId,
+        id: &str,
+        menu_id: &str,
+        menu_label: &str,
+    ) -> String {
         let tree = self.tree;
         let Some((kind_name, body)) = single_member(tree, choice) else {
             self.push(RawDiagnostic::new(
@@ -367,34 +408,29 @@ impl Ctx<'_, '_, '_> {
             .and_then(|b| self.str_of(b, "dtmf").or_else(|| self.str_of(b, "name")))
             .unwrap_or("choice")
             .to_owned();
-        let (kind, known) = match kind_name.as_str() {
-            "menuDisconnect"
-            | "menuTransferToAcd"
-            | "menuTransferToFlow"
-            | "menuTransferToVoicemail"
-            | "menuTransferToUser"
-            | "menuTransferToNumber"
-            | "menuTransferToGroup" => (NodeKind::End, true),
-            "menuJumpToTask"
-            | "menuJumpToMenu"
-            | "menuTask"
-            | "menuSubMenu"
-            | "menuRepeatMenu"
-            | "menuPreviousMenu"
-            | "menuJumpToReusableTask" => (NodeKind::PassThrough, true),
-            _ => (NodeKind::PassThrough, false),
-        };
+        let row = semantics::archy_choice(&kind_name);
+        let kind = row.map_or(NodeKind::PassThrough, |r| r.kind);
         let mut node = Node::new(id, kind_name.clone(), kind);
         node.origin = Origin::value(choice);
-        if !known {
+        let title = row.map_or_else(
+            || semantics::title_of_key(&kind_name),
+            |r| r.title.to_owned(),
+        );
+        node.label = Some(named(
+            menu_label,
+            &title,
+            body.and_then(|b| self.str_of(b, "name")),
+        ));
+        if row.is_none() {
             self.unknown(&mut node, choice, "menu choice");
         }
         if let Some(b) = body {
-            if kind_name == "menuTransferToAcd" {
-                node.queue = self.external_target(b, "targetQueue");
-            }
-            if kind_name == "menuTransferToFlow" {
-                node.flow = self.external_target(b, "targetFlow");
+            match kind_name.as_str() {
+                "menuTransferToAcd" => node.queue = self.external_target(b, "targetQueue"),
+                "menuTransferToFlow" | "menuTransferToFlowSecure" => {
+                    node.flow = self.external_target(b, "targetFlow")
+                }
+                _ => {}
             }
             for field in ["targetTaskRef", "targetMenuRef"] {
                 if let Some(v) = tree.get(b, field) {
@@ -409,14 +445,25 @@ impl Ctx<'_, '_, '_> {
                     id: format!("{id}/end"),
                     end_of: Some(("endOfTask", task)),
                 };
+                let owner = std::mem::replace(
+                    &mut self.owner,
+                    std::rc::Rc::from(node.label.as_deref().unwrap_or("")),
+                );
                 let first = self.list_entry(actions, id, cont, Vec::new());
+                self.owner = owner;
                 node.edges
                     .push(edge("task", first, actions.unwrap_or(task)));
             }
         }
-        // Repeating (or going back to) a menu waits for the caller again.
-        if matches!(kind_name.as_str(), "menuRepeatMenu" | "menuPreviousMenu") {
-            node.edges.push(edge("menu", menu_id.to_owned(), choice));
+        match row.map(|r| r.after) {
+            // A transfer chosen in a menu that fails repeats the menu (Help Center, "Transfer
+            // to ACD action").
+            Some(After::Handoff) => node.edges.push(edge("failure", menu_id.to_owned(), choice)),
+            // Repeating (or going back to) a menu waits for the caller again.
+            _ if matches!(kind_name.as_str(), "menuRepeatMenu" | "menuPreviousMenu") => {
+                node.edges.push(edge("menu", menu_id.to_owned(), choice))
+            }
+            _ => {}
         }
         self.nodes.push(node);
         label
@@ -438,6 +485,7 @@ impl Ctx<'_, '_, '_> {
                     prefix: prefix.to_owned(),
                     cont,
                     loops,
+                    owner: self.owner.clone(),
                 });
                 format!("{prefix}/0")
             }
@@ -461,6 +509,9 @@ impl Ctx<'_, '_, '_> {
         {
             let mut n = Node::new(cont.id.clone(), type_name, NodeKind::End);
             n.origin = Origin::value(origin);
+            if !self.owner.is_empty() {
+                n.label = Some(format!("end of {}", self.owner));
+            }
             self.nodes.push(n);
         }
         cont.id.clone()
@@ -468,6 +519,7 @@ impl Ctx<'_, '_, '_> {
 
     fn run_jobs(&mut self) {
         while let Some(job) = self.jobs.pop() {
+            self.owner = job.owner.clone();
             let items: Vec<ValueId> = self.tree.children(job.list).collect();
             let n = items.len();
             for (i, item) in items.into_iter().enumerate() {
@@ -506,33 +558,16 @@ impl Ctx<'_, '_, '_> {
             return;
         };
         let t = type_name.as_str();
-        let kind = if END_ACTIONS.contains(&t) {
-            NodeKind::End
-        } else if INPUT_ACTIONS.contains(&t) {
-            NodeKind::Input
-        } else if matches!(t, "decision" | "switch") {
-            NodeKind::Decision
-        } else if t == "loop" {
-            NodeKind::Loop
-        } else {
-            NodeKind::PassThrough
-        };
+        let row = semantics::archy_action(t);
+        let kind = row.map_or(NodeKind::PassThrough, |r| r.kind);
         let mut node = Node::new(id.clone(), type_name.clone(), kind);
         node.origin = Origin::value(item);
-        let known = kind != NodeKind::PassThrough
-            || PASS_ACTIONS.contains(&t)
-            || matches!(
-                t,
-                "jumpToTask"
-                    | "jumpToMenu"
-                    | "jumpToReusableTask"
-                    | "callTask"
-                    | "loopExit"
-                    | "loopNext"
-                    | "previousMenu"
-                    | "repeatMenu"
-            );
-        if !known {
+        let title = row.map_or_else(|| semantics::title_of_key(t), |r| r.title.to_owned());
+        let name = body
+            .filter(|b| tree.kind(*b) == ValueKind::Object)
+            .and_then(|b| self.str_of(b, "name"));
+        node.label = Some(named(&self.owner, &title, name));
+        if row.is_none() {
             self.unknown(&mut node, item, "action");
         }
         let body = body.filter(|b| tree.kind(*b) == ValueKind::Object);
@@ -540,12 +575,17 @@ impl Ctx<'_, '_, '_> {
             "decision" => self.read_decision(&mut node, body, &next, loops),
             "switch" => self.read_switch(&mut node, body, &next, loops),
             "loop" => {
-                if let Some(b) = body {
-                    node.max_iterations = tree
-                        .get(b, "loopCount")
-                        .and_then(|c| tree.get(c, "lit").or(Some(c)))
+                if let Some(count) = body.and_then(|b| tree.get(b, "loopCount")) {
+                    let lit = tree.get(count, "lit");
+                    node.max_iterations = lit
+                        .or(Some(count))
                         .and_then(|v| tree.as_u64(v).or_else(|| tree.text(v)?.trim().parse().ok()))
                         .filter(|&n| n > 0);
+                    // `exp:` / `var:` counts are evaluated once, when the loop starts, so
+                    // the loop is still bounded (Help Center, "Loop action").
+                    node.counted_at_run_time = node.max_iterations.is_none()
+                        && lit.is_none()
+                        && (tree.get(count, "exp").is_some() || tree.get(count, "var").is_some());
                 }
                 let body_list = body
                     .and_then(|b| tree.get(b, "outputs"))
@@ -631,7 +671,8 @@ impl Ctx<'_, '_, '_> {
                         _ => {}
                     }
                 }
-                self.read_outputs(&mut node, body, &next, loops, kind != NodeKind::End);
+                let after = row.map_or(After::Next, |r| r.after);
+                self.read_outputs(&mut node, row, body, &next, loops, after != After::End);
             }
         }
         self.nodes.push(node);
@@ -642,6 +683,7 @@ impl Ctx<'_, '_, '_> {
     fn read_outputs(
         &mut self,
         node: &mut Node,
+        row: Option<&semantics::Action>,
         body: Option<ValueId>,
         next: &Cont,
         loops: &[LoopCtx],
@@ -689,8 +731,13 @@ impl Ctx<'_, '_, '_> {
                 node.edges.push(edge(&name, first, value));
             }
         }
-        let all_written = complete_outputs(&node.type_name)
-            .is_some_and(|all| all.iter().all(|o| seen.iter().any(|s| s == o)));
+        // A hand-off's failure output is the only way on when written; otherwise the next
+        // action follows a failed transfer directly.
+        let all_written = row.is_some_and(|r| {
+            (r.exhaustive || r.after == After::Handoff)
+                && !r.outputs.is_empty()
+                && r.outputs.iter().all(|o| seen.iter().any(|s| s == o))
+        });
         if continues && !all_written {
             let n = self.target(next);
             node.edges
@@ -972,6 +1019,100 @@ impl Ctx<'_, '_, '_> {
             .node(&node.id)
             .severity(Severity::Info),
         );
+    }
+}
+
+/// How messages name an action or choice: `task "Main" › Play Audio "Sorry"`.
+fn named(owner: &str, title: &str, name: Option<&str>) -> String {
+    let mut out = String::with_capacity(owner.len() + title.len() + 16);
+    if !owner.is_empty() {
+        out.push_str(owner);
+        out.push_str(" › ");
+    }
+    out.push_str(title);
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        out.push_str(" \"");
+        out.push_str(n);
+        out.push('"');
+    }
+    out
+}
+
+/// The DTMF digits and speech terms of one menu's choices, to find two choices that claim
+/// the same key (FG014, FG015).
+#[derive(Default)]
+struct MenuKeys {
+    /// (digit, its value, the choice's node id) of every choice seen so far.
+    digits: Vec<(String, ValueId, String)>,
+    /// (language, term lower-cased, its value, the choice's node id).
+    terms: Vec<(String, String, ValueId, String)>,
+}
+
+impl MenuKeys {
+    fn add(&mut self, cx: &Ctx<'_, '_, '_>, choice: ValueId, choice_id: &str) {
+        let tree = cx.tree;
+        let Some((_, Some(body))) = single_member(tree, choice) else {
+            return;
+        };
+        if let Some(d) = tree.get(body, "dtmf")
+            && let Some(digit) = tree.as_str(d)
+            && !digit.trim().is_empty()
+        {
+            let digit = digit.trim().to_owned();
+            match self.digits.iter().find(|(k, _, _)| *k == digit) {
+                Some((_, first, first_id)) => cx.push(
+                    RawDiagnostic::new(
+                        Code::DuplicateMenuDigit,
+                        loc(tree, d),
+                        format!(
+                            "two choices of this menu use the DTMF key `{}`: a caller who presses it always gets the first one, so this choice can never be selected by key",
+                            digit.trim_start_matches("digit_")
+                        ),
+                        "give this choice a key no other choice of the menu uses, or remove one of the two",
+                    )
+                    .node(choice_id)
+                    .related(loc(tree, *first), Some(first_id.clone()), "the choice that takes the key"),
+                ),
+                None => self.digits.push((digit, d, choice_id.to_owned())),
+            }
+        }
+        let Some(langs) = tree.get(body, "speechRecTerms") else {
+            return;
+        };
+        for (lang, _, per_lang) in tree.members(langs) {
+            let Some(terms) = tree.get(per_lang, "terms") else {
+                continue;
+            };
+            for t in tree.children(terms) {
+                let Some(text) = tree.text(t) else {
+                    continue;
+                };
+                let term = text.trim().to_lowercase();
+                if term.is_empty() {
+                    continue;
+                }
+                match self
+                    .terms
+                    .iter()
+                    .find(|(l, k, _, id)| l == lang && *k == term && id != choice_id)
+                {
+                    Some((_, _, first, first_id)) => cx.push(
+                        RawDiagnostic::new(
+                            Code::DuplicateSpeechTerm,
+                            loc(tree, t),
+                            format!(
+                                "two choices of this menu listen for the {lang} speech term `{}`: which one a caller who says it gets is not under your control",
+                                text.trim()
+                            ),
+                            "keep each speech term on one choice of the menu",
+                        )
+                        .node(choice_id)
+                        .related(loc(tree, *first), Some(first_id.clone()), "the other choice with this term"),
+                    ),
+                    None => self.terms.push((lang.to_owned(), term, t, choice_id.to_owned())),
+                }
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod architect;
 pub mod archy;
 pub mod flow_json;
+pub mod semantics;
 
 use std::cell::RefCell;
 
