@@ -574,18 +574,25 @@ impl Ctx<'_, '_, '_> {
         match t {
             "decision" => self.read_decision(&mut node, body, &next, loops),
             "switch" => self.read_switch(&mut node, body, &next, loops),
-            "loop" => {
+            "loop" | "loopUntil" => {
                 if let Some(count) = body.and_then(|b| tree.get(b, "loopCount")) {
                     let lit = tree.get(count, "lit");
                     node.max_iterations = lit
                         .or(Some(count))
                         .and_then(|v| tree.as_u64(v).or_else(|| tree.text(v)?.trim().parse().ok()))
                         .filter(|&n| n > 0);
-                    // `exp:` / `var:` counts are evaluated once, when the loop starts, so
-                    // the loop is still bounded (Help Center, "Loop action").
+                    // An `exp:` / `var:` count is a number the loop runs to, not a condition
+                    // re-checked forever: the loop is bounded, by a count known only at run
+                    // time (inferred: that the expression is read once when the loop starts
+                    // is not documented; the platform's 10,000-action limit bounds it anyway).
                     node.counted_at_run_time = node.max_iterations.is_none()
                         && lit.is_none()
                         && (tree.get(count, "exp").is_some() || tree.get(count, "var").is_some());
+                }
+                // Loop Until runs at most its maximum count, itself at most 99 (Help Center,
+                // "Loop Until action").
+                if t == "loopUntil" && node.max_iterations.is_none() {
+                    node.counted_at_run_time = true;
                 }
                 let body_list = body
                     .and_then(|b| tree.get(b, "outputs"))
@@ -631,9 +638,16 @@ impl Ctx<'_, '_, '_> {
                     node.edges.push(edge("next", n, item));
                 }
             },
-            "jumpToTask" | "jumpToMenu" | "jumpToReusableTask" => {
+            "jumpToTask" | "jumpToMenu" | "jumpToReusableTask" | "changeState" => {
                 let mut found = false;
-                for field in ["targetTaskRef", "targetMenuRef", "targetTask", "targetMenu"] {
+                for field in [
+                    "targetTaskRef",
+                    "targetMenuRef",
+                    "targetStateRef",
+                    "targetTask",
+                    "targetMenu",
+                    "targetState",
+                ] {
                     if let Some(v) = body.and_then(|b| tree.get(b, field)) {
                         self.ref_edge(&mut node, v, "jump");
                         found = true;
