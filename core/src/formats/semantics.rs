@@ -112,7 +112,6 @@ pub const ACTIONS: &[Action] = &[
     row("askForBoolean", &[], "Ask for Yes/No", Input, Next, &["yes", "no", "maxNoInputs", "maxNoMatches"], true, RealFile),
     row("askForIntent", &[], "Ask for Intent", Input, Next, &["intents", "noIntent", "knowledge", "maxNoInputs"], false, RealFile),
     row("askForSlot", &[], "Ask for Slot", Input, Next, &["maxNoInputs", "maxNoMatches"], false, RealFile),
-    row("askForYesNo", &[], "Ask for Yes/No", Input, Next, &["yes", "no"], false, Inferred),
     row("getResponse", &[], "Get Response", Input, Next, &[], false, Inferred),
     // A bot conversation waits for the customer, then returns through its outputs.
     row("callBotFlow", &["CallBotFlowAction"], "Call Bot Flow", Input, Next, &[], false, RealFile),
@@ -148,7 +147,6 @@ pub const ACTIONS: &[Action] = &[
     // Jumps and calls.
     row("jumpToMenu", &["TransferMenuAction"], "Jump to Menu", PassThrough, Jump, &[], false, RealFile),
     row("jumpToTask", &["TaskAction", "TransferTaskAction"], "Jump to Task", PassThrough, Jump, &[], false, Documented),
-    row("jumpToReusableTask", &[], "Jump to Reusable Task", PassThrough, Jump, &[], false, Inferred),
     row("callTask", &["CallTaskAction"], "Call Task", PassThrough, Call, &[], false, RealFile),
     row("changeState", &["ChangeStateAction"], "Change State", PassThrough, Jump, &[], false, Documented),
     // Work that continues with the next action.
@@ -224,7 +222,6 @@ pub const CHOICES: &[Choice] = &[
     choice("menuDisconnect", "Disconnect", EndKind, End, RealFile),
     choice("menuJumpToTask", "Jump to Task", PassThrough, Jump, RealFile),
     choice("menuJumpToMenu", "Jump to Menu", PassThrough, Jump, Inferred),
-    choice("menuJumpToReusableTask", "Jump to Reusable Task", PassThrough, Jump, Inferred),
     choice("menuSubMenu", "Sub Menu", PassThrough, Jump, Documented),
     choice("menuTask", "Task", PassThrough, Next, RealFile),
     choice("menuRepeatMenu", "Repeat Menu", PassThrough, Jump, Inferred),
