@@ -76,7 +76,8 @@ export function highlightsFrom(diagnostics) {
         h.trapGroups.push(new Set(members));
         break;
       case 'FG012':
-        if (d.node) h.unreachable.add(d.node);
+        // One finding per unreachable region: the node and what it leads to (related).
+        members.forEach((m) => h.unreachable.add(m));
         break;
       case 'FG030': {
         // The related locations are the witness path from the start; `node` is its end.
