@@ -265,7 +265,7 @@ fn collect(e: &Expr, out: &mut Vec<(String, Value)>) {
     fn key(e: &Expr) -> Option<String> {
         match e {
             Expr::Var(v) => Some(v.clone()),
-            Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_) => Some(e.to_string()),
+            e if e.is_opaque_term() => Some(e.to_string()),
             _ => None,
         }
     }
@@ -307,6 +307,11 @@ fn collect(e: &Expr, out: &mut Vec<(String, Value)>) {
         }
         Expr::Not(inner) => collect(inner, out),
         Expr::And(es) | Expr::Or(es) => es.iter().for_each(|e| collect(e, out)),
-        Expr::Lit(Literal::Bool(_)) | Expr::Lit(_) | Expr::Arith { .. } | Expr::Neg(_) => {}
+        // An opaque term used as a condition (`Flow.flags[0]`, `a & b`): try it both ways.
+        Expr::Index { .. } | Expr::Member { .. } | Expr::Arith { .. } | Expr::Unary { .. } => {
+            add(out, e.to_string(), Value::Bool(true));
+            add(out, e.to_string(), Value::Bool(false));
+        }
+        Expr::Lit(Literal::Bool(_)) | Expr::Lit(_) => {}
     }
 }

@@ -5,11 +5,12 @@
 //! Cells of a variable compared with literals: NOT_SET; `true`/`false` when it is used as a
 //! boolean; for numbers each literal and the open intervals below, between and above them;
 //! for strings each literal and "any other string". What the model cannot see into (function
-//! calls, arithmetic, variable-to-variable comparisons, string ordering, case variants of the
-//! same string) becomes an *opaque* dimension. Answers about "every input" quantify over opaque
-//! dimensions too (a superset of what is possible, so such claims are sound); answers that an
-//! input *exists* must hold for every value of every opaque dimension and use only cells that
-//! surely hold a real value (see `docs/flattening.md`).
+//! calls, collection and property access, arithmetic, power, bitwise and unary operators,
+//! variable-to-variable comparisons, comparisons of comparisons, string ordering, case
+//! variants of the same string) becomes an *opaque* dimension. Answers about "every input"
+//! quantify over opaque dimensions too (a superset of what is possible, so such claims are
+//! sound); answers that an input *exists* must hold for every value of every opaque dimension
+//! and use only cells that surely hold a real value (see `docs/flattening.md`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -165,9 +166,7 @@ fn operand(e: &Expr) -> ComparisonSide<'_> {
     match e {
         Expr::Lit(l) => ComparisonSide::Lit(Value::from_literal(l)),
         Expr::Var(v) => ComparisonSide::Dim(DimKind::Var, Cow::Borrowed(v)),
-        Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_) => {
-            ComparisonSide::Dim(DimKind::Term, Cow::Owned(e.to_string()))
-        }
+        e if e.is_opaque_term() => ComparisonSide::Dim(DimKind::Term, Cow::Owned(e.to_string())),
         _ => ComparisonSide::Other,
     }
 }
@@ -283,8 +282,13 @@ impl SpaceBuilder {
                 }
                 _ => self.free(&e.to_string()),
             },
-            // Other calls and value terms used as conditions: true when they yield `true`.
-            Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_) => {
+            // Other calls and opaque terms (collection items, properties, `&`, `|`, ...)
+            // used as conditions: true when they yield `true`.
+            Expr::Call { .. }
+            | Expr::Index { .. }
+            | Expr::Member { .. }
+            | Expr::Arith { .. }
+            | Expr::Unary { .. } => {
                 self.cmp_atom(DimKind::Term, &e.to_string(), CmpOp::Eq, Value::Bool(true))
             }
         }

@@ -11,8 +11,31 @@ pub(super) enum Tok {
     Op(&'static str),
     LParen,
     RParen,
+    LBracket,
+    RBracket,
+    /// A `.` that does not join a dotted name (`ToPhoneNumber(x).e164`, `list[0].key`).
+    Dot,
     Comma,
     End,
+}
+
+impl Tok {
+    /// How the token is named in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Tok::Ident(s) => format!("`{s}`"),
+            Tok::Num(n) => format!("`{}`", super::format_number(*n)),
+            Tok::Str(s) => format!("the string {}", super::quote_string(s)),
+            Tok::Op(op) => format!("`{op}`"),
+            Tok::LParen => "`(`".into(),
+            Tok::RParen => "`)`".into(),
+            Tok::LBracket => "`[`".into(),
+            Tok::RBracket => "`]`".into(),
+            Tok::Dot => "`.`".into(),
+            Tok::Comma => "`,`".into(),
+            Tok::End => "the end of the expression".into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -30,6 +53,20 @@ fn err(message: impl Into<String>, start: usize, end: usize) -> ExprError {
     }
 }
 
+/// Whether `s` starts with a character that can begin a name (a letter or `_`).
+fn starts_name(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+}
+
+/// The byte length of the name characters (letters, digits, `_`) at the start of `s`.
+fn name_len(s: &str) -> usize {
+    s.char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+        .map_or(s.len(), |(i, _)| i)
+}
+
 pub(super) fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -40,6 +77,10 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
         let tok = match c {
             b' ' | b'\t' | b'\r' | b'\n' => {
                 i += 1;
+                continue;
+            }
+            c if c >= 0x80 && text[i..].starts_with(char::is_whitespace) => {
+                i += text[i..].chars().next().map_or(1, char::len_utf8);
                 continue;
             }
             b'(' => {
@@ -104,23 +145,29 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
                     _ => return Err(err("this number is too large", start, i)),
                 }
             }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
+            c if c.is_ascii_alphabetic() || c == b'_' || (c >= 0x80 && starts_name(&text[i..])) => {
                 loop {
-                    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_')
-                    {
-                        i += 1;
-                    }
+                    i += name_len(&text[i..]);
                     // A dot followed by a name continues a dotted variable.
-                    if i + 1 < bytes.len()
-                        && bytes[i] == b'.'
-                        && (bytes[i + 1].is_ascii_alphabetic() || bytes[i + 1] == b'_')
-                    {
+                    if bytes.get(i) == Some(&b'.') && starts_name(&text[i + 1..]) {
                         i += 1;
                     } else {
                         break;
                     }
                 }
                 Tok::Ident(text[start..i].to_owned())
+            }
+            b'[' => {
+                i += 1;
+                Tok::LBracket
+            }
+            b']' => {
+                i += 1;
+                Tok::RBracket
+            }
+            b'.' => {
+                i += 1;
+                Tok::Dot
             }
             _ => {
                 let two = text.get(i..i + 2).unwrap_or("");
@@ -146,6 +193,11 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
                         b'-' => "-",
                         b'*' => "*",
                         b'/' => "/",
+                        b'%' => "%",
+                        b'^' => "^",
+                        b'~' => "~",
+                        b'&' => "&",
+                        b'|' => "|",
                         b'=' => {
                             return Err(err(
                                 "`=` is not a comparison: write `==` to compare",
@@ -153,9 +205,9 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
                                 start + 1,
                             ));
                         }
-                        b'&' | b'|' => {
+                        b'\'' => {
                             return Err(err(
-                                "a single `&` or `|` is not an operator: write `and` / `&&` or `or` / `||`",
+                                "strings are written in double quotes: `\"text\"`",
                                 start,
                                 start + 1,
                             ));

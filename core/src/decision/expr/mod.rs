@@ -1,13 +1,14 @@
-//! Condition expressions: the common subset of Genesys Architect expressions that decisions
-//! use (see `docs/expressions.md`). [`parse_expression`] turns text into an [`Expr`];
-//! `Display` prints the canonical text that keys opaque atoms.
+//! Condition expressions: Genesys Architect's expression syntax with its whole operator
+//! table (see `docs/expressions.md`). [`parse_expression`] turns a condition into an
+//! [`Expr`], [`parse_value`] any expression; `Display` prints the canonical text that keys
+//! opaque atoms.
 
 mod lexer;
 mod parser;
 
 use std::fmt;
 
-pub use parser::{MAX_NESTING, parse_expression};
+pub use parser::{MAX_NESTING, parse_expression, parse_value};
 
 /// A literal value.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,14 +59,75 @@ impl CmpOp {
     }
 }
 
-/// An arithmetic operator. Arithmetic is parsed so that valid expressions are not
-/// rejected; the analysis treats its result as an opaque value.
+/// A binary operator on values (arithmetic, power, bitwise). These are parsed so that valid
+/// expressions are not rejected; the analysis treats their result as an opaque value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArithOp {
     Add,
     Sub,
     Mul,
     Div,
+    /// `%`, modulus.
+    Mod,
+    /// `^`, power (`2 ^ 3` is 8), not exclusive or.
+    Pow,
+    /// `&`, bitwise and.
+    BitAnd,
+    /// `|`, bitwise (inclusive) or.
+    BitOr,
+}
+
+impl ArithOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+            ArithOp::Pow => "^",
+            ArithOp::BitAnd => "&",
+            ArithOp::BitOr => "|",
+        }
+    }
+
+    /// Whether the result is surely a number or a string, never `true`/`false` (so a
+    /// condition made of it alone is a mistake). `&` and `|` may combine booleans.
+    pub fn is_arithmetic(self) -> bool {
+        !matches!(self, ArithOp::BitAnd | ArithOp::BitOr)
+    }
+
+    /// Binding strength (see [`Expr::precedence`]).
+    fn precedence(self) -> u8 {
+        match self {
+            ArithOp::BitOr => 4,
+            ArithOp::BitAnd => 5,
+            ArithOp::Add | ArithOp::Sub => 9,
+            ArithOp::Mul | ArithOp::Div | ArithOp::Mod => 10,
+            ArithOp::Pow => 11,
+        }
+    }
+}
+
+/// A prefix operator on a value (logical NOT is [`Expr::Not`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Plus,
+    /// `~x`, bitwise not.
+    BitNot,
+}
+
+impl UnaryOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Plus => "+",
+            UnaryOp::BitNot => "~",
+        }
+    }
 }
 
 /// A parsed expression. Nesting is at most [`MAX_NESTING`] levels for parsed input, so
@@ -80,18 +142,33 @@ pub enum Expr {
         name: String,
         args: Vec<Expr>,
     },
+    /// Collection access: `Flow.list[0]`, `MakeList(1, 2)[1]`.
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    /// Property access on something that is not a plain variable: `ToPhoneNumber(x).e164`,
+    /// `Flow.items[0].key` (`Flow.a.b` is a [`Expr::Var`]).
+    Member {
+        base: Box<Expr>,
+        name: String,
+    },
     Arith {
         op: ArithOp,
         left: Box<Expr>,
         right: Box<Expr>,
     },
-    /// Unary minus on something that is not a number literal.
-    Neg(Box<Expr>),
+    /// Unary minus, plus or bitwise not on something that is not a number literal.
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     Cmp {
         op: CmpOp,
         left: Box<Expr>,
         right: Box<Expr>,
     },
+    /// Logical NOT (`not x`, `!x`, `Not(x)`).
     Not(Box<Expr>),
     /// Two or more operands, evaluated left to right.
     And(Vec<Expr>),
@@ -114,26 +191,43 @@ impl fmt::Display for ExprError {
 }
 
 impl Expr {
-    /// Binding strength, for printing with the fewest parentheses.
+    /// Binding strength, for printing with the fewest parentheses. Loosest first: `or`,
+    /// `and`, `not`, `|`, `&`, `== !=`, `> >=`, `< <=`, `+ -`, `* / %`, `^`, unary, then
+    /// collection and property access and atoms.
     fn precedence(&self) -> u8 {
         match self {
             Expr::Or(_) => 1,
             Expr::And(_) => 2,
             Expr::Not(_) => 3,
-            Expr::Cmp { .. } => 4,
-            Expr::Arith {
-                op: ArithOp::Add | ArithOp::Sub,
-                ..
-            } => 5,
-            Expr::Arith { .. } => 6,
-            Expr::Neg(_) => 7,
-            _ => 8,
+            Expr::Arith { op, .. } => op.precedence(),
+            Expr::Cmp { op, .. } => match op {
+                CmpOp::Eq | CmpOp::Ne => 6,
+                CmpOp::Gt | CmpOp::Ge => 7,
+                CmpOp::Lt | CmpOp::Le => 8,
+            },
+            Expr::Unary { .. } => 12,
+            Expr::Lit(Literal::Num(n)) if *n < 0.0 => 12,
+            _ => 13,
         }
     }
 
     /// Whether the top level is a disjunction (so it needs parentheses inside `and`).
     pub fn is_or(&self) -> bool {
         matches!(self, Expr::Or(_))
+    }
+
+    /// Whether this is a value the analysis cannot see into (a function call, collection
+    /// or property access, arithmetic, bitwise or unary operator): it is keyed by its
+    /// canonical text and treated as an unknown value of its own.
+    pub fn is_opaque_term(&self) -> bool {
+        matches!(
+            self,
+            Expr::Call { .. }
+                | Expr::Index { .. }
+                | Expr::Member { .. }
+                | Expr::Arith { .. }
+                | Expr::Unary { .. }
+        )
     }
 }
 
@@ -196,26 +290,38 @@ impl fmt::Display for Expr {
                 }
                 f.write_str(")")
             }
+            Expr::Index { base, index } => {
+                write_child(f, base, 13)?;
+                write!(f, "[{index}]")
+            }
+            Expr::Member { base, name } => {
+                match &**base {
+                    // `true.x` would read as the variable `true.x`.
+                    Expr::Lit(Literal::Bool(_) | Literal::NotSet) => write!(f, "({base})")?,
+                    _ => write_child(f, base, 13)?,
+                }
+                write!(f, ".{name}")
+            }
             Expr::Arith { op, left, right } => {
                 let p = self.precedence();
                 write_child(f, left, p)?;
-                let s = match op {
-                    ArithOp::Add => " + ",
-                    ArithOp::Sub => " - ",
-                    ArithOp::Mul => " * ",
-                    ArithOp::Div => " / ",
-                };
-                f.write_str(s)?;
+                write!(f, " {} ", op.as_str())?;
                 write_child(f, right, p + 1)
             }
-            Expr::Neg(e) => {
-                f.write_str("-")?;
-                write_child(f, e, 7)
+            Expr::Unary { op, operand } => {
+                f.write_str(op.as_str())?;
+                // `- -x`, not `--x`, and `-(-1)`: keep the signs apart.
+                match &**operand {
+                    Expr::Unary { .. } => write!(f, "({operand})"),
+                    Expr::Lit(Literal::Num(n)) if *n < 0.0 => write!(f, "({operand})"),
+                    _ => write_child(f, operand, 12),
+                }
             }
             Expr::Cmp { op, left, right } => {
-                write_child(f, left, 5)?;
+                let p = self.precedence();
+                write_child(f, left, p)?;
                 write!(f, " {} ", op.as_str())?;
-                write_child(f, right, 5)
+                write_child(f, right, p + 1)
             }
             Expr::Not(e) => {
                 f.write_str("not ")?;
