@@ -138,11 +138,30 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
             .copied()
             .filter(|&v| graph.kind(v) == NodeKind::End)
             .collect();
+        // A member that calls a task of the loop: say why its return is no way out.
+        let recursion = members
+            .iter()
+            .find(|&&v| {
+                graph.node(v).edges.iter().any(|e| {
+                    e.label == "call"
+                        && graph
+                            .vertex_of_id
+                            .get(e.target.as_str())
+                            .is_some_and(|&t| in_c(t))
+                })
+            })
+            .map(|&v| {
+                format!(
+                    " ({} calls a task of this loop, so it never returns)",
+                    graph.node(v).display()
+                )
+            })
+            .unwrap_or_default();
         let (severity, message, help) = if exits.is_empty() && ends_here.is_empty() {
             (
                 Severity::Error,
                 format!(
-                    "routing loop {text}: no transition leaves it, so a call that enters circles until the platform disconnects it after 10,000 actions"
+                    "routing loop {text}: no transition leaves it{recursion}, so a call that enters circles until the platform disconnects it after 10,000 actions"
                 ),
                 "break the cycle: add an exit to a menu, queue or disconnect, or bound it with a loop node and `max_iterations`",
             )
