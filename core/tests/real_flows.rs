@@ -32,6 +32,15 @@ fn real_files() -> Vec<PathBuf> {
             );
         }
     }
+    // More real flows, licensed for redistribution and kept in the repository (their
+    // SOURCES.md says where each comes from).
+    let more = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/more");
+    if let Ok(rd) = std::fs::read_dir(more) {
+        out.extend(
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md")),
+        );
+    }
     out.sort();
     out
 }

@@ -23,14 +23,26 @@ pub fn check(graph: &FlowGraph<'_>, out: &mut Vec<RawDiagnostic>) {
     }
 }
 
-/// Where a condition's expression is.
+/// Where a condition's expression is: its text, else the condition (a switch case), else the
+/// decision itself. A synthetic `/nodes/...` pointer only for nodes with no place in a
+/// document (flows built in code).
 fn expression_location(graph: &FlowGraph<'_>, node: &Node, i: usize) -> Location {
-    match node.conditions.get(i) {
-        Some(c) => origin_location(graph.flow, &c.expression_origin, || {
-            condition_pointer(node, i)
-        }),
-        None => Location::default(),
+    let Some(c) = node.conditions.get(i) else {
+        return Location::default();
+    };
+    let in_tree = |o: &crate::model::Origin| {
+        o.pointer.is_some()
+            || o.value
+                .is_some_and(|v| (v.0 as usize) < graph.flow.tree.len())
+    };
+    for origin in [&c.expression_origin, &c.origin, &node.origin] {
+        if in_tree(origin) {
+            return origin_location(graph.flow, origin, || condition_pointer(node, i));
+        }
     }
+    origin_location(graph.flow, &c.expression_origin, || {
+        condition_pointer(node, i)
+    })
 }
 
 fn condition_pointer(node: &Node, i: usize) -> String {

@@ -880,6 +880,7 @@ impl Ctx<'_, '_, '_> {
             let (mut expression, mut expr_v) = value
                 .map(|v| self.expression(v))
                 .unwrap_or_else(|| ("false".to_owned(), None));
+            let mut expr_origin_override: Option<ValueId> = None;
             if let Some(m) = &match_value {
                 // firstMatch compares the switch value with each case value.
                 let lit = value.and_then(|v| tree.get(v, "lit"));
@@ -888,17 +889,26 @@ impl Ctx<'_, '_, '_> {
                     None => expression.clone(),
                 };
                 expression = format!("{m} == {rhs}");
+                // The composed text is not a slice of the source: point at the case's value
+                // (the `lit:` or `exp:` it compares with), never at a made-up path.
                 expr_v = None;
+                if let Some(v) = value {
+                    expr_origin_override = Some(v);
+                }
             }
             let idx = node.conditions.len();
-            node.conditions.push(condition(
+            let mut c = condition(
                 tree,
                 expression,
                 (count - k) as f64,
                 target.clone(),
                 case_item,
                 expr_v,
-            ));
+            );
+            if let Some(v) = expr_origin_override {
+                c.expression_origin = Origin::value(v);
+            }
+            node.conditions.push(c);
             node.edges.push(Edge {
                 label: crate::model::Label::Borrowed("condition"),
                 target,
