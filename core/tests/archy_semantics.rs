@@ -386,3 +386,57 @@ fn messages_name_actions_as_architect_shows_them() {
             .is_some_and(|n| n.starts_with("task:Again_2"))
     );
 }
+
+#[test]
+fn switch_case_findings_point_into_the_yaml() {
+    let yaml = r#"workitem:
+  name: Status switch
+  startUpRef: "/workitem/tasks/task[Main_1]"
+  tasks:
+    - task:
+        name: Main
+        refId: Main_1
+        actions:
+          - switch:
+              name: Check status
+              evaluate:
+                firstMatch:
+                  string:
+                    value:
+                      exp: Workitem.Workitem.status.name
+                    cases:
+                      - case:
+                          value:
+                            lit: Open
+                          actions:
+                            - endTask:
+                                name: Open
+                      - case:
+                          value:
+                            lit: Open
+                          actions:
+                            - endTask:
+                                name: Open again
+"#;
+    let v = check(yaml);
+    let shadowed: Vec<_> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::ShadowedCondition)
+        .collect();
+    assert_eq!(shadowed.len(), 1, "{:?}", codes(&v));
+    let d = shadowed[0];
+    assert_eq!(
+        d.pointer,
+        "/workitem/tasks/0/task/actions/0/switch/evaluate/firstMatch/string/cases/1/case/value"
+    );
+    assert!(d.span.is_some_and(|s| s.line == 25), "{:?}", d.span);
+    for r in &d.related {
+        assert!(!r.pointer.starts_with("/nodes"), "{}", r.pointer);
+    }
+    assert!(
+        v.diagnostics
+            .iter()
+            .all(|d| !d.pointer.starts_with("/nodes"))
+    );
+}
