@@ -52,18 +52,34 @@ fn condition_pointer(node: &Node, i: usize) -> String {
     p
 }
 
-fn describe(c: Option<&Condition>) -> String {
+/// A condition as messages show it: its text, priority and where it leads (the target's
+/// name as Architect shows it, else its id).
+fn describe(graph: &FlowGraph<'_>, c: Option<&Condition>) -> String {
     match c {
         Some(c) => format!(
-            "`{}` (priority {}, to `{}`)",
-            c.expression, c.priority, c.target
+            "`{}` (priority {}, to {})",
+            c.expression,
+            c.priority,
+            target_name(graph, &c.target)
         ),
         None => "a condition".into(),
     }
 }
 
+fn target_name(graph: &FlowGraph<'_>, target: &str) -> String {
+    match graph.vertex_of_id.get(target) {
+        Some(&v) => graph.node(v).display(),
+        None => format!("`{target}`"),
+    }
+}
+
 fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> RawDiagnostic {
     let id = &node.id;
+    // How Architect shows the decision (`task "Main" › Decision "VIP?"`), else its id.
+    let name = match &node.label {
+        Some(l) if !l.is_empty() => l.clone(),
+        _ => format!("decision `{id}`"),
+    };
     let cond = |i: usize| node.conditions.get(i);
     let d = match finding {
         Finding::SyntaxError { condition, error } => {
@@ -75,7 +91,7 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
             RawDiagnostic::new(
                 Code::ExpressionSyntax,
                 at,
-                format!("condition {} of decision `{id}` does not parse: {}", condition + 1, error.message),
+                format!("condition {} of {name} does not parse: {}", condition + 1, error.message),
                 "fix the expression (see docs/expressions.md for the syntax flowguard reads); until then flowguard treats its result as unknown",
             )
         }
@@ -83,9 +99,9 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
             Code::UnsatisfiableCondition,
             expression_location(graph, node, condition),
             format!(
-                "condition {} of decision `{id}`, {}, is true for no input: calls never take it",
+                "condition {} of {name}, {}, is true for no input: calls never take it",
                 condition + 1,
-                describe(cond(condition))
+                describe(graph, cond(condition))
             ),
             "fix the comparison (a typo in a value or an impossible combination such as `x == 1 and x == 2`) or remove the condition",
         ),
@@ -95,9 +111,9 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
                 Code::ShadowedCondition,
                 expression_location(graph, node, condition),
                 format!(
-                    "condition {} of decision `{id}`, {}, is never the first true condition: every input it matches is taken by condition(s) {} evaluated before it",
+                    "condition {} of {name}, {}, is never the first true condition: every input it matches is taken by condition(s) {} evaluated before it",
                     condition + 1,
-                    describe(cond(condition)),
+                    describe(graph, cond(condition)),
                     names.join(", ")
                 ),
                 "give it a higher priority than the conditions that shadow it, narrow those, or remove it",
@@ -106,7 +122,7 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
                 d = d.related(
                     expression_location(graph, node, j),
                     Some(id.clone()),
-                    format!("condition {} takes these calls first: {}", j + 1, describe(cond(j))),
+                    format!("condition {} takes these calls first: {}", j + 1, describe(graph, cond(j))),
                 );
             }
             d
@@ -119,10 +135,10 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
             Code::AmbiguousOrder,
             expression_location(graph, node, second),
             format!(
-                "conditions {} and {} of decision `{id}` have the same priority, different targets, and both match some calls (see the witness): only their order in the document decides, {} wins",
+                "conditions {} and {} of {name} have the same priority, different targets, and both match some calls (see the witness): only their order in the document decides, {} wins",
                 first + 1,
                 second + 1,
-                describe(cond(first))
+                describe(graph, cond(first))
             ),
             "give the condition that should win a higher priority",
         )
@@ -136,10 +152,10 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
             Code::RedundantCondition,
             expression_location(graph, node, condition),
             format!(
-                "condition {} of decision `{id}`, {}, changes no routing: without it, every call it takes still reaches `{}`",
+                "condition {} of {name}, {}, changes no routing: without it, every call it takes still reaches {}",
                 condition + 1,
-                describe(cond(condition)),
-                cond(condition).map_or("", |c| c.target.as_str())
+                describe(graph, cond(condition)),
+                cond(condition).map_or_else(String::new, |c| target_name(graph, &c.target))
             ),
             "remove it, or run `flowguard flatten` to remove it safely",
         ),
@@ -148,12 +164,12 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
                 Code::NoDefault,
                 graph.node_location(v),
                 match &witness {
-                    Some(w) if w.is_empty() => format!("decision `{id}` has no `default` transition and no condition is certain to match: calls can have nowhere to go"),
+                    Some(w) if w.is_empty() => format!("{name} has no `default` transition and no condition is certain to match: calls can have nowhere to go"),
                     Some(w) => format!(
-                        "decision `{id}` has no `default` transition and a call with {} matches none of its conditions, so it has nowhere to go",
+                        "{name} has no `default` transition and a call with {} matches none of its conditions, so it has nowhere to go",
                         w.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
                     ),
-                    None => format!("decision `{id}` has no `default` transition: a call that matches none of its conditions has nowhere to go"),
+                    None => format!("{name} has no `default` transition: a call that matches none of its conditions has nowhere to go"),
                 },
                 "add a `default` transition for calls that match no condition",
             );
