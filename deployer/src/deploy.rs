@@ -362,10 +362,11 @@ fn first_errors(diags: &[flowguard_core::Diagnostic]) -> Vec<String> {
         .collect()
 }
 
-/// `--optimize`: flatten nested decisions with the core (certified rewrites only). Architect
+/// `--optimize`: flatten nested decisions with the core (certified rewrites only). Archy
+/// YAML gets one `switch` per flattened tree (checked by reading it back); Architect
 /// configuration JSON is patched in place where the undocumented format can express the
-/// rewrite faithfully (one condition per DecisionAction); anything else, and all of Archy
-/// YAML, comes back unchanged with FG046, and the message says so.
+/// rewrite faithfully (one condition per DecisionAction); what a writer refuses comes back
+/// unchanged with FG046, and the message says so.
 fn flatten(text: &str, messages: &mut Vec<String>) -> Result<String, String> {
     let opts = flowguard_core::decision::FlattenOptions::default();
     let out = flowguard_core::decision::flatten(text, &opts);

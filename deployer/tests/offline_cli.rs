@@ -154,6 +154,47 @@ fn flatten_writes_an_equivalent_document_and_a_report() {
 }
 
 #[test]
+fn flatten_writes_archy_yaml_back() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fixtures/archy/nested-decisions.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let dir = std::env::temp_dir().join(format!("flowguard-flatten-yaml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("flat.yaml");
+    let o = run(&["flatten", &input, "-o", &out.to_string_lossy()]);
+    let report = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{report}");
+    assert!(report.contains("1 flattened"), "{report}");
+    assert!(report.contains(": certified"), "{report}");
+    assert!(!report.contains("FG046"), "{report}");
+    let flat = std::fs::read_to_string(&out).unwrap();
+    let original = std::fs::read_to_string(&input).unwrap();
+    // One switch where the tree was; the text before it is unchanged.
+    assert_eq!(flat.matches("- decision:").count(), 0);
+    assert_eq!(flat.matches("- switch:").count(), 1);
+    let at = original.find("decision:   #").unwrap();
+    assert_eq!(flat[..at], original[..at]);
+    let o = run(&["validate", &out.to_string_lossy()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    // The JSON report: certified, and the document on stdout.
+    let o = run(&["flatten", "--format", "json", &input]);
+    assert_eq!(o.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert_eq!(r["format"], "archy");
+    assert_eq!(r["reports"][0]["status"], "flattened");
+    assert_eq!(r["certificate"]["all_applied_certified"], true);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), flat);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn flatten_of_unreadable_input_writes_nothing() {
     let o = run(&["flatten", &ex("defect-syntax.json")]);
     assert_eq!(o.status.code(), Some(1));

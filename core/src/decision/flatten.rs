@@ -248,7 +248,17 @@ impl<'f> Context<'f> {
             && self
                 .sole_parent(i)
                 .and_then(|p| self.lookup(p))
-                .is_some_and(|p| p != i && self.flattenable(p))
+                .is_some_and(|p| p != i && self.flattenable(p) && self.nests(p, i))
+    }
+
+    /// Whether decision `c` may be pulled into decision `p`. In Archy YAML only a decision
+    /// written inside `p` (its id is a path below `p`'s): the writer replaces `p`'s text with
+    /// one switch, and a decision after `p` in the same list (reached when a branch of `p`
+    /// is empty) would stay where it is and run again after the switch.
+    fn nests(&self, p: usize, c: usize) -> bool {
+        let (p, c) = (self.node(p).id.as_str(), self.node(c).id.as_str());
+        self.flow.format != InputFormat::Archy
+            || (c.len() > p.len() && c.starts_with(p) && c.as_bytes()[p.len()] == b'/')
     }
 
     fn default_of(&self, i: usize) -> Option<&'f str> {
@@ -359,6 +369,7 @@ fn expand(
         let inline = target.and_then(|t| ctx.lookup(t)).filter(|&t| {
             t != root
                 && !f.path.contains(&t)
+                && ctx.nests(f.node, t)
                 && ctx.inlinable(t)
                 && (ctx.sole_parent(t) == Some(node.id.as_str())
                     || shared_fits(ctx, t, unfold_cap, unfold_ok))

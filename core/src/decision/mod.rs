@@ -31,16 +31,17 @@ pub use report::{
     RemovedCondition,
 };
 
-use crate::diagnostic::{Code, Location, RawDiagnostic};
 use crate::model::InputFormat;
 
 /// Flattens every nested decision tree of a document and certifies the result.
 ///
 /// Never fails: an unreadable input gives `document: None` and its read diagnostics; a
-/// decision that cannot be flattened safely is left alone with FG046. For flow JSON the
-/// document is the input with only the flattened decisions rewritten and the absorbed
-/// nodes deleted; other formats get the plan (and FG046) with the document unchanged until
-/// their writer exists.
+/// decision that cannot be flattened safely is left alone with FG046. The document is the
+/// input with only the flattened decisions rewritten: in flow JSON the absorbed nodes are
+/// deleted; in Archy YAML each tree becomes one `switch` (`crate::formats::archy_writer`);
+/// Architect configuration JSON is patched where it can express the rewrite. A decision a
+/// writer refuses stays as it was (FG046), and `certificate.all_applied_certified` says
+/// whether every rewrite that was applied is certified.
 pub fn flatten(text: &str, options: &FlattenOptions) -> FlattenOutcome {
     let read = crate::formats::read(text, options.format);
     let format = read.flow.format;
@@ -82,24 +83,22 @@ pub fn flatten(text: &str, options: &FlattenOptions) -> FlattenOutcome {
             }
         }
         InputFormat::Archy => {
-            for d in &planned.plan.decisions {
-                planned.diagnostics.push(
-                    RawDiagnostic::new(
-                        Code::NotFlattened,
-                        Location::default(),
-                        format!(
-                            "decision `{}` could be flattened, but writing Archy YAML is not built in yet",
-                            d.node_id
-                        ),
-                        "the report shows the flattened conditions; apply them in Architect, or keep the flow as it is",
-                    )
-                    .node(&d.node_id),
-                );
+            // Decisions the YAML writer cannot write (or cannot certify once read back) stay
+            // as they were; the others are written.
+            let written = crate::formats::archy_writer::write(
+                text,
+                &planned.plan,
+                &planned.reports,
+                options.max_combinations,
+            );
+            planned.diagnostics.extend(written.diagnostics);
+            for (id, why) in &written.refused {
+                mark_refused(&mut planned, id, why);
             }
-            mark_not_written(&mut planned, "writing Archy YAML is not built in yet", &[]);
-            text.to_owned()
+            written.text
         }
     };
+    let all_applied_certified = all_certified(&planned.plan, &planned.certificates);
     // Read findings that are not fatal (duplicate keys, unknown types) are not repeated
     // here: `validate` reports them.
     FlattenOutcome {
@@ -109,10 +108,60 @@ pub fn flatten(text: &str, options: &FlattenOptions) -> FlattenOutcome {
         reports: planned.reports,
         diagnostics: crate::resolve(planned.diagnostics, text, options.position_encoding),
         certificate: Certificate {
-            all_applied_certified: true,
+            all_applied_certified,
             decisions: planned.certificates,
         },
     }
+}
+
+/// Whether every decision the document was rewritten for has a certificate that holds.
+fn all_certified(plan: &FlattenPlan, certificates: &[DecisionCertificate]) -> bool {
+    plan.decisions.iter().all(|d| {
+        certificates
+            .iter()
+            .any(|c| c.node_id == d.node_id && c.certified)
+    })
+}
+
+/// Marks one planned decision as not written (its writer refused it): it leaves the plan,
+/// and its report says why.
+fn mark_refused(planned: &mut flatten::Planned, id: &str, why: &str) {
+    planned.plan.decisions.retain(|d| d.node_id != id);
+    for report in planned.reports.iter_mut().filter(|r| r.node_id == id) {
+        report.status = DecisionStatus::NotFlattened;
+        report.removed_nodes.clear();
+        report.conditions_after = report.conditions_before;
+        report.hops_removed = 0;
+        report.expected_evaluations_after = report.expected_evaluations_before;
+        report.reason = Some(format!("writing it into Archy YAML was refused: {why}"));
+    }
+}
+
+/// Certifies a decision as a writer read it back from its output: `decision`'s conditions
+/// (the re-read texts) and targets (in the original flow) against the original tree rooted
+/// at `decision.node_id` with the decisions `inlined` into it, by the same check planning
+/// uses ([`certificate`]).
+pub(crate) fn recertify(
+    flow: &crate::model::Flow,
+    decision: &FlattenedDecision,
+    inlined: &[String],
+    cap: usize,
+) -> DecisionCertificate {
+    let ctx = flatten::Context::new(flow, None);
+    let Some(root) = ctx.lookup(&decision.node_id) else {
+        return DecisionCertificate {
+            node_id: decision.node_id.clone(),
+            certified: false,
+            regions_checked: 0,
+            boundary_inputs_checked: 0,
+            reason: Some("the decision is not in the original flow".into()),
+            counterexample: None,
+        };
+    };
+    let mut tree: Vec<usize> = inlined.iter().filter_map(|id| ctx.lookup(id)).collect();
+    crate::graph::order::sort_by_key(&mut tree, |&i| i as u64);
+    tree.dedup();
+    certificate::certify(&ctx, root, &tree, decision, cap)
 }
 
 /// Marks every planned decision as not written: the document is returned unchanged, so the

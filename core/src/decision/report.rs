@@ -75,8 +75,9 @@ pub struct DecisionCertificate {
 /// Certificates of every decision flattening tried to rewrite.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {
-    /// True when every applied rewrite is certified (always true: uncertified ones are not
-    /// applied), and false only if nothing could be checked because the input was unreadable.
+    /// True when every applied rewrite (every decision in the outcome's `plan`, which the
+    /// document was rewritten for) has a certificate in `decisions` that holds; computed
+    /// from the certificates, false when the input could not be read.
     pub all_applied_certified: bool,
     pub decisions: Vec<DecisionCertificate>,
 }

@@ -2,6 +2,7 @@
 
 pub mod architect;
 pub mod archy;
+pub mod archy_writer;
 pub mod flow_json;
 pub mod semantics;
 
