@@ -17,6 +17,7 @@ pub mod syntax;
 
 pub use checks::{CheckOptions, Stats};
 pub use diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Related, Severity, Span};
+pub use formats::export::{DecodedSource, ExportEncoding};
 pub use model::{Flow, InputFormat, Node, NodeKind};
 pub use syntax::{LineIndex, PositionEncoding};
 
@@ -53,6 +54,10 @@ pub struct Validation {
     pub format: InputFormat,
     pub diagnostics: Vec<Diagnostic>,
     pub stats: Stats,
+    /// Set when the input was an Architect export (`.i3InboundFlow`, …): its decoded JSON,
+    /// which every pointer, span, line and column refers to. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<DecodedSource>,
 }
 
 impl Validation {
@@ -78,6 +83,7 @@ pub fn validate_bytes(bytes: &[u8], options: &Options) -> Validation {
             format: options.format,
             diagnostics: vec![d],
             stats: Stats::default(),
+            decoded: None,
         };
     }
     match std::str::from_utf8(bytes) {
@@ -99,6 +105,7 @@ pub fn validate_bytes(bytes: &[u8], options: &Options) -> Validation {
                 format: options.format,
                 diagnostics: resolve(vec![raw], prefix, options.position_encoding),
                 stats: Stats::default(),
+                decoded: None,
             }
         }
     }
@@ -142,16 +149,19 @@ pub fn validate(text: &str, options: &Options) -> Validation {
             format: options.format,
             diagnostics: vec![d],
             stats: Stats::default(),
+            decoded: None,
         };
     }
-    let read = formats::read(text, options.format);
+    let read = formats::read_with_limit(text, options.format, options.max_bytes);
     let mut raw = read.diagnostics;
     let stats = if read.fatal {
         Stats::default()
     } else {
         checks::run(&read.flow, &options.checks, &mut raw)
     };
-    let mut diagnostics = resolve(raw, text, options.position_encoding);
+    // An export's diagnostics point into its decoded text.
+    let source = read.decoded.as_ref().map_or(text, |d| d.text.as_str());
+    let mut diagnostics = resolve(raw, source, options.position_encoding);
     if options.deny_warnings {
         for d in &mut diagnostics {
             if d.severity == Severity::Warning {
@@ -163,6 +173,7 @@ pub fn validate(text: &str, options: &Options) -> Validation {
         format: read.flow.format,
         diagnostics,
         stats,
+        decoded: read.decoded,
     }
 }
 

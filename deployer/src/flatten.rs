@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use flowguard_core::decision::{
     DecisionStatus, FlattenOptions, FlattenOutcome, flatten, parse_probabilities,
 };
-use flowguard_core::{LineIndex, Severity};
+use flowguard_core::{InputFormat, LineIndex, Severity};
 
 use crate::render::{self, Style};
 use crate::validate::read_input;
@@ -73,12 +73,30 @@ pub fn run(args: &Args) -> u8 {
         probabilities,
         ..FlattenOptions::default()
     };
-    let outcome = flatten(&text, &options);
     let display = if args.file == "-" {
         "<stdin>"
     } else {
         args.file.as_str()
     };
+    // An Architect export is flattened as its decoded configuration JSON, which is also
+    // what is written (positions in the report refer to it). A damaged export is left to
+    // the core, which reports the damage (FG001) in the text as it is.
+    let text = match flowguard_core::formats::export::sniff(&text) {
+        Some(encoding) if matches!(options.format, InputFormat::Auto | InputFormat::Architect) => {
+            match flowguard_core::formats::export::decode(&text, encoding, usize::MAX) {
+                Ok(decoded) => {
+                    eprintln!(
+                        "note: {display} is an Architect export ({}); it is flattened and written as its decoded JSON",
+                        encoding.describe()
+                    );
+                    decoded.text
+                }
+                Err(_) => text,
+            }
+        }
+        _ => text,
+    };
+    let outcome = flatten(&text, &options);
 
     // The report first, so a failure to write the document still leaves the findings.
     let report = match args.format {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use flowguard_core::{Diagnostic, LineIndex, PositionEncoding, Severity};
+use flowguard_core::{Diagnostic, ExportEncoding, LineIndex, PositionEncoding, Severity};
 
 /// ANSI styling, used only when writing to a terminal and `NO_COLOR` is unset.
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +40,20 @@ impl Style {
 /// How many related locations text output lists before summarising (JSON lists all).
 const RELATED_SHOWN: usize = 8;
 
+/// How many characters of a source line are shown.
+const LINE_SHOWN: usize = 200;
+
+/// The note before the diagnostics of an Architect export: their positions are in the
+/// decoded JSON, not in the file as it is on disk.
+pub fn decoded_note(out: &mut String, path: &str, encoding: ExportEncoding, style: Style) {
+    let _ = writeln!(
+        out,
+        "{} {path} is an Architect export ({}); positions refer to its decoded JSON\n",
+        style.bold("note:"),
+        encoding.describe()
+    );
+}
+
 /// Renders one diagnostic. `text` is the source the spans refer to (UTF-8 byte spans).
 pub fn diagnostic(
     out: &mut String,
@@ -68,7 +82,28 @@ pub fn diagnostic(
                 span.column
             );
             let line = index.line_text(text, span.line);
-            let shown: String = line.chars().take(200).collect();
+            // Characters of the line before the span (columns are UTF-8 based here).
+            let col_chars = line
+                .get(..(span.column as usize).saturating_sub(1).min(line.len()))
+                .map_or(0, |p| p.chars().count());
+            // A long line (compact JSON is one line) is shown from a little before the
+            // span when the span would lie beyond what is shown, with `…` for the cut.
+            let skip = if col_chars + 40 > LINE_SHOWN {
+                col_chars - LINE_SHOWN / 4
+            } else {
+                0
+            };
+            let mut shown: String = if skip > 0 {
+                "…".to_owned()
+            } else {
+                String::new()
+            };
+            shown.extend(line.chars().skip(skip).take(LINE_SHOWN));
+            if line.chars().count() > skip + LINE_SHOWN {
+                shown.push('…');
+            }
+            let col_chars = col_chars - skip + usize::from(skip > 0);
+            let visible = LINE_SHOWN + usize::from(skip > 0);
             let _ = writeln!(out, "{pad} {}", style.blue("|"));
             let _ = writeln!(
                 out,
@@ -77,11 +112,7 @@ pub fn diagnostic(
                 style.blue("|"),
                 shown
             );
-            // Caret under the span, clipped to the line; columns are UTF-8 based here, so
-            // count characters for alignment.
-            let col_chars = line
-                .get(..(span.column as usize).saturating_sub(1).min(line.len()))
-                .map_or(0, |p| p.chars().count());
+            // Caret under the span, clipped to the line and to what is shown.
             let line_end_byte =
                 (span.start as usize).saturating_sub(span.column as usize - 1) + line.len();
             let span_end = (span.end as usize)
@@ -90,7 +121,7 @@ pub fn diagnostic(
             let width = text
                 .get(span.start as usize..span_end)
                 .map_or(1, |s| s.chars().count())
-                .clamp(1, 200usize.saturating_sub(col_chars).max(1));
+                .clamp(1, visible.saturating_sub(col_chars).max(1));
             let marker = if d.severity == Severity::Error {
                 "^"
             } else {
@@ -108,7 +139,7 @@ pub fn diagnostic(
                 out,
                 "{pad} {} {}{}",
                 style.blue("|"),
-                " ".repeat(col_chars.min(200)),
+                " ".repeat(col_chars.min(visible)),
                 carets
             );
         }

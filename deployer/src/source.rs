@@ -1,6 +1,6 @@
-//! A deployable flow source: Architect configuration JSON (sent with POST versions) or
-//! Archy YAML (sent through the import-job pipeline). flowguard's own flow JSON is for
-//! validation only and is refused here.
+//! A deployable flow source: Architect configuration JSON (sent with POST versions; an
+//! Architect export file is decoded to it) or Archy YAML (sent through the import-job
+//! pipeline). flowguard's own flow JSON is for validation only and is refused here.
 
 use std::path::Path;
 
@@ -33,6 +33,21 @@ impl Source {
     }
 
     pub fn from_text(path: &str, text: String) -> Result<Self, String> {
+        // An Architect export (`.i3InboundFlow`, …) is its configuration JSON, encoded:
+        // everything from here on (validation, plan, upload) works on the decoded JSON.
+        let text = match flowguard_core::formats::export::sniff(&text) {
+            Some(encoding) => {
+                flowguard_core::formats::export::decode(&text, encoding, usize::MAX)
+                    .map_err(|d| {
+                        format!(
+                            "{path}: cannot decode the Architect export: {} (run `flowguard validate {path}`)",
+                            d.message
+                        )
+                    })?
+                    .text
+            }
+            None => text,
+        };
         let format = flowguard_core::formats::detect(&text);
         let content = match format {
             InputFormat::Architect => Content::Config(

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
-use flowguard_core::{CheckOptions, LineIndex, Options, Validation};
+use flowguard_core::{CheckOptions, ExportEncoding, InputFormat, LineIndex, Options, Validation};
 use serde::Serialize;
 
 use crate::render::{self, Style};
@@ -53,8 +53,39 @@ struct JsonFile<'a> {
     /// Set when the file could not be read at all; then there are no diagnostics.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// Set when the file is an Architect export: positions refer to its decoded JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<JsonDecoded>,
     diagnostics: Vec<flowguard_core::Diagnostic>,
     stats: flowguard_core::Stats,
+}
+
+/// The marker of an Architect export: how it was encoded (its decoded text is not repeated).
+#[derive(Serialize)]
+struct JsonDecoded {
+    encoding: ExportEncoding,
+}
+
+/// Architect's export files are named `*.i3InboundFlow`, `*.i3InQueueFlow`, `*.i3WorkFlow`, …
+fn is_export_name(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.len() > 2 && e.starts_with("i3"))
+}
+
+/// The options for one file: under `--input-format auto`, an export's extension (`.i3*`)
+/// says it is Architect configuration JSON. The content is recognised without it too; the
+/// hint only keeps a damaged export from being read as YAML.
+fn options_for<'o>(opts: &'o Options, path: &str) -> std::borrow::Cow<'o, Options> {
+    if opts.format == InputFormat::Auto && is_export_name(path) {
+        std::borrow::Cow::Owned(Options {
+            format: InputFormat::Architect,
+            ..opts.clone()
+        })
+    } else {
+        std::borrow::Cow::Borrowed(opts)
+    }
 }
 
 pub fn options(args: &Args) -> Options {
@@ -128,17 +159,26 @@ pub fn run(args: &Args) -> u8 {
                     path,
                     format: None,
                     error: Some(message.clone()),
+                    decoded: None,
                     diagnostics: Vec::new(),
                     stats: Default::default(),
                 });
             }
             Ok(bytes) => {
-                let result: Validation = flowguard_core::validate_bytes(bytes, &opts);
+                let result: Validation =
+                    flowguard_core::validate_bytes(bytes, &options_for(&opts, path));
                 if result.has_errors() && worst == EXIT_OK {
                     worst = EXIT_FINDINGS;
                 }
                 if args.format == OutputFormat::Text {
-                    let text = String::from_utf8_lossy(bytes);
+                    // Diagnostics of an export point into its decoded JSON.
+                    let text = match &result.decoded {
+                        Some(d) => {
+                            render::decoded_note(&mut text_out, path, d.encoding, style);
+                            std::borrow::Cow::Borrowed(d.text.as_str())
+                        }
+                        None => String::from_utf8_lossy(bytes),
+                    };
                     let index = LineIndex::new(&text);
                     for d in &result.diagnostics {
                         render::diagnostic(&mut text_out, path, &text, &index, d, style);
@@ -149,6 +189,9 @@ pub fn run(args: &Args) -> u8 {
                     path,
                     format: Some(result.format),
                     error: None,
+                    decoded: result.decoded.map(|d| JsonDecoded {
+                        encoding: d.encoding,
+                    }),
                     stats: result.stats,
                     diagnostics: result.diagnostics,
                 });

@@ -198,12 +198,14 @@ pub fn validate(
                 format: v.format.into(),
                 diagnostics: types::diagnostics(v.diagnostics),
                 stats: v.stats.into(),
+                decoded: v.decoded.map(Into::into),
             }
         }
         Text::TooLarge(raw) => ValidationResult {
             format: opts.format.into(),
             diagnostics: types::diagnostics(core::resolve(vec![raw], "", opts.position_encoding)),
             stats: types::Stats::default(),
+            decoded: None,
         },
     };
     to_js(&result)

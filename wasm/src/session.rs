@@ -215,7 +215,11 @@ impl FlowSession {
                 Some(raw) => (core::Flow::default(), vec![raw], true, Some(text)),
                 None => {
                     let read = core::formats::read(&text, opts.format);
-                    let keep = (read.flow.tree.source().len() != text.len()).then_some(text);
+                    // Diagnostics of an Architect export point into its decoded JSON.
+                    let keep = match read.decoded {
+                        Some(decoded) => Some(decoded.text),
+                        None => (read.flow.tree.source().len() != text.len()).then_some(text),
+                    };
                     (read.flow, read.diagnostics, read.fatal, keep)
                 }
             },

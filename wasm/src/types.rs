@@ -196,6 +196,29 @@ pub struct ValidationResult {
     /// Sorted by position, then code, node and message.
     pub diagnostics: Vec<Diagnostic>,
     pub stats: Stats,
+    /// Present when the text was an Architect export (`.i3InboundFlow`, …): its decoded
+    /// JSON, which every pointer and span of `diagnostics` refers to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub decoded: Option<DecodedSource>,
+}
+
+/// The decoded JSON of an Architect export and how it was encoded: `base64+url` (what
+/// Architect writes: base64 of URL-encoded JSON), `url` or `base64`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Tsify)]
+pub struct DecodedSource {
+    #[tsify(type = "\"base64+url\" | \"url\" | \"base64\"")]
+    pub encoding: &'static str,
+    pub text: String,
+}
+
+impl From<core::DecodedSource> for DecodedSource {
+    fn from(d: core::DecodedSource) -> Self {
+        DecodedSource {
+            encoding: d.encoding.as_str(),
+            text: d.text,
+        }
+    }
 }
 
 /// What the `FlowSession` methods that analyse return.

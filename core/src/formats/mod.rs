@@ -3,6 +3,7 @@
 pub mod architect;
 pub mod archy;
 pub mod archy_writer;
+pub mod export;
 pub mod flow_json;
 pub mod semantics;
 
@@ -69,8 +70,12 @@ impl<'t, 'd> Reader<'t, 'd> {
 
 /// Picks the format of a text: JSON naming `flowSequenceItemList` or `initialSequence` (or
 /// using `__type` without flowguard's `nodes`) is Architect configuration JSON, other JSON
-/// is flow JSON, anything else is read as Archy YAML.
+/// is flow JSON, an Architect export (base64 and/or percent-encoded JSON, see [`export`])
+/// is Architect configuration JSON too, anything else is read as Archy YAML.
 pub fn detect(text: &str) -> InputFormat {
+    if export::sniff(text).is_some() {
+        return InputFormat::Architect;
+    }
     if !looks_like_json(text) {
         return InputFormat::Archy;
     }
@@ -86,10 +91,25 @@ pub struct ReadResult {
     pub diagnostics: Vec<RawDiagnostic>,
     /// True when the text could not be read at all (syntax error): graph checks are skipped.
     pub fatal: bool,
+    /// Set when the text was an Architect export: its decoded text, which the tree, every
+    /// span and every diagnostic of this result refer to (resolve against it, not `text`).
+    pub decoded: Option<export::DecodedSource>,
 }
 
 /// Reads `text` as `format` (detecting it for [`InputFormat::Auto`]).
 pub fn read(text: &str, format: InputFormat) -> ReadResult {
+    read_with_limit(text, format, usize::MAX)
+}
+
+/// [`read`], with a limit on the size of a decoded Architect export (FG006 above it).
+/// For [`InputFormat::Auto`] and [`InputFormat::Architect`], an export text is decoded and
+/// its JSON read as Architect configuration JSON; see [`ReadResult::decoded`].
+pub fn read_with_limit(text: &str, format: InputFormat, max_bytes: usize) -> ReadResult {
+    if matches!(format, InputFormat::Auto | InputFormat::Architect)
+        && let Some(encoding) = export::sniff(text)
+    {
+        return read_export(text, encoding, max_bytes);
+    }
     let json_reader = |format| match format {
         InputFormat::Architect => (InputFormat::Architect, architect::read as FormatReader),
         _ => (InputFormat::Flow, flow_json::read as FormatReader),
@@ -114,6 +134,26 @@ pub fn read(text: &str, format: InputFormat) -> ReadResult {
             let (format, reader) = json_reader(f);
             read_json_with(text, format, reader)
         }
+    }
+}
+
+/// Decodes an export and reads its JSON; damage is a fatal FG001 (FG006) on `text`.
+fn read_export(text: &str, encoding: export::ExportEncoding, max_bytes: usize) -> ReadResult {
+    match export::decode(text, encoding, max_bytes) {
+        Ok(decoded) => {
+            let mut read = read_json_with(&decoded.text, InputFormat::Architect, architect::read);
+            read.decoded = Some(decoded);
+            read
+        }
+        Err(d) => ReadResult {
+            flow: Flow {
+                format: InputFormat::Architect,
+                ..Flow::default()
+            },
+            diagnostics: vec![*d],
+            fatal: true,
+            decoded: None,
+        },
     }
 }
 
@@ -249,6 +289,7 @@ fn finish_read(
             },
             diagnostics,
             fatal: true,
+            decoded: None,
         };
     }
     let mut flow = reader(tree, &mut diagnostics);
@@ -266,6 +307,7 @@ fn finish_read(
         flow,
         diagnostics,
         fatal: false,
+        decoded: None,
     }
 }
 
