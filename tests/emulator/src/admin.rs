@@ -66,12 +66,23 @@ fn client_param(raw: Option<&str>) -> String {
         .to_owned()
 }
 
-/// `?client=ID` (default: the built-in other client) checks the flow out.
+/// `?client=ID` (default: the built-in other client) checks the flow out;
+/// `?user=ID[&name=NAME]` does it as a person in the Architect UI (`lockedUser`).
 async fn checkout_as(
     State(app): State<App>,
     Path(flow_id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let q = Query::parse(raw.as_deref());
+    if let Some(user) = q.get("user") {
+        let name = q
+            .get("name")
+            .unwrap_or(crate::faults::DEFAULT_LOCK_USER_NAME);
+        return match control(app).checkout_as_user(&flow_id, user, name) {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(e) => refused(&e),
+        };
+    }
     match control(app).checkout_as(&flow_id, &client_param(raw.as_deref())) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refused(&e),

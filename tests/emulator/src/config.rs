@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::auth::ALL_PERMISSIONS;
 use crate::faults::FaultPlan;
+use crate::platform::Platform;
 
 /// Client id of the OAuth client that exists when no client is configured.
 pub const DEFAULT_CLIENT_ID: &str = "6f1c2a9e-3b7d-4e58-9a41-0c5d8e7f2b10";
@@ -142,6 +143,9 @@ pub struct EmulatorConfig {
     pub operation_delay: Duration,
     /// Faults active from the start; can be replaced at run time.
     pub faults: FaultPlan,
+    /// Platform behaviours (202 publish, stale operations, re-serialised
+    /// configurations, ...); [`Platform::strict`] turns them all on.
+    pub platform: Platform,
 }
 
 impl Default for EmulatorConfig {
@@ -154,6 +158,17 @@ impl Default for EmulatorConfig {
             token_lifetime: Duration::from_secs(86_400),
             operation_delay: Duration::from_millis(500),
             faults: FaultPlan::default(),
+            platform: Platform::default(),
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The strict profile: every [`Platform`] option on.
+    pub fn strict() -> Self {
+        Self {
+            platform: Platform::strict(),
+            ..Self::default()
         }
     }
 }

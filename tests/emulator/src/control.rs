@@ -74,6 +74,18 @@ pub(crate) fn apply_interference(
             store.checkout(flow_id, &client)?;
             Ok(None)
         }
+        InterferenceAction::TakeLockAsUser {
+            flow_id,
+            user_id,
+            user_name,
+        } => {
+            let user = ClientRef {
+                id: user_id.clone(),
+                name: user_name.clone(),
+            };
+            store.checkout_as_user(flow_id, &user)?;
+            Ok(None)
+        }
         InterferenceAction::PublishNewVersion { flow_id, client_id } => {
             let client = ClientRef {
                 id: client_id.clone(),
@@ -123,6 +135,21 @@ impl EmulatorControl {
         let action = InterferenceAction::TakeLock {
             flow_id: flow_id.into(),
             client_id: client_id.into(),
+        };
+        apply_interference(&mut self.app.lock(), &action).map(|_| ())
+    }
+
+    /// A person checks the flow out in the Architect UI (`lockedUser`).
+    pub fn checkout_as_user(
+        &self,
+        flow_id: &str,
+        user_id: &str,
+        user_name: &str,
+    ) -> Result<(), ControlError> {
+        let action = InterferenceAction::TakeLockAsUser {
+            flow_id: flow_id.into(),
+            user_id: user_id.into(),
+            user_name: user_name.into(),
         };
         apply_interference(&mut self.app.lock(), &action).map(|_| ())
     }

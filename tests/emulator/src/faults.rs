@@ -21,7 +21,18 @@ pub enum InterferenceAction {
     /// `client_id` saves a new version (a copy of the latest configuration)
     /// and publishes it.
     PublishNewVersion { flow_id: String, client_id: String },
+    /// A person (`user_id`, shown as `user_name`) opens the flow for editing in
+    /// the Architect UI: the lock shows as `lockedUser`.
+    TakeLockAsUser {
+        flow_id: String,
+        user_id: String,
+        user_name: String,
+    },
 }
+
+/// The person of `user-lock` faults.
+pub const DEFAULT_LOCK_USER_ID: &str = "8c2d4e6f-1a3b-4c5d-9e7f-0a1b2c3d4e5f";
+pub const DEFAULT_LOCK_USER_NAME: &str = "Dana Reyes";
 
 /// An interference that fires once, after `after_requests` API requests
 /// (i.e. between request `after_requests` and the next one).
@@ -58,6 +69,14 @@ pub struct FaultPlan {
     pub expire_tokens_after: Option<u64>,
     /// The next N publish operations end in `FAILURE` (nothing is published).
     pub fail_publish_next: u32,
+    /// The next N writes (any method but GET) are carried out, then answered
+    /// with a 5xx, as when the platform committed but the answer was lost.
+    pub commit_then_5xx_next: u32,
+    /// Probability of that on any write.
+    pub commit_then_5xx_rate: f64,
+    /// The next N publish requests are refused with 409
+    /// `architect.flow.cannot.publish.missing.dependencies`.
+    pub missing_dependencies_next: u32,
     pub interference: Vec<Interference>,
 }
 
@@ -75,6 +94,9 @@ impl Default for FaultPlan {
             drop_rate: 0.0,
             expire_tokens_after: None,
             fail_publish_next: 0,
+            commit_then_5xx_next: 0,
+            commit_then_5xx_rate: 0.0,
+            missing_dependencies_next: 0,
             interference: Vec::new(),
         }
     }
@@ -129,6 +151,25 @@ impl FromStr for FaultPlan {
                 "latency" => plan.latency = parse_duration(value)?,
                 "expire-after" => plan.expire_tokens_after = Some(parse_num(&key, value)?),
                 "fail-publish" => plan.fail_publish_next = parse_num(&key, value)?,
+                "5xx-after-commit-next" => plan.commit_then_5xx_next = parse_num(&key, value)?,
+                "5xx-after-commit" => plan.commit_then_5xx_rate = parse_prob(&key, value)?,
+                "missing-deps" => plan.missing_dependencies_next = parse_num(&key, value)?,
+                "user-lock" => {
+                    let mut parts = value.split('@');
+                    let flow_id = parts.next().unwrap_or_default().to_owned();
+                    let after: u64 = parse_num(&key, parts.next().unwrap_or_default())?;
+                    if flow_id.is_empty() {
+                        return Err(format!("fault `{item}` must be user-lock=FLOW_ID@N"));
+                    }
+                    plan.interference.push(Interference {
+                        after_requests: after,
+                        action: InterferenceAction::TakeLockAsUser {
+                            flow_id,
+                            user_id: DEFAULT_LOCK_USER_ID.to_owned(),
+                            user_name: DEFAULT_LOCK_USER_NAME.to_owned(),
+                        },
+                    });
+                }
                 "steal" | "publish" => {
                     let mut parts = value.split('@');
                     let flow_id = parts.next().unwrap_or_default().to_owned();
@@ -179,6 +220,8 @@ pub struct FaultDecision {
     pub retry_after_secs: u64,
     /// Handle the request, then cut the response off.
     pub drop: bool,
+    /// Handle the request (a write), then answer with this 5xx instead.
+    pub after_commit: Option<u16>,
     pub expire_tokens: bool,
     pub interference: Vec<InterferenceAction>,
 }
@@ -186,9 +229,10 @@ pub struct FaultDecision {
 impl FaultDecision {
     /// A short label for the request log.
     pub fn label(&self) -> Option<String> {
-        match (self.reject, self.drop) {
-            (Some(s), _) => Some(format!("injected {s}")),
-            (None, true) => Some("dropped".to_owned()),
+        match (self.reject, self.drop, self.after_commit) {
+            (Some(s), _, _) => Some(format!("injected {s}")),
+            (None, true, _) => Some("dropped".to_owned()),
+            (None, false, Some(s)) => Some(format!("injected {s} after commit")),
             _ => None,
         }
     }
@@ -203,6 +247,9 @@ pub struct FaultState {
     burst_5xx_left: u32,
     drop_left: u32,
     fail_publish_left: u32,
+    commit_5xx_left: u32,
+    missing_deps_left: u32,
+    writes: u64,
     expired: bool,
     fired: Vec<bool>,
 }
@@ -215,6 +262,9 @@ impl FaultState {
             burst_5xx_left: plan.burst_5xx,
             drop_left: plan.drop_next,
             fail_publish_left: plan.fail_publish_next,
+            commit_5xx_left: plan.commit_then_5xx_next,
+            missing_deps_left: plan.missing_dependencies_next,
+            writes: 0,
             expired: false,
             fired: vec![false; plan.interference.len()],
             plan,
@@ -235,7 +285,35 @@ impl FaultState {
         }
     }
 
-    /// Decides the fate of the next API request.
+    /// Whether the publish being requested is refused for missing dependencies.
+    pub fn take_missing_dependencies(&mut self) -> bool {
+        if self.missing_deps_left > 0 {
+            self.missing_deps_left -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Decides the fate of the next API request; `write` for any method but GET
+    /// (only writes meet `5xx-after-commit`).
+    pub fn decide_for(&mut self, write: bool) -> FaultDecision {
+        let mut d = self.decide();
+        if write && d.reject.is_none() && !d.drop {
+            let index = self.writes;
+            self.writes += 1;
+            let seed = self.plan.seed;
+            if self.commit_5xx_left > 0 {
+                self.commit_5xx_left -= 1;
+                d.after_commit = Some(pick_5xx(seed, index));
+            } else if unit(seed, index, 5) < self.plan.commit_then_5xx_rate {
+                d.after_commit = Some(pick_5xx(seed, index));
+            }
+        }
+        d
+    }
+
+    /// Decides the fate of the next API request (a read).
     pub fn decide(&mut self) -> FaultDecision {
         let index = self.requests;
         self.requests += 1;

@@ -94,6 +94,8 @@ pub struct VersionRecord {
     pub configuration: Value,
     /// The Archy YAML the version was imported from, for YAML export jobs.
     pub yaml: Option<String>,
+    /// Platform option `import_versions_without_client`: no `createdByClient`.
+    pub hide_client: bool,
 }
 
 impl VersionRecord {
@@ -111,6 +113,11 @@ impl VersionRecord {
             "dateCreated": self.date_created,
             "selfUri": format!("/api/v2/flows/{flow_id}/versions/{}", self.id),
         });
+        if self.hide_client
+            && let Some(m) = v.as_object_mut()
+        {
+            m.remove("createdByClient");
+        }
         if let Some(t) = self.date_saved {
             v["dateSaved"] = json!(t);
         }
@@ -142,7 +149,13 @@ pub struct FlowRecord {
     pub checked_in: Option<String>,
     pub published: Option<String>,
     pub lock: Option<ClientRef>,
+    /// The lock is a person's (Architect UI): shown as `lockedUser`, not `lockedClient`.
+    pub lock_is_user: bool,
     pub current_operation: Option<OperationRecord>,
+    /// Platform option `stale_operations`: until this instant the flow still shows
+    /// `shown_operation` (the previous, completed one) as its `currentOperation`.
+    pub operation_visible_at: Option<Instant>,
+    pub shown_operation: Option<OperationRecord>,
     /// Next version number; never reused, even after a revert drops drafts.
     pub next_version: u32,
 }
@@ -162,7 +175,10 @@ impl FlowRecord {
             checked_in: None,
             published: None,
             lock: None,
+            lock_is_user: false,
             current_operation: None,
+            operation_visible_at: None,
+            shown_operation: None,
             next_version: 1,
         }
     }
@@ -171,7 +187,7 @@ impl FlowRecord {
         self.versions.iter().find(|v| v.id == id)
     }
 
-    fn version_mut(&mut self, id: &str) -> Option<&mut VersionRecord> {
+    pub fn version_mut(&mut self, id: &str) -> Option<&mut VersionRecord> {
         self.versions.iter_mut().find(|v| v.id == id)
     }
 
@@ -182,11 +198,13 @@ impl FlowRecord {
     }
 
     pub fn locked_by_other(&self, client_id: &str) -> bool {
-        self.lock.as_ref().is_some_and(|l| l.id != client_id)
+        self.lock
+            .as_ref()
+            .is_some_and(|l| self.lock_is_user || l.id != client_id)
     }
 
     pub fn locked_by(&self, client_id: &str) -> bool {
-        self.lock.as_ref().is_some_and(|l| l.id == client_id)
+        !self.lock_is_user && self.lock.as_ref().is_some_and(|l| l.id == client_id)
     }
 
     /// The configuration `latestconfiguration` returns: saved, else checked
@@ -220,6 +238,7 @@ impl FlowRecord {
             date_published_end: None,
             configuration,
             yaml,
+            hide_client: false,
         });
         match kind {
             VersionKind::Save => self.saved = Some(id.clone()),
@@ -267,7 +286,7 @@ impl FlowRecord {
     }
 
     /// Completes the running operation if it is due.
-    pub fn complete_operation(&mut self, now: Instant) {
+    pub fn complete_operation(&mut self, now: Instant, keep_lock: bool) {
         let Some(op) = self.current_operation.as_ref() else {
             return;
         };
@@ -283,7 +302,11 @@ impl FlowRecord {
                 OpStatus::Success
             }
             OpEffect::Publish { version } => {
+                let lock = (self.lock.clone(), self.lock_is_user);
                 self.apply_publish(&version, &client, ms);
+                if keep_lock {
+                    (self.lock, self.lock_is_user) = lock;
+                }
                 OpStatus::Success
             }
             OpEffect::Fail { code, message } => OpStatus::Failure { code, message },
@@ -307,9 +330,19 @@ impl FlowRecord {
         if let Some(d) = &self.description {
             v["description"] = json!(d);
         }
-        // Client-credentials locks have no user, so only lockedClient is set.
+        // Client-credentials locks have no user, so only lockedClient is set; a
+        // person's lock (Architect UI) is `lockedUser`.
         if let Some(lock) = &self.lock {
-            v["lockedClient"] = lock.to_json();
+            if self.lock_is_user {
+                v["lockedUser"] = json!({
+                    "id": lock.id,
+                    "name": lock.name,
+                    "version": 1,
+                    "selfUri": format!("/api/v2/users/{}", lock.id),
+                });
+            } else {
+                v["lockedClient"] = lock.to_json();
+            }
         }
         for (key, id) in [
             ("publishedVersion", &self.published),
@@ -320,10 +353,32 @@ impl FlowRecord {
                 v[key] = ver.to_json(&self.id);
             }
         }
-        if let Some(op) = &self.current_operation {
+        let stale = self
+            .operation_visible_at
+            .is_some_and(|at| Instant::now() < at);
+        let shown = if stale {
+            self.shown_operation.as_ref()
+        } else {
+            self.current_operation.as_ref()
+        };
+        if let Some(op) = shown {
             v["currentOperation"] = op.to_json();
         }
         v
+    }
+
+    /// Starts `op` as the flow's operation. With `lag`, the previous operation
+    /// stays visible (as the platform's eventual consistency may show it) until
+    /// the lag has passed.
+    pub fn begin_operation(&mut self, op: OperationRecord, lag: Option<std::time::Duration>) {
+        match lag {
+            Some(lag) => {
+                self.shown_operation = self.current_operation.take();
+                self.operation_visible_at = Some(crate::clock::after(lag));
+            }
+            None => self.operation_visible_at = None,
+        }
+        self.current_operation = Some(op);
     }
 }
 
@@ -376,6 +431,21 @@ impl Store {
             return Err(ApiError::locked_by_other(id));
         }
         flow.lock = Some(client.clone());
+        flow.lock_is_user = false;
+        Ok(flow.to_json())
+    }
+
+    /// A person checks the flow out in the Architect UI: 409 if anyone holds it.
+    pub fn checkout_as_user(&mut self, id: &str, user: &ClientRef) -> Result<Value, ApiError> {
+        let flow = self.live_flow_mut(id)?;
+        if flow.operation_running() {
+            return Err(ApiError::operation_in_progress(id));
+        }
+        if flow.lock.is_some() {
+            return Err(ApiError::locked_by_other(id));
+        }
+        flow.lock = Some(user.clone());
+        flow.lock_is_user = true;
         Ok(flow.to_json())
     }
 
@@ -386,6 +456,7 @@ impl Store {
         client: &ClientRef,
         configuration: Value,
     ) -> Result<Value, ApiError> {
+        let reserialize = self.platform.reserialize_on_save;
         let flow = self.live_flow_mut(id)?;
         if flow.operation_running() {
             return Err(ApiError::operation_in_progress(id));
@@ -394,6 +465,10 @@ impl Store {
             return Err(ApiError::not_locked_by_user(id));
         }
         let vid = flow.push_version(VersionKind::Save, client, configuration, None, now_ms());
+        if reserialize && let Some(v) = flow.version_mut(&vid) {
+            let stored = std::mem::take(&mut v.configuration);
+            v.configuration = crate::platform::reserialize(stored, &vid, now_ms());
+        }
         let v = flow
             .version(&vid)
             .map(|v| v.to_json(id))
@@ -404,6 +479,7 @@ impl Store {
     /// Starts an asynchronous checkin.
     pub fn start_checkin(&mut self, id: &str, client: &ClientRef) -> Result<Value, ApiError> {
         let delay = self.operation_delay;
+        let lag = self.operation_lag();
         let op_id = self.ids.next_uuid();
         let flow = self.live_flow_mut(id)?;
         if flow.operation_running() {
@@ -425,7 +501,7 @@ impl Store {
             effect: OpEffect::Checkin,
         };
         let body = op.to_json();
-        flow.current_operation = Some(op);
+        flow.begin_operation(op, lag);
         Ok(body)
     }
 
@@ -438,17 +514,30 @@ impl Store {
         version: Option<&str>,
     ) -> Result<Value, ApiError> {
         let delay = self.operation_delay;
+        let lag = self.operation_lag();
         let op_id = self.ids.next_uuid();
         let inject_failure = self
             .live_flow_mut(id)
             .is_ok_and(|f| !f.operation_running() && !f.locked_by_other(&client.id))
             && self.faults.take_publish_failure();
+        let missing_deps = self
+            .live_flow_mut(id)
+            .is_ok_and(|f| !f.operation_running() && !f.locked_by_other(&client.id))
+            && self.faults.take_missing_dependencies();
         let flow = self.live_flow_mut(id)?;
         if flow.operation_running() {
             return Err(ApiError::operation_in_progress(id));
         }
         if flow.locked_by_other(&client.id) {
             return Err(ApiError::locked_by_other(id));
+        }
+        if missing_deps {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "architect.flow.cannot.publish.missing.dependencies",
+                "The flow cannot be published because it has missing dependencies.",
+            )
+            .with_entity(id));
         }
         let target = match version {
             Some(v) => flow
@@ -480,7 +569,7 @@ impl Store {
             },
         };
         let body = op.to_json();
-        flow.current_operation = Some(op);
+        flow.begin_operation(op, lag);
         Ok(body)
     }
 
@@ -974,6 +1063,10 @@ pub async fn action(
         .ok_or_else(|| ApiError::bad_request("The flow query parameter is required."))?;
     let client = client_ref(&caller);
     let mut store = app.lock();
+    if action == "publish" && store.platform.publish_accepted_without_body {
+        store.start_publish(&id, &client, q.get("version"))?;
+        return Ok(StatusCode::ACCEPTED.into_response());
+    }
     let body = match action.as_str() {
         "checkout" => store.checkout(&id, &client)?,
         "checkin" => store.start_checkin(&id, &client)?,

@@ -437,6 +437,7 @@ impl Store {
             archy::convert(&yaml, &resolve)?
         };
         let now = now_ms();
+        let anonymous = self.platform.import_versions_without_client;
         let existing = self
             .find_flow_by_name(&imported.name, &imported.flow_type)
             .map(|f| f.id.clone());
@@ -479,6 +480,9 @@ impl Store {
             Some(yaml),
             now,
         );
+        if anonymous && let Some(v) = flow.version_mut(&vid) {
+            v.hide_client = true;
+        }
         flow.apply_publish(&vid, &job.client.id, now);
         Ok(flow_id)
     }

@@ -28,6 +28,7 @@ mod ids;
 mod jobs;
 mod operations;
 mod paging;
+pub mod platform;
 mod queues;
 mod rate_limit;
 pub mod seed;
@@ -42,4 +43,5 @@ pub use config::{
 pub use control::{ControlError, EmulatorControl, RequestRecord, VersionInfo};
 pub use faults::{FaultPlan, Interference, InterferenceAction};
 pub use jobs::UPLOAD_HEADERS;
+pub use platform::Platform;
 pub use server::{Emulator, RunningEmulator, StartError};

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use genesys_emulator::config::{DEFAULT_CLIENT_SPEC, parse_duration, parse_rate_limit};
-use genesys_emulator::{ClientConfig, Emulator, EmulatorConfig, FaultPlan, Seed};
+use genesys_emulator::{ClientConfig, Emulator, EmulatorConfig, FaultPlan, Platform, Seed};
 
 /// In-memory Genesys Cloud Platform API emulator (OAuth, Architect flows,
 /// flow jobs, routing queues). Loopback only.
@@ -44,6 +44,15 @@ struct Args {
     /// How long checkin/publish operations and jobs run before completing.
     #[arg(long, default_value = "500ms", value_parser = parse_duration)]
     operation_delay: Duration,
+
+    /// Platform behaviours: `strict` (all), or a list of `publish-202`,
+    /// `stale-operations`, `reserialize`, `import-anonymous` (see README).
+    #[arg(long, value_name = "SPEC", value_parser = Platform::parse)]
+    platform: Option<Platform>,
+
+    /// Shorthand for `--platform strict`.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[tokio::main]
@@ -57,6 +66,11 @@ async fn main() -> ExitCode {
         token_lifetime: args.token_lifetime,
         operation_delay: args.operation_delay,
         faults: args.faults.unwrap_or_default(),
+        platform: if args.strict {
+            Platform::strict()
+        } else {
+            args.platform.unwrap_or_default()
+        },
     };
     let emulator = match Emulator::start(config).await {
         Ok(e) => e,

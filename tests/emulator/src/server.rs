@@ -338,7 +338,9 @@ async fn normalize_error(resp: Response, correlation: &str) -> Response {
 async fn api_gate(State(app): State<App>, mut req: Request, next: Next) -> Response {
     let decision = {
         let mut store = app.lock();
-        let d = store.faults.decide();
+        let d = store
+            .faults
+            .decide_for(req.method() != axum::http::Method::GET);
         for action in &d.interference {
             // An interference that the real API would refuse simply does not happen.
             let _ = apply_interference(&mut store, action);
@@ -377,12 +379,32 @@ async fn api_gate(State(app): State<App>, mut req: Request, next: Next) -> Respo
     req.extensions_mut().insert(caller);
     let mut resp = next.run(req).await;
     resp.extensions_mut().insert(CallerId(client_id));
+    if let Some(status) = decision.after_commit
+        && resp.status().is_success()
+    {
+        let mut r = ApiError::generic(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        )
+        .into_response();
+        r.extensions_mut()
+            .insert(CallerId(client_id_for_log(&resp)));
+        r.extensions_mut()
+            .insert(FaultLabel(format!("injected {status} after commit")));
+        return r;
+    }
     if decision.drop && resp.status().is_success() {
         resp = cut_off(resp).await;
         resp.extensions_mut()
             .insert(FaultLabel("dropped".to_owned()));
     }
     resp
+}
+
+fn client_id_for_log(resp: &Response) -> String {
+    resp.extensions()
+        .get::<CallerId>()
+        .map(|c| c.0.clone())
+        .unwrap_or_default()
 }
 
 /// Sends the head and half of the body, then fails the body stream so the

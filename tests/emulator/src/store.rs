@@ -32,16 +32,34 @@ pub struct Store {
     pub log: Vec<RequestRecord>,
     pub operation_delay: Duration,
     pub token_lifetime: Duration,
+    pub platform: crate::platform::Platform,
 }
 
 impl Store {
     pub fn new(config: &EmulatorConfig) -> Result<Self, String> {
-        let (queues, flows) = match config.seed {
+        let (queues, mut flows) = match config.seed {
             Seed::Default => seed::build()?,
             Seed::Empty => (Vec::new(), Vec::new()),
         };
+        let mut ids = IdGen::new(ID_SEED);
+        if config.platform.stale_operations {
+            // As in API.md §2.3's captured flow: an old, completed VALIDATE of
+            // another client sits in `currentOperation`.
+            for f in &mut flows {
+                f.current_operation = Some(crate::operations::OperationRecord {
+                    id: ids.next_uuid(),
+                    action: "VALIDATE",
+                    client: crate::operations::ClientRef {
+                        id: crate::config::OTHER_CLIENT_ID.into(),
+                        name: crate::config::OTHER_CLIENT_NAME.into(),
+                    },
+                    status: crate::operations::OpStatus::Success,
+                    effect: crate::operations::OpEffect::Checkin,
+                });
+            }
+        }
         Ok(Self {
-            ids: IdGen::new(ID_SEED),
+            ids,
             clients: config.effective_clients(),
             tokens: HashMap::new(),
             rate: RateLimiter::new(config.rate_limit_per_minute),
@@ -57,6 +75,7 @@ impl Store {
             log: Vec::new(),
             operation_delay: config.operation_delay,
             token_lifetime: config.token_lifetime,
+            platform: config.platform.clone(),
         })
     }
 
@@ -91,17 +110,26 @@ impl Store {
             }
         }
         due.sort_by_key(|(t, _)| *t);
+        let keep_lock = self.platform.publish_keeps_lock;
         for (_, d) in due {
             match d {
                 Due::Flow(id) => {
                     if let Some(f) = self.flow_mut(&id) {
-                        f.complete_operation(now);
+                        f.complete_operation(now, keep_lock);
                     }
                 }
                 Due::Import(id) => self.finish_import(&id),
                 Due::Export(id) => self.finish_export(&id),
             }
         }
+    }
+
+    /// How long a new operation stays hidden behind the previous one
+    /// (platform option `stale_operations`).
+    pub fn operation_lag(&self) -> Option<Duration> {
+        self.platform
+            .stale_operations
+            .then(|| self.operation_delay / 2)
     }
 
     /// Expires every issued token (they stay known, so clients get
