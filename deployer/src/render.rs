@@ -174,14 +174,10 @@ pub fn diagnostic(
             Some(s) => format!("{path}:{}:{}", s.line, s.column),
             None => format!("{path} at {}", r.pointer),
         };
-        let node = r
-            .node
-            .as_deref()
-            .map(|n| format!("`{n}` "))
-            .unwrap_or_default();
+        // The message names the node the way the document does; its id is in the JSON.
         let _ = writeln!(
             out,
-            "{pad} {} {} {node}{} ({place})",
+            "{pad} {} {} {} ({place})",
             style.blue("="),
             style.bold("note:"),
             r.message

@@ -122,10 +122,7 @@ fn path_diagnostic(
             format!("step {}", i + 1)
         };
         previous_component = component;
-        let msg = match &graph.node(v).label {
-            Some(l) if !l.is_empty() => format!("{msg}: {l}"),
-            _ => msg,
-        };
+        let msg = format!("{msg}: {}", graph.node(v).display());
         d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
     }
     d

@@ -41,10 +41,7 @@ fn group_diagnostic(
     let mut d =
         RawDiagnostic::new(code, graph.node_location(first), message, help).node(graph.id(first));
     for (i, &v) in cycle.iter().enumerate().skip(1) {
-        let msg = match &graph.node(v).label {
-            Some(l) if !l.is_empty() => format!("step {} of the cycle: {l}", i + 1),
-            _ => format!("step {} of the cycle", i + 1),
-        };
+        let msg = format!("step {} of the cycle: {}", i + 1, graph.node(v).display());
         d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
     }
     // Members outside the witness cycle; sized by the group, not the graph, so reporting
@@ -59,7 +56,7 @@ fn group_diagnostic(
             d = d.related(
                 graph.node_location(v),
                 Some(graph.id(v).to_owned()),
-                "also part of this group",
+                format!("also part of this group: {}", graph.node(v).display()),
             );
         }
     }
