@@ -325,8 +325,9 @@ async fn rollback_inner(
             return Err((
                 Outcome::Conflict,
                 format!(
-                    "the flow is locked by {}: use --force-unlock",
-                    f.lock_holder().unwrap_or_default()
+                    "the flow is locked by {}: nothing was written (--force-unlock breaks the lock; it needs architect:flow:unlock and is audited)",
+                    f.describe_lock()
+                        .unwrap_or_else(|| f.lock_holder().unwrap_or_default())
                 ),
             ));
         }
@@ -337,7 +338,7 @@ async fn rollback_inner(
         rep.forced_unlock = true;
         rep.messages.push(format!(
             "forced unlock: broke the lock held by {}",
-            f.lock_holder().unwrap_or_default()
+            f.describe_lock().unwrap_or_default()
         ));
     }
     match deploy::publish_and_verify(client, ctx, flow_id, &target, None).await {

@@ -16,8 +16,9 @@ use serde_json::{Value, json};
 
 use crate::audit::{AuditTrail, DiagnosticsSummary, Event};
 use crate::context::Ctx;
-use crate::genesys::Client;
+use crate::genesys::api::OperationWait;
 use crate::genesys::model::Flow;
+use crate::genesys::{ApiError, Client, ErrorKind};
 use crate::journal::Journal;
 use crate::lockfile::{Entry, Lockfile};
 use crate::plan::{self, Plan};
@@ -536,16 +537,9 @@ async fn deploy_inner(
             ..Plan::default()
         },
         (Content::Yaml(_), _) => {
-            // Archy matches by name: a different name would create another flow.
-            let read =
-                flowguard_core::formats::read(&source.text, flowguard_core::InputFormat::Archy);
-            if let Some(n) = &read.flow.name
-                && !n.eq_ignore_ascii_case(&remote.name)
-            {
-                return rep.end(
-                    Outcome::Failed,
-                    format!("the YAML names the flow `{n}` but flow {} is `{}`: Archy would create a new flow", remote.id, remote.name),
-                );
+            // Archy matches by name and type: anything else would create another flow.
+            if let Err(e) = yaml_matches(&source.text, &remote) {
+                return rep.end(Outcome::Failed, e);
             }
             let same = entry.as_ref().is_some_and(|e| {
                 e.content_sha256 == source.content_sha256()
@@ -608,7 +602,10 @@ async fn deploy_inner(
     if locked_by_other && !opts.force_unlock {
         return rep.end(
             Outcome::Conflict,
-            format!("the flow is locked by {}: nothing was written (use --force-unlock to break the lock)", remote.lock_holder().unwrap_or_default()),
+            format!(
+                "the flow is locked by {}: nothing was written (--force-unlock breaks the lock; it needs architect:flow:unlock and is audited)",
+                remote.describe_lock().unwrap_or_else(|| remote.lock_holder().unwrap_or_default())
+            ),
         );
     }
     if opts.dry_run {
@@ -635,6 +632,10 @@ async fn deploy_inner(
             .filter(|_| remote.published_id().is_some())
             .map(config_hash),
         previous_configuration: remote_config.filter(|_| remote.published_id().is_some()),
+        new_configuration: match &source.content {
+            Content::Config(c) => Some(c.clone()),
+            Content::Yaml(_) => None,
+        },
         started_at: now_rfc3339(),
         ..Journal::default()
     };
@@ -644,9 +645,13 @@ async fn deploy_inner(
     hooks.after("journaled");
     if locked_by_other {
         j.forced_unlock = true;
-        let _ = ctx.journal.step(&mut j, "force-unlock");
+        if let Err(e) = ctx.journal.step(&mut j, "force-unlock") {
+            return rep.end(Outcome::Failed, journal_stop(&e, "force-unlock"));
+        }
         rep.forced_unlock = true;
-        let holder = remote.lock_holder().unwrap_or_default();
+        let holder = remote
+            .describe_lock()
+            .unwrap_or_else(|| remote.lock_holder().unwrap_or_default());
         if let Err(e) = client.unlock(&remote.id).await {
             let _ = ctx.journal.remove(&remote.id);
             return rep.end(
@@ -670,6 +675,42 @@ async fn deploy_inner(
     r
 }
 
+/// Archy matches the target flow by name and type (API.md §2.5): the YAML must name
+/// this flow and be of its type, or the import would create (or change) another flow.
+fn yaml_matches(text: &str, remote: &Flow) -> Result<(), String> {
+    let doc: Value =
+        serde_saphyr::from_str(text).map_err(|e| format!("cannot read the Archy YAML: {e}"))?;
+    let (key, body) = match doc.as_object().map(|m| m.iter().collect::<Vec<_>>()) {
+        Some(entries) if entries.len() == 1 => (entries[0].0.clone(), entries[0].1.clone()),
+        _ => {
+            return Err(
+                "the Archy YAML must have exactly one top-level flow type key (e.g. inboundCall)"
+                    .into(),
+            );
+        }
+    };
+    let yaml_type = key.to_ascii_uppercase();
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+    let remote_type = remote
+        .flow_type
+        .clone()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !remote_type.is_empty() && yaml_type != remote_type {
+        return Err(format!(
+            "the YAML is a `{key}` flow ({yaml_type}) but flow {} `{}` is {remote_type}: Archy matches flows by name and type, so it would create another flow; nothing was sent",
+            remote.id, remote.name
+        ));
+    }
+    if !name.eq_ignore_ascii_case(&remote.name) {
+        return Err(format!(
+            "the YAML names the flow `{name}` but flow {} is `{}`: Archy matches flows by name and type, so it would create another flow; nothing was sent",
+            remote.id, remote.name
+        ));
+    }
+    Ok(())
+}
+
 /// Same versions as when we planned?
 fn versions_moved(before: &Flow, now: &Flow) -> Vec<String> {
     let mut out = Vec::new();
@@ -689,6 +730,146 @@ fn versions_moved(before: &Flow, now: &Flow) -> Vec<String> {
     out
 }
 
+/// The answer to a write was lost (5xx, no answer): the platform may have done it.
+pub fn outcome_unknown(e: &ApiError) -> bool {
+    e.kind == ErrorKind::Network || e.status.is_some_and(|s| s >= 500)
+}
+
+/// The message of a journal write that failed before a write to the org.
+fn journal_stop(e: &str, step: &str) -> String {
+    format!(
+        "cannot write the journal before step `{step}` ({e}): stopped before writing to the org, because without a journal entry `flowguard recover` could not finish or undo this change"
+    )
+}
+
+/// An asynchronous action (checkin, publish).
+#[derive(Clone, Copy)]
+enum AsyncAction<'a> {
+    Checkin,
+    Publish(&'a str),
+}
+
+impl AsyncAction<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Checkin => "CHECKIN",
+            Self::Publish(_) => "PUBLISH",
+        }
+    }
+    fn progress(self) -> &'static str {
+        match self {
+            Self::Checkin => "checking in",
+            Self::Publish(_) => "publishing",
+        }
+    }
+}
+
+/// Starts an asynchronous action and waits for it, following our own operation.
+/// When the answer is lost (5xx, no answer) the action is not repeated blindly: the
+/// flow is read, and if the action's effect or a new operation shows, that is
+/// followed; only if nothing changed is the action sent once more.
+async fn run_action(
+    client: &Client,
+    ctx: &Ctx,
+    id: &str,
+    action: AsyncAction<'_>,
+    before: &Flow,
+    landed: &(dyn Fn(&Flow) -> bool + Send + Sync),
+    messages: &mut Vec<String>,
+) -> Result<Flow, String> {
+    let what = action.progress();
+    let send = || async {
+        match action {
+            AsyncAction::Checkin => client.checkin(id).await,
+            AsyncAction::Publish(v) => client.publish(id, Some(v)).await,
+        }
+    };
+    let mut ours = None;
+    let mut first = true;
+    loop {
+        match send().await {
+            Ok(op) => {
+                ours = op;
+                break;
+            }
+            Err(e) if e.is_code("architect.operation.already.in.progress") => {
+                // Ours (a lost answer) or another party's: follow the flow's state.
+                messages.push(format!(
+                    "{}: an operation is already running; following the flow's state",
+                    action.name().to_lowercase()
+                ));
+                break;
+            }
+            Err(e) if outcome_unknown(&e) && first => {
+                first = false;
+                let now = client
+                    .get_flow(id)
+                    .await
+                    .map_err(|e2| format!("{e}; then cannot read the flow: {e2}"))?;
+                let before_op = before
+                    .current_operation
+                    .as_ref()
+                    .and_then(|o| o.id.as_deref());
+                let now_op = now.current_operation.as_ref().and_then(|o| o.id.as_deref());
+                if landed(&now) || now_op != before_op {
+                    messages.push(format!(
+                        "{} answered {e}, but the flow shows it was carried out: not sent again",
+                        action.name().to_lowercase()
+                    ));
+                    break;
+                }
+                messages.push(format!(
+                    "{} answered {e} and the flow shows nothing was done: sent once more",
+                    action.name().to_lowercase()
+                ));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let progress = ctx.progress;
+    let wait = OperationWait::new(action.name(), ours.as_ref(), before, landed);
+    let flow = client
+        .wait_operation(id, &wait, ctx.poll, |w| progress.tick(what, w))
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(op) = flow.current_operation.as_ref().filter(|o| o.failed()) {
+        let mine = match &wait.ours {
+            Some(our) => op.id.as_deref() == Some(our.as_str()),
+            None => op.action_name.as_deref() == Some(action.name()),
+        };
+        if mine {
+            return Err(format!(
+                "the {} operation {} failed: {} {}",
+                action.name(),
+                op.id.as_deref().unwrap_or(""),
+                op.error_code.as_deref().unwrap_or(""),
+                op.error_message.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    Ok(flow)
+}
+
+/// Releases our checkout lock the way the API intends: a checkin (which needs only
+/// `architect:flow:edit`). `unlock` needs `architect:flow:unlock` (Architect admins)
+/// and is used only for `--force-unlock`.
+pub async fn release_lock(client: &Client, ctx: &Ctx, flow: &Flow) -> Result<Flow, String> {
+    let me = client.client_id().to_owned();
+    let landed = move |f: &Flow| !f.locked_by(&me);
+    let mut messages = Vec::new();
+    run_action(
+        client,
+        ctx,
+        &flow.id,
+        AsyncAction::Checkin,
+        flow,
+        &landed,
+        &mut messages,
+    )
+    .await
+    .map_err(|e| format!("cannot release our lock with a checkin: {e}"))
+}
+
 async fn deploy_config(
     client: &Client,
     ctx: &Ctx,
@@ -701,7 +882,9 @@ async fn deploy_config(
     let id = remote.id.clone();
     let me = client.client_id().to_owned();
     // Checkout.
-    let _ = ctx.journal.step(j, "checkout");
+    if let Err(e) = ctx.journal.step(j, "checkout") {
+        return rep.end(Outcome::Failed, journal_stop(&e, "checkout"));
+    }
     if let Err(e) = client.checkout(&id).await {
         if e.is_conflict() {
             return rep.end(Outcome::Conflict, format!("checkout refused: {e}"));
@@ -731,10 +914,40 @@ async fn deploy_config(
             format!("the flow changed while we took the lock ({why}); {msg}"),
         );
     }
-    // POST versions.
-    let _ = ctx.journal.step(j, "save-version");
+    // POST versions (not idempotent: sent once).
+    if let Err(e) = ctx.journal.step(j, "save-version") {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, "save-version")),
+        );
+    }
     let version = match client.create_version(&id, cfg).await {
         Ok(v) => v,
+        Err(e) if outcome_unknown(&e) => {
+            // The platform may have saved it: the flow decides.
+            match client.get_flow(&id).await {
+                Ok(f)
+                    if f.locked_by(&me)
+                        && f.saved_id().is_some()
+                        && f.saved_id() != now.saved_id() =>
+                {
+                    let v = f.saved_version.clone().unwrap_or_default();
+                    rep.messages.push(format!(
+                        "saving answered {e}, but the flow shows our new draft {}: carrying on with it (not sent twice)",
+                        v.id
+                    ));
+                    v
+                }
+                _ => {
+                    let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+                    return rep.end(
+                        outcome,
+                        format!("saving the new version failed: {e} (the flow shows no new draft); {msg}"),
+                    );
+                }
+            }
+        }
         Err(e) => {
             let (outcome, msg) = undo_before_publish(client, ctx, j).await;
             return rep.end(
@@ -745,57 +958,74 @@ async fn deploy_config(
     };
     j.new_version = Some(version.id.clone());
     rep.new_version = Some(version.id.clone());
-    let _ = ctx.journal.step(j, "version-saved");
-    hooks.after("version-saved");
-    // Checkin (asynchronous).
-    let _ = ctx.journal.step(j, "checkin");
-    let checkin = client.checkin(&id).await;
-    if let Err(e) = &checkin
-        && !e.is_code("architect.operation.already.in.progress")
-    {
+    if let Err(e) = ctx.journal.step(j, "version-saved") {
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
-        return rep.end(outcome, format!("checkin failed: {e}; {msg}"));
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, "checkin")),
+        );
     }
-    let progress = ctx.progress;
-    let after_checkin = match client
-        .wait_idle(&id, ctx.poll, |w| progress.tick("checking in", w))
-        .await
+    hooks.after("version-saved");
+    // Checkin (asynchronous; we follow our own operation).
+    if let Err(e) = ctx.journal.step(j, "checkin") {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, "checkin")),
+        );
+    }
+    let vid = version.id.clone();
+    let checked_in = move |f: &Flow| f.checked_in_id() == Some(vid.as_str());
+    let after_checkin = match run_action(
+        client,
+        ctx,
+        &id,
+        AsyncAction::Checkin,
+        &now,
+        &checked_in,
+        &mut rep.messages,
+    )
+    .await
     {
         Ok(f) => f,
         Err(e) => {
             let (outcome, msg) = undo_before_publish(client, ctx, j).await;
-            return rep.end(outcome, format!("checkin did not complete: {e}; {msg}"));
+            return rep.end(outcome, format!("checkin failed: {e}; {msg}"));
         }
     };
-    let op_failed = after_checkin
-        .current_operation
-        .as_ref()
-        .is_some_and(|o| o.failed());
-    if op_failed || after_checkin.checked_in_id() != Some(version.id.as_str()) {
+    if after_checkin.checked_in_id() != Some(version.id.as_str()) {
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
-        let why = after_checkin
-            .current_operation
-            .as_ref()
-            .and_then(|o| o.error_message.clone())
-            .unwrap_or_else(|| {
-                format!(
-                    "checked-in version is {}",
-                    after_checkin.checked_in_id().unwrap_or("none")
-                )
-            });
-        return rep.end(outcome, format!("checkin failed: {why}; {msg}"));
+        return rep.end(
+            outcome,
+            format!(
+                "checkin failed: the checked-in version is {}; {msg}",
+                after_checkin.checked_in_id().unwrap_or("none")
+            ),
+        );
     }
     hooks.after("checked-in");
     // Checkin released the lock. Take it again before publishing: while we hold it,
     // another party's publish is refused (409 architect.flow.locked.by.user, API.md
     // §2.5), so nobody can publish between our look at the flow and our publish.
-    let _ = ctx.journal.step(j, "relock");
+    if let Err(e) = ctx.journal.step(j, "relock") {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, "relock")),
+        );
+    }
     if let Err(e) = client.checkout(&id).await {
         if e.is_code("architect.flow.locked.by.user") {
+            let holder = client
+                .get_flow(&id)
+                .await
+                .ok()
+                .and_then(|f| f.describe_lock())
+                .unwrap_or_else(|| "another party".into());
             return rep.end(
                 Outcome::Conflict,
                 format!(
-                    "another party locked the flow after our checkin ({e}): our version {} stays checked in but is not published",
+                    "{holder} locked the flow after our checkin ({e}): our version {} stays checked in but is not published",
                     version.id
                 ),
             );
@@ -807,7 +1037,7 @@ async fn deploy_config(
         );
     }
     hooks.after("relocked");
-    let after_checkin = match client.get_flow(&id).await {
+    let before_publish = match client.get_flow(&id).await {
         Ok(f) => f,
         Err(e) => {
             let (outcome, msg) = undo_before_publish(client, ctx, j).await;
@@ -817,69 +1047,88 @@ async fn deploy_config(
             );
         }
     };
-    if after_checkin.published_id() != remote.published_id() || after_checkin.locked_by_other(&me) {
-        if after_checkin.locked_by(&me) {
-            let _ = client.unlock(&id).await;
+    if before_publish.published_id() != remote.published_id() || before_publish.locked_by_other(&me)
+    {
+        let mut released = String::new();
+        if before_publish.locked_by(&me)
+            && let Err(e) = release_lock(client, ctx, &before_publish).await
+        {
+            released = format!("; {e}");
         }
         return rep.end(
             Outcome::Conflict,
             format!(
-                "another party changed the flow after our checkin (published {}, lock {}): our version {} stays checked in but is not published",
-                after_checkin.published_id().unwrap_or("none"),
-                after_checkin.lock_holder().unwrap_or_else(|| "free".into()),
+                "another party changed the flow after our checkin (published {}, lock {}): our version {} stays checked in but is not published{released}",
+                before_publish.published_id().unwrap_or("none"),
+                before_publish
+                    .describe_lock()
+                    .unwrap_or_else(|| "free".into()),
                 version.id
             ),
         );
     }
-    // Publish (asynchronous).
-    let _ = ctx.journal.step(j, "publish");
-    let publish = client.publish(&id, Some(&version.id)).await;
+    // Publish (asynchronous; we follow our own operation).
+    if let Err(e) = ctx.journal.step(j, "publish") {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, "publish")),
+        );
+    }
+    let vid = version.id.clone();
+    let published = move |f: &Flow| f.published_id() == Some(vid.as_str());
+    let after = run_action(
+        client,
+        ctx,
+        &id,
+        AsyncAction::Publish(&version.id),
+        &before_publish,
+        &published,
+        &mut rep.messages,
+    )
+    .await;
     hooks.after("publish-requested");
-    let publish_err = publish
-        .err()
-        .filter(|e| !e.is_code("architect.operation.already.in.progress"));
-    let after = client
-        .wait_idle(&id, ctx.poll, |w| progress.tick("publishing", w))
-        .await;
     hooks.after("published");
     // Publishing may or may not release the publisher's lock on the real platform
-    // (undocumented): release it ourselves if it is still ours.
+    // (undocumented): if it is still ours, release it with a checkin.
     let after = match after {
-        Ok(f) if f.locked_by(&me) => {
-            let _ = client.unlock(&id).await;
-            client.get_flow(&id).await
-        }
+        Ok(f) if f.locked_by(&me) => match release_lock(client, ctx, &f).await {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                rep.messages.push(e);
+                Ok(f)
+            }
+        },
         other => other,
     };
-    // Verify: published version and the configuration read back.
+    // Verify: published version and the configuration read back, by meaning.
     let verified = match &after {
         Ok(f) if f.published_id() == Some(version.id.as_str()) => {
             match client.version_configuration(&id, &version.id).await {
-                Ok(c) if config_hash(&c) == config_hash(cfg) => Ok(()),
-                Ok(_) => Err("the published configuration differs from what was sent".to_owned()),
+                Ok(c) => crate::verify::same_meaning(cfg, &c),
                 Err(e) => Err(format!("cannot read the published configuration back: {e}")),
             }
         }
         Ok(f) => Err(format!(
-            "published version is {} after publishing {}{}",
+            "published version is {} after publishing {}",
             f.published_id().unwrap_or("none"),
             version.id,
-            publish_err
-                .as_ref()
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default()
         )),
-        Err(e) => Err(format!("cannot read the flow after publishing: {e}")),
+        Err(e) => Err(format!("publishing version {} failed: {e}", version.id)),
     };
     match verified {
         Ok(()) => {
-            let _ = ctx.journal.step(j, "verified");
+            if let Err(e) = ctx.journal.step(j, "verified") {
+                rep.messages.push(format!(
+                    "warning: cannot write the journal after verifying ({e}); `flowguard recover` will verify again"
+                ));
+            }
             hooks.after("verified");
             rep.published_version = Some(version.id.clone());
             rep.end(
                 Outcome::Deployed,
                 format!(
-                    "published version {} and verified its configuration",
+                    "published version {} and verified its configuration (by meaning: routing, and every field sent; see docs/deployer.md)",
                     version.id
                 ),
             )
@@ -896,7 +1145,14 @@ async fn deploy_config(
     }
 }
 
-/// Before publish: drop our draft and lock so the org is as it was.
+/// The worse of two outcomes (for a journal failure followed by an undo).
+fn worse(a: Outcome, b: Outcome) -> Outcome {
+    if b.exit_code() > a.exit_code() { b } else { a }
+}
+
+/// Before publish: drop our draft and lock so the org is as it was. (After a journal
+/// failure these are the only writes made without a journal step: they restore the
+/// org, and there is nothing left for `recover` to do.)
 pub async fn undo_before_publish(client: &Client, ctx: &Ctx, j: &mut Journal) -> (Outcome, String) {
     let _ = ctx.journal.step(j, "undo");
     let me = client.client_id().to_owned();
@@ -912,12 +1168,20 @@ pub async fn undo_before_publish(client: &Client, ctx: &Ctx, j: &mut Journal) ->
     let mut released = String::new();
     if flow.locked_by(&me) {
         let r = if flow.saved_id().is_some() && flow.saved_id() != j.previous_saved.as_deref() {
-            client
-                .revert(&j.flow_id)
-                .await
-                .map(|_| "reverted our draft and released the lock")
+            match client.revert(&j.flow_id).await {
+                Ok(_) => Ok("reverted our draft and released the lock"),
+                // The answer may be lost after the revert was done: the flow decides.
+                Err(e) => match client.get_flow(&j.flow_id).await {
+                    Ok(f) if !f.locked_by(&me) && f.saved_id() == j.previous_saved.as_deref() => {
+                        Ok("reverted our draft and released the lock")
+                    }
+                    _ => Err(e.to_string()),
+                },
+            }
         } else {
-            client.unlock(&j.flow_id).await.map(|_| "released the lock")
+            release_lock(client, ctx, &flow)
+                .await
+                .map(|_| "released the lock (checkin)")
         };
         match r {
             Ok(m) => released = format!("{m}; "),
@@ -951,6 +1215,28 @@ pub async fn undo_before_publish(client: &Client, ctx: &Ctx, j: &mut Journal) ->
     )
 }
 
+/// Whether the import job of this journal published the flow's current version: the
+/// job succeeded for this flow and the published version is not the previous one.
+/// (Who created a version, `createdByClient`, is not relied on: unconfirmed for jobs.)
+pub async fn job_published(client: &Client, j: &Journal, flow: &Flow) -> bool {
+    let Some(job) = &j.import_job_id else {
+        return false;
+    };
+    if flow.published_id().is_none() || flow.published_id() == j.previous_published.as_deref() {
+        return false;
+    }
+    match client.job(job).await {
+        Ok(s) => {
+            s.status == "Success"
+                && s.flow
+                    .as_ref()
+                    .and_then(|f| f.id.as_deref())
+                    .is_none_or(|f| f == j.flow_id)
+        }
+        Err(_) => false,
+    }
+}
+
 /// After publish went wrong: if our version is live, publish the previous one again and
 /// verify it; if someone else's is, leave it alone.
 pub async fn recover_after_publish(
@@ -969,33 +1255,35 @@ pub async fn recover_after_publish(
         }
     };
     let published = flow.published_id().map(str::to_owned);
-    if published == j.previous_published {
+    let release = |flow: Flow| async move {
         if flow.locked_by(&me) {
-            let _ = client.unlock(&j.flow_id).await;
+            release_lock(client, ctx, &flow)
+                .await
+                .err()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        } else {
+            String::new()
         }
+    };
+    if published == j.previous_published {
+        let note = release(flow).await;
         return (
             Outcome::RolledBack,
             format!(
-                "nothing was published; the published version is still {}",
+                "nothing was published; the published version is still {}{note}",
                 published.as_deref().unwrap_or("none")
             ),
         );
     }
-    let ours = published.is_some() && published == j.new_version
-        || flow
-            .published_version
-            .as_ref()
-            .and_then(|v| v.created_by_client.as_ref())
-            .and_then(|c| c.id.as_deref())
-            .is_some_and(|c| c == me && j.new_version.is_none());
+    let ours = (published.is_some() && published == j.new_version)
+        || (j.new_version.is_none() && job_published(client, j, &flow).await);
     if !ours {
-        if flow.locked_by(&me) {
-            let _ = client.unlock(&j.flow_id).await;
-        }
+        let note = release(flow).await;
         return (
             Outcome::Conflict,
             format!(
-                "another party published version {} meanwhile: it is left in place (never overwritten)",
+                "another party published version {} meanwhile: it is left in place (never overwritten){note}",
                 published.as_deref().unwrap_or("none")
             ),
         );
@@ -1006,16 +1294,18 @@ pub async fn recover_after_publish(
             "there is no previous published version to roll back to".into(),
         );
     };
-    let _ = ctx.journal.step(j, "rollback");
-    match publish_and_verify(
-        client,
-        ctx,
-        &j.flow_id,
-        &prev,
-        j.previous_configuration_sha256.as_deref(),
-    )
-    .await
-    {
+    if let Err(e) = ctx.journal.step(j, "rollback") {
+        return (
+            Outcome::RollbackFailed,
+            format!(
+                "{}; our version {} is live",
+                journal_stop(&e, "rollback"),
+                published.unwrap_or_default()
+            ),
+        );
+    }
+    let expected = j.previous_configuration.clone();
+    match publish_and_verify(client, ctx, &j.flow_id, &prev, expected.as_ref()).await {
         Ok(()) => (
             Outcome::RolledBack,
             format!("rolled back: version {prev} is published again (verified)"),
@@ -1027,34 +1317,38 @@ pub async fn recover_after_publish(
     }
 }
 
-/// Publishes `version` and checks it is live with the expected configuration.
+/// Publishes `version` and checks it is live, with the expected configuration (by
+/// meaning) when given; releases our lock if publishing left it with us.
 pub async fn publish_and_verify(
     client: &Client,
     ctx: &Ctx,
     flow_id: &str,
     version: &str,
-    expect_sha: Option<&str>,
+    expect: Option<&Value>,
 ) -> Result<(), String> {
-    let progress = ctx.progress;
+    let me = client.client_id().to_owned();
     let before = client
         .wait_idle(flow_id, ctx.poll, |_| {})
         .await
         .map_err(|e| e.to_string())?;
-    if before.published_id() != Some(version)
-        && let Err(e) = client.publish(flow_id, Some(version)).await
-        && !e.is_code("architect.operation.already.in.progress")
-    {
-        return Err(e.to_string());
+    let mut f = before.clone();
+    if before.published_id() != Some(version) {
+        let v = version.to_owned();
+        let landed = move |f: &Flow| f.published_id() == Some(v.as_str());
+        let mut notes = Vec::new();
+        f = run_action(
+            client,
+            ctx,
+            flow_id,
+            AsyncAction::Publish(version),
+            &before,
+            &landed,
+            &mut notes,
+        )
+        .await?;
     }
-    let f = client
-        .wait_idle(flow_id, ctx.poll, |w| progress.tick("publishing", w))
-        .await
-        .map_err(|e| e.to_string())?;
-    if let Some(op) = f.current_operation.as_ref().filter(|o| o.failed()) {
-        return Err(format!(
-            "publish failed: {}",
-            op.error_message.clone().unwrap_or_default()
-        ));
+    if f.locked_by(&me) {
+        f = release_lock(client, ctx, &f).await?;
     }
     if f.published_id() != Some(version) {
         return Err(format!(
@@ -1062,14 +1356,12 @@ pub async fn publish_and_verify(
             f.published_id().unwrap_or("none")
         ));
     }
-    if let Some(sha) = expect_sha {
+    if let Some(expected) = expect {
         let c = client
             .version_configuration(flow_id, version)
             .await
             .map_err(|e| e.to_string())?;
-        if config_hash(&c) != sha {
-            return Err("the configuration read back does not match the saved one".into());
-        }
+        crate::verify::same_meaning(expected, &c)?;
     }
     Ok(())
 }
@@ -1084,22 +1376,38 @@ async fn deploy_yaml(
     mut rep: Report,
 ) -> Report {
     let id = remote.id.clone();
-    let me = client.client_id().to_owned();
-    let _ = ctx.journal.step(j, "register-job");
+    if let Err(e) = ctx.journal.step(j, "register-job") {
+        return rep.end(Outcome::Failed, journal_stop(&e, "register-job"));
+    }
     let job = match client.register_job().await {
         Ok(j) => j,
         Err(e) => {
+            // A job registered but never given a file does nothing.
             return rep.end(
                 Outcome::Failed,
-                format!("cannot register the import job: {e}"),
+                format!(
+                    "cannot register the import job: {e} (nothing was uploaded, so nothing changes)"
+                ),
             );
         }
     };
     j.import_job_id = Some(job.id.clone());
-    let _ = ctx.journal.step(j, "upload");
+    if let Err(e) = ctx.journal.step(j, "upload") {
+        return rep.end(Outcome::Failed, journal_stop(&e, "upload"));
+    }
     if let Err(e) = client.upload(&job, yaml.as_bytes()).await {
-        let (outcome, msg) = recover_after_publish(client, ctx, j).await;
-        return rep.end(outcome, format!("uploading the YAML failed: {e}; {msg}"));
+        // Not repeated: the upload starts the job. The job's state decides.
+        let started = client
+            .job(&job.id)
+            .await
+            .is_ok_and(|s| s.status != "Registered");
+        if !started {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("uploading the YAML failed: {e}; {msg}"));
+        }
+        rep.messages.push(format!(
+            "the upload answered {e}, but the job started: following it (not uploaded twice)"
+        ));
     }
     hooks.after("publish-requested");
     // Poll with backoff.
@@ -1133,20 +1441,21 @@ async fn deploy_yaml(
     rep.job_messages = state.messages.iter().map(|m| m.text.clone()).collect();
     if state.status == "Failure" {
         let (outcome, msg) = recover_after_publish(client, ctx, j).await;
-        let outcome = if outcome == Outcome::RolledBack {
-            Outcome::RolledBack
-        } else {
-            outcome
-        };
         return rep.end(outcome, format!("import job {} failed; {msg}", job.id));
     }
     hooks.after("published");
-    if let Some(fid) = state.flow.as_ref().and_then(|f| f.id.as_deref())
-        && fid != id
+    let job_flow = state.flow.as_ref().and_then(|f| f.id.clone());
+    if let Some(fid) = &job_flow
+        && *fid != id
     {
-        rep.messages.push(format!(
-            "warning: the import job reports flow {fid}, not {id}"
-        ));
+        // Archy published another flow (matched by name and type): ours is untouched.
+        return rep.end(
+            Outcome::RollbackFailed,
+            format!(
+                "import job {} published flow {fid}, not {id}: look at both flows in the org",
+                job.id
+            ),
+        );
     }
     let flow = match client.get_flow(&id).await {
         Ok(f) => f,
@@ -1159,17 +1468,16 @@ async fn deploy_yaml(
         }
     };
     let new = flow.published_id().map(str::to_owned);
-    let by_me = flow
-        .published_version
-        .as_ref()
-        .and_then(|v| v.created_by_client.as_ref())
-        .and_then(|c| c.id.as_deref())
-        == Some(me.as_str());
     j.new_version = new.clone();
     rep.new_version = new.clone();
     rep.published_version = new.clone();
-    if new.is_some() && new != j.previous_published && by_me {
-        let _ = ctx.journal.step(j, "verified");
+    // Ours: the job succeeded for this flow and a new version is published.
+    if new.is_some() && new != j.previous_published {
+        if let Err(e) = ctx.journal.step(j, "verified") {
+            rep.messages.push(format!(
+                "warning: cannot write the journal after verifying ({e})"
+            ));
+        }
         hooks.after("verified");
         let _ = Lockfile::update(&ctx.lockfile, |l| {
             l.flows.insert(
@@ -1194,8 +1502,8 @@ async fn deploy_yaml(
     rep.end(
         outcome,
         format!(
-            "the import job succeeded but version {} is not ours; {msg}",
-            new.unwrap_or_default()
+            "the import job succeeded but the published version is still {}; {msg}",
+            new.unwrap_or_else(|| "none".into())
         ),
     )
 }

@@ -26,6 +26,9 @@ pub struct Journal {
     /// The previously published configuration, kept so the org can be restored.
     pub previous_configuration: Option<Value>,
     pub previous_configuration_sha256: Option<String>,
+    /// The configuration being deployed (Architect JSON), to verify by meaning.
+    #[serde(default)]
+    pub new_configuration: Option<Value>,
     /// Set once POST versions answered (or the import job published).
     pub new_version: Option<String>,
     pub import_job_id: Option<String>,

@@ -21,6 +21,7 @@ pub mod render;
 pub mod source;
 pub mod util;
 pub mod validate;
+pub mod verify;
 
 #[cfg(feature = "demo")]
 pub mod demo;

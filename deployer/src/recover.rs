@@ -54,12 +54,17 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
                 (Some(v), "config") => client
                     .version_configuration(&j.flow_id, v)
                     .await
-                    .map(|c| config_hash(&c) == j.new_content_sha256)
+                    .map(|c| match &j.new_configuration {
+                        Some(sent) => crate::verify::same_meaning(sent, &c).is_ok(),
+                        None => config_hash(&c) == j.new_content_sha256,
+                    })
                     .unwrap_or(false),
                 _ => true,
             };
-            if flow.locked_by(&me) {
-                let _ = client.unlock(&j.flow_id).await;
+            if flow.locked_by(&me)
+                && let Err(e) = deploy::release_lock(client, ctx, &flow).await
+            {
+                rep.messages.push(e);
             }
             if ok {
                 (
@@ -79,12 +84,7 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
             (o, format!("undone: {m}"))
         } else if j.pipeline == "yaml"
             && j.new_version.is_none()
-            && flow
-                .published_version
-                .as_ref()
-                .and_then(|v| v.created_by_client.as_ref())
-                .and_then(|c| c.id.as_deref())
-                == Some(me.as_str())
+            && deploy::job_published(client, &j, &flow).await
         {
             // The import job finished after the crash: our version is live.
             rep.new_version = published.clone();
@@ -96,8 +96,10 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
                 ),
             )
         } else {
-            if flow.locked_by(&me) {
-                let _ = client.unlock(&j.flow_id).await;
+            if flow.locked_by(&me)
+                && let Err(e) = deploy::release_lock(client, ctx, &flow).await
+            {
+                rep.messages.push(e);
             }
             (
                 Outcome::Conflict,

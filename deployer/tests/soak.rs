@@ -32,8 +32,9 @@ use genesys_emulator::seed::{
     FLOW_AFTER_HOURS_ID, FLOW_BILLING_LINE_ID, FLOW_MAIN_IVR_ID, FLOW_SPANISH_LINE_ID,
 };
 use genesys_emulator::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, EmulatorControl, FaultPlan,
-    Interference, InterferenceAction, OTHER_CLIENT_ID, RunningEmulator,
+    ALL_PERMISSIONS, ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig,
+    EmulatorControl, FaultPlan, Interference, InterferenceAction, OTHER_CLIENT_ID, Platform,
+    RunningEmulator,
 };
 use serde_json::Value;
 
@@ -106,6 +107,26 @@ fn soak_client(emu: &RunningEmulator, timeout: Duration) -> Client {
     Client::new(t)
 }
 
+/// The strict profile: every platform option on (202 publishes without a body, stale
+/// completed operations, re-serialised configurations with bookkeeping fields, anonymous
+/// import versions, publish keeping the lock), and a client without
+/// `architect:flow:unlock` (as a least-privilege CI client would be).
+fn strict(operation_delay: Duration) -> EmulatorConfig {
+    EmulatorConfig {
+        operation_delay,
+        platform: Platform::strict(),
+        clients: vec![
+            ClientConfig::default_client().with_permissions(
+                ALL_PERMISSIONS
+                    .iter()
+                    .copied()
+                    .filter(|p| *p != "architect:flow:unlock"),
+            ),
+        ],
+        ..EmulatorConfig::default()
+    }
+}
+
 const FLOWS: &[&str] = &[
     FLOW_SPANISH_LINE_ID,
     FLOW_AFTER_HOURS_ID,
@@ -126,6 +147,9 @@ const KINDS: &[&str] = &[
     "steal",
     "publish",
     "fail-publish",
+    "5xx-after-commit",
+    "missing-deps",
+    "user-lock",
 ];
 
 /// A drawn fault mix.
@@ -190,6 +214,18 @@ fn draw_mix(rng: &mut Rng, flow: &str) -> Mix {
                 });
             }
             "fail-publish" => plan.fail_publish_next = rng.range(1, 3) as u32,
+            "5xx-after-commit" => {
+                plan.commit_then_5xx_rate = rng.range(10, 50) as f64 / 100.0;
+            }
+            "missing-deps" => plan.missing_dependencies_next = rng.range(1, 3) as u32,
+            "user-lock" => plan.interference.push(Interference {
+                after_requests: rng.range(0, 24),
+                action: InterferenceAction::TakeLockAsUser {
+                    flow_id: flow.into(),
+                    user_id: genesys_emulator::faults::DEFAULT_LOCK_USER_ID.into(),
+                    user_name: genesys_emulator::faults::DEFAULT_LOCK_USER_NAME.into(),
+                },
+            }),
             _ => unreachable!(),
         }
     }
@@ -389,11 +425,7 @@ async fn in_process_deploys_under_random_faults() {
         let tag = format!("seed {seed} iteration {i}");
         let mut rng = Rng::new(seed.wrapping_mul(1_000_003).wrapping_add(i));
         let flow = *rng.pick(FLOWS);
-        let emu = emulator_with(EmulatorConfig {
-            operation_delay: Duration::from_millis(rng.range(1, 15)),
-            ..EmulatorConfig::default()
-        })
-        .await;
+        let emu = emulator_with(strict(Duration::from_millis(rng.range(1, 15)))).await;
         let dir = tempdir();
         let mix = draw_mix(&mut rng, flow);
         let timeout = if mix.latency_window.is_some() {
@@ -429,7 +461,9 @@ async fn in_process_deploys_under_random_faults() {
         ctrl.clear_faults();
         for rec in ctrl.request_log() {
             if let Some(f) = rec.fault {
-                let k = if f.contains("429") {
+                let k = if f.contains("after commit") {
+                    "5xx-after-commit"
+                } else if f.contains("429") {
                     "429"
                 } else if f.contains("drop") {
                     "dropped"
@@ -590,11 +624,7 @@ async fn sigkill_at_every_step_then_recover() {
             step.map_or("timed SIGKILL".to_owned(), |s| format!("crash after {s}"))
         );
         let flow = *rng.pick(&FLOWS[..3]);
-        let emu = emulator_with(EmulatorConfig {
-            operation_delay: Duration::from_millis(rng.range(5, 40)),
-            ..EmulatorConfig::default()
-        })
-        .await;
+        let emu = emulator_with(strict(Duration::from_millis(rng.range(5, 40)))).await;
         let dir = tempdir();
         let base = emu.base_url().to_owned();
         let o = flowguard(

@@ -28,6 +28,34 @@ pub struct Client {
     pub transport: Transport,
 }
 
+/// Which operation [`Client::wait_operation`] follows.
+pub struct OperationWait<'a> {
+    /// `CHECKIN`, `PUBLISH`.
+    pub action_name: &'static str,
+    /// The id of the `Operation` the action answered with.
+    pub ours: Option<String>,
+    /// `currentOperation.id` before the action.
+    pub before: Option<String>,
+    /// The action's effect is visible in the flow (e.g. the version is published).
+    pub landed: &'a (dyn Fn(&Flow) -> bool + Send + Sync),
+}
+
+impl<'a> OperationWait<'a> {
+    pub fn new(
+        action_name: &'static str,
+        ours: Option<&Operation>,
+        before: &Flow,
+        landed: &'a (dyn Fn(&Flow) -> bool + Send + Sync),
+    ) -> Self {
+        Self {
+            action_name,
+            ours: ours.and_then(|o| o.id.clone()),
+            before: before.current_operation.as_ref().and_then(|o| o.id.clone()),
+            landed,
+        }
+    }
+}
+
 /// How to wait for asynchronous work (operations, jobs).
 #[derive(Clone, Copy, Debug)]
 pub struct PollPolicy {
@@ -150,16 +178,26 @@ impl Client {
         Ok(out)
     }
 
+    /// `POST versions`: not idempotent (each call may add a version), so never
+    /// repeated after a 5xx or a lost answer; the caller re-reads the flow.
     pub async fn create_version(
         &self,
         id: &str,
         configuration: &Value,
     ) -> Result<FlowVersion, ApiError> {
-        self.post_json(
-            &format!("/api/v2/flows/{}/versions", enc(id)),
-            Body::Json(configuration.clone()),
-        )
-        .await
+        let path = format!("/api/v2/flows/{}/versions", enc(id));
+        self.transport
+            .send_write(Method::POST, &path, Body::Json(configuration.clone()))
+            .await?
+            .json("POST", &path)
+    }
+
+    fn action_path(action: &str, id: &str, version: Option<&str>) -> String {
+        let mut path = format!("/api/v2/flows/actions/{action}?flow={}", enc(id));
+        if let Some(v) = version {
+            path.push_str(&format!("&version={}", enc(v)));
+        }
+        path
     }
 
     async fn action<T: serde::de::DeserializeOwned>(
@@ -168,21 +206,38 @@ impl Client {
         id: &str,
         version: Option<&str>,
     ) -> Result<T, ApiError> {
-        let mut path = format!("/api/v2/flows/actions/{action}?flow={}", enc(id));
-        if let Some(v) = version {
-            path.push_str(&format!("&version={}", enc(v)));
-        }
-        self.post_json(&path, Body::None).await
+        self.post_json(&Self::action_path(action, id, version), Body::None)
+            .await
+    }
+
+    /// An asynchronous action (checkin, publish): sent once (see
+    /// [`super::transport::Retry::OnlyIfNotProcessed`]); its `Operation` if the
+    /// answer has a body (publish may answer `202 Accepted` with none).
+    async fn async_action(
+        &self,
+        action: &str,
+        id: &str,
+        version: Option<&str>,
+    ) -> Result<Option<Operation>, ApiError> {
+        let path = Self::action_path(action, id, version);
+        self.transport
+            .send_write(Method::POST, &path, Body::None)
+            .await?
+            .json_opt("POST", &path)
     }
 
     pub async fn checkout(&self, id: &str) -> Result<Flow, ApiError> {
         self.action("checkout", id, None).await
     }
-    pub async fn checkin(&self, id: &str) -> Result<Operation, ApiError> {
-        self.action("checkin", id, None).await
+    pub async fn checkin(&self, id: &str) -> Result<Option<Operation>, ApiError> {
+        self.async_action("checkin", id, None).await
     }
-    pub async fn publish(&self, id: &str, version: Option<&str>) -> Result<Operation, ApiError> {
-        self.action("publish", id, version).await
+    pub async fn publish(
+        &self,
+        id: &str,
+        version: Option<&str>,
+    ) -> Result<Option<Operation>, ApiError> {
+        self.async_action("publish", id, version).await
     }
     pub async fn revert(&self, id: &str) -> Result<Flow, ApiError> {
         self.action("revert", id, None).await
@@ -216,6 +271,71 @@ impl Client {
                     format!(
                         "the flow's operation did not complete within {}s",
                         poll.timeout.as_secs()
+                    ),
+                ));
+            }
+            progress(waited);
+            clock.sleep(interval).await;
+            interval = (interval * 2).min(poll.max_interval);
+        }
+    }
+
+    /// Waits for the operation an action started: `ours` is the `Operation` the
+    /// action answered with (if it had a body), `before` the flow's
+    /// `currentOperation` id just before the action. The wait ends when
+    /// * our operation (by id) is complete, or, without its id,
+    /// * an operation of `action_name` other than `before` is complete, or
+    /// * nothing runs and `landed` says the action's effect is visible;
+    ///
+    /// a stale completed operation (an earlier VALIDATE, another party's) never
+    /// ends it. Bounded by `poll.timeout`; the error names the operation.
+    pub async fn wait_operation(
+        &self,
+        id: &str,
+        wait: &OperationWait<'_>,
+        poll: PollPolicy,
+        mut progress: impl FnMut(Duration),
+    ) -> Result<Flow, ApiError> {
+        let clock = self.transport.clock.clone();
+        let start = clock.now();
+        let mut interval = poll.first;
+        clock.sleep(interval).await;
+        loop {
+            let flow = self.get_flow(id).await?;
+            let cur = flow.current_operation.as_ref();
+            let cur_id = cur.and_then(|o| o.id.as_deref());
+            let done = match (&wait.ours, cur) {
+                (Some(our_id), Some(op)) if cur_id == Some(our_id.as_str()) => op.complete,
+                (Some(_), _) => false,
+                (None, Some(op)) => {
+                    op.complete
+                        && cur_id != wait.before.as_deref()
+                        && op.action_name.as_deref() == Some(wait.action_name)
+                }
+                (None, None) => false,
+            };
+            if done || (!flow.operation_running() && (wait.landed)(&flow)) {
+                return Ok(flow);
+            }
+            let waited = clock.now().saturating_duration_since(start);
+            if waited >= poll.timeout {
+                return Err(ApiError::protocol(
+                    "GET",
+                    &format!("/api/v2/flows/{id}"),
+                    format!(
+                        "the {} operation {} did not complete within {}s (the flow shows {})",
+                        wait.action_name,
+                        wait.ours
+                            .as_deref()
+                            .unwrap_or("(started without an id in the answer)"),
+                        poll.timeout.as_secs(),
+                        cur.map(|o| format!(
+                            "{} {} {}",
+                            o.action_name.as_deref().unwrap_or("?"),
+                            o.id.as_deref().unwrap_or("?"),
+                            o.action_status.as_deref().unwrap_or("?")
+                        ))
+                        .unwrap_or_else(|| "no operation".into())
                     ),
                 ));
             }
@@ -259,8 +379,14 @@ impl Client {
             .collect())
     }
 
+    /// Registers an import job (sent once: a lost answer leaves at most a job
+    /// that never receives a file, which does nothing).
     pub async fn register_job(&self) -> Result<RegisteredJob, ApiError> {
-        self.post_json("/api/v2/flows/jobs", Body::None).await
+        let path = "/api/v2/flows/jobs";
+        self.transport
+            .send_write(Method::POST, path, Body::None)
+            .await?
+            .json("POST", path)
     }
 
     /// PUTs the YAML to the presigned URL with every header of the registration.

@@ -25,6 +25,8 @@ pub struct FlowVersion {
     #[serde(default)]
     pub created_by_client: Option<EntityRef>,
     #[serde(default)]
+    pub created_by: Option<EntityRef>,
+    #[serde(default)]
     pub date_saved: Option<i64>,
     #[serde(default)]
     pub date_checked_in: Option<i64>,
@@ -114,6 +116,46 @@ impl Flow {
             .and_then(|c| c.id.as_deref())
             .is_some_and(|id| id == client_id)
     }
+    /// Who holds the lock, for people: a person in Architect (with since when, as far
+    /// as the API tells) or an OAuth client. `None` when the flow is not locked.
+    pub fn describe_lock(&self) -> Option<String> {
+        if let Some(u) = self.locked_user.as_ref().filter(|u| u.id.is_some()) {
+            let id = u.id.as_deref().unwrap_or_default();
+            let who = match &u.name {
+                Some(n) => format!("{n} ({id})"),
+                None => id.to_owned(),
+            };
+            // The API has no lock timestamp; a draft the same person saved dates it.
+            let since = self
+                .saved_version
+                .as_ref()
+                .filter(|v| v.created_by.as_ref().and_then(|c| c.id.as_deref()) == Some(id))
+                .and_then(|v| v.date_saved)
+                .map(|ms| {
+                    format!(
+                        "since at least {} (their last saved draft)",
+                        crate::util::rfc3339(
+                            std::time::UNIX_EPOCH
+                                + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+                        )
+                    )
+                })
+                .unwrap_or_else(|| {
+                    "since an unknown time (the API does not say when a lock was taken)".to_owned()
+                });
+            return Some(format!(
+                "a person in Architect: user {who}, {since}; ask them to check the flow in or close it"
+            ));
+        }
+        self.locked_client.as_ref().and_then(|c| {
+            let id = c.id.as_deref()?;
+            Some(match &c.name {
+                Some(n) => format!("OAuth client {n} ({id})"),
+                None => format!("OAuth client {id}"),
+            })
+        })
+    }
+
     pub fn operation_running(&self) -> bool {
         self.current_operation.as_ref().is_some_and(|o| !o.complete)
     }
@@ -153,6 +195,9 @@ pub struct ErrorBody {
     pub status: Option<u16>,
     #[serde(default)]
     pub context_id: Option<String>,
+    /// The variable parts of the message (`permissions` of a 403).
+    #[serde(default)]
+    pub message_params: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// `RegisterArchitectJobResponse`.

@@ -302,6 +302,19 @@ impl Limiter {
     }
 }
 
+/// Whether a request may be sent again when its answer is lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads and idempotent writes: 5xx and dropped connections are retried.
+    Idempotent,
+    /// Writes that create something (`POST versions`, checkin, publish, import
+    /// jobs): after a 5xx or a lost answer the server may have done the work, so
+    /// the caller re-reads the org and decides. Only failures that prove the
+    /// request was not processed are retried: 429, 401 (token refresh) and
+    /// connection failures before anything was sent.
+    OnlyIfNotProcessed,
+}
+
 /// A request body.
 #[derive(Clone, Debug)]
 pub enum Body {
@@ -320,6 +333,18 @@ pub struct Response {
 }
 
 impl Response {
+    /// The body, or `None` when the answer has none (e.g. publish's `202 Accepted`).
+    pub fn json_opt<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Result<Option<T>, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.json(method, path).map(Some)
+    }
+
     pub fn json<T: serde::de::DeserializeOwned>(
         &self,
         method: &str,
@@ -451,7 +476,29 @@ impl Transport {
         body: Body,
     ) -> Result<Response, ApiError> {
         let url = format!("{}{}", self.endpoints.api_base, path);
-        self.send_url(method, &url, path, body, true, &[]).await
+        self.send_url(method, &url, path, body, true, &[], Retry::Idempotent)
+            .await
+    }
+
+    /// Sends a non-idempotent API write: never repeated once it may have been
+    /// processed (see [`Retry::OnlyIfNotProcessed`]).
+    pub async fn send_write(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Body,
+    ) -> Result<Response, ApiError> {
+        let url = format!("{}{}", self.endpoints.api_base, path);
+        self.send_url(
+            method,
+            &url,
+            path,
+            body,
+            true,
+            &[],
+            Retry::OnlyIfNotProcessed,
+        )
+        .await
     }
 
     /// Sends to an absolute URL (presigned upload): no bearer token, the given headers.
@@ -464,10 +511,21 @@ impl Transport {
     ) -> Result<Response, ApiError> {
         check_scheme(url).map_err(ApiError::config)?;
         let shown = url.split('?').next().unwrap_or(url).to_owned();
-        self.send_url(method, url, &shown, Body::Raw(body), false, headers)
-            .await
+        // The upload starts the import job: never sent twice.
+        self.send_url(
+            method,
+            url,
+            &shown,
+            Body::Raw(body),
+            false,
+            headers,
+            Retry::OnlyIfNotProcessed,
+        )
+        .await
     }
 
+    // One private entry point for API calls and presigned uploads.
+    #[allow(clippy::too_many_arguments)]
     async fn send_url(
         &self,
         method: reqwest::Method,
@@ -476,6 +534,7 @@ impl Transport {
         body: Body,
         authenticated: bool,
         extra_headers: &[(String, String)],
+        retry: Retry,
     ) -> Result<Response, ApiError> {
         let m = method.as_str().to_owned();
         let mut attempt: u32 = 0;
@@ -519,19 +578,27 @@ impl Transport {
                     let corr = correlation(&headers);
                     self.record(&m, shown_path, status.unwrap_or(0), corr.clone());
                     self.bump(|s| s.network_errors += 1);
-                    if attempt < self.policy.max_attempts {
+                    // A write is repeated only if it never reached the server.
+                    let may_repeat =
+                        retry == Retry::Idempotent || (status.is_none() && e.is_connect());
+                    if may_repeat && attempt < self.policy.max_attempts {
                         self.bump(|s| s.retries += 1);
                         self.clock.sleep(self.policy.backoff(attempt)).await;
                         continue;
                     }
+                    let message = if may_repeat {
+                        format!("no answer after {attempt} attempts: {}", error_chain(&e))
+                    } else {
+                        format!(
+                            "the answer was lost (not repeated: the request may have been carried out): {}",
+                            error_chain(&e)
+                        )
+                    };
                     return Err(ApiError {
                         kind: ErrorKind::Network,
                         status: None,
                         code: None,
-                        message: self.scrub(&format!(
-                            "no answer after {attempt} attempts: {}",
-                            error_chain(&e)
-                        )),
+                        message: self.scrub(&message),
                         correlation_id: corr,
                         method: m,
                         path: shown_path.to_owned(),
@@ -573,7 +640,7 @@ impl Transport {
                     }
                     if status >= 500 && status != 501 {
                         self.bump(|s| s.responses_5xx += 1);
-                        if attempt < self.policy.max_attempts {
+                        if retry == Retry::Idempotent && attempt < self.policy.max_attempts {
                             self.bump(|s| s.retries += 1);
                             self.clock.sleep(self.policy.backoff(attempt)).await;
                             continue;
@@ -581,6 +648,26 @@ impl Transport {
                     }
                     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
                     let (code, message) = match body {
+                        Some(b) if status == 403 => {
+                            let named = b
+                                .message_params
+                                .as_ref()
+                                .and_then(|p| p.get("permissions"))
+                                .map(|p| match p {
+                                    Value::String(s) => s.clone(),
+                                    other => other.to_string(),
+                                })
+                                .filter(|p| !p.is_empty());
+                            let needed =
+                                named.unwrap_or_else(|| permission_for(&m, shown_path).to_owned());
+                            (
+                                b.code,
+                                format!(
+                                    "{} — the OAuth client's role lacks permission {needed}: grant it in Admin > Roles/Permissions (docs/deployer.md lists what each command needs)",
+                                    b.message.unwrap_or_default()
+                                ),
+                            )
+                        }
                         Some(b) => (b.code, b.message.unwrap_or_default()),
                         None => (
                             None,
@@ -606,6 +693,34 @@ impl Transport {
                 }
             }
         }
+    }
+}
+
+/// The permission an endpoint needs (API.md §1.5), for 403s that do not name it.
+pub fn permission_for(method: &str, path: &str) -> &'static str {
+    let p = path.split('?').next().unwrap_or(path);
+    if p.starts_with("/api/v2/routing/queues") {
+        "routing:queue:view"
+    } else if p.starts_with("/api/v2/flows/export/jobs") {
+        if method == "GET" {
+            "architect:jobExport:view"
+        } else {
+            "architect:jobExport:create"
+        }
+    } else if p.starts_with("/api/v2/flows/jobs") {
+        if method == "GET" {
+            "architect:job:view"
+        } else {
+            "architect:job:create"
+        }
+    } else if p.ends_with("/actions/unlock") {
+        "architect:flow:unlock"
+    } else if p.ends_with("/actions/publish") || p.ends_with("/actions/deactivate") {
+        "architect:flow:publish"
+    } else if method == "GET" {
+        "architect:flow:view"
+    } else {
+        "architect:flow:edit"
     }
 }
 
