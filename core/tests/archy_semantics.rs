@@ -440,3 +440,25 @@ fn switch_case_findings_point_into_the_yaml() {
             .all(|d| !d.pointer.starts_with("/nodes"))
     );
 }
+
+#[test]
+fn architect_error_handling_targets_are_reachable() {
+    let doc = |handling: &str| {
+        format!(
+            r#"{{"name": "Errors", "type": "inboundcall", "initialSequence": "t1",
+  "errorHandling": {handling},
+  "flowSequenceItemList": [
+    {{"__type": "Task", "id": "t1", "name": "Main", "startAction": "a1",
+      "actionList": [{{"__type": "DisconnectAction", "id": "a1", "name": "Bye"}}]}},
+    {{"__type": "Task", "id": "t2", "name": "Oops", "startAction": "a2",
+      "actionList": [{{"__type": "DisconnectAction", "id": "a2", "name": "Sorry"}}]}}
+  ]}}"#
+        )
+    };
+    let v = check(&doc(r#"{"handlingType": "Task", "taskReference": "t2"}"#));
+    assert!(v.diagnostics.is_empty(), "{:?}", codes(&v));
+    let v = check(&doc(r#"{"handlingType": "Disconnect"}"#));
+    assert_eq!(codes(&v), vec![(Code::UnreachableNode, Severity::Warning)]);
+    let v = check(&doc(r#"{"handlingType": "Task", "taskReference": "t9"}"#));
+    assert!(has(&v, Code::DanglingTarget), "{:?}", codes(&v));
+}

@@ -160,6 +160,28 @@ impl Ctx<'_, '_, '_> {
                 "set `initialSequence` to the id of the task or menu calls enter first",
             ),
         }
+        // Sequences the flow's error handling (or another setting) jumps to are entered by
+        // the platform itself: they are reachable.
+        for (key, _, value) in tree.members(root) {
+            if key != "errorHandling" && !key.ends_with("Settings") {
+                continue;
+            }
+            let mut stack = vec![value];
+            while let Some(v) = stack.pop() {
+                for (k, _, child) in tree.members(v) {
+                    if matches!(k, "taskReference" | "menuReference" | "stateReference")
+                        && let Some(target) = tree.as_str(child)
+                    {
+                        flow.entries.push(crate::model::Entry {
+                            target: target.to_owned(),
+                            origin: Origin::value(child),
+                            why: "the flow's error handling or settings",
+                        });
+                    }
+                }
+                stack.extend(tree.children(v));
+            }
+        }
         // Actions no chain reached still become nodes, so they are reported as unreachable.
         let order = self.order.clone();
         for id in order {
