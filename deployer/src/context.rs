@@ -26,6 +26,34 @@ pub struct ConnArgs {
     /// Log every API call with its correlation id to stderr.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Also trust the CA certificates (PEM) in FILE, e.g. a corporate proxy's
+    /// (default: $SSL_CERT_FILE when set). Proxies: $HTTPS_PROXY, $NO_PROXY.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+/// The extra trust roots: `--ca-cert FILE`, else `$SSL_CERT_FILE`.
+pub fn extra_roots(
+    explicit: Option<&std::path::Path>,
+) -> Result<Vec<reqwest::Certificate>, String> {
+    let (path, from) = match explicit {
+        Some(p) => (p.to_path_buf(), "--ca-cert"),
+        None => match std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()) {
+            Some(p) => (std::path::PathBuf::from(p), "SSL_CERT_FILE"),
+            None => return Ok(Vec::new()),
+        },
+    };
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("{from} {}: cannot read: {e}", path.display()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&bytes)
+        .map_err(|e| format!("{from} {}: not PEM certificates: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "{from} {}: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file",
+            path.display()
+        ));
+    }
+    Ok(certs)
 }
 
 impl ConnArgs {
@@ -48,11 +76,13 @@ impl ConnArgs {
     pub fn client(&self) -> Result<Client, String> {
         let endpoints = self.endpoints()?;
         let creds = Credentials::from_env()?;
-        let mut t = Transport::new(
+        let roots = extra_roots(self.ca_cert.as_deref())?;
+        let mut t = Transport::with_roots(
             endpoints,
             creds,
             Arc::new(SystemClock),
             RetryPolicy::from_env(),
+            &roots,
         )
         .map_err(|e| e.to_string())?;
         t.verbose = self.verbose;

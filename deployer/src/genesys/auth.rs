@@ -120,6 +120,13 @@ impl TokenCache {
             } else {
                 ErrorKind::Auth
             };
+            let text = if status == 0 && text.contains("certificate") {
+                format!(
+                    "{text} (behind a TLS-inspecting proxy? trust its CA with --ca-cert FILE or SSL_CERT_FILE)"
+                )
+            } else {
+                text
+            };
             return Err(ApiError {
                 kind,
                 status: (status != 0).then_some(status),

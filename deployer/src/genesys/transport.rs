@@ -400,12 +400,29 @@ impl Transport {
         clock: Arc<dyn Clock>,
         policy: RetryPolicy,
     ) -> Result<Self, ApiError> {
+        Self::with_roots(endpoints, credentials, clock, policy, &[])
+    }
+
+    /// Like [`Transport::new`], trusting `extra_roots` besides the built-in roots (a
+    /// private CA, e.g. a corporate TLS-inspecting proxy's). Proxies come from the
+    /// environment: `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`, minus `NO_PROXY`.
+    pub fn with_roots(
+        endpoints: Endpoints,
+        credentials: Credentials,
+        clock: Arc<dyn Clock>,
+        policy: RetryPolicy,
+        extra_roots: &[reqwest::Certificate],
+    ) -> Result<Self, ApiError> {
         check_scheme(&endpoints.api_base).map_err(ApiError::config)?;
         check_scheme(&endpoints.login_base).map_err(ApiError::config)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(policy.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("flowguard/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("flowguard/", env!("CARGO_PKG_VERSION")));
+        for c in extra_roots {
+            builder = builder.add_root_certificate(c.clone());
+        }
+        let http = builder
             .build()
             .map_err(|e| ApiError::config(format!("cannot build the HTTP client: {e}")))?;
         let token = TokenCache::new(credentials.clone(), endpoints.login_base.clone());
@@ -586,12 +603,17 @@ impl Transport {
                         self.clock.sleep(self.policy.backoff(attempt)).await;
                         continue;
                     }
+                    let mut chain = error_chain(&e);
+                    if chain.contains("certificate") {
+                        chain.push_str(
+                            " (behind a TLS-inspecting proxy? trust its CA with --ca-cert FILE or SSL_CERT_FILE)",
+                        );
+                    }
                     let message = if may_repeat {
-                        format!("no answer after {attempt} attempts: {}", error_chain(&e))
+                        format!("no answer after {attempt} attempts: {chain}")
                     } else {
                         format!(
-                            "the answer was lost (not repeated: the request may have been carried out): {}",
-                            error_chain(&e)
+                            "the answer was lost (not repeated: the request may have been carried out): {chain}"
                         )
                     };
                     return Err(ApiError {
