@@ -410,3 +410,32 @@ async fn strict_profile_deploy_and_rollback_end_to_end() {
     assert_eq!(emu.published_version(FLOW).as_deref(), Some("1.0"));
     assert_eq!(emu.lock_holder(FLOW), None);
 }
+
+// The 409 for missing dependencies on publish: nothing published, our lock released,
+// the previous version still live, and the message says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_refused_for_missing_dependencies_leaves_the_old_version() {
+    let emu = emu_without(Platform::strict(), "architect:flow:unlock").await;
+    let dir = tempdir();
+    let (client, ctx) = (client_for(&emu), ctx(dir.path()));
+    let file = prepare(&client, &ctx, dir.path()).await;
+    let ctrl = emu.control();
+    let hooks = At(move |s: &str| {
+        if s == "relocked" {
+            ctrl.set_faults(FaultPlan {
+                missing_dependencies_next: 1,
+                ..FaultPlan::default()
+            });
+        }
+    });
+    let r = deploy::deploy(&client, &ctx, &opts(&file), &hooks).await;
+    assert_eq!(r.outcome, Outcome::RolledBack, "{}", r.text());
+    assert_eq!(r.exit_code, 4);
+    assert!(
+        r.messages.join("\n").contains("missing.dependencies"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(emu.published_version(FLOW).as_deref(), Some("1.0"));
+    assert_eq!(emu.lock_holder(FLOW), None);
+}
