@@ -88,6 +88,7 @@ codes! {
     ExpressionSyntax = "FG045", "expression-syntax", Error;
     NotFlattened = "FG046", "not-flattened", Info;
     UnknownQueue = "FG050", "unknown-queue", Error;
+    UnusedSuppression = "FG060", "unused-suppression", Warning;
 }
 
 impl Serialize for Code {

@@ -13,12 +13,14 @@ pub mod diagnostic;
 pub mod formats;
 pub mod graph;
 pub mod model;
+pub mod settings;
 pub mod syntax;
 
 pub use checks::{CheckOptions, Stats};
 pub use diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Related, Severity, Span};
 pub use formats::export::{DecodedSource, ExportEncoding};
 pub use model::{Flow, InputFormat, Node, NodeKind};
+pub use settings::Settings;
 pub use syntax::{LineIndex, PositionEncoding};
 
 use serde::{Deserialize, Serialize};
@@ -78,6 +80,11 @@ impl Validation {
 /// Reads and validates a document given as bytes: invalid UTF-8 and binary data are
 /// reported as FG001 at the offending byte.
 pub fn validate_bytes(bytes: &[u8], options: &Options) -> Validation {
+    validate_bytes_with(bytes, options, &Settings::default())
+}
+
+/// [`validate_bytes`] with a team's [`Settings`] applied (see [`validate_with`]).
+pub fn validate_bytes_with(bytes: &[u8], options: &Options, settings: &Settings) -> Validation {
     if let Some(d) = reject_bytes(bytes, options) {
         return Validation {
             format: options.format,
@@ -87,7 +94,7 @@ pub fn validate_bytes(bytes: &[u8], options: &Options) -> Validation {
         };
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => validate(text, options),
+        Ok(text) => validate_with(text, options, settings),
         Err(e) => {
             let at = e.valid_up_to() as u32;
             let raw = RawDiagnostic::new(
@@ -142,8 +149,17 @@ fn reject_bytes(bytes: &[u8], options: &Options) -> Option<Diagnostic> {
     None
 }
 
-/// Reads and validates a document.
+/// Reads and validates a document. Suppression comments in Archy YAML
+/// (`# flowguard: ignore[FG012] reason`) are honoured; see [`settings`].
 pub fn validate(text: &str, options: &Options) -> Validation {
+    validate_with(text, options, &Settings::default())
+}
+
+/// [`validate`], then a team's [`Settings`] applied: ignored codes, changed severities,
+/// per-node ignores (before `deny_warnings`, which then applies to what is left). The
+/// check options in `settings` (`max_depth`, `queues`) are the host's to merge into
+/// `options`; `per_file_ignores` the host's to match.
+pub fn validate_with(text: &str, options: &Options, settings: &Settings) -> Validation {
     if let Some(d) = reject_bytes(text.as_bytes(), options) {
         return Validation {
             format: options.format,
@@ -162,6 +178,13 @@ pub fn validate(text: &str, options: &Options) -> Validation {
     // An export's diagnostics point into its decoded text.
     let source = read.decoded.as_ref().map_or(text, |d| d.text.as_str());
     let mut diagnostics = resolve(raw, source, options.position_encoding);
+    settings::apply(
+        settings,
+        source,
+        read.flow.format == InputFormat::Archy,
+        options.position_encoding,
+        &mut diagnostics,
+    );
     if options.deny_warnings {
         for d in &mut diagnostics {
             if d.severity == Severity::Warning {
