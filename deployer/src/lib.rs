@@ -7,7 +7,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod audit;
+pub mod baseline;
+pub mod ci;
 pub mod commands;
+pub mod config;
 pub mod context;
 pub mod deploy;
 pub mod events;
@@ -18,10 +21,12 @@ pub mod lockfile;
 pub mod plan;
 pub mod recover;
 pub mod render;
+pub mod rules;
 pub mod source;
 pub mod util;
 pub mod validate;
 pub mod verify;
+pub mod walk;
 
 #[cfg(feature = "demo")]
 pub mod demo;

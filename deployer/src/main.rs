@@ -31,6 +31,17 @@ enum Command {
     Validate(validate::Args),
     /// Flatten nested decisions into first-match lists, proving no call is routed differently.
     Flatten(flatten::Args),
+    /// List every diagnostic code: code, name, default severity and summary.
+    Rules {
+        /// A table, or JSON with what, why and how to fix each.
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Explain a diagnostic code (FG020 or routing-loop): what, why, how to fix, example.
+    Explain {
+        #[arg(value_name = "CODE")]
+        code: String,
+    },
     /// Download a flow's latest configuration and record it in the lockfile.
     Fetch {
         /// Flow id or exact name.
@@ -205,6 +216,20 @@ fn run(command: Command) -> u8 {
     match command {
         Command::Validate(args) => validate::run(&args),
         Command::Flatten(args) => flatten::run(&args),
+        Command::Rules { format } => {
+            print!("{}", flowguard::rules::list(format == OutputFormat::Json));
+            EXIT_OK
+        }
+        Command::Explain { code } => match flowguard::rules::explain(&code) {
+            Ok(text) => {
+                print!("{text}");
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("flowguard: error: {e}");
+                EXIT_USAGE
+            }
+        },
         Command::Fetch {
             flow,
             out,
