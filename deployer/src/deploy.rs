@@ -162,6 +162,9 @@ pub struct Report {
     /// This attempt wrote a journal (removed only once the audit record is written).
     #[serde(skip)]
     pub journaled: bool,
+    /// Something is left for `recover` (e.g. a lock it could not release): keep the journal.
+    #[serde(skip)]
+    pub keep_journal: bool,
 }
 
 impl Report {
@@ -188,6 +191,7 @@ impl Report {
             latency_ms: 0,
             event_id: None,
             journaled: false,
+            keep_journal: false,
         }
     }
 
@@ -418,7 +422,7 @@ pub async fn deploy(client: &Client, ctx: &Ctx, opts: &DeployOptions, hooks: &dy
     // The journal goes only now: a crash between the end of the deploy and its audit
     // record leaves the journal, so `recover` audits the attempt.
     hooks.after("audited");
-    if r.journaled && r.outcome != Outcome::RollbackFailed {
+    if r.journaled && r.outcome != Outcome::RollbackFailed && !r.keep_journal {
         let _ = ctx.journal.remove(&r.flow_id);
     }
     if matches!(r.outcome, Outcome::Deployed | Outcome::RolledBack) && r.pipeline == "config" {
@@ -785,8 +789,9 @@ async fn run_action(
         }
     };
     let mut ours = None;
-    let mut first = true;
+    let mut attempt = 0u32;
     loop {
+        attempt += 1;
         match send().await {
             Ok(op) => {
                 ours = op;
@@ -800,12 +805,25 @@ async fn run_action(
                 ));
                 break;
             }
-            Err(e) if outcome_unknown(&e) && first => {
-                first = false;
-                let now = client
-                    .get_flow(id)
-                    .await
-                    .map_err(|e2| format!("{e}; then cannot read the flow: {e2}"))?;
+            Err(e) if outcome_unknown(&e) && attempt < client.transport.policy.max_attempts => {
+                let now = match client.get_flow(id).await {
+                    Ok(f) => f,
+                    Err(e2) => {
+                        // Cannot tell yet: look again after a pause (bounded by the attempts).
+                        messages.push(format!(
+                            "{} answered {e}; then cannot read the flow ({e2}): looking again",
+                            action.name().to_lowercase()
+                        ));
+                        let backoff = client.transport.policy.backoff(attempt);
+                        client.transport.clock.sleep(backoff).await;
+                        match client.get_flow(id).await {
+                            Ok(f) => f,
+                            Err(e3) => {
+                                return Err(format!("{e}; then cannot read the flow: {e3}"));
+                            }
+                        }
+                    }
+                };
                 let before_op = before
                     .current_operation
                     .as_ref()
@@ -819,9 +837,11 @@ async fn run_action(
                     break;
                 }
                 messages.push(format!(
-                    "{} answered {e} and the flow shows nothing was done: sent once more",
+                    "{} answered {e} and the flow shows nothing was done: sent again",
                     action.name().to_lowercase()
                 ));
+                let backoff = client.transport.policy.backoff(attempt);
+                client.transport.clock.sleep(backoff).await;
             }
             Err(e) => return Err(e.to_string()),
         }
@@ -1095,7 +1115,11 @@ async fn deploy_config(
         Ok(f) if f.locked_by(&me) => match release_lock(client, ctx, &f).await {
             Ok(f) => Ok(f),
             Err(e) => {
-                rep.messages.push(e);
+                // The journal stays, so `recover` releases it once the org answers.
+                rep.keep_journal = true;
+                rep.messages.push(format!(
+                    "{e}: our lock is still held; run `flowguard recover` to release it"
+                ));
                 Ok(f)
             }
         },
@@ -1255,24 +1279,30 @@ pub async fn recover_after_publish(
         }
     };
     let published = flow.published_id().map(str::to_owned);
+    // Our lock, if still held: released with a checkin. A lock we cannot release is
+    // something to repair (`recover`), not a clean end.
     let release = |flow: Flow| async move {
         if flow.locked_by(&me) {
             release_lock(client, ctx, &flow)
                 .await
                 .err()
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default()
+                .map(|e| format!("; but our lock is still held: {e} (run `flowguard recover`)"))
         } else {
-            String::new()
+            None
         }
     };
     if published == j.previous_published {
         let note = release(flow).await;
         return (
-            Outcome::RolledBack,
+            if note.is_some() {
+                Outcome::RollbackFailed
+            } else {
+                Outcome::RolledBack
+            },
             format!(
-                "nothing was published; the published version is still {}{note}",
-                published.as_deref().unwrap_or("none")
+                "nothing was published; the published version is still {}{}",
+                published.as_deref().unwrap_or("none"),
+                note.unwrap_or_default()
             ),
         );
     }
@@ -1281,10 +1311,15 @@ pub async fn recover_after_publish(
     if !ours {
         let note = release(flow).await;
         return (
-            Outcome::Conflict,
+            if note.is_some() {
+                Outcome::RollbackFailed
+            } else {
+                Outcome::Conflict
+            },
             format!(
-                "another party published version {} meanwhile: it is left in place (never overwritten){note}",
-                published.as_deref().unwrap_or("none")
+                "another party published version {} meanwhile: it is left in place (never overwritten){}",
+                published.as_deref().unwrap_or("none"),
+                note.unwrap_or_default()
             ),
         );
     }

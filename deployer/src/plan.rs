@@ -227,11 +227,16 @@ pub fn diff_flows(old: &Flow, new: &Flow) -> Plan {
     plan
 }
 
+/// Without layout keys and the platform's bookkeeping fields
+/// ([`crate::verify::BOOKKEEPING_KEYS`]), which say nothing about the flow.
 fn strip_layout(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
-                .filter(|(k, _)| !LAYOUT_KEYS.contains(&k.as_str()))
+                .filter(|(k, _)| {
+                    !LAYOUT_KEYS.contains(&k.as_str())
+                        && !crate::verify::BOOKKEEPING_KEYS.contains(&k.as_str())
+                })
                 .map(|(k, v)| (k.clone(), strip_layout(v)))
                 .collect(),
         ),

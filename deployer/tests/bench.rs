@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use flowguard::deploy::{self, DeployOptions, Outcome};
-use genesys_emulator::{EmulatorConfig, FaultPlan};
+use genesys_emulator::{EmulatorConfig, FaultPlan, Platform};
 use serde_json::Value;
 
 const FLOW: &str = FLOW_SPANISH_LINE_ID;
@@ -38,9 +38,19 @@ fn opts(file: std::path::PathBuf) -> DeployOptions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn calls_and_latency() {
-    for latency in [Duration::ZERO, Duration::from_millis(50)] {
+    for (profile, latency) in [
+        ("default", Duration::ZERO),
+        ("default", Duration::from_millis(50)),
+        ("strict", Duration::ZERO),
+        ("strict", Duration::from_millis(50)),
+    ] {
         let emu = emulator_with(EmulatorConfig {
             operation_delay: Duration::from_millis(20),
+            platform: if profile == "strict" {
+                Platform::strict()
+            } else {
+                Platform::default()
+            },
             ..Default::default()
         })
         .await;
@@ -65,7 +75,7 @@ async fn calls_and_latency() {
             .map(|r| format!("{} {}", r.method, r.path))
             .collect();
         println!(
-            "latency {:?}: deploy {} API calls counted by the deployer, {} seen by the emulator (incl. lockfile refresh); wall {:?}; calls x latency = {:?}",
+            "{profile} platform, latency {:?}: deploy {} API calls counted by the deployer, {} seen by the emulator (incl. lockfile refresh); wall {:?}; calls x latency = {:?}",
             latency,
             r.api_calls,
             api.len(),

@@ -453,6 +453,9 @@ async fn in_process_deploys_under_random_faults() {
             &hooks,
         )
         .await;
+        if std::env::var_os("FLOWGUARD_SOAK_VERBOSE").is_some() {
+            eprintln!("{}", r.text());
+        }
         let mut n = 1;
         // Let any latency window close, then stop the faults: what follows is the operator.
         if let Some((_, d)) = mix.latency_window {
@@ -485,8 +488,10 @@ async fn in_process_deploys_under_random_faults() {
             last["action"].as_str().unwrap_or("").starts_with("deploy"),
             "{tag}"
         );
-        if r.outcome == Outcome::RollbackFailed {
-            // The operator runs `recover` once the org answers again.
+        let journal_left = ctx.journal.path_of(flow).exists();
+        if r.outcome == Outcome::RollbackFailed || journal_left {
+            // The operator runs `recover` once the org answers again (the report says
+            // so whenever it leaves a journal).
             let rr = flowguard::recover::recover(&client, &ctx)
                 .await
                 .unwrap_or_else(|e| panic!("{tag}: recover: {e}"));
@@ -500,7 +505,8 @@ async fn in_process_deploys_under_random_faults() {
                 rr.recovered.iter().map(|x| x.text()).collect::<String>()
             );
             outcome = format!(
-                "rollback-failed+recover:{}",
+                "{}+recover:{}",
+                r.outcome.as_str(),
                 rr.recovered.first().map_or("none", |x| x.outcome.as_str())
             );
         }
