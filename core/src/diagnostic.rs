@@ -1,7 +1,8 @@
 //! Diagnostics: what is wrong, where, why it matters and how to fix it.
 //!
-//! Codes are a public contract: a code is never renumbered or reused. Every code is
-//! documented in `docs/codes.md`; a test checks that the two lists agree.
+//! Codes are a public contract: a code is never renumbered or reused. They are declared,
+//! with their documentation and examples, in the rule registry (`crate::rules`), which
+//! generates `docs/codes.md`.
 
 use std::collections::BTreeMap;
 
@@ -26,70 +27,8 @@ impl Severity {
     }
 }
 
-macro_rules! codes {
-    ($($variant:ident = $code:literal, $name:literal, $sev:ident;)*) => {
-        /// Every diagnostic code flowguard emits.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code { $($variant,)* }
-
-        impl Code {
-            /// All codes, in numeric order.
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
-
-            /// The stable code, e.g. `FG020`.
-            pub fn code(self) -> &'static str {
-                match self { $(Code::$variant => $code,)* }
-            }
-
-            /// The stable name, e.g. `routing-loop`.
-            pub fn name(self) -> &'static str {
-                match self { $(Code::$variant => $name,)* }
-            }
-
-            /// The severity a finding of this code has unless a check decides otherwise.
-            pub fn default_severity(self) -> Severity {
-                match self { $(Code::$variant => Severity::$sev,)* }
-            }
-
-            /// Looks a code up by `FG020` or by `routing-loop`.
-            pub fn parse(s: &str) -> Option<Code> {
-                match s { $($code | $name => Some(Code::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-codes! {
-    SyntaxError = "FG001", "syntax-error", Error;
-    SchemaError = "FG002", "schema-error", Error;
-    DuplicateId = "FG003", "duplicate-id", Error;
-    UnknownNodeType = "FG004", "unknown-node-type", Info;
-    DuplicateKey = "FG005", "duplicate-key", Error;
-    InputTooLarge = "FG006", "input-too-large", Error;
-    UnsupportedFormat = "FG007", "unsupported-format", Error;
-    ExternalReference = "FG008", "external-reference", Info;
-    EmptyFlow = "FG009", "empty-flow", Info;
-    MissingStart = "FG010", "missing-start", Error;
-    DanglingTarget = "FG011", "dangling-target", Error;
-    UnreachableNode = "FG012", "unreachable-node", Warning;
-    DeadEnd = "FG013", "dead-end", Error;
-    DuplicateMenuDigit = "FG014", "duplicate-menu-digit", Error;
-    DuplicateSpeechTerm = "FG015", "duplicate-speech-term", Warning;
-    RoutingLoop = "FG020", "routing-loop", Error;
-    CallerTrap = "FG021", "caller-trap", Error;
-    BoundedLoop = "FG022", "bounded-loop", Info;
-    DepthExceeded = "FG030", "depth-exceeded", Warning;
-    ActionBudget = "FG031", "action-budget", Warning;
-    NoDefault = "FG040", "no-default", Warning;
-    ShadowedCondition = "FG041", "shadowed-condition", Warning;
-    UnsatisfiableCondition = "FG042", "unsatisfiable-condition", Warning;
-    AmbiguousOrder = "FG043", "ambiguous-order", Warning;
-    RedundantCondition = "FG044", "redundant-condition", Info;
-    ExpressionSyntax = "FG045", "expression-syntax", Error;
-    NotFlattened = "FG046", "not-flattened", Info;
-    UnknownQueue = "FG050", "unknown-queue", Error;
-    UnusedSuppression = "FG060", "unused-suppression", Warning;
-}
+/// Every diagnostic code, generated from the rule registry (`core/src/rules.rs`).
+pub use crate::rules::Code;
 
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

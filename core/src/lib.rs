@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod formats;
 pub mod graph;
 pub mod model;
+pub mod rules;
 pub mod settings;
 pub mod syntax;
 

@@ -1,19 +1,68 @@
-//! Every diagnostic code is documented in docs/codes.md, with a section and a table row.
+//! The rule registry (core/src/rules.rs) is the one declaration of every code: its
+//! examples run here, and docs/codes.md is generated from it.
+//!
+//! After changing the registry, regenerate the documentation with
+//! `FLOWGUARD_BLESS=1 cargo test -p flowguard-core --test docs_codes`
+//! (or `flowguard rules --format markdown > docs/codes.md`).
 #![allow(clippy::unwrap_used)]
 
 use flowguard_core::Code;
+use flowguard_core::rules::{RETIRED, markdown};
 
 #[test]
-fn every_code_is_documented() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/codes.md");
-    let doc = std::fs::read_to_string(path).unwrap();
-    let mut missing = Vec::new();
+fn every_example_triggers_its_code_and_every_counterexample_does_not() {
+    let mut failures = Vec::new();
     for &c in Code::ALL {
-        let heading = format!("## {} {}", c.code(), c.name());
-        let row = format!("| {} | {} |", c.code(), c.name());
-        if !doc.contains(&heading) || !doc.contains(&row) {
-            missing.push(heading);
+        let r = c.rule();
+        let got = r.triggers.run();
+        if !got.iter().any(|d| d.code == c) {
+            failures.push(format!(
+                "{}: the triggering example gives {:?}",
+                c.code(),
+                got.iter().map(|d| d.code.code()).collect::<Vec<_>>()
+            ));
+        }
+        let got = r.passes.run();
+        if got.iter().any(|d| d.code == c) {
+            failures.push(format!(
+                "{}: the passing example gives it too: {:?}",
+                c.code(),
+                got.iter().map(|d| &d.message).collect::<Vec<_>>()
+            ));
+        }
+        for (what, text) in [
+            ("summary", r.summary),
+            ("what", r.what),
+            ("why", r.why),
+            ("fix", r.fix),
+        ] {
+            if text.trim().is_empty() {
+                failures.push(format!("{}: no {what}", c.code()));
+            }
         }
     }
-    assert!(missing.is_empty(), "undocumented codes: {missing:?}");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn retired_codes_stay_retired() {
+    for (code, name, _) in RETIRED {
+        assert_eq!(Code::parse(code), None, "{code} is retired but declared");
+        assert_eq!(Code::parse(name), None, "{name} is retired but declared");
+    }
+}
+
+#[test]
+fn docs_codes_md_is_generated_from_the_registry() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/codes.md");
+    let generated = markdown();
+    if std::env::var_os("FLOWGUARD_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        on_disk == generated,
+        "docs/codes.md is stale: regenerate it with \
+         `FLOWGUARD_BLESS=1 cargo test -p flowguard-core --test docs_codes`"
+    );
 }

@@ -103,18 +103,26 @@ fn rules() -> Vec<Value> {
     Code::ALL
         .iter()
         .map(|&c| {
-            let rule = crate::rules::rule(c);
+            let rule = c.rule();
             json!({
                 "id": c.code(),
                 "name": c.name(),
                 "shortDescription": {"text": rule.summary},
-                "fullDescription": {"text": rule.why},
-                "help": {"text": rule.fix},
+                "fullDescription": {"text": format!("{} {}", capitalized(rule.what), capitalized(rule.why))},
+                "help": {"text": capitalized(rule.fix)},
                 "helpUri": format!("{}#{}", DOCS_URI, anchor(c)),
                 "defaultConfiguration": {"level": level(c.default_severity())},
             })
         })
         .collect()
+}
+
+/// The registry's fields start in lower case (they follow a bold label in docs/codes.md).
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Where docs/codes.md is published.

@@ -33,9 +33,9 @@ enum Command {
     Flatten(flatten::Args),
     /// List every diagnostic code: code, name, default severity and summary.
     Rules {
-        /// A table, or JSON with what, why and how to fix each.
+        /// A table; JSON with what, why, how to fix and examples; or docs/codes.md.
         #[arg(long, value_enum, default_value = "text")]
-        format: OutputFormat,
+        format: flowguard::rules::RulesFormat,
     },
     /// Explain a diagnostic code (FG020 or routing-loop): what, why, how to fix, example.
     Explain {
@@ -217,7 +217,7 @@ fn run(command: Command) -> u8 {
         Command::Validate(args) => validate::run(&args),
         Command::Flatten(args) => flatten::run(&args),
         Command::Rules { format } => {
-            print!("{}", flowguard::rules::list(format == OutputFormat::Json));
+            print!("{}", flowguard::rules::list(format));
             EXIT_OK
         }
         Command::Explain { code } => match flowguard::rules::explain(&code) {

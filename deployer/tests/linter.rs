@@ -668,8 +668,17 @@ fn rules_and_explain() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|r| !r["why"].as_str().unwrap().is_empty())
+            .all(|r| !r["why"].as_str().unwrap().is_empty()
+                && !r["triggers"]["text"].as_str().unwrap().is_empty())
     );
+    // The Markdown is docs/codes.md.
+    let o = run_in(dir.path(), &["rules", "--format", "markdown"]);
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/codes.md"))
+            .unwrap();
+    assert_eq!(stdout(&o), doc);
+    let o = run_in(dir.path(), &["explain", "FG007"]);
+    assert!(stdout(&o).contains("retired"), "{}", stdout(&o));
     let o = run_in(dir.path(), &["explain", "FG060"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
