@@ -16,8 +16,8 @@ use crate::{EXIT_OK, EXIT_USAGE};
 
 struct FailPublish(genesys_emulator::EmulatorControl);
 impl Hooks for FailPublish {
-    fn after(&self, step: &str) {
-        if step == "publish-requested" {
+    fn after(&self, step: crate::step::Step) {
+        if step == crate::step::Step::PublishRequested {
             // The publish lands, then the platform fails every read for a while.
             self.0.set_faults(FaultPlan {
                 burst_5xx: 6,

@@ -23,6 +23,7 @@ use crate::journal::Journal;
 use crate::lockfile::{Entry, Lockfile};
 use crate::plan::{self, Plan};
 use crate::source::{Content, Source};
+use crate::step::Step;
 use crate::util::{config_hash, now_rfc3339, sha256_hex};
 use crate::{
     EXIT_CONFLICT, EXIT_FINDINGS, EXIT_OK, EXIT_ROLLBACK_FAILED, EXIT_ROLLED_BACK, EXIT_USAGE,
@@ -77,7 +78,7 @@ impl Outcome {
 
 /// Called after each step; tests inject faults here, the binary crash points.
 pub trait Hooks: Send + Sync {
-    fn after(&self, _step: &str) {}
+    fn after(&self, _step: Step) {}
 }
 
 /// No hooks.
@@ -85,42 +86,37 @@ pub struct NoHooks;
 impl Hooks for NoHooks {}
 
 /// `FLOWGUARD_CRASH_AFTER=<step>` aborts the process right after that step (testing
-/// crash safety; the journal must make `recover` correct from any step).
+/// crash safety; the journal must make `recover` correct from any step). Compiled only
+/// into debug builds (the tests'): a release binary has no crash hooks and ignores the
+/// variable.
 pub struct CrashHooks {
-    at: Option<String>,
+    #[cfg(debug_assertions)]
+    at: Option<Step>,
 }
 
 impl CrashHooks {
     pub fn from_env() -> Self {
         Self {
+            #[cfg(debug_assertions)]
             at: std::env::var("FLOWGUARD_CRASH_AFTER")
                 .ok()
-                .filter(|s| !s.is_empty()),
+                .and_then(|s| s.parse().ok()),
         }
     }
 }
 
 impl Hooks for CrashHooks {
-    fn after(&self, step: &str) {
-        if self.at.as_deref() == Some(step) {
+    #[cfg(debug_assertions)]
+    fn after(&self, step: Step) {
+        if self.at == Some(step) {
             eprintln!("flowguard: FLOWGUARD_CRASH_AFTER={step}: aborting");
             std::process::abort();
         }
     }
 }
 
-/// The steps, in order, as hooks and the journal name them.
-pub const STEPS: &[&str] = &[
-    "journaled",
-    "checked-out",
-    "version-saved",
-    "checked-in",
-    "relocked",
-    "publish-requested",
-    "published",
-    "verified",
-    "audited",
-];
+/// The crash points, in order (see [`Step`]).
+pub use crate::step::CRASH_POINTS as STEPS;
 
 #[derive(Clone, Debug)]
 pub struct DeployOptions {
@@ -421,7 +417,7 @@ pub async fn deploy(client: &Client, ctx: &Ctx, opts: &DeployOptions, hooks: &dy
     .await;
     // The journal goes only now: a crash between the end of the deploy and its audit
     // record leaves the journal, so `recover` audits the attempt.
-    hooks.after("audited");
+    hooks.after(Step::Audited);
     if r.journaled && r.outcome != Outcome::RollbackFailed && !r.keep_journal {
         let _ = ctx.journal.remove(&r.flow_id);
     }
@@ -492,7 +488,7 @@ async fn deploy_inner(
             "validation found errors: nothing was sent (run `flowguard validate` for details)",
         );
     }
-    hooks.after("validated");
+    hooks.after(Step::Validated);
     // 2. Optional flatten.
     let source = if opts.optimize {
         match flatten(&source.text, &mut rep.messages)
@@ -578,7 +574,7 @@ async fn deploy_inner(
                 format!(
                     "an interrupted deploy of this flow ({}, last step: {}) is pending: run `flowguard recover` first; nothing was written",
                     p.deploy_id,
-                    p.last_step()
+                    p.last_step().map_or("none", |s| s.name())
                 ),
             );
         }
@@ -643,14 +639,14 @@ async fn deploy_inner(
         started_at: now_rfc3339(),
         ..Journal::default()
     };
-    if let Err(e) = ctx.journal.step(&mut j, "intent") {
+    if let Err(e) = ctx.journal.step(&mut j, Step::Intent) {
         return rep.end(Outcome::Failed, e);
     }
-    hooks.after("journaled");
+    hooks.after(Step::Journaled);
     if locked_by_other {
         j.forced_unlock = true;
-        if let Err(e) = ctx.journal.step(&mut j, "force-unlock") {
-            return rep.end(Outcome::Failed, journal_stop(&e, "force-unlock"));
+        if let Err(e) = ctx.journal.step(&mut j, Step::ForceUnlock) {
+            return rep.end(Outcome::Failed, journal_stop(&e, Step::ForceUnlock));
         }
         rep.forced_unlock = true;
         let holder = remote
@@ -674,7 +670,7 @@ async fn deploy_inner(
     // The journal is removed by `deploy` once the attempt is audited.
     r.journaled = true;
     if matches!(r.outcome, Outcome::RollbackFailed) {
-        let _ = ctx.journal.step(&mut j, "needs-attention");
+        let _ = ctx.journal.step(&mut j, Step::NeedsAttention);
     }
     r
 }
@@ -740,7 +736,7 @@ pub fn outcome_unknown(e: &ApiError) -> bool {
 }
 
 /// The message of a journal write that failed before a write to the org.
-fn journal_stop(e: &str, step: &str) -> String {
+fn journal_stop(e: &str, step: Step) -> String {
     format!(
         "cannot write the journal before step `{step}` ({e}): stopped before writing to the org, because without a journal entry `flowguard recover` could not finish or undo this change"
     )
@@ -902,8 +898,8 @@ async fn deploy_config(
     let id = remote.id.clone();
     let me = client.client_id().to_owned();
     // Checkout.
-    if let Err(e) = ctx.journal.step(j, "checkout") {
-        return rep.end(Outcome::Failed, journal_stop(&e, "checkout"));
+    if let Err(e) = ctx.journal.step(j, Step::Checkout) {
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::Checkout));
     }
     if let Err(e) = client.checkout(&id).await {
         if e.is_conflict() {
@@ -912,7 +908,7 @@ async fn deploy_config(
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
         return rep.end(outcome, format!("checkout failed: {e}; {msg}"));
     }
-    hooks.after("checked-out");
+    hooks.after(Step::CheckedOut);
     // Re-read: nobody moved anything between our read and our lock.
     let now = match client.get_flow(&id).await {
         Ok(f) => f,
@@ -935,11 +931,11 @@ async fn deploy_config(
         );
     }
     // POST versions (not idempotent: sent once).
-    if let Err(e) = ctx.journal.step(j, "save-version") {
+    if let Err(e) = ctx.journal.step(j, Step::SaveVersion) {
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
         return rep.end(
             worse(Outcome::Failed, outcome),
-            format!("{}; {msg}", journal_stop(&e, "save-version")),
+            format!("{}; {msg}", journal_stop(&e, Step::SaveVersion)),
         );
     }
     let version = match client.create_version(&id, cfg).await {
@@ -978,20 +974,20 @@ async fn deploy_config(
     };
     j.new_version = Some(version.id.clone());
     rep.new_version = Some(version.id.clone());
-    if let Err(e) = ctx.journal.step(j, "version-saved") {
+    if let Err(e) = ctx.journal.step(j, Step::VersionSaved) {
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
         return rep.end(
             worse(Outcome::Failed, outcome),
-            format!("{}; {msg}", journal_stop(&e, "checkin")),
+            format!("{}; {msg}", journal_stop(&e, Step::Checkin)),
         );
     }
-    hooks.after("version-saved");
+    hooks.after(Step::VersionSaved);
     // Checkin (asynchronous; we follow our own operation).
-    if let Err(e) = ctx.journal.step(j, "checkin") {
+    if let Err(e) = ctx.journal.step(j, Step::Checkin) {
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
         return rep.end(
             worse(Outcome::Failed, outcome),
-            format!("{}; {msg}", journal_stop(&e, "checkin")),
+            format!("{}; {msg}", journal_stop(&e, Step::Checkin)),
         );
     }
     let vid = version.id.clone();
@@ -1023,15 +1019,15 @@ async fn deploy_config(
             ),
         );
     }
-    hooks.after("checked-in");
+    hooks.after(Step::CheckedIn);
     // Checkin released the lock. Take it again before publishing: while we hold it,
     // another party's publish is refused (409 architect.flow.locked.by.user, API.md
     // §2.5), so nobody can publish between our look at the flow and our publish.
-    if let Err(e) = ctx.journal.step(j, "relock") {
+    if let Err(e) = ctx.journal.step(j, Step::Relock) {
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
         return rep.end(
             worse(Outcome::Failed, outcome),
-            format!("{}; {msg}", journal_stop(&e, "relock")),
+            format!("{}; {msg}", journal_stop(&e, Step::Relock)),
         );
     }
     if let Err(e) = client.checkout(&id).await {
@@ -1056,7 +1052,7 @@ async fn deploy_config(
             format!("cannot lock the flow again to publish: {e}; {msg}"),
         );
     }
-    hooks.after("relocked");
+    hooks.after(Step::Relocked);
     let before_publish = match client.get_flow(&id).await {
         Ok(f) => f,
         Err(e) => {
@@ -1088,11 +1084,11 @@ async fn deploy_config(
         );
     }
     // Publish (asynchronous; we follow our own operation).
-    if let Err(e) = ctx.journal.step(j, "publish") {
+    if let Err(e) = ctx.journal.step(j, Step::Publish) {
         let (outcome, msg) = undo_before_publish(client, ctx, j).await;
         return rep.end(
             worse(Outcome::Failed, outcome),
-            format!("{}; {msg}", journal_stop(&e, "publish")),
+            format!("{}; {msg}", journal_stop(&e, Step::Publish)),
         );
     }
     let vid = version.id.clone();
@@ -1107,8 +1103,8 @@ async fn deploy_config(
         &mut rep.messages,
     )
     .await;
-    hooks.after("publish-requested");
-    hooks.after("published");
+    hooks.after(Step::PublishRequested);
+    hooks.after(Step::Published);
     // Publishing may or may not release the publisher's lock on the real platform
     // (undocumented): if it is still ours, release it with a checkin.
     let after = match after {
@@ -1142,12 +1138,12 @@ async fn deploy_config(
     };
     match verified {
         Ok(()) => {
-            if let Err(e) = ctx.journal.step(j, "verified") {
+            if let Err(e) = ctx.journal.step(j, Step::Verified) {
                 rep.messages.push(format!(
                     "warning: cannot write the journal after verifying ({e}); `flowguard recover` will verify again"
                 ));
             }
-            hooks.after("verified");
+            hooks.after(Step::Verified);
             rep.published_version = Some(version.id.clone());
             rep.end(
                 Outcome::Deployed,
@@ -1178,7 +1174,7 @@ fn worse(a: Outcome, b: Outcome) -> Outcome {
 /// failure these are the only writes made without a journal step: they restore the
 /// org, and there is nothing left for `recover` to do.)
 pub async fn undo_before_publish(client: &Client, ctx: &Ctx, j: &mut Journal) -> (Outcome, String) {
-    let _ = ctx.journal.step(j, "undo");
+    let _ = ctx.journal.step(j, Step::Undo);
     let me = client.client_id().to_owned();
     let flow = match client.wait_idle(&j.flow_id, ctx.poll, |_| {}).await {
         Ok(f) => f,
@@ -1329,12 +1325,12 @@ pub async fn recover_after_publish(
             "there is no previous published version to roll back to".into(),
         );
     };
-    if let Err(e) = ctx.journal.step(j, "rollback") {
+    if let Err(e) = ctx.journal.step(j, Step::Rollback) {
         return (
             Outcome::RollbackFailed,
             format!(
                 "{}; our version {} is live",
-                journal_stop(&e, "rollback"),
+                journal_stop(&e, Step::Rollback),
                 published.unwrap_or_default()
             ),
         );
@@ -1411,8 +1407,8 @@ async fn deploy_yaml(
     mut rep: Report,
 ) -> Report {
     let id = remote.id.clone();
-    if let Err(e) = ctx.journal.step(j, "register-job") {
-        return rep.end(Outcome::Failed, journal_stop(&e, "register-job"));
+    if let Err(e) = ctx.journal.step(j, Step::RegisterJob) {
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::RegisterJob));
     }
     let job = match client.register_job().await {
         Ok(j) => j,
@@ -1427,8 +1423,8 @@ async fn deploy_yaml(
         }
     };
     j.import_job_id = Some(job.id.clone());
-    if let Err(e) = ctx.journal.step(j, "upload") {
-        return rep.end(Outcome::Failed, journal_stop(&e, "upload"));
+    if let Err(e) = ctx.journal.step(j, Step::Upload) {
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::Upload));
     }
     if let Err(e) = client.upload(&job, yaml.as_bytes()).await {
         // Not repeated: the upload starts the job. The job's state decides.
@@ -1444,7 +1440,7 @@ async fn deploy_yaml(
             "the upload answered {e}, but the job started: following it (not uploaded twice)"
         ));
     }
-    hooks.after("publish-requested");
+    hooks.after(Step::PublishRequested);
     // Poll with backoff.
     let clock = client.transport.clock.clone();
     let start = clock.now();
@@ -1478,7 +1474,7 @@ async fn deploy_yaml(
         let (outcome, msg) = recover_after_publish(client, ctx, j).await;
         return rep.end(outcome, format!("import job {} failed; {msg}", job.id));
     }
-    hooks.after("published");
+    hooks.after(Step::Published);
     let job_flow = state.flow.as_ref().and_then(|f| f.id.clone());
     if let Some(fid) = &job_flow
         && *fid != id
@@ -1508,12 +1504,12 @@ async fn deploy_yaml(
     rep.published_version = new.clone();
     // Ours: the job succeeded for this flow and a new version is published.
     if new.is_some() && new != j.previous_published {
-        if let Err(e) = ctx.journal.step(j, "verified") {
+        if let Err(e) = ctx.journal.step(j, Step::Verified) {
             rep.messages.push(format!(
                 "warning: cannot write the journal after verifying ({e})"
             ));
         }
-        hooks.after("verified");
+        hooks.after(Step::Verified);
         let _ = Lockfile::update(&ctx.lockfile, |l| {
             l.flows.insert(
                 id.clone(),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::step::Step;
 use crate::util::{now_rfc3339, write_atomic};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -34,17 +35,17 @@ pub struct Journal {
     pub import_job_id: Option<String>,
     pub forced_unlock: bool,
     /// Steps taken or about to be taken, in order: (step, timestamp).
-    pub steps: Vec<(String, String)>,
+    pub steps: Vec<(Step, String)>,
     pub started_at: String,
 }
 
 impl Journal {
-    pub fn last_step(&self) -> &str {
-        self.steps.last().map_or("", |(s, _)| s.as_str())
+    pub fn last_step(&self) -> Option<Step> {
+        self.steps.last().map(|(s, _)| *s)
     }
 
-    pub fn has_step(&self, step: &str) -> bool {
-        self.steps.iter().any(|(s, _)| s == step)
+    pub fn has_step(&self, step: Step) -> bool {
+        self.steps.iter().any(|(s, _)| *s == step)
     }
 }
 
@@ -84,8 +85,8 @@ impl JournalDir {
     }
 
     /// Records `step` and saves.
-    pub fn step(&self, j: &mut Journal, step: &str) -> Result<(), String> {
-        j.steps.push((step.to_owned(), now_rfc3339()));
+    pub fn step(&self, j: &mut Journal, step: Step) -> Result<(), String> {
+        j.steps.push((step, now_rfc3339()));
         self.save(j)
     }
 

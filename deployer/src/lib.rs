@@ -23,6 +23,7 @@ pub mod recover;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod step;
 pub mod util;
 pub mod validate;
 pub mod verify;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::context::Ctx;
 use crate::deploy::{self, Outcome, Report};
 use crate::genesys::Client;
+use crate::step::Step;
 use crate::util::config_hash;
 
 #[derive(Serialize)]
@@ -39,7 +40,7 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
         rep.messages.push(format!(
             "interrupted deploy {} (last step: {})",
             j.deploy_id,
-            j.last_step()
+            j.last_step().map_or("none", |s| s.name())
         ));
         let me = client.client_id().to_owned();
         let flow = match client.wait_idle(&j.flow_id, ctx.poll, |_| {}).await {
@@ -48,7 +49,8 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
         };
         let published = flow.published_id().map(str::to_owned);
         let ours_live = published.is_some() && published == j.new_version;
-        let (outcome, msg) = if ours_live && !j.has_step("rollback") && !j.has_step("undo") {
+        let (outcome, msg) = if ours_live && !j.has_step(Step::Rollback) && !j.has_step(Step::Undo)
+        {
             // Finish: verify the configuration.
             let ok = match (&j.new_version, j.pipeline.as_str()) {
                 (Some(v), "config") => client

@@ -42,7 +42,7 @@ async fn crash_at_every_step_then_recover() {
             dir.path(),
             &base,
             &["deploy", "new.json", "--flow", FLOW],
-            &[("FLOWGUARD_CRASH_AFTER", step)],
+            &[("FLOWGUARD_CRASH_AFTER", step.name())],
         );
         assert_ne!(code(&o), 0, "{step}: the process should have aborted");
         let o = flowguard(dir.path(), &base, &["recover", "--output", "json"]);

@@ -9,14 +9,15 @@ use std::sync::Mutex;
 
 use common::*;
 use flowguard::deploy::{self, DeployOptions, Hooks, NoHooks, Outcome};
+use flowguard::step::Step;
 use genesys_emulator::{EmulatorControl, FaultPlan, OTHER_CLIENT_ID};
 use serde_json::Value;
 
 const FLOW: &str = FLOW_SPANISH_LINE_ID;
 
-struct At<F: Fn(&str) + Send + Sync>(F);
-impl<F: Fn(&str) + Send + Sync> Hooks for At<F> {
-    fn after(&self, step: &str) {
+struct At<F: Fn(Step) + Send + Sync>(F);
+impl<F: Fn(Step) + Send + Sync> Hooks for At<F> {
+    fn after(&self, step: Step) {
         (self.0)(step)
     }
 }
@@ -133,8 +134,8 @@ async fn concurrent_edit_after_checkout_is_refused_and_nothing_written() {
     let ctrl = emu.control();
     let c2 = ctrl.clone();
     // Another client publishes between our plan and our checkout.
-    let hooks = At(move |s: &str| {
-        if s == "journaled" {
+    let hooks = At(move |s: Step| {
+        if s == Step::Journaled {
             let _ = c2.publish_new_version_as(FLOW, OTHER_CLIENT_ID, None);
         }
     });
@@ -154,8 +155,8 @@ async fn publish_by_another_party_after_checkin_is_never_overwritten() {
     let ctrl = emu.control();
     let c2 = ctrl.clone();
     let theirs = Mutex::new(None);
-    let hooks = At(|s: &str| {
-        if s == "checked-in" {
+    let hooks = At(|s: Step| {
+        if s == Step::CheckedIn {
             *theirs.lock().unwrap_or_else(|e| e.into_inner()) =
                 c2.publish_new_version_as(FLOW, OTHER_CLIENT_ID, None).ok();
         }
@@ -179,8 +180,8 @@ async fn failing_publish_request_leaves_the_old_version() {
     let ctrl = emu.control();
     let c2 = ctrl.clone();
     // Five 5xx in a row: the publish request exhausts its retries.
-    let hooks = At(move |s: &str| {
-        if s == "relocked" {
+    let hooks = At(move |s: Step| {
+        if s == Step::Relocked {
             c2.set_faults(FaultPlan {
                 burst_5xx: 5,
                 ..FaultPlan::default()
@@ -202,8 +203,8 @@ async fn failure_after_publish_rolls_back_to_the_previous_version() {
     let ctrl = emu.control();
     let c2 = ctrl.clone();
     // The publish goes through, then verification cannot read the flow (5 × 5xx).
-    let hooks = At(move |s: &str| {
-        if s == "publish-requested" {
+    let hooks = At(move |s: Step| {
+        if s == Step::PublishRequested {
             c2.set_faults(FaultPlan {
                 burst_5xx: 6,
                 ..FaultPlan::default()

@@ -14,6 +14,7 @@ use flowguard::deploy::{self, DeployOptions, Hooks, Outcome};
 use flowguard::genesys::{
     Client, Credentials, Endpoints, RetryPolicy, Secret, SystemClock, Transport,
 };
+use flowguard::step::Step;
 use genesys_emulator::{
     ALL_PERMISSIONS, ClientConfig, EmulatorConfig, FaultPlan, Platform, RunningEmulator,
 };
@@ -21,9 +22,9 @@ use serde_json::Value;
 
 const FLOW: &str = FLOW_SPANISH_LINE_ID;
 
-struct At<F: Fn(&str) + Send + Sync>(F);
-impl<F: Fn(&str) + Send + Sync> Hooks for At<F> {
-    fn after(&self, step: &str) {
+struct At<F: Fn(Step) + Send + Sync>(F);
+impl<F: Fn(Step) + Send + Sync> Hooks for At<F> {
+    fn after(&self, step: Step) {
         (self.0)(step)
     }
 }
@@ -126,8 +127,8 @@ async fn failed_deploy_rolls_back_with_bodyless_202_publishes() {
     let ctrl = emu.control();
     // Our version is live, then reading its configuration back fails (five 5xx, the
     // retry budget of one read): the deploy cannot verify and publishes 1.0 again.
-    let hooks = At(move |s: &str| {
-        if s == "published" {
+    let hooks = At(move |s: Step| {
+        if s == Step::Published {
             ctrl.set_faults(FaultPlan {
                 burst_5xx: 5,
                 ..FaultPlan::default()
@@ -230,8 +231,8 @@ async fn a_committed_save_answered_with_5xx_is_not_sent_twice() {
     let (client, ctx) = (client_for(&emu), ctx(dir.path()));
     let file = prepare(&client, &ctx, dir.path()).await;
     let ctrl = emu.control();
-    let hooks = At(move |s: &str| {
-        if s == "checked-out" {
+    let hooks = At(move |s: Step| {
+        if s == Step::CheckedOut {
             ctrl.set_faults(FaultPlan {
                 commit_then_5xx_next: 1,
                 ..FaultPlan::default()
@@ -248,13 +249,13 @@ async fn a_committed_save_answered_with_5xx_is_not_sent_twice() {
 // 5. Checkin and publish answered 5xx after they were committed: not repeated.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn committed_checkin_and_publish_answered_with_5xx_are_not_repeated() {
-    for step in ["version-saved", "relocked"] {
+    for step in [Step::VersionSaved, Step::Relocked] {
         let emu = emu(Platform::default()).await;
         let dir = tempdir();
         let (client, ctx) = (client_for(&emu), ctx(dir.path()));
         let file = prepare(&client, &ctx, dir.path()).await;
         let ctrl = emu.control();
-        let hooks = At(move |s: &str| {
+        let hooks = At(move |s: Step| {
             if s == step {
                 ctrl.set_faults(FaultPlan {
                     commit_then_5xx_next: 1,
@@ -264,7 +265,7 @@ async fn committed_checkin_and_publish_answered_with_5xx_are_not_repeated() {
         });
         let r = deploy::deploy(&client, &ctx, &opts(&file), &hooks).await;
         assert_eq!(r.outcome, Outcome::Deployed, "{step}: {}", r.text());
-        let action = if step == "relocked" {
+        let action = if step == Step::Relocked {
             "publish"
         } else {
             "checkin"
@@ -290,8 +291,8 @@ async fn a_failed_journal_write_stops_the_deploy() {
     let journal_dir = ctx.journal.dir.clone();
     // After the first journal write, the journal directory becomes a regular file:
     // every later write fails (as root, permissions would not stop it).
-    let hooks = At(move |s: &str| {
-        if s == "journaled" {
+    let hooks = At(move |s: Step| {
+        if s == Step::Journaled {
             let _ = std::fs::remove_dir_all(&journal_dir);
             let _ = std::fs::write(&journal_dir, b"not a directory");
         }
@@ -420,8 +421,8 @@ async fn publish_refused_for_missing_dependencies_leaves_the_old_version() {
     let (client, ctx) = (client_for(&emu), ctx(dir.path()));
     let file = prepare(&client, &ctx, dir.path()).await;
     let ctrl = emu.control();
-    let hooks = At(move |s: &str| {
-        if s == "relocked" {
+    let hooks = At(move |s: Step| {
+        if s == Step::Relocked {
             ctrl.set_faults(FaultPlan {
                 missing_dependencies_next: 1,
                 ..FaultPlan::default()

@@ -28,6 +28,7 @@ use common::*;
 use flowguard::deploy::{self, DeployOptions, Hooks, Outcome, STEPS};
 use flowguard::genesys::transport::{BoxFuture, Clock};
 use flowguard::genesys::{Client, Credentials, Endpoints, RetryPolicy, Secret, Transport};
+use flowguard::step::Step;
 use genesys_emulator::seed::{
     FLOW_AFTER_HOURS_ID, FLOW_BILLING_LINE_ID, FLOW_MAIN_IVR_ID, FLOW_SPANISH_LINE_ID,
 };
@@ -157,7 +158,7 @@ struct Mix {
     kinds: Vec<&'static str>,
     plan: FaultPlan,
     /// Latency window: (step after which it starts, real duration).
-    latency_window: Option<(&'static str, Duration)>,
+    latency_window: Option<(Step, Duration)>,
 }
 
 fn draw_mix(rng: &mut Rng, flow: &str) -> Mix {
@@ -192,7 +193,12 @@ fn draw_mix(rng: &mut Rng, flow: &str) -> Mix {
             "drop-next" => plan.drop_next = rng.range(1, 4) as u32,
             "drop-rate" => plan.drop_rate = rng.range(3, 20) as f64 / 100.0,
             "timeout" => {
-                let step = *rng.pick(&["validated", "journaled", "checked-out", "checked-in"]);
+                let step = *rng.pick(&[
+                    Step::Validated,
+                    Step::Journaled,
+                    Step::CheckedOut,
+                    Step::CheckedIn,
+                ]);
                 latency_window = Some((step, Duration::from_millis(rng.range(30, 400))));
             }
             "token-expiry" => plan.expire_tokens_after = Some(rng.range(0, 20)),
@@ -243,11 +249,11 @@ fn draw_mix(rng: &mut Rng, flow: &str) -> Mix {
 struct LatencyHook {
     ctrl: EmulatorControl,
     plan: FaultPlan,
-    window: Option<(&'static str, Duration)>,
+    window: Option<(Step, Duration)>,
 }
 
 impl Hooks for LatencyHook {
-    fn after(&self, step: &str) {
+    fn after(&self, step: Step) {
         if let Some((at, dur)) = self.window
             && at == step
         {
@@ -618,7 +624,7 @@ async fn sigkill_at_every_step_then_recover() {
     let mut outcomes = BTreeMap::new();
     let mut rng = Rng::new(seed ^ 0x5161_4b11);
     // Every step by the crash hook (abort), then seeded SIGKILLs at random moments.
-    let runs: Vec<Option<&str>> = STEPS
+    let runs: Vec<Option<Step>> = STEPS
         .iter()
         .map(|s| Some(*s))
         .chain((0..kills).map(|_| None))
@@ -650,7 +656,12 @@ async fn sigkill_at_every_step_then_recover() {
         let (was_killed, _) = match step {
             Some(s) => {
                 let (_, code) = run_maybe_kill(
-                    binary(dir.path(), &base, &args, &[("FLOWGUARD_CRASH_AFTER", s)]),
+                    binary(
+                        dir.path(),
+                        &base,
+                        &args,
+                        &[("FLOWGUARD_CRASH_AFTER", s.name())],
+                    ),
                     None,
                 )
                 .await;
@@ -766,8 +777,8 @@ async fn sigkill_at_every_step_then_recover() {
 async fn the_journal_outlives_the_audit_record() {
     struct AtAudited(std::path::PathBuf, std::path::PathBuf, Mutex<bool>);
     impl Hooks for AtAudited {
-        fn after(&self, step: &str) {
-            if step == "audited" {
+        fn after(&self, step: Step) {
+            if step == Step::Audited {
                 assert!(
                     self.0.exists(),
                     "the journal is gone before the record is written"
