@@ -1,0 +1,193 @@
+//! Archy YAML deploys: the target must match by name and type (as Archy matches), and
+//! the import-job pipeline (register → upload → poll), our publish recognised from the
+//! job's result.
+
+use serde_json::Value;
+
+use super::pipeline::journal_stop;
+use super::*;
+use crate::context::Ctx;
+use crate::genesys::Client;
+use crate::genesys::model::Flow;
+use crate::journal::Journal;
+use crate::lockfile::{Entry, Lockfile};
+use crate::step::Step;
+use crate::util::sha256_hex;
+
+/// Archy matches the target flow by name and type (API.md §2.5): the YAML must name
+/// this flow and be of its type, or the import would create (or change) another flow.
+pub(super) fn yaml_matches(text: &str, remote: &Flow) -> Result<(), String> {
+    let doc: Value =
+        serde_saphyr::from_str(text).map_err(|e| format!("cannot read the Archy YAML: {e}"))?;
+    let (key, body) = match doc.as_object().map(|m| m.iter().collect::<Vec<_>>()) {
+        Some(entries) if entries.len() == 1 => (entries[0].0.clone(), entries[0].1.clone()),
+        _ => {
+            return Err(
+                "the Archy YAML must have exactly one top-level flow type key (e.g. inboundCall)"
+                    .into(),
+            );
+        }
+    };
+    let yaml_type = key.to_ascii_uppercase();
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+    let remote_type = remote
+        .flow_type
+        .clone()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !remote_type.is_empty() && yaml_type != remote_type {
+        return Err(format!(
+            "the YAML is a `{key}` flow ({yaml_type}) but flow {} `{}` is {remote_type}: Archy matches flows by name and type, so it would create another flow; nothing was sent",
+            remote.id, remote.name
+        ));
+    }
+    if !name.eq_ignore_ascii_case(&remote.name) {
+        return Err(format!(
+            "the YAML names the flow `{name}` but flow {} is `{}`: Archy matches flows by name and type, so it would create another flow; nothing was sent",
+            remote.id, remote.name
+        ));
+    }
+    Ok(())
+}
+
+pub(super) async fn deploy_yaml(
+    client: &Client,
+    ctx: &Ctx,
+    j: &mut Journal,
+    remote: &Flow,
+    yaml: &str,
+    hooks: &dyn Hooks,
+    mut rep: Report,
+) -> Report {
+    let id = remote.id.clone();
+    if let Err(e) = ctx.journal.step(j, Step::RegisterJob) {
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::RegisterJob));
+    }
+    let job = match client.register_job().await {
+        Ok(j) => j,
+        Err(e) => {
+            // A job registered but never given a file does nothing.
+            return rep.end(
+                Outcome::Failed,
+                format!(
+                    "cannot register the import job: {e} (nothing was uploaded, so nothing changes)"
+                ),
+            );
+        }
+    };
+    j.import_job_id = Some(job.id.clone());
+    if let Err(e) = ctx.journal.step(j, Step::Upload) {
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::Upload));
+    }
+    if let Err(e) = client.upload(&job, yaml.as_bytes()).await {
+        // Not repeated: the upload starts the job. The job's state decides.
+        let started = client
+            .job(&job.id)
+            .await
+            .is_ok_and(|s| s.status != "Registered");
+        if !started {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("uploading the YAML failed: {e}; {msg}"));
+        }
+        rep.messages.push(format!(
+            "the upload answered {e}, but the job started: following it (not uploaded twice)"
+        ));
+    }
+    hooks.after(Step::PublishRequested);
+    // Poll with backoff.
+    let clock = client.transport.clock.clone();
+    let start = clock.now();
+    let mut interval = ctx.poll.first;
+    let state = loop {
+        match client.job(&job.id).await {
+            Ok(s) if s.status == "Success" || s.status == "Failure" => break Ok(s),
+            Ok(_) => {}
+            Err(e) => break Err(e.to_string()),
+        }
+        let waited = clock.now().saturating_duration_since(start);
+        if waited >= ctx.poll.timeout {
+            break Err(format!(
+                "the import job did not finish within {}s",
+                ctx.poll.timeout.as_secs()
+            ));
+        }
+        ctx.progress.tick("import job running", waited);
+        clock.sleep(interval).await;
+        interval = (interval * 2).min(ctx.poll.max_interval);
+    };
+    let state = match state {
+        Ok(s) => s,
+        Err(e) => {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("import job {}: {e}; {msg}", job.id));
+        }
+    };
+    rep.job_messages = state.messages.iter().map(|m| m.text.clone()).collect();
+    if state.status == "Failure" {
+        let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+        return rep.end(outcome, format!("import job {} failed; {msg}", job.id));
+    }
+    hooks.after(Step::Published);
+    let job_flow = state.flow.as_ref().and_then(|f| f.id.clone());
+    if let Some(fid) = &job_flow
+        && *fid != id
+    {
+        // Archy published another flow (matched by name and type): ours is untouched.
+        return rep.end(
+            Outcome::RollbackFailed,
+            format!(
+                "import job {} published flow {fid}, not {id}: look at both flows in the org",
+                job.id
+            ),
+        );
+    }
+    let flow = match client.get_flow(&id).await {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            return rep.end(
+                outcome,
+                format!("cannot read the flow after the import: {e}; {msg}"),
+            );
+        }
+    };
+    let new = flow.published_id().map(str::to_owned);
+    j.new_version = new.clone();
+    rep.new_version = new.clone();
+    rep.published_version = new.clone();
+    // Ours: the job succeeded for this flow and a new version is published.
+    if new.is_some() && new != j.previous_published {
+        if let Err(e) = ctx.journal.step(j, Step::Verified) {
+            rep.messages.push(format!(
+                "warning: cannot write the journal after verifying ({e})"
+            ));
+        }
+        hooks.after(Step::Verified);
+        let _ = Lockfile::update(&ctx.lockfile, |l| {
+            l.flows.insert(
+                id.clone(),
+                Entry::from_flow(
+                    &flow,
+                    sha256_hex(yaml.as_bytes()),
+                    Some(j.source_file.clone()),
+                ),
+            );
+        });
+        return rep.end(
+            Outcome::Deployed,
+            format!(
+                "import job {} published version {}",
+                job.id,
+                new.unwrap_or_default()
+            ),
+        );
+    }
+    let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+    rep.end(
+        outcome,
+        format!(
+            "the import job succeeded but the published version is still {}; {msg}",
+            new.unwrap_or_else(|| "none".into())
+        ),
+    )
+}

@@ -1,0 +1,581 @@
+//! The deploy pipeline of Architect configuration JSON: validate, plan, pre-checks,
+//! journal, then checkout → re-check → POST versions → checkin → re-lock → publish →
+//! verify, every write preceded by its journal step.
+
+use serde_json::Value;
+
+use super::archy::{deploy_yaml, yaml_matches};
+use super::undo::{AsyncAction, run_action};
+use super::*;
+use crate::context::Ctx;
+use crate::genesys::Client;
+use crate::genesys::model::Flow;
+use crate::journal::Journal;
+use crate::lockfile::Lockfile;
+use crate::plan::{self, Plan};
+use crate::source::{Content, Source};
+use crate::step::Step;
+use crate::util::{config_hash, now_rfc3339};
+
+/// `--optimize`: flatten nested decisions with the core (certified rewrites only). Archy
+/// YAML gets one `switch` per flattened tree (checked by reading it back); Architect
+/// configuration JSON is patched in place where the undocumented format can express the
+/// rewrite faithfully (one condition per DecisionAction); what a writer refuses comes back
+/// unchanged with FG046, and the message says so.
+fn flatten(text: &str, messages: &mut Vec<String>) -> Result<String, String> {
+    let opts = flowguard_core::decision::FlattenOptions::default();
+    let out = flowguard_core::decision::flatten(text, &opts);
+    let doc = out.document.ok_or("flatten could not read the document")?;
+    if !out.certificate.all_applied_certified {
+        return Err("flatten could not certify its rewrites: nothing deployed".into());
+    }
+    let left_alone = out
+        .reports
+        .iter()
+        .filter(|r| r.status == flowguard_core::decision::DecisionStatus::NotFlattened)
+        .count();
+    messages.push(format!(
+        "optimize: {} decision(s) examined{}",
+        out.reports.len(),
+        if doc != text {
+            format!("; flattened and certified ({left_alone} left alone, FG046)")
+        } else if left_alone > 0 {
+            format!("; document unchanged: {left_alone} decision(s) could not be written in this format (FG046)")
+        } else {
+            "; nothing to flatten".to_owned()
+        }
+    ));
+    Ok(doc)
+}
+
+pub(super) async fn deploy_inner(
+    client: &Client,
+    ctx: &Ctx,
+    opts: &DeployOptions,
+    hooks: &dyn Hooks,
+) -> Report {
+    let mut rep = Report::new("deploy", &opts.flow_id);
+    // 1. Read and validate.
+    let source = match Source::read(&opts.file) {
+        Ok(s) => s,
+        Err(e) => return rep.end(Outcome::Failed, e),
+    };
+    rep.pipeline = if source.is_yaml() { "yaml" } else { "config" };
+    let core_opts = Options {
+        checks: opts.checks.clone(),
+        ..Options::default()
+    };
+    let v = flowguard_core::validate(&source.text, &core_opts);
+    rep.diagnostics = summarize(&v.diagnostics);
+    rep.validation_status = if v.has_errors() {
+        "failed"
+    } else if rep.diagnostics.warnings > 0 {
+        "warnings"
+    } else {
+        "passed"
+    }
+    .into();
+    if v.has_errors() {
+        let errs = first_errors(&v.diagnostics);
+        rep.messages.extend(errs);
+        return rep.end(
+            Outcome::Refused,
+            "validation found errors: nothing was sent (run `flowguard validate` for details)",
+        );
+    }
+    hooks.after(Step::Validated);
+    // 2. Optional flatten.
+    let source = if opts.optimize {
+        match flatten(&source.text, &mut rep.messages)
+            .and_then(|t| Source::from_text(&source.path, t))
+        {
+            Ok(s) => s,
+            Err(e) => return rep.end(Outcome::Failed, e),
+        }
+    } else {
+        source
+    };
+    // 3. Remote state and plan.
+    let remote = match client.get_flow(&opts.flow_id).await {
+        Ok(f) => f,
+        Err(e) => return rep.end(Outcome::Failed, format!("cannot read the flow: {e}")),
+    };
+    rep.flow_name = Some(remote.name.clone());
+    rep.previous_version = remote.published_id().map(str::to_owned);
+    rep.published_version = rep.previous_version.clone();
+    let remote_config = match remote.published_id() {
+        Some(p) => client.version_configuration(&remote.id, p).await,
+        None => client.latest_configuration(&remote.id).await,
+    };
+    let remote_config = match remote_config {
+        Ok(c) => Some(c),
+        Err(e) if e.is_status(404) => None,
+        Err(e) => {
+            return rep.end(
+                Outcome::Failed,
+                format!("cannot read the remote configuration: {e}"),
+            );
+        }
+    };
+    let lock = match Lockfile::load(&ctx.lockfile) {
+        Ok(l) => l,
+        Err(e) => return rep.end(Outcome::Failed, e),
+    };
+    let entry = lock.flows.get(&opts.flow_id).cloned();
+    let plan = match (&source.content, &remote_config) {
+        (Content::Config(local), Some(rc)) => match plan::plan_config(rc, local) {
+            Ok(p) => p,
+            Err(e) => return rep.end(Outcome::Failed, format!("cannot plan: {e}")),
+        },
+        (Content::Config(_), None) => Plan {
+            not_comparable: Some("the flow has no configuration yet".into()),
+            ..Plan::default()
+        },
+        (Content::Yaml(_), _) => {
+            // Archy matches by name and type: anything else would create another flow.
+            if let Err(e) = yaml_matches(&source.text, &remote) {
+                return rep.end(Outcome::Failed, e);
+            }
+            let same = entry.as_ref().is_some_and(|e| {
+                e.content_sha256 == source.content_sha256()
+                    && e.published_version.as_deref() == remote.published_id()
+            });
+            if same {
+                Plan::default()
+            } else {
+                Plan {
+                    not_comparable: Some(
+                        "YAML source differs from the last one deployed from here".into(),
+                    ),
+                    ..Plan::default()
+                }
+            }
+        }
+    };
+    rep.plan_summary = plan.summary();
+    let no_change = plan.is_empty();
+    rep.plan = Some(plan);
+    if no_change {
+        return rep.end(Outcome::NoChange, "no changes: nothing was published");
+    }
+    // 4. Pre-checks: lock and lockfile.
+    // An interrupted deploy of this flow is waiting for `recover`: its journal must not
+    // be overwritten (it holds the version to restore and the attempt is not audited yet).
+    match ctx.journal.load(&opts.flow_id) {
+        Ok(None) => {}
+        Ok(Some(p)) => {
+            return rep.end(
+                Outcome::Failed,
+                format!(
+                    "an interrupted deploy of this flow ({}, last step: {}) is pending: run `flowguard recover` first; nothing was written",
+                    p.deploy_id,
+                    p.last_step().map_or("none", |s| s.name())
+                ),
+            );
+        }
+        Err(e) => return rep.end(Outcome::Failed, e),
+    }
+    let me = client.client_id().to_owned();
+    if let Some(e) = &entry {
+        let moved = e.moved(&remote);
+        if !moved.is_empty() {
+            return rep.end(
+                Outcome::Conflict,
+                format!("the flow changed since it was fetched ({}): fetch it again and re-apply your change", moved.join("; ")),
+            );
+        }
+    } else {
+        rep.messages.push("no lockfile entry for this flow: concurrent changes since your fetch cannot be detected".into());
+    }
+    if remote.operation_running() {
+        return rep.end(
+            Outcome::Conflict,
+            "an operation is already running on the flow",
+        );
+    }
+    let locked_by_other = remote.locked_by_other(&me);
+    if locked_by_other && !opts.force_unlock {
+        return rep.end(
+            Outcome::Conflict,
+            format!(
+                "the flow is locked by {}: nothing was written (--force-unlock breaks the lock; it needs architect:flow:unlock and is audited)",
+                remote.describe_lock().unwrap_or_else(|| remote.lock_holder().unwrap_or_default())
+            ),
+        );
+    }
+    if opts.dry_run {
+        if locked_by_other {
+            rep.messages
+                .push("the lock held by another party would be broken (--force-unlock)".into());
+        }
+        return rep.end(Outcome::DryRun, "dry run: nothing was written");
+    }
+    // 5. Journal the intent and the previous configuration.
+    let mut j = Journal {
+        deploy_id: uuid::Uuid::new_v4().to_string(),
+        flow_id: remote.id.clone(),
+        flow_name: remote.name.clone(),
+        operator: opts.operator.clone(),
+        pipeline: if source.is_yaml() { "yaml" } else { "config" }.into(),
+        source_file: source.path.clone(),
+        new_content_sha256: source.content_sha256(),
+        previous_published: remote.published_id().map(str::to_owned),
+        previous_checked_in: remote.checked_in_id().map(str::to_owned),
+        previous_saved: remote.saved_id().map(str::to_owned),
+        previous_configuration_sha256: remote_config
+            .as_ref()
+            .filter(|_| remote.published_id().is_some())
+            .map(config_hash),
+        previous_configuration: remote_config.filter(|_| remote.published_id().is_some()),
+        new_configuration: match &source.content {
+            Content::Config(c) => Some(c.clone()),
+            Content::Yaml(_) => None,
+        },
+        started_at: now_rfc3339(),
+        ..Journal::default()
+    };
+    if let Err(e) = ctx.journal.step(&mut j, Step::Intent) {
+        return rep.end(Outcome::Failed, e);
+    }
+    hooks.after(Step::Journaled);
+    if locked_by_other {
+        j.forced_unlock = true;
+        if let Err(e) = ctx.journal.step(&mut j, Step::ForceUnlock) {
+            return rep.end(Outcome::Failed, journal_stop(&e, Step::ForceUnlock));
+        }
+        rep.forced_unlock = true;
+        let holder = remote
+            .describe_lock()
+            .unwrap_or_else(|| remote.lock_holder().unwrap_or_default());
+        if let Err(e) = client.unlock(&remote.id).await {
+            let _ = ctx.journal.remove(&remote.id);
+            return rep.end(
+                Outcome::Conflict,
+                format!("cannot break the lock held by {holder}: {e}"),
+            );
+        }
+        rep.messages.push(format!(
+            "forced unlock: broke the lock held by {holder} (--force-unlock)"
+        ));
+    }
+    let mut r = match &source.content {
+        Content::Config(cfg) => deploy_config(client, ctx, &mut j, &remote, cfg, hooks, rep).await,
+        Content::Yaml(y) => deploy_yaml(client, ctx, &mut j, &remote, y, hooks, rep).await,
+    };
+    // The journal is removed by `deploy` once the attempt is audited.
+    r.journaled = true;
+    if matches!(r.outcome, Outcome::RollbackFailed) {
+        let _ = ctx.journal.step(&mut j, Step::NeedsAttention);
+    }
+    r
+}
+
+/// Same versions as when we planned?
+fn versions_moved(before: &Flow, now: &Flow) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, a, b) in [
+        ("published", before.published_id(), now.published_id()),
+        ("checked-in", before.checked_in_id(), now.checked_in_id()),
+        ("saved", before.saved_id(), now.saved_id()),
+    ] {
+        if a != b {
+            out.push(format!(
+                "{what} version {} → {}",
+                a.unwrap_or("none"),
+                b.unwrap_or("none")
+            ));
+        }
+    }
+    out
+}
+
+/// The message of a journal write that failed before a write to the org.
+pub(super) fn journal_stop(e: &str, step: Step) -> String {
+    format!(
+        "cannot write the journal before step `{step}` ({e}): stopped before writing to the org, because without a journal entry `flowguard recover` could not finish or undo this change"
+    )
+}
+
+async fn deploy_config(
+    client: &Client,
+    ctx: &Ctx,
+    j: &mut Journal,
+    remote: &Flow,
+    cfg: &Value,
+    hooks: &dyn Hooks,
+    mut rep: Report,
+) -> Report {
+    let id = remote.id.clone();
+    let me = client.client_id().to_owned();
+    // Checkout.
+    if let Err(e) = ctx.journal.step(j, Step::Checkout) {
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::Checkout));
+    }
+    if let Err(e) = client.checkout(&id).await {
+        if e.is_conflict() {
+            return rep.end(Outcome::Conflict, format!("checkout refused: {e}"));
+        }
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(outcome, format!("checkout failed: {e}; {msg}"));
+    }
+    hooks.after(Step::CheckedOut);
+    // Re-read: nobody moved anything between our read and our lock.
+    let now = match client.get_flow(&id).await {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("cannot re-read the flow: {e}; {msg}"));
+        }
+    };
+    let moved = versions_moved(remote, &now);
+    if !moved.is_empty() || !now.locked_by(&me) {
+        let (_, msg) = undo_before_publish(client, ctx, j).await;
+        let why = if moved.is_empty() {
+            "the lock is not ours".to_owned()
+        } else {
+            moved.join("; ")
+        };
+        return rep.end(
+            Outcome::Conflict,
+            format!("the flow changed while we took the lock ({why}); {msg}"),
+        );
+    }
+    // POST versions (not idempotent: sent once).
+    if let Err(e) = ctx.journal.step(j, Step::SaveVersion) {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, Step::SaveVersion)),
+        );
+    }
+    let version = match client.create_version(&id, cfg).await {
+        Ok(v) => v,
+        Err(e) if outcome_unknown(&e) => {
+            // The platform may have saved it: the flow decides.
+            match client.get_flow(&id).await {
+                Ok(f)
+                    if f.locked_by(&me)
+                        && f.saved_id().is_some()
+                        && f.saved_id() != now.saved_id() =>
+                {
+                    let v = f.saved_version.clone().unwrap_or_default();
+                    rep.messages.push(format!(
+                        "saving answered {e}, but the flow shows our new draft {}: carrying on with it (not sent twice)",
+                        v.id
+                    ));
+                    v
+                }
+                _ => {
+                    let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+                    return rep.end(
+                        outcome,
+                        format!("saving the new version failed: {e} (the flow shows no new draft); {msg}"),
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(
+                outcome,
+                format!("saving the new version failed: {e}; {msg}"),
+            );
+        }
+    };
+    j.new_version = Some(version.id.clone());
+    rep.new_version = Some(version.id.clone());
+    if let Err(e) = ctx.journal.step(j, Step::VersionSaved) {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, Step::Checkin)),
+        );
+    }
+    hooks.after(Step::VersionSaved);
+    // Checkin (asynchronous; we follow our own operation).
+    if let Err(e) = ctx.journal.step(j, Step::Checkin) {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, Step::Checkin)),
+        );
+    }
+    let vid = version.id.clone();
+    let checked_in = move |f: &Flow| f.checked_in_id() == Some(vid.as_str());
+    let after_checkin = match run_action(
+        client,
+        ctx,
+        &id,
+        AsyncAction::Checkin,
+        &now,
+        &checked_in,
+        &mut rep.messages,
+    )
+    .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(outcome, format!("checkin failed: {e}; {msg}"));
+        }
+    };
+    if after_checkin.checked_in_id() != Some(version.id.as_str()) {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            outcome,
+            format!(
+                "checkin failed: the checked-in version is {}; {msg}",
+                after_checkin.checked_in_id().unwrap_or("none")
+            ),
+        );
+    }
+    hooks.after(Step::CheckedIn);
+    // Checkin released the lock. Take it again before publishing: while we hold it,
+    // another party's publish is refused (409 architect.flow.locked.by.user, API.md
+    // §2.5), so nobody can publish between our look at the flow and our publish.
+    if let Err(e) = ctx.journal.step(j, Step::Relock) {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, Step::Relock)),
+        );
+    }
+    if let Err(e) = client.checkout(&id).await {
+        if e.is_code("architect.flow.locked.by.user") {
+            let holder = client
+                .get_flow(&id)
+                .await
+                .ok()
+                .and_then(|f| f.describe_lock())
+                .unwrap_or_else(|| "another party".into());
+            return rep.end(
+                Outcome::Conflict,
+                format!(
+                    "{holder} locked the flow after our checkin ({e}): our version {} stays checked in but is not published",
+                    version.id
+                ),
+            );
+        }
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            outcome,
+            format!("cannot lock the flow again to publish: {e}; {msg}"),
+        );
+    }
+    hooks.after(Step::Relocked);
+    let before_publish = match client.get_flow(&id).await {
+        Ok(f) => f,
+        Err(e) => {
+            let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+            return rep.end(
+                outcome,
+                format!("cannot re-read the flow before publishing: {e}; {msg}"),
+            );
+        }
+    };
+    if before_publish.published_id() != remote.published_id() || before_publish.locked_by_other(&me)
+    {
+        let mut released = String::new();
+        if before_publish.locked_by(&me)
+            && let Err(e) = release_lock(client, ctx, &before_publish).await
+        {
+            released = format!("; {e}");
+        }
+        return rep.end(
+            Outcome::Conflict,
+            format!(
+                "another party changed the flow after our checkin (published {}, lock {}): our version {} stays checked in but is not published{released}",
+                before_publish.published_id().unwrap_or("none"),
+                before_publish
+                    .describe_lock()
+                    .unwrap_or_else(|| "free".into()),
+                version.id
+            ),
+        );
+    }
+    // Publish (asynchronous; we follow our own operation).
+    if let Err(e) = ctx.journal.step(j, Step::Publish) {
+        let (outcome, msg) = undo_before_publish(client, ctx, j).await;
+        return rep.end(
+            worse(Outcome::Failed, outcome),
+            format!("{}; {msg}", journal_stop(&e, Step::Publish)),
+        );
+    }
+    let vid = version.id.clone();
+    let published = move |f: &Flow| f.published_id() == Some(vid.as_str());
+    let after = run_action(
+        client,
+        ctx,
+        &id,
+        AsyncAction::Publish(&version.id),
+        &before_publish,
+        &published,
+        &mut rep.messages,
+    )
+    .await;
+    hooks.after(Step::PublishRequested);
+    hooks.after(Step::Published);
+    // Publishing may or may not release the publisher's lock on the real platform
+    // (undocumented): if it is still ours, release it with a checkin.
+    let after = match after {
+        Ok(f) if f.locked_by(&me) => match release_lock(client, ctx, &f).await {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                // The journal stays, so `recover` releases it once the org answers.
+                rep.keep_journal = true;
+                rep.messages.push(format!(
+                    "{e}: our lock is still held; run `flowguard recover` to release it"
+                ));
+                Ok(f)
+            }
+        },
+        other => other,
+    };
+    // Verify: published version and the configuration read back, by meaning.
+    let verified = match &after {
+        Ok(f) if f.published_id() == Some(version.id.as_str()) => {
+            match client.version_configuration(&id, &version.id).await {
+                Ok(c) => crate::verify::same_meaning(cfg, &c),
+                Err(e) => Err(format!("cannot read the published configuration back: {e}")),
+            }
+        }
+        Ok(f) => Err(format!(
+            "published version is {} after publishing {}",
+            f.published_id().unwrap_or("none"),
+            version.id,
+        )),
+        Err(e) => Err(format!("publishing version {} failed: {e}", version.id)),
+    };
+    match verified {
+        Ok(()) => {
+            if let Err(e) = ctx.journal.step(j, Step::Verified) {
+                rep.messages.push(format!(
+                    "warning: cannot write the journal after verifying ({e}); `flowguard recover` will verify again"
+                ));
+            }
+            hooks.after(Step::Verified);
+            rep.published_version = Some(version.id.clone());
+            rep.end(
+                Outcome::Deployed,
+                format!(
+                    "published version {} and verified its configuration (by meaning: routing, and every field sent; see docs/deployer.md)",
+                    version.id
+                ),
+            )
+        }
+        Err(why) => {
+            let (outcome, msg) = recover_after_publish(client, ctx, j).await;
+            rep.published_version = client
+                .get_flow(&id)
+                .await
+                .ok()
+                .and_then(|f| f.published_id().map(str::to_owned));
+            rep.end(outcome, format!("{why}; {msg}"))
+        }
+    }
+}
+
+/// The worse of two outcomes (for a journal failure followed by an undo).
+fn worse(a: Outcome, b: Outcome) -> Outcome {
+    if b.exit_code() > a.exit_code() { b } else { a }
+}
