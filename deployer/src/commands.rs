@@ -411,7 +411,14 @@ pub fn audit_show(ctx: &Ctx, flow: Option<&str>, last: usize) -> Done {
 }
 
 pub async fn audit_export(ctx: &Ctx, url: &str) -> Done {
-    match crate::events::export_pending(&ctx.audit, url).await {
+    match crate::events::export_pending(
+        &ctx.audit,
+        url,
+        &crate::genesys::SystemClock,
+        &crate::genesys::RetryPolicy::from_env(),
+    )
+    .await
+    {
         Ok(n) => Done {
             code: EXIT_OK,
             json: json!({"command": "audit export", "exit_code": 0, "sent": n, "exported_through": ctx.audit.exported_through()}),

@@ -317,7 +317,13 @@ pub async fn record(
     match ctx.audit.append(&ev) {
         Ok(_) => {
             if let Some(url) = &ctx.events_url {
-                let r = crate::events::export_pending(&ctx.audit, url).await;
+                let r = crate::events::export_pending(
+                    &ctx.audit,
+                    url,
+                    &*client.transport.clock,
+                    &client.transport.policy,
+                )
+                .await;
                 if let Err(e) = r {
                     report.messages.push(format!("event export failed (kept as pending; `flowguard audit export` resends): {e}"));
                 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::credentials::{Credentials, Secret, redact};
+use super::retry::{Failure, Retrier};
 use super::transport::{ApiError, ErrorKind, Transport, error_chain};
 
 /// Tokens are renewed this long before they expire (or at half life for short tokens).
@@ -65,9 +66,8 @@ impl TokenCache {
     async fn fetch(&self, t: &Transport) -> Result<(Secret, Duration), ApiError> {
         let url = format!("{}/oauth/token", self.login_base);
         let path = "/oauth/token";
-        let mut attempt = 0;
+        let mut retrier = Retrier::new(&t.policy);
         loop {
-            attempt += 1;
             t.bump(|s| s.token_requests += 1);
             let sent = t
                 .http()
@@ -103,16 +103,17 @@ impl TokenCache {
                 .error_description
                 .or(err.description)
                 .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+            // The login host reports throttling as 400 "rate limit exceeded" (API.md §1.1).
             let throttled = status == 400 && text.to_ascii_lowercase().contains("rate limit");
-            let transient = status == 0 || status >= 500 || status == 429 || throttled;
-            if transient && attempt < t.policy.max_attempts {
-                t.clock
-                    .sleep(t.policy.backoff(attempt).max(if throttled {
-                        t.policy.backoff_base * 4
-                    } else {
-                        Default::default()
-                    }))
-                    .await;
+            let failure = if status == 429 || throttled {
+                Failure::RateLimited(None)
+            } else if status == 0 || (status >= 500 && status != 501) {
+                Failure::Transient
+            } else {
+                Failure::Permanent
+            };
+            if let Some(wait) = retrier.next_wait(failure) {
+                t.clock.sleep(wait).await;
                 continue;
             }
             let kind = if status == 0 {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod credentials;
 pub mod model;
 pub mod region;
+pub mod retry;
 pub mod transport;
 
 pub use api::Client;

@@ -23,6 +23,7 @@ use super::auth::TokenCache;
 use super::credentials::{Credentials, redact};
 use super::model::ErrorBody;
 use super::region::{Endpoints, check_scheme};
+use super::retry::{Failure, Retrier};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -554,11 +555,9 @@ impl Transport {
         retry: Retry,
     ) -> Result<Response, ApiError> {
         let m = method.as_str().to_owned();
-        let mut attempt: u32 = 0;
-        let mut n429: u32 = 0;
+        let mut retrier = Retrier::new(&self.policy);
         let mut refreshed = false;
         loop {
-            attempt += 1;
             let wait = lock(&self.limiter).reserve(self.clock.now());
             if !wait.is_zero() {
                 self.bump(|s| s.limiter_wait += wait);
@@ -598,11 +597,12 @@ impl Transport {
                     // A write is repeated only if it never reached the server.
                     let may_repeat =
                         retry == Retry::Idempotent || (status.is_none() && e.is_connect());
-                    if may_repeat && attempt < self.policy.max_attempts {
+                    if may_repeat && let Some(wait) = retrier.next_wait(Failure::Transient) {
                         self.bump(|s| s.retries += 1);
-                        self.clock.sleep(self.policy.backoff(attempt)).await;
+                        self.clock.sleep(wait).await;
                         continue;
                     }
+                    let attempt = retrier.attempts();
                     let mut chain = error_chain(&e);
                     if chain.contains("certificate") {
                         chain.push_str(
@@ -639,22 +639,17 @@ impl Transport {
                     }
                     if status == 401 && authenticated && !refreshed {
                         refreshed = true;
-                        attempt -= 1;
                         self.token.lock().await.invalidate();
                         continue;
                     }
                     if status == 429 {
                         self.bump(|s| s.responses_429 += 1);
-                        n429 += 1;
-                        if n429 <= self.policy.max_429 {
-                            attempt -= 1;
-                            let wait = headers
-                                .get("retry-after")
-                                .and_then(|v| v.to_str().ok())
-                                .and_then(|v| parse_retry_after(v, SystemTime::now()))
-                                .or_else(|| header_secs(&headers, "inin-ratelimit-reset"))
-                                .unwrap_or_else(|| self.policy.backoff(n429))
-                                .min(self.policy.max_retry_after);
+                        let asked = headers
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                            .or_else(|| header_secs(&headers, "inin-ratelimit-reset"));
+                        if let Some(wait) = retrier.next_wait(Failure::RateLimited(asked)) {
                             self.bump(|s| s.retries += 1);
                             self.clock.sleep(wait).await;
                             continue;
@@ -662,9 +657,11 @@ impl Transport {
                     }
                     if status >= 500 && status != 501 {
                         self.bump(|s| s.responses_5xx += 1);
-                        if retry == Retry::Idempotent && attempt < self.policy.max_attempts {
+                        if retry == Retry::Idempotent
+                            && let Some(wait) = retrier.next_wait(Failure::Transient)
+                        {
                             self.bump(|s| s.retries += 1);
-                            self.clock.sleep(self.policy.backoff(attempt)).await;
+                            self.clock.sleep(wait).await;
                             continue;
                         }
                     }
