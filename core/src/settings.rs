@@ -13,10 +13,9 @@
 //! nothing, names an unknown code or cannot be read is reported as FG060, so suppressions
 //! do not outlive their reason.
 
-use serde_json::Value;
-
 use crate::diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Severity};
 use crate::syntax::PositionEncoding;
+use crate::syntax::tree::{SyntaxTree, ValueId, ValueKind};
 
 /// What a code's findings become: a severity, or `off` (not reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,58 +58,45 @@ pub const KEYS: &[&str] = &[
 const LEVELS: &[&str] = &["error", "warning", "info", "off"];
 
 impl Settings {
-    /// Reads the settings from JSON data (the `[validate]` table, converted). `what` names
-    /// the table in messages (`[validate]` for the file, `settings` for the wasm package).
-    pub fn from_json(value: &Value, what: &str) -> Result<Settings, String> {
-        let Value::Object(map) = value else {
-            return Err(format!("{what} must be a table of settings"));
+    /// Reads the settings from JSON text (the `[validate]` table, converted; or the object
+    /// the wasm package was given). `what` names the table in messages (`[validate]` for the
+    /// file, `options: \`settings\`` for the wasm package). Read with the core's own JSON
+    /// reader, so the wasm package needs no second one.
+    pub fn from_json(text: &str, what: &str) -> Result<Settings, String> {
+        let parsed = crate::syntax::json::parse(text);
+        let tree = &parsed.tree;
+        let root = match (parsed.error, tree.root()) {
+            (None, Some(root)) if tree.kind(root) == ValueKind::Object => root,
+            _ => return Err(format!("{what} must be a table of settings")),
         };
+        let r = Read { tree };
         let mut s = Settings::default();
-        for (key, v) in map {
+        for (key, _, v) in tree.members(root) {
             let at = format!("{what}.{key}");
-            match key.as_str() {
-                "ignore" => s.ignore = codes(v, &at)?,
+            match key {
+                "ignore" => s.ignore = r.codes(v, &at)?,
                 "severity" => {
-                    let Value::Object(m) = v else {
+                    if tree.kind(v) != ValueKind::Object {
                         return Err(format!(
                             "{at} must be a table of codes to levels, e.g. {{ FG030 = \"error\" }}"
                         ));
-                    };
-                    for (code, level) in m {
-                        let code = code_of(code, &at)?;
-                        let level = match level.as_str() {
-                            Some("error") => Level::Error,
-                            Some("warning") => Level::Warning,
-                            Some("info") => Level::Info,
-                            Some("off") => Level::Off,
-                            other => {
-                                let hint = other.map(|o| did_you_mean(o, LEVELS.iter().copied()));
-                                return Err(format!(
-                                    "{at}.{}: the level must be one of \"error\", \"warning\", \"info\", \"off\"{}",
-                                    code.code(),
-                                    hint.unwrap_or_default()
-                                ));
-                            }
-                        };
-                        s.severity.push((code, level));
+                    }
+                    for (code, _, level) in tree.members(v) {
+                        let code = parse_code(code, &at)?;
+                        s.severity
+                            .push((code, parse_level(tree.as_str(level), code, &at)?));
                     }
                 }
-                "max-depth" => match v.as_u64() {
+                "max-depth" => match tree.as_u64(v) {
                     Some(n) if (1..=u64::from(u32::MAX)).contains(&n) => {
                         s.max_depth = Some(n as u32)
                     }
                     _ => return Err(format!("{at} must be a positive whole number")),
                 },
-                "queues" => s.queues = Some(strings(v, &at)?),
-                "per-file-ignores" => s.per_file_ignores = pattern_table(v, &at)?,
-                "per-node-ignores" => s.per_node_ignores = pattern_table(v, &at)?,
-                _ => {
-                    return Err(format!(
-                        "{at}: unknown setting{} (the settings are {})",
-                        did_you_mean(key, KEYS.iter().copied()),
-                        KEYS.join(", ")
-                    ));
-                }
+                "queues" => s.queues = Some(r.strings(v, &at)?),
+                "per-file-ignores" => s.per_file_ignores = r.pattern_table(v, &at)?,
+                "per-node-ignores" => s.per_node_ignores = r.pattern_table(v, &at)?,
+                _ => return Err(unknown_key(key, what)),
             }
         }
         Ok(s)
@@ -122,61 +108,110 @@ impl Settings {
     }
 }
 
-fn strings(v: &Value, at: &str) -> Result<Vec<String>, String> {
-    v.as_array()
-        .and_then(|a| {
-            a.iter()
-                .map(|x| x.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-        })
-        .ok_or_else(|| format!("{at} must be a list of strings"))
+struct Read<'t> {
+    tree: &'t SyntaxTree,
 }
 
-fn codes(v: &Value, at: &str) -> Result<Vec<Code>, String> {
-    let list = v
-        .as_array()
-        .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
-        .ok_or_else(|| format!("{at} must be a list of codes, e.g. [\"FG012\"]"))?;
-    list.into_iter().map(|c| code_of(c, at)).collect()
+impl Read<'_> {
+    fn strings(&self, v: ValueId, at: &str) -> Result<Vec<String>, String> {
+        let t = self.tree;
+        let list = (t.kind(v) == ValueKind::Array)
+            .then(|| {
+                t.children(v)
+                    .map(|x| t.as_str(x).map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .flatten();
+        list.ok_or_else(|| format!("{at} must be a list of strings"))
+    }
+
+    fn codes(&self, v: ValueId, at: &str) -> Result<Vec<Code>, String> {
+        let list = self
+            .strings(v, at)
+            .map_err(|_| format!("{at} must be a list of codes, e.g. [\"FG012\"]"))?;
+        list.iter().map(|c| parse_code(c, at)).collect()
+    }
+
+    fn pattern_table(&self, v: ValueId, at: &str) -> Result<Vec<(String, Vec<Code>)>, String> {
+        if self.tree.kind(v) != ValueKind::Object {
+            return Err(format!(
+                "{at} must be a table of patterns to lists of codes, e.g. {{ \"legacy/*.yaml\" = [\"FG013\"] }}"
+            ));
+        }
+        self.tree
+            .members(v)
+            .map(|(pattern, _, list)| {
+                Ok((
+                    pattern.to_owned(),
+                    self.codes(list, &format!("{at}.\"{pattern}\""))?,
+                ))
+            })
+            .collect()
+    }
 }
 
-fn code_of(s: &str, at: &str) -> Result<Code, String> {
+/// The message for a key of the settings that does not exist, with a suggestion.
+pub fn unknown_key(key: &str, what: &str) -> String {
+    format!(
+        "{what}.{key}: unknown setting{} (the settings are {})",
+        did_you_mean(key, KEYS),
+        KEYS.join(", ")
+    )
+}
+
+/// A severity level of `severity`: `error`, `warning`, `info` or `off`.
+pub fn parse_level(level: Option<&str>, code: Code, at: &str) -> Result<Level, String> {
+    match level {
+        Some("error") => Ok(Level::Error),
+        Some("warning") => Ok(Level::Warning),
+        Some("info") => Ok(Level::Info),
+        Some("off") => Ok(Level::Off),
+        other => Err(format!(
+            "{at}.{}: the level must be one of \"error\", \"warning\", \"info\", \"off\"{}",
+            code.code(),
+            other.map(|o| did_you_mean(o, LEVELS)).unwrap_or_default()
+        )),
+    }
+}
+
+/// A code (`FG012`) or name (`unreachable-node`), or a message with a suggestion.
+pub fn parse_code(s: &str, at: &str) -> Result<Code, String> {
     Code::parse(s).ok_or_else(|| {
         format!(
             "{at}: `{s}` is not a flowguard code{}",
-            did_you_mean(s, Code::ALL.iter().flat_map(|c| [c.code(), c.name()]))
+            did_you_mean(s, &code_names(true))
         )
     })
 }
 
-fn pattern_table(v: &Value, at: &str) -> Result<Vec<(String, Vec<Code>)>, String> {
-    let Value::Object(m) = v else {
-        return Err(format!(
-            "{at} must be a table of patterns to lists of codes, e.g. {{ \"legacy/*.yaml\" = [\"FG013\"] }}"
-        ));
-    };
-    m.iter()
-        .map(|(pattern, list)| {
-            Ok((
-                pattern.clone(),
-                codes(list, &format!("{at}.\"{pattern}\""))?,
-            ))
-        })
-        .collect()
-}
-
 /// `; did you mean `x`?` for the closest candidate within a small edit distance, or "".
-pub fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+pub fn did_you_mean(given: &str, candidates: &[&str]) -> String {
     let given_lower = given.to_ascii_lowercase();
-    let best = candidates
-        .map(|c| (edit_distance(&given_lower, &c.to_ascii_lowercase()), c))
-        .min_by_key(|&(d, _)| d);
+    let mut best: Option<(usize, &str)> = None;
+    for &c in candidates {
+        let d = edit_distance(&given_lower, &c.to_ascii_lowercase());
+        if best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
     match best {
         Some((d, c)) if d > 0 && d <= 2.max(given.len() / 3) => format!("; did you mean `{c}`?"),
         // Differs only in case.
         Some((0, c)) if c != given => format!("; did you mean `{c}`?"),
         _ => String::new(),
     }
+}
+
+/// Every code (`FG012`), and with `names` every name (`unreachable-node`) too.
+pub fn code_names(names: bool) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for c in Code::ALL {
+        out.push(c.code());
+        if names {
+            out.push(c.name());
+        }
+    }
+    out
 }
 
 /// Levenshtein distance (short strings: keys and codes).
@@ -239,83 +274,71 @@ pub fn apply(
     encoding: PositionEncoding,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut extra = Vec::new();
-    if archy && memchr::memmem::find(text.as_bytes(), b"flowguard:").is_some() {
-        let (mut sups, bad) = scan(text);
-        extra.extend(bad);
-        diagnostics.retain(|d| {
-            let Some(line) = d.span.map(|s| s.line) else {
-                return true;
-            };
-            let mut keep = true;
-            for s in &mut sups {
-                if line < s.lines.0 || line >= s.lines.1 {
-                    continue;
-                }
-                for (i, (code, _, _)) in s.codes.iter().enumerate() {
-                    if *code == Some(d.code) {
-                        s.used[i] = true;
-                        keep = false;
-                    }
-                }
+    let (mut sups, mut extra) = if archy && memchr::memchr(b'#', text.as_bytes()).is_some() {
+        scan(text)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if sups.is_empty() && extra.is_empty() && settings.is_empty() {
+        return;
+    }
+    // One pass: suppressions (noting which are used), then the settings.
+    diagnostics.retain(|d| {
+        let mut keep = true;
+        let line = d.span.map_or(0, |s| s.line);
+        for s in &mut sups {
+            if line < s.lines.0 || line >= s.lines.1 {
+                continue;
             }
-            keep
-        });
-        for s in &sups {
-            for (i, (code, name, range)) in s.codes.iter().enumerate() {
-                let at = Location {
-                    pointer: String::new(),
-                    range: Some(*range),
-                };
-                match code {
-                    None => extra.push(RawDiagnostic::new(
-                        Code::UnusedSuppression,
-                        at,
-                        format!(
-                            "`{name}` in this suppression is not a flowguard code{}",
-                            did_you_mean(name, Code::ALL.iter().map(|c| c.code()))
-                        ),
-                        "name the codes to silence, e.g. `# flowguard: ignore[FG012] reason`; `flowguard rules` lists them",
-                    )),
-                    Some(c) if !s.used[i] => extra.push(RawDiagnostic::new(
-                        Code::UnusedSuppression,
-                        at,
-                        format!(
-                            "this suppression of {} silences nothing: no {} finding is on the action it annotates",
-                            c.code(),
-                            c.code()
-                        ),
-                        "delete the suppression (or the code) now that the finding is gone, or move it onto the action's line or the line above",
-                    )),
-                    _ => {}
+            for (i, (code, _, _)) in s.codes.iter().enumerate() {
+                if *code == Some(d.code) {
+                    s.used[i] = true;
+                    keep = false;
                 }
             }
         }
+        keep && allowed(settings, d)
+    });
+    for s in &sups {
+        for (i, (code, name, range)) in s.codes.iter().enumerate() {
+            let message = match code {
+                None => format!(
+                    "`{name}` in this suppression is not a flowguard code{}",
+                    did_you_mean(name, &code_names(false))
+                ),
+                Some(c) if !s.used[i] => format!(
+                    "this suppression of {0} silences nothing: no {0} finding is on the action it annotates",
+                    c.code()
+                ),
+                _ => continue,
+            };
+            extra.push(RawDiagnostic::new(
+                Code::UnusedSuppression,
+                Location {
+                    pointer: String::new(),
+                    range: Some(*range),
+                },
+                message,
+                "delete the suppression (or the code) if the finding is gone, correct the code (`flowguard rules` lists them), or move the comment onto the action's line or the line above it",
+            ));
+        }
     }
     if !extra.is_empty() {
-        diagnostics.extend(crate::resolve(extra, text, encoding));
+        for d in crate::resolve(extra, text, encoding) {
+            if allowed(settings, &d) {
+                diagnostics.push(d);
+            }
+        }
     }
-    if !settings.is_empty() {
-        diagnostics.retain(|d| {
-            !settings.ignore.contains(&d.code)
-                && !settings.per_node_ignores.iter().any(|(pattern, codes)| {
-                    codes.contains(&d.code)
-                        && d.node
-                            .as_deref()
-                            .is_some_and(|n| wildcard_match(pattern, n))
-                })
-        });
-        for (code, level) in &settings.severity {
-            let severity = match level {
-                Level::Error => Severity::Error,
-                Level::Warning => Severity::Warning,
-                Level::Info => Severity::Info,
-                Level::Off => {
-                    diagnostics.retain(|d| d.code != *code);
-                    continue;
-                }
-            };
-            for d in diagnostics.iter_mut().filter(|d| d.code == *code) {
+    for (code, level) in &settings.severity {
+        let severity = match level {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+            Level::Off => continue,
+        };
+        for d in diagnostics.iter_mut() {
+            if d.code == *code {
                 d.severity = severity;
             }
         }
@@ -323,6 +346,21 @@ pub fn apply(
     if !extra_is_sorted(diagnostics) {
         crate::graph::order::sort_by(diagnostics, |a, b| key(a).cmp(&key(b)));
     }
+}
+
+/// Whether the settings let a finding through: not ignored, not off, not ignored for its node.
+fn allowed(settings: &Settings, d: &Diagnostic) -> bool {
+    !settings.ignore.contains(&d.code)
+        && !settings
+            .severity
+            .iter()
+            .any(|&(c, l)| c == d.code && l == Level::Off)
+        && !settings.per_node_ignores.iter().any(|(pattern, codes)| {
+            codes.contains(&d.code)
+                && d.node
+                    .as_deref()
+                    .is_some_and(|n| wildcard_match(pattern, n))
+        })
 }
 
 fn key(d: &Diagnostic) -> (u32, Code, Option<&str>, &str) {
@@ -341,7 +379,11 @@ fn extra_is_sorted(d: &[Diagnostic]) -> bool {
 /// Leading whitespace width of a line (spaces and tabs), and whether it has content that
 /// is not a comment.
 fn indent(line: &str) -> (usize, bool) {
-    let rest = line.trim_start_matches([' ', '\t']);
+    let n = line
+        .bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count();
+    let rest = &line[n..];
     (
         line.len() - rest.len(),
         !(rest.is_empty() || rest.starts_with('#')),
@@ -372,9 +414,9 @@ fn scan(text: &str) -> (Vec<Suppression>, Vec<RawDiagnostic>) {
     let lines: Vec<(usize, &str)> = {
         let mut v = Vec::new();
         let mut start = 0;
-        for line in text.split_inclusive('\n') {
-            v.push((start, line.trim_end_matches(['\n', '\r'])));
-            start += line.len();
+        for line in text.split('\n') {
+            v.push((start, line.strip_suffix('\r').unwrap_or(line)));
+            start += line.len() + 1;
         }
         v
     };
@@ -478,19 +520,19 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(
-            did_you_mean("max_depth", KEYS.iter().copied()),
+            did_you_mean("max_depth", KEYS),
             "; did you mean `max-depth`?"
         );
         assert_eq!(
-            did_you_mean("FG03", Code::ALL.iter().map(|c| c.code())),
+            did_you_mean("FG03", &code_names(false)),
             "; did you mean `FG003`?"
         );
-        assert_eq!(did_you_mean("completely-else", KEYS.iter().copied()), "");
+        assert_eq!(did_you_mean("completely-else", KEYS), "");
     }
 
     #[test]
     fn reads_every_key_and_refuses_unknown_ones() {
-        let v: Value = serde_json::json!({
+        let v = serde_json::json!({
             "ignore": ["FG012", "dead-end"],
             "severity": {"FG030": "error", "FG022": "off"},
             "max-depth": 20,
@@ -498,14 +540,14 @@ mod tests {
             "per-file-ignores": {"legacy/**/*.yaml": ["FG013"]},
             "per-node-ignores": {"task:Legacy_*": ["FG012"]},
         });
-        let s = Settings::from_json(&v, "[validate]").unwrap_or_default();
+        let s = Settings::from_json(&v.to_string(), "[validate]").unwrap_or_default();
         assert_eq!(s.ignore, vec![Code::UnreachableNode, Code::DeadEnd]);
         assert_eq!(s.max_depth, Some(20));
         assert_eq!(s.severity.len(), 2);
         assert_eq!(s.per_file_ignores[0].0, "legacy/**/*.yaml");
         assert_eq!(s.per_node_ignores[0].1, vec![Code::UnreachableNode]);
-        let err = |v: Value| {
-            Settings::from_json(&v, "[validate]")
+        let err = |v: serde_json::Value| {
+            Settings::from_json(&v.to_string(), "[validate]")
                 .err()
                 .unwrap_or_default()
         };
@@ -525,7 +567,7 @@ mod tests {
         assert_eq!(sups[0].codes[1].0, None);
         let (s, e) = sups[0].codes[1].2;
         assert_eq!(&text[s as usize..e as usize], "FG999");
-        assert_eq!(sups[1].lines, (6, 9));
+        assert_eq!(sups[1].lines, (6, 10)); // to the end
         assert_eq!(bad.len(), 1);
     }
 }

@@ -41,14 +41,14 @@ impl Config {
             if !TABLES.contains(&key.as_str()) {
                 return Err(format!(
                     "{shown}: [{key}]: unknown table{} (flowguard.toml has [validate])",
-                    flowguard_core::settings::did_you_mean(key, TABLES.iter().copied())
+                    flowguard_core::settings::did_you_mean(key, TABLES)
                 ));
             }
         }
         let settings = match table.get("validate") {
             None => Settings::default(),
             Some(v) => {
-                let json = serde_json::to_value(v).map_err(|e| format!("{shown}: {e}"))?;
+                let json = serde_json::to_string(v).map_err(|e| format!("{shown}: {e}"))?;
                 Settings::from_json(&json, "[validate]").map_err(|e| format!("{shown}: {e}"))?
             }
         };

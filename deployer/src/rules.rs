@@ -101,7 +101,7 @@ pub fn explain(code: &str) -> Result<String, String> {
             "`{code}` is not a flowguard code{} (`flowguard rules` lists them)",
             flowguard_core::settings::did_you_mean(
                 code,
-                Code::ALL.iter().flat_map(|c| [c.code(), c.name()])
+                &flowguard_core::settings::code_names(true)
             )
         ));
     };

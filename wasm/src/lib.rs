@@ -190,10 +190,26 @@ pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let opts = core_options(&options::validate_options(&options)?);
+    let parsed = options::validate_options(&options)?;
+    let mut opts = core_options(&parsed);
+    let no_settings = core::Settings::default();
+    let settings = match &parsed.settings {
+        None => &no_settings,
+        Some(types::SettingsInput(s)) => {
+            if parsed.max_depth.is_none()
+                && let Some(d) = s.max_depth
+            {
+                opts.checks.max_depth = d;
+            }
+            if parsed.queues.is_none() && s.queues.is_some() {
+                opts.checks.known_queues.clone_from(&s.queues);
+            }
+            s
+        }
+    };
     let result = match read_text("text", &text, opts.max_bytes)? {
         Text::Read(text) => {
-            let v = core::validate(&text, &opts);
+            let v = core::validate_with(&text, &opts, settings);
             ValidationResult {
                 format: v.format.into(),
                 diagnostics: types::diagnostics(v.diagnostics),

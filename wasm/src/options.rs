@@ -222,8 +222,14 @@ pub fn validate_options(v: &JsValue) -> Result<ValidateOptions> {
         "queues",
         "maxBytes",
         "denyWarnings",
+        "settings",
     ])?;
+    let settings = match o.get("settings")? {
+        None => None,
+        Some(v) => Some(crate::types::SettingsInput(settings(&v)?)),
+    };
     Ok(ValidateOptions {
+        settings,
         format: o.format()?,
         max_depth: o
             .positive_int("maxDepth", u64::from(u32::MAX))?
@@ -234,6 +240,18 @@ pub fn validate_options(v: &JsValue) -> Result<ValidateOptions> {
         max_bytes: o.positive_int("maxBytes", MAX_SAFE)?,
         deny_warnings: o.bool("denyWarnings")?,
     })
+}
+
+/// The `settings` option: the `[validate]` table of flowguard.toml, read by the core
+/// from its JSON text (the same reader, messages and suggestions as the CLI's).
+fn settings(v: &JsValue) -> Result<flowguard_core::Settings> {
+    const WHAT: &str = "options: `settings`";
+    Obj::required(WHAT, v)?;
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new(&format!("{WHAT} must be plain JSON data")))?;
+    flowguard_core::Settings::from_json(&text, WHAT).map_err(|e| JsError::new(&e))
 }
 
 pub fn apply_options(v: &JsValue) -> Result<ApplyOptions> {

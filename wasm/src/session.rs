@@ -117,7 +117,13 @@ impl FlowSession {
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: JsValue,
     ) -> Result<FlowSession> {
-        let options = core_options(&options::validate_options(&options)?);
+        let options = options::validate_options(&options)?;
+        if options.settings.is_some() {
+            return Err(JsError::new(
+                "options: `settings` is taken by `validate`, not by `FlowSession`",
+            ));
+        }
+        let options = core_options(&options);
         let mut session = FlowSession {
             options,
             flow: core::Flow::default(),

@@ -268,7 +268,44 @@ pub struct ValidateOptions {
     /// Report warnings as errors (default false).
     #[tsify(optional)]
     pub deny_warnings: Option<bool>,
+    /// A team's settings: the `[validate]` table of `flowguard.toml` as an object
+    /// (`validate` only; `FlowSession` throws). `maxDepth` and `queues` above win over
+    /// `max-depth` and `queues` here; `per-file-ignores` need a file path and are left to
+    /// the host (add the codes that match the file to `ignore`).
+    #[tsify(optional, type = "Settings")]
+    pub settings: Option<SettingsInput>,
 }
+
+/// The core's settings, parsed from the `settings` option (the declaration is `Settings`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SettingsInput(pub core::Settings);
+
+impl Serialize for SettingsInput {
+    /// Options are only read, never written: this exists for the declarations.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
+
+/// The `[validate]` table of `flowguard.toml` (docs/cli.md, "Configuration"). Unknown
+/// keys and codes throw, with a suggestion.
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const SETTINGS_TS: &str = r#"
+export interface Settings {
+    /** Codes never reported, e.g. ["FG012"] (codes or names). */
+    "ignore"?: string[];
+    /** Severity per code: "error" | "warning" | "info" | "off". */
+    "severity"?: Record<string, "error" | "warning" | "info" | "off">;
+    /** FG030's depth limit. */
+    "max-depth"?: number;
+    /** The queues the org has; other queues are FG050. */
+    "queues"?: string[];
+    /** File path globs to codes; accepted, applied by hosts that know paths. */
+    "per-file-ignores"?: Record<string, string[]>;
+    /** Node id patterns (`*` any run of characters, `?` one) to codes. */
+    "per-node-ignores"?: Record<string, string[]>;
+}
+"#;
 
 /// Options of `FlowSession.applyEdit`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Tsify)]

@@ -35,6 +35,70 @@ test('validate: result shape', () => {
   assert.ok(d.span.line >= 1 && d.span.column >= 1 && d.span.end >= d.span.start);
 });
 
+test('validate: settings are the [validate] table of flowguard.toml', () => {
+  const loop = example('defect-routing-loop.json');
+  const codes = (r) => r.diagnostics.map((d) => `${d.code}:${d.severity}`);
+  assert.ok(codes(validate(loop)).includes('FG020:error'));
+  const r = validate(loop, {
+    settings: {
+      ignore: ['FG021'],
+      severity: { FG020: 'warning', 'unreachable-node': 'off' },
+      'per-node-ignores': { 'nothing*': ['FG013'] },
+      'per-file-ignores': { 'legacy/*.json': ['FG020'] },
+    },
+  });
+  assert.deepEqual(codes(r), ['FG020:warning'], JSON.stringify(r));
+  // per-node-ignores match node ids as diagnostics report them.
+  const n = validate(loop, { settings: { 'per-node-ignores': { 'apolog?ze': ['FG020', 'FG021'] } } });
+  assert.deepEqual(n.diagnostics, []);
+  // max-depth and queues, with the options of validate winning.
+  const deep = example('defect-too-deep.json');
+  assert.ok(!validate(deep, { settings: { 'max-depth': 100 } }).diagnostics.some((d) => d.code === 'FG030'));
+  assert.ok(validate(deep, { maxDepth: 3, settings: { 'max-depth': 100 } }).diagnostics.some((d) => d.code === 'FG030'));
+  assert.ok(validate(example('main-ivr.json'), { settings: { queues: ['Nothing'] } }).diagnostics.some((d) => d.code === 'FG050'));
+  // Mistakes throw, with the CLI's suggestions.
+  for (const [settings, message] of [
+    [{ ignor: [] }, /unknown setting; did you mean `ignore`\?/],
+    [{ ignore: ['FG12'] }, /`FG12` is not a flowguard code; did you mean `FG012`\?/],
+    [{ severity: { FG030: 'fatal' } }, /the level must be one of/],
+    [{ 'max-depth': 0 }, /positive whole number/],
+    ['FG012', /`settings` must be an object/],
+  ]) {
+    assert.throws(() => validate(loop, { settings }), message);
+  }
+  assert.throws(() => new FlowSession(loop, { settings: {} }), /not by `FlowSession`/);
+});
+
+test('validate: suppression comments in Archy YAML', () => {
+  const yaml = `inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Main_1]
+  tasks:
+    - task:
+        name: Main
+        refId: Main_1
+        actions:
+          - disconnect:
+              name: Bye
+    # flowguard: ignore[FG012] kept for the spring campaign
+    - task:
+        name: Spring
+        refId: Spring_2
+        actions:
+          - disconnect:
+              name: Bye
+    - task: # flowguard: ignore[FG013]
+        name: Old
+        refId: Old_3
+        actions:
+          - disconnect:
+              name: Bye
+`;
+  const r = validate(yaml);
+  const list = r.diagnostics.map((d) => `${d.code}:${d.node ?? ''}:${d.span?.line}`);
+  assert.deepEqual(list, ['FG012:task:Old_3:18', 'FG060::18'], JSON.stringify(r));
+});
+
 test('validate: options are applied', () => {
   const deep = example('defect-too-deep.json');
   assert.ok(validate(deep).diagnostics.some((d) => d.code === 'FG030'));
