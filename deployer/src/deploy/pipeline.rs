@@ -405,10 +405,10 @@ async fn deploy_config(
     let after_checkin = match run_action(
         client,
         ctx,
-        &id,
         AsyncAction::Checkin,
         &now,
         &checked_in,
+        None,
         &mut rep.messages,
     )
     .await
@@ -506,14 +506,13 @@ async fn deploy_config(
     let after = run_action(
         client,
         ctx,
-        &id,
         AsyncAction::Publish(&version.id),
         &before_publish,
         &published,
+        Some((hooks, Step::PublishRequested)),
         &mut rep.messages,
     )
     .await;
-    hooks.after(Step::PublishRequested);
     hooks.after(Step::Published);
     // Publishing may or may not release the publisher's lock on the real platform
     // (undocumented): if it is still ours, release it with a checkin.

@@ -44,15 +44,17 @@ impl AsyncAction<'_> {
 /// When the answer is lost (5xx, no answer) the action is not repeated blindly: the
 /// flow is read, and if the action's effect or a new operation shows, that is
 /// followed; only if nothing changed is the action sent once more.
+/// `sent`: a hook point to fire once the action was sent (before waiting for it).
 pub(super) async fn run_action(
     client: &Client,
     ctx: &Ctx,
-    id: &str,
     action: AsyncAction<'_>,
     before: &Flow,
     landed: &(dyn Fn(&Flow) -> bool + Send + Sync),
+    sent: Option<(&dyn Hooks, Step)>,
     messages: &mut Vec<String>,
 ) -> Result<Flow, String> {
+    let id = before.id.as_str();
     let what = action.progress();
     let send = || async {
         match action {
@@ -118,6 +120,9 @@ pub(super) async fn run_action(
             Err(e) => return Err(e.to_string()),
         }
     }
+    if let Some((hooks, step)) = sent {
+        hooks.after(step);
+    }
     let progress = ctx.progress;
     let wait = OperationWait::new(action.name(), ours.as_ref(), before, landed);
     let flow = client
@@ -152,10 +157,10 @@ pub async fn release_lock(client: &Client, ctx: &Ctx, flow: &Flow) -> Result<Flo
     run_action(
         client,
         ctx,
-        &flow.id,
         AsyncAction::Checkin,
         flow,
         &landed,
+        None,
         &mut messages,
     )
     .await
@@ -362,10 +367,10 @@ pub async fn publish_and_verify(
         f = run_action(
             client,
             ctx,
-            flow_id,
             AsyncAction::Publish(version),
             &before,
             &landed,
+            None,
             &mut notes,
         )
         .await?;
