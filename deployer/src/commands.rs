@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::context::{ConnArgs, Ctx};
 use crate::deploy::{self, Outcome, Report};
+use crate::exit::{CommandError, Exit};
 use crate::genesys::Client;
 use crate::genesys::model::Flow;
 use crate::lockfile::{Entry, Lockfile};
@@ -39,25 +40,22 @@ fn looks_like_uuid(s: &str) -> bool {
 }
 
 /// A flow by id or by exact name.
-pub async fn resolve_flow(client: &Client, flow: &str) -> Result<Flow, String> {
+pub async fn resolve_flow(client: &Client, flow: &str) -> Result<Flow, CommandError> {
     if looks_like_uuid(flow) {
-        return client.get_flow(flow).await.map_err(|e| e.to_string());
+        return Ok(client.get_flow(flow).await?);
     }
-    let found = client
-        .find_flows_by_name(flow)
-        .await
-        .map_err(|e| e.to_string())?;
+    let found = client.find_flows_by_name(flow).await?;
     match found.len() {
-        0 => Err(format!("no flow named `{flow}`")),
+        0 => Err(CommandError::Usage(format!("no flow named `{flow}`"))),
         1 => Ok(found.into_iter().next().unwrap_or_default()),
-        n => Err(format!(
+        n => Err(CommandError::Usage(format!(
             "{n} flows are named `{flow}` ({}): pass the id",
             found
                 .iter()
                 .map(|f| format!("{} {}", f.id, f.flow_type.clone().unwrap_or_default()))
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
+        ))),
     }
 }
 
@@ -105,7 +103,7 @@ fn safe_file_name(name: &str) -> String {
 pub async fn fetch(client: &Client, ctx: &Ctx, flow: &str, out: Option<&Path>) -> Done {
     let f = match resolve_flow(client, flow).await {
         Ok(f) => f,
-        Err(e) => return Done::error("fetch", e, EXIT_USAGE),
+        Err(e) => return Done::error("fetch", e.to_string(), e.exit().code()),
     };
     let config = match client.latest_configuration(&f.id).await {
         Ok(c) => c,
@@ -178,7 +176,7 @@ pub async fn plan_cmd(client: &Client, file: &Path, flow_id: &str) -> Done {
     };
     let f = match client.get_flow(flow_id).await {
         Ok(f) => f,
-        Err(e) => return Done::error("plan", e.to_string(), EXIT_USAGE),
+        Err(e) => return Done::error("plan", e.to_string(), Exit::from(&e).code()),
     };
     let remote = match f.published_id() {
         Some(v) => client.version_configuration(flow_id, v).await,

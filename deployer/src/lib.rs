@@ -14,6 +14,7 @@ pub mod config;
 pub mod context;
 pub mod deploy;
 pub mod events;
+pub mod exit;
 pub mod flatten;
 pub mod genesys;
 pub mod journal;

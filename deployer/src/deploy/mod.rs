@@ -31,14 +31,13 @@ use serde_json::json;
 
 use crate::audit::{AuditTrail, DiagnosticsSummary, Event};
 use crate::context::Ctx;
+use crate::exit::Exit;
 use crate::genesys::Client;
 use crate::lockfile::{Entry, Lockfile};
 use crate::plan::Plan;
 use crate::step::Step;
 use crate::util::config_hash;
-use crate::{
-    EXIT_CONFLICT, EXIT_FINDINGS, EXIT_OK, EXIT_ROLLBACK_FAILED, EXIT_ROLLED_BACK, EXIT_USAGE,
-};
+use crate::{EXIT_OK, EXIT_USAGE};
 
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -75,15 +74,19 @@ impl Outcome {
             Self::Restored => "restored",
         }
     }
-    pub fn exit_code(self) -> u8 {
+    /// The documented exit code of this outcome.
+    pub fn exit(self) -> Exit {
         match self {
-            Self::Deployed | Self::NoChange | Self::DryRun | Self::Restored => EXIT_OK,
-            Self::Refused => EXIT_FINDINGS,
-            Self::Failed => EXIT_USAGE,
-            Self::Conflict => EXIT_CONFLICT,
-            Self::RolledBack => EXIT_ROLLED_BACK,
-            Self::RollbackFailed => EXIT_ROLLBACK_FAILED,
+            Self::Deployed | Self::NoChange | Self::DryRun | Self::Restored => Exit::Ok,
+            Self::Refused => Exit::Findings,
+            Self::Failed => Exit::Usage,
+            Self::Conflict => Exit::Conflict,
+            Self::RolledBack => Exit::RolledBack,
+            Self::RollbackFailed => Exit::RollbackFailed,
         }
+    }
+    pub fn exit_code(self) -> u8 {
+        self.exit().code()
     }
 }
 
