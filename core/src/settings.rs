@@ -274,7 +274,7 @@ pub fn apply(
     encoding: PositionEncoding,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let (mut sups, mut extra) = if archy && memchr::memchr(b'#', text.as_bytes()).is_some() {
+    let (mut sups, mut extra) = if archy && has_directive(text.as_bytes()) {
         scan(text)
     } else {
         (Vec::new(), Vec::new())
@@ -346,6 +346,21 @@ pub fn apply(
     if !extra_is_sorted(diagnostics) {
         crate::graph::order::sort_by(diagnostics, |a, b| key(a).cmp(&key(b)));
     }
+}
+
+/// Whether the text has a `#` followed (after spaces) by `flowguard:`: most YAML has
+/// comments, few have suppressions, and this skips the line scan for the rest.
+fn has_directive(bytes: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some(i) = memchr::memchr(b'#', &bytes[at..]) {
+        let rest = &bytes[at + i + 1..];
+        let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+        if rest[spaces..].starts_with(b"flowguard:") {
+            return true;
+        }
+        at += i + 1;
+    }
+    false
 }
 
 /// Whether the settings let a finding through: not ignored, not off, not ignored for its node.
@@ -503,6 +518,13 @@ fn scan(text: &str) -> (Vec<Suppression>, Vec<RawDiagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directives_are_found_cheaply() {
+        assert!(has_directive(b"a: 1 # flowguard: ignore[FG012]"));
+        assert!(has_directive(b"#flowguard:"));
+        assert!(!has_directive(b"# a comment\n# flowguard is great\n#"));
+    }
 
     #[test]
     fn wildcards() {

@@ -271,6 +271,16 @@ pub fn github(out: &mut String, files: &[FileReport<'_>]) {
     }
 }
 
+/// A file that could not be read, as an error annotation on it.
+pub fn github_error(out: &mut String, path: &str, message: &str) {
+    let _ = writeln!(
+        out,
+        "::error file={},title=flowguard::{}",
+        escape_property(path),
+        escape_data(message)
+    );
+}
+
 /// One line per diagnostic: `path:line:col: CODE message` (`path: CODE message` without
 /// a position).
 pub fn concise(out: &mut String, files: &[FileReport<'_>]) {

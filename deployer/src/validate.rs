@@ -403,6 +403,9 @@ pub fn run(args: &Args) -> u8 {
         ValidateFormat::Github => {
             let mut s = String::new();
             ci::github(&mut s, &reports());
+            for (path, message) in &unreadable {
+                ci::github_error(&mut s, path, message);
+            }
             Ok(s)
         }
         ValidateFormat::Concise => {

@@ -168,6 +168,16 @@ fn concise_and_github_formats() {
             .any(|l| l.starts_with("::warning file=flows/a/support.yaml"))
     );
     assert!(out.lines().all(|l| l.starts_with("::")));
+    // An unreadable file is an error annotation too.
+    let o = run_in(
+        dir.path(),
+        &["validate", "--format", "github", "missing.json"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stdout(&o),
+        "::error file=missing.json,title=flowguard::missing.json: no such file\n"
+    );
 }
 
 fn sarif_validator() -> jsonschema::Validator {
