@@ -440,3 +440,28 @@ async fn publish_refused_for_missing_dependencies_leaves_the_old_version() {
     assert_eq!(emu.published_version(FLOW).as_deref(), Some("1.0"));
     assert_eq!(emu.lock_holder(FLOW), None);
 }
+
+// 5. The import job's registration answered with a 5xx after it was committed: not
+// registered twice, nothing uploaded, the org unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committed_job_registration_answered_with_5xx_is_not_repeated() {
+    let emu = emu(Platform::strict()).await;
+    let dir = tempdir();
+    let (client, ctx) = (client_for(&emu), ctx(dir.path()));
+    let file = dir.path().join("spanish.yaml");
+    std::fs::write(&file, spanish_yaml()).unwrap_or_else(|e| panic!("{e}"));
+    let ctrl = emu.control();
+    let hooks = At(move |s: Step| {
+        if s == Step::Journaled {
+            ctrl.set_faults(FaultPlan {
+                commit_then_5xx_next: 1,
+                ..FaultPlan::default()
+            });
+        }
+    });
+    let r = deploy::deploy(&client, &ctx, &opts(&file), &hooks).await;
+    assert_eq!(r.outcome, Outcome::Failed, "{}", r.text());
+    assert_eq!(new_calls(&emu, "/flows/jobs"), 1, "registered once");
+    assert_eq!(emu.published_version(FLOW).as_deref(), Some("1.0"));
+    assert!(!ctx.journal.path_of(FLOW).exists());
+}
