@@ -153,25 +153,32 @@ pub fn flow_extension(p: &Path) -> bool {
     })
 }
 
-/// The flow types an Archy file starts with (its top-level key).
+/// The flow types an Archy file starts with (its top-level key), in lower case: Archy
+/// writes them in camel case, and real files vary (`inqueueCall`, `inQueueCall`).
 const ARCHY_FLOW_TYPES: &[&str] = &[
-    "inboundCall",
-    "inboundChat",
-    "inboundEmail",
-    "inboundShortMessage",
-    "inQueueCall",
-    "inQueueEmail",
-    "inQueueShortMessage",
-    "outboundCall",
-    "commonModule",
+    "inboundcall",
+    "inboundchat",
+    "inboundemail",
+    "inboundmessage",
+    "inboundshortmessage",
+    "inqueuecall",
+    "inqueuechat",
+    "inqueueemail",
+    "inqueuemessage",
+    "inqueueshortmessage",
+    "outboundcall",
+    "commonmodule",
     "workflow",
     "workitem",
     "bot",
-    "digitalBot",
-    "voiceSurvey",
-    "surveyInvite",
-    "secureCall",
+    "botflow",
+    "digitalbot",
+    "digitalbotflow",
+    "voicesurvey",
+    "surveyinvite",
+    "securecall",
     "voicemail",
+    "voicemailflow",
 ];
 
 /// Whether a walked file is a flow document: an Architect export, JSON with flowguard's
@@ -201,12 +208,14 @@ pub fn looks_like_flow(p: &Path, bytes: &[u8]) -> bool {
         .any(|m| text.contains(m));
     }
     text.lines().any(|line| {
-        let key = line.split(':').next().unwrap_or("").trim_end();
-        line.contains(':')
-            && !line.starts_with([' ', '\t', '#', '-'])
-            && ARCHY_FLOW_TYPES
-                .iter()
-                .any(|t| key == *t || key == format!("\"{t}\"") || key == format!("'{t}'"))
+        let Some((key, _)) = line.split_once(':') else {
+            return false;
+        };
+        let key = key
+            .trim_end()
+            .trim_matches(['"', '\''])
+            .to_ascii_lowercase();
+        !line.starts_with([' ', '\t', '#', '-']) && ARCHY_FLOW_TYPES.contains(&key.as_str())
     })
 }
 
@@ -225,6 +234,11 @@ mod tests {
         assert!(!looks_like_flow(&p("package.json"), br#"{"name": "x"}"#));
         assert!(looks_like_flow(&p("a.yaml"), b"inboundCall:\n  name: x\n"));
         assert!(!looks_like_flow(&p("ci.yml"), b"jobs:\n  build: {}\n"));
+        assert!(looks_like_flow(&p("q.yaml"), b"inqueueCall:\n  name: x\n"));
+        assert!(looks_like_flow(
+            &p("b.yml"),
+            b"# a bot\nbotFlow:\n  name: x\n"
+        ));
         assert!(looks_like_flow(&p("Main.i3InboundFlow"), b"garbage"));
     }
 }
