@@ -423,7 +423,7 @@ rules! {
     DepthExceeded = "FG030", "depth-exceeded", Warning {
         summary: "The longest path from the start is deeper than the limit.",
         severity_note: " (an error under `--deny-warnings`)",
-        what: "the longest path from `start` — counted in nodes on the condensation, each loop weighing its node count, so a lone start node has depth 1 — is strictly greater than the limit (15 by default, `--max-depth N`, `max-depth` in flowguard.toml; the example uses 3). The message gives the depth and the limit; the related locations are the witness path.",
+        what: "the longest path from `start` — counted in nodes on the condensation, each loop weighing its node count, so a lone start node has depth 1 — is strictly greater than the limit (15 by default, `--max-depth N`, `max-depth` in flowguard.toml; the example uses 3). The message gives the depth and the limit; the related locations are the witness path (on a path longer than 48 steps, its first and last 24, with one entry saying how many are not listed).",
         why: "every step costs the caller time; deep flows are where callers hang up.",
         fix: "shorten the path: flatten nested decisions (`flowguard flatten`), merge prompts, ask fewer questions.",
         triggers: ("json", "max-depth=3", r#"{"start": "welcome", "nodes": {

@@ -2,7 +2,7 @@
 //! condensation (each strongly connected component collapsed to one weighted vertex), which
 //! is a DAG, so a single pass in topological order finds them.
 
-use super::{CheckOptions, FlowGraph};
+use super::{CheckOptions, Findings, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic};
 use crate::graph::{NONE, SearchScratch, path_within};
 use crate::model::NodeKind;
@@ -100,6 +100,9 @@ fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
     path
 }
 
+/// The most steps of a path listed as related locations: the first and last halves.
+const PATH_RELATED: usize = 48;
+
 fn path_diagnostic(
     graph: &FlowGraph<'_>,
     code: Code,
@@ -111,8 +114,28 @@ fn path_diagnostic(
     let mut d =
         RawDiagnostic::new(code, graph.node_location(last), message, help).node(graph.id(last));
     let mut previous_component = NONE;
+    // A long path is listed by its first and last steps: listing every step of a
+    // 100,000-node chain made the diagnostic most of the validation's cost and output.
+    let skipped = path.len().saturating_sub(PATH_RELATED);
+    let keep = |i: usize| i < PATH_RELATED / 2 || i >= PATH_RELATED / 2 + skipped;
     for (i, &v) in path.iter().enumerate() {
         let component = graph.components.of[v as usize];
+        if !keep(i) {
+            previous_component = component;
+            if i == PATH_RELATED / 2 {
+                d = d.related(
+                    graph.node_location(v),
+                    None,
+                    format!(
+                        "steps {} to {} of {} are not listed",
+                        i + 1,
+                        i + skipped,
+                        path.len()
+                    ),
+                );
+            }
+            continue;
+        }
         let size = super::component_members(graph, v).len();
         let msg = if size > 1 && component != previous_component {
             format!("step {}: enters a loop of {size} nodes (all count)", i + 1)
@@ -134,6 +157,8 @@ pub fn check(
     reach: &[bool],
     options: &CheckOptions,
     out: &mut Vec<RawDiagnostic>,
+    found: &mut Findings,
+    want_path: bool,
 ) -> u32 {
     let comps = &graph.components;
     let sizes: Vec<u64> = (0..comps.len() as u32)
@@ -141,8 +166,11 @@ pub fn check(
         .collect();
     let longest = longest_path(graph, reach, &sizes);
     let depth = longest.total.min(u32::MAX as u64) as u32;
+    if want_path || depth > options.max_depth {
+        found.depth_path = witness(graph, &longest);
+    }
     if depth > options.max_depth {
-        let path = witness(graph, &longest);
+        let path = &found.depth_path;
         let ids: Vec<String> = path
             .iter()
             .take(20)
@@ -155,7 +183,7 @@ pub fn check(
         out.push(path_diagnostic(
             graph,
             Code::DepthExceeded,
-            &path,
+            path,
             format!(
                 "the flow is {depth} nodes deep, more than the limit of {}: {}{more}",
                 options.max_depth,
