@@ -261,7 +261,16 @@ struct Suppression {
     lines: (u32, u32),
     /// Each code named, with its byte range in the text; `None` for a name that is not a code.
     codes: Vec<(Option<Code>, String, (u32, u32))>,
-    used: Vec<bool>,
+    /// The codes named, and those that silenced something, as bit sets (bit = `Code as u32`).
+    named: u64,
+    used: u64,
+}
+
+// A code is a bit of a u64.
+const _: () = assert!(Code::ALL.len() <= 64);
+
+fn bit(c: Code) -> u64 {
+    1 << (c as u32)
 }
 
 /// Applies the settings and the document's suppression comments to `diagnostics` (as
@@ -282,31 +291,30 @@ pub fn apply(
     if sups.is_empty() && extra.is_empty() && settings.is_empty() {
         return;
     }
-    // One pass: suppressions (noting which are used), then the settings.
+    let (cover, parent) = cover(&sups);
+    // One pass: suppressions (noting which are used), then the settings. The suppressions
+    // covering a line are the innermost one and its parents.
     diagnostics.retain(|d| {
         let mut keep = true;
-        let line = d.span.map_or(0, |s| s.line);
-        for s in &mut sups {
-            if line < s.lines.0 || line >= s.lines.1 {
-                continue;
+        let line = d.span.map_or(0, |s| s.line) as usize;
+        let mut at = cover.get(line).copied().unwrap_or(NONE);
+        while let Some(s) = sups.get_mut(at as usize) {
+            if s.named & bit(d.code) != 0 {
+                s.used |= bit(d.code);
+                keep = false;
             }
-            for (i, (code, _, _)) in s.codes.iter().enumerate() {
-                if *code == Some(d.code) {
-                    s.used[i] = true;
-                    keep = false;
-                }
-            }
+            at = parent[at as usize];
         }
         keep && allowed(settings, d)
     });
     for s in &sups {
-        for (i, (code, name, range)) in s.codes.iter().enumerate() {
+        for (code, name, range) in &s.codes {
             let message = match code {
                 None => format!(
                     "`{name}` in this suppression is not a flowguard code{}",
                     did_you_mean(name, &code_names(false))
                 ),
-                Some(c) if !s.used[i] => format!(
+                Some(c) if s.used & bit(*c) == 0 => format!(
                     "this suppression of {0} silences nothing: no {0} finding is on the action it annotates",
                     c.code()
                 ),
@@ -346,6 +354,38 @@ pub fn apply(
     if !extra_is_sorted(diagnostics) {
         crate::graph::order::sort_by(diagnostics, |a, b| key(a).cmp(&key(b)));
     }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// For each line, the innermost suppression covering it, and for each suppression the
+/// innermost one containing it. Suppressions come in line order and their regions nest or
+/// are disjoint (a region is the lines indented under its first), so one sweep with a
+/// stack builds both: each diagnostic then visits only the suppressions that cover it, not
+/// all of them.
+fn cover(sups: &[Suppression]) -> (Vec<u32>, Vec<u32>) {
+    let lines = sups.iter().map(|s| s.lines.1 as usize).max().unwrap_or(0);
+    let mut cover = vec![NONE; lines];
+    let mut parent = vec![NONE; sups.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next = 0;
+    for (line, slot) in cover.iter_mut().enumerate().skip(1) {
+        while stack
+            .last()
+            .is_some_and(|&top| sups[top].lines.1 as usize <= line)
+        {
+            stack.pop();
+        }
+        while next < sups.len() && sups[next].lines.0 as usize <= line {
+            if sups[next].lines.0 as usize == line {
+                parent[next] = stack.last().map_or(NONE, |&p| p as u32);
+                stack.push(next);
+            }
+            next += 1;
+        }
+        *slot = stack.last().map_or(NONE, |&p| p as u32);
+    }
+    (cover, parent)
 }
 
 /// Whether the text has a `#` followed (after spaces) by `flowguard:`: most YAML has
@@ -437,6 +477,7 @@ fn scan(text: &str) -> (Vec<Suppression>, Vec<RawDiagnostic>) {
     };
     let mut sups = Vec::new();
     let mut bad = Vec::new();
+    let mut next_content: Option<usize> = None;
     for (n, &(start, line)) in lines.iter().enumerate() {
         let Some(hash) = comment_start(line) else {
             continue;
@@ -483,21 +524,34 @@ fn scan(text: &str) -> (Vec<Suppression>, Vec<RawDiagnostic>) {
         // The annotated line: this one when the comment follows content, otherwise the
         // next line with content.
         let has_content = !line[..hash].trim().is_empty();
+        let named = codes.iter().fold(0, |m, (c, _, _)| m | c.map_or(0, bit));
         let target = if has_content {
             Some(n)
         } else {
-            (n + 1..lines.len()).find(|&m| indent(lines[m].1).1)
+            // The next line with content, found once for a run of comment lines.
+            if next_content.is_none_or(|m| m <= n) {
+                next_content = (n + 1..lines.len()).find(|&m| indent(lines[m].1).1);
+            }
+            next_content.filter(|&m| m > n)
         };
         let Some(target) = target else {
             // Nothing follows: every code is unused.
-            let used = vec![false; codes.len()];
             sups.push(Suppression {
                 lines: (0, 0),
                 codes,
-                used,
+                named,
+                used: 0,
             });
             continue;
         };
+        // Comments on and above one action share its region: one suppression.
+        if let Some(prev) = sups.last_mut()
+            && prev.lines.0 as usize == target + 1
+        {
+            prev.codes.extend(codes);
+            prev.named |= named;
+            continue;
+        }
         let (base, _) = indent(lines[target].1);
         let end = (target + 1..lines.len())
             .find(|&m| {
@@ -505,11 +559,11 @@ fn scan(text: &str) -> (Vec<Suppression>, Vec<RawDiagnostic>) {
                 content && i <= base
             })
             .unwrap_or(lines.len());
-        let used = vec![false; codes.len()];
         sups.push(Suppression {
             lines: (target as u32 + 1, end as u32 + 1),
             codes,
-            used,
+            named,
+            used: 0,
         });
     }
     (sups, bad)
@@ -518,6 +572,25 @@ fn scan(text: &str) -> (Vec<Suppression>, Vec<RawDiagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_regions_cover_their_lines() {
+        let text = "# flowguard: ignore[FG030]\ninboundCall:\n  tasks:\n    # flowguard: ignore[FG012]\n    - task:\n        name: A\n    - task: # flowguard: ignore[FG013]\n        name: B\n";
+        let (sups, _) = scan(text);
+        let (cover, parent) = cover(&sups);
+        assert_eq!(sups.len(), 3);
+        assert_eq!(cover[2], 0);
+        assert_eq!(cover[5], 1);
+        assert_eq!(cover[6], 1);
+        assert_eq!(cover[7], 2);
+        assert_eq!(parent, vec![NONE, 0, 0]);
+        // Many suppressions stacked above one line share one region.
+        let many = "# flowguard: ignore[FG012]\n".repeat(1000) + "inboundCall:\n  name: x\n";
+        let (sups, _) = scan(&many);
+        assert_eq!(sups.len(), 1);
+        assert_eq!(sups[0].lines, (1001, 1004));
+        assert_eq!(sups[0].codes.len(), 1000);
+    }
 
     #[test]
     fn directives_are_found_cheaply() {

@@ -686,7 +686,13 @@ fn rules_and_explain() {
     let doc =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/codes.md"))
             .unwrap();
-    assert_eq!(stdout(&o), doc);
+    let out = stdout(&o);
+    let first_difference = out.lines().zip(doc.lines()).find(|(a, b)| a != b);
+    assert!(
+        out == doc,
+        "`flowguard rules --format markdown` differs from docs/codes.md (regenerate it: \
+         FLOWGUARD_BLESS=1 cargo test -p flowguard-core --test docs_codes): {first_difference:?}"
+    );
     let o = run_in(dir.path(), &["explain", "FG007"]);
     assert!(stdout(&o).contains("retired"), "{}", stdout(&o));
     let o = run_in(dir.path(), &["explain", "FG060"]);
