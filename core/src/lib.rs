@@ -16,6 +16,7 @@ pub mod model;
 pub mod rules;
 pub mod settings;
 pub mod syntax;
+pub mod view;
 
 pub use checks::{CheckOptions, Stats};
 pub use diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Related, Severity, Span};
@@ -119,7 +120,7 @@ pub fn validate_bytes_with(bytes: &[u8], options: &Options, settings: &Settings)
     }
 }
 
-fn reject_bytes(bytes: &[u8], options: &Options) -> Option<Diagnostic> {
+pub(crate) fn reject_bytes(bytes: &[u8], options: &Options) -> Option<Diagnostic> {
     if bytes.len() > options.max_bytes {
         let raw = RawDiagnostic::new(
             Code::InputTooLarge,
@@ -209,6 +210,22 @@ pub fn analyze(flow: &Flow, options: &CheckOptions) -> (Vec<RawDiagnostic>, Stat
     (raw, stats)
 }
 
+/// The byte range `(start, end)` of `text` as a [`Span`] in `encoding`.
+pub(crate) fn span_at(
+    index: &LineIndex,
+    text: &str,
+    (s, e): (u32, u32),
+    encoding: PositionEncoding,
+) -> Span {
+    let (line, column) = index.line_col(text, s, encoding);
+    Span {
+        start: index.offset(text, s, encoding),
+        end: index.offset(text, e.max(s), encoding),
+        line,
+        column,
+    }
+}
+
 /// Turns raw diagnostics into their public form: byte ranges become spans with line and
 /// column in `encoding`, and the list is sorted into a deterministic order (by position,
 /// then code, node and message).
@@ -218,17 +235,7 @@ pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) 
         return Vec::new();
     }
     let index = LineIndex::new(text);
-    let span = |range: Option<(u32, u32)>| {
-        range.map(|(s, e)| {
-            let (line, column) = index.line_col(text, s, encoding);
-            Span {
-                start: index.offset(text, s, encoding),
-                end: index.offset(text, e.max(s), encoding),
-                line,
-                column,
-            }
-        })
-    };
+    let span = |range: Option<(u32, u32)>| range.map(|r| span_at(&index, text, r, encoding));
     type SortKey = (u32, Code, Option<String>, String);
     let mut keyed: Vec<(SortKey, Diagnostic)> = raw
         .into_iter()

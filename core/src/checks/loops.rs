@@ -1,7 +1,7 @@
 //! Loops: routing loops among nodes that do not wait for the caller (FG020), loops bounded
 //! by a loop node (FG022), and groups of nodes a caller can never leave (FG021).
 
-use super::FlowGraph;
+use super::{Findings, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
 use crate::graph::{NONE, SearchScratch, cycle_through, reachable, strongly_connected_components};
 use crate::model::NodeKind;
@@ -63,7 +63,12 @@ fn group_diagnostic(
     d
 }
 
-pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>) {
+pub fn check(
+    graph: &FlowGraph<'_>,
+    reach: &[bool],
+    out: &mut Vec<RawDiagnostic>,
+    found: &mut Findings,
+) {
     let csr = &graph.csr;
     let mut scratch = SearchScratch::new(csr.node_count());
     // FG020 / FG022 on the subgraph of nodes that do not wait for the caller. Every cycle
@@ -87,7 +92,9 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         let in_c = |v: u32| sub.of[v as usize] == c;
         let cycle = cycle_through(csr, members[0], &in_c, &mut scratch);
         let text = cycle_text(graph, &cycle);
-        if let Some(&bound) = members.iter().find(|&&v| graph.node(v).bounds_loops()) {
+        let bound = members.iter().find(|&&v| graph.node(v).bounds_loops());
+        found.loops.push((members.to_vec(), bound.is_some()));
+        if let Some(&bound) = bound {
             let node = graph.node(bound);
             let count = match node.max_iterations {
                 Some(n) => format!("at most {n} iterations"),
@@ -203,6 +210,7 @@ pub fn check(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>
         }
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
         let cycle = cycle_through(csr, first, &in_c, &mut scratch);
+        found.traps.push(members.to_vec());
         let mut names: Vec<String> = members
             .iter()
             .take(MESSAGE_CYCLE_NODES)

@@ -134,19 +134,7 @@ impl<'f> FlowGraph<'f> {
 
     /// The place of a node (its value in the document, or `/nodes/<id>`).
     pub fn node_location(&self, v: u32) -> Location {
-        let origin = &self.node(v).origin;
-        match origin.value {
-            Some(value)
-                if (value.0 as usize) < self.flow.tree.len() && origin.pointer.is_none() =>
-            {
-                crate::formats::head_loc(&self.flow.tree, value)
-            }
-            _ => origin_location(self.flow, origin, || {
-                let mut p = String::from("/nodes/");
-                crate::syntax::tree::push_pointer_segment(&mut p, self.id(v));
-                p
-            }),
-        }
+        node_location(self.flow, self.node(v))
     }
 
     /// Nodes reachable from `start` or another entry (all false without a start).
@@ -164,6 +152,22 @@ impl<'f> FlowGraph<'f> {
 
     pub fn is_nontrivial(&self, c: u32) -> bool {
         self.components.is_nontrivial(c, &self.csr, &|_| true)
+    }
+}
+
+/// The place of a node: its head in the document (key, `id` or `name`; what diagnostics
+/// about it underline), or `/nodes/<id>`.
+pub fn node_location(flow: &Flow, node: &crate::model::Node) -> Location {
+    let origin = &node.origin;
+    match origin.value {
+        Some(value) if (value.0 as usize) < flow.tree.len() && origin.pointer.is_none() => {
+            crate::formats::head_loc(&flow.tree, value)
+        }
+        _ => origin_location(flow, origin, || {
+            let mut p = String::from("/nodes/");
+            crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
+            p
+        }),
     }
 }
 
@@ -190,24 +194,83 @@ pub fn origin_location(
     }
 }
 
+/// What the checks found, as data for hosts that draw the flow (`crate::view`): the
+/// groups and paths behind FG020/FG022, FG021, FG012 and FG030, each complete (the
+/// diagnostics may list only part of a long path or a large region). Nodes are indexes
+/// into [`Flow::nodes`], in document order unless said otherwise.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Findings {
+    /// Loops among nodes that do not wait for the caller: `(members, bounded)`; bounded by
+    /// a loop node is FG022, otherwise FG020.
+    pub loops: Vec<(Vec<u32>, bool)>,
+    /// Groups a caller can never leave (FG021).
+    pub traps: Vec<Vec<u32>>,
+    /// Every node not reachable from the start or another entry (FG012's regions).
+    pub unreachable: Vec<u32>,
+    /// The longest path from the start, in order: FG030's path when the depth exceeds the
+    /// limit. Filled when FG030 fires, and always for a view ([`run_with`]).
+    pub depth_path: Vec<u32>,
+    /// The graph's vertices: the first node of each id (for a view only).
+    pub vertices: Vec<u32>,
+    /// References to ids no node has (FG011): (node, index into its `edges`); for a view
+    /// only.
+    pub dangling: Vec<(u32, u32)>,
+}
+
 /// Runs every graph check; returns the stats.
 pub fn run(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) -> Stats {
+    run_with(flow, options, out, &mut Findings::default(), false)
+}
+
+/// [`run`], recording what the checks found in `found`; with `view`, also what drawing
+/// needs: the longest path even within the limit, the vertices and dangling references.
+pub fn run_with(
+    flow: &Flow,
+    options: &CheckOptions,
+    out: &mut Vec<RawDiagnostic>,
+    found: &mut Findings,
+    view: bool,
+) -> Stats {
     let graph = FlowGraph::build(flow);
     references::check(&graph, options, out);
     let reach = graph.reachable_from_start();
     references::unreachable_and_dead_ends(&graph, &reach, out);
-    loops::check(&graph, &reach, out);
+    if graph.start.is_some() {
+        found.unreachable = (0..graph.node_of.len())
+            .filter(|&v| !reach[v])
+            .map(|v| graph.node_of[v] as u32)
+            .collect();
+    }
+    loops::check(&graph, &reach, out, found);
     decisions::check(&graph, out);
-    let max_depth = depth::check(&graph, &reach, options, out);
+    let max_depth = depth::check(&graph, &reach, options, out, found, view);
+    for v in found.loops.iter_mut().flat_map(|g| g.0.iter_mut()) {
+        *v = graph.node_of[*v as usize] as u32;
+    }
+    for v in found
+        .traps
+        .iter_mut()
+        .flatten()
+        .chain(&mut found.depth_path)
+    {
+        *v = graph.node_of[*v as usize] as u32;
+    }
     let components = (0..graph.components.len() as u32)
         .filter(|&c| graph.is_nontrivial(c))
         .count() as u32;
-    Stats {
+    let stats = Stats {
         nodes: graph.node_of.len() as u32,
         edges: graph.csr.edge_count() as u32,
         max_depth,
         components,
+    };
+    if view {
+        found.dangling = (graph.dangling.iter())
+            .map(|&(v, k)| (graph.node_of[v as usize] as u32, k))
+            .collect();
+        found.vertices = graph.node_of.iter().map(|&i| i as u32).collect();
     }
+    stats
 }
 
 /// Vertices in the component of `v` (whole graph).
