@@ -1,7 +1,8 @@
 //! The rule registry (core/src/rules.rs) is the one declaration of every code: its
-//! examples run here, and docs/codes.md is generated from it.
+//! examples run here, and docs/codes.md and the code list of
+//! schemas/flowguard.toml.schema.json are generated from it.
 //!
-//! After changing the registry, regenerate the documentation with
+//! After changing the registry, regenerate them with
 //! `FLOWGUARD_BLESS=1 cargo test -p flowguard-core --test docs_codes`
 //! (or `flowguard rules --format markdown > docs/codes.md`).
 #![allow(clippy::unwrap_used)]
@@ -63,6 +64,29 @@ fn docs_codes_md_is_generated_from_the_registry() {
     assert!(
         on_disk == generated,
         "docs/codes.md is stale: regenerate it with \
+         `FLOWGUARD_BLESS=1 cargo test -p flowguard-core --test docs_codes`"
+    );
+}
+
+/// The JSON Schema of flowguard.toml lists every code and name (for editors' completion);
+/// generated from the registry like docs/codes.md.
+#[test]
+fn the_configuration_schema_lists_every_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schemas/flowguard.toml.schema.json");
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    let mut schema: serde_json::Value = serde_json::from_str(&on_disk).unwrap();
+    let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.code()).collect();
+    names.extend(Code::ALL.iter().map(|c| c.name()));
+    schema["definitions"]["code"]["enum"] = serde_json::json!(names);
+    let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+    if std::env::var_os("FLOWGUARD_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    assert!(
+        on_disk == generated,
+        "schemas/flowguard.toml.schema.json is stale: regenerate it with \
          `FLOWGUARD_BLESS=1 cargo test -p flowguard-core --test docs_codes`"
     );
 }
