@@ -5,8 +5,10 @@
 //! and one that does not. From this table come the [`Code`] enum, `docs/codes.md`
 //! ([`markdown`]; a test fails when the file is stale), `flowguard rules`, `flowguard
 //! explain` and the rules of the CLI's SARIF output; the examples run as tests
-//! (`core/tests/rules.rs`). Adding a code means adding an entry here and the check that
-//! emits it, nothing else.
+//! (`core/tests/docs_codes.rs`). Adding a code means adding an entry here and the check
+//! that emits it, then regenerating the generated files (`FLOWGUARD_BLESS=1 cargo test -p
+//! flowguard-core --test docs_codes`: docs/codes.md and the code list of
+//! schemas/flowguard.toml.schema.json).
 //!
 //! Codes are a public contract: never renumbered, never reused. A code that is no longer
 //! emitted moves to [`RETIRED`], so its number stays taken.
