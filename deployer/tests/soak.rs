@@ -617,6 +617,10 @@ async fn run_maybe_kill(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "crash hooks (FLOWGUARD_CRASH_AFTER) exist only in debug builds"
+)]
 async fn sigkill_at_every_step_then_recover() {
     let seed = env_u64("FLOWGUARD_SOAK_SEED", 9);
     let kills = env_u64("FLOWGUARD_SOAK_KILLS", 16);
@@ -827,6 +831,10 @@ async fn the_journal_outlives_the_audit_record() {
 /// flow (losing the version to restore and the interrupted attempt's audit record). It is
 /// now refused until `flowguard recover` has run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "crash hooks (FLOWGUARD_CRASH_AFTER) exist only in debug builds"
+)]
 async fn a_pending_journal_blocks_a_new_deploy_until_recover() {
     let emu = emulator().await;
     let dir = tempdir();

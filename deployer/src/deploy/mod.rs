@@ -23,7 +23,7 @@ pub use undo::{
 };
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use flowguard_core::{CheckOptions, Options, Severity};
 use serde::Serialize;
@@ -440,9 +440,4 @@ pub async fn refresh_lockfile(client: &Client, ctx: &Ctx, flow_id: &str, file: O
         l.flows
             .insert(flow_id.to_owned(), Entry::from_flow(&flow, hash, file));
     });
-}
-
-/// Waits `d` on the client's clock (tests use a fake clock).
-pub async fn pause(client: &Client, d: Duration) {
-    client.transport.clock.sleep(d).await;
 }
