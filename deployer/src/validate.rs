@@ -395,7 +395,6 @@ pub fn run(args: &Args) -> u8 {
     };
     let mut stdout = std::io::stdout().lock();
     // Serialise first: writing through serde_json would hide a broken pipe's kind.
-    let pretty = |v: &dyn erased::Json| v.pretty();
     let out = match args.format {
         ValidateFormat::Text => Ok(text_out),
         ValidateFormat::Json => pretty(&JsonReport { files: json_files }),
@@ -427,15 +426,7 @@ pub fn run(args: &Args) -> u8 {
     worst
 }
 
-/// Pretty JSON with a final newline, for any serialisable report.
-mod erased {
-    pub trait Json {
-        fn pretty(&self) -> Result<String, serde_json::Error>;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn pretty(&self) -> Result<String, serde_json::Error> {
-            serde_json::to_string_pretty(self).map(|s| s + "\n")
-        }
-    }
+/// Pretty JSON with a final newline.
+fn pretty<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(value).map(|s| s + "\n")
 }
