@@ -7,10 +7,12 @@
 //! verified. Another party's newer version is never overwritten, and a lock held by
 //! someone else is only broken with `--force-unlock` (and audited).
 //!
-//! `pipeline` (Architect JSON), `archy` (Archy YAML) and `undo` (undo, rollback,
-//! following operations) hold the steps; this module the report, the hooks and the
+//! `pipeline` (validation, plan, pre-checks, intent), `architect` (Architect JSON),
+//! `archy` (Archy YAML) and `undo` (undo, rollback, following operations) hold the
+//! steps; this module the report, the hooks and the
 //! audit record.
 
+mod architect;
 mod archy;
 mod pipeline;
 mod undo;
