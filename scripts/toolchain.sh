@@ -43,4 +43,11 @@ if [ "${FLOWGUARD_NO_BROWSER:-0}" != 1 ] && ! { [ -x /usr/bin/chromium ] && [ -x
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# 5. The openssl CLI, with which the deployer's network tests make a throwaway CA.
+if ! command -v openssl >/dev/null 2>&1; then
+  say "apt-get install openssl"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq openssl >/dev/null
+fi
 say "toolchain ready"
