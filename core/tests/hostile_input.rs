@@ -426,6 +426,26 @@ fn a_hundred_thousand_duplicate_keys() {
     assert!((1..=100).contains(&dups), "{dups}");
 }
 
+/// Suppression comments: a hundred thousand stacked above the flow, each covering every
+/// one of 20,000 findings. Quadratic matching would take minutes; it must be linear.
+#[test]
+fn a_hundred_thousand_stacked_suppressions() {
+    let mut s = "# flowguard: ignore[FG012, FG13]\n".repeat(100_000);
+    s.push_str("inboundCall:\n  name: Big\n  startUpRef: ./tasks/task[T_0]\n  tasks:\n");
+    for i in 0..20_000 {
+        s.push_str(&format!(
+            "    - task: # flowguard: ignore[FG013]\n        name: T{i}\n        refId: T_{i}\n        actions:\n          - disconnect:\n              name: Bye\n"
+        ));
+    }
+    let t = Instant::now();
+    let r = on_small_stack(move || flowguard_core::validate(&s, &Options::default()));
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    // Every FG012 is silenced; each comment's FG13 is no code, each FG013 silences nothing.
+    let count = |c| r.diagnostics.iter().filter(|d| d.code == c).count();
+    assert_eq!(count(Code::UnreachableNode), 0);
+    assert_eq!(count(Code::UnusedSuppression), 100_000 + 20_000);
+}
+
 #[test]
 fn deep_nesting_everywhere() {
     for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
