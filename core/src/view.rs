@@ -7,7 +7,7 @@
 
 use crate::checks::{self, CheckOptions, Findings};
 use crate::model::{Flow, InputFormat, NodeKind};
-use crate::{DecodedSource, LineIndex, Options, PositionEncoding, Span, Stats};
+use crate::{LineIndex, Options, PositionEncoding, Span, Stats};
 
 /// A node of the graph (the first node of each id; duplicates are FG003).
 #[derive(Clone, Debug, PartialEq)]
@@ -67,8 +67,6 @@ pub struct GraphView {
     /// `stats.max_depth` is over the limit (FG030).
     pub depth_exceeded: bool,
     pub stats: Stats,
-    /// For an Architect export: the decoded JSON every span refers to.
-    pub decoded: Option<DecodedSource>,
 }
 
 impl GraphView {
@@ -87,13 +85,13 @@ impl GraphView {
             depth_path: Vec::new(),
             depth_exceeded: false,
             stats: Stats::default(),
-            decoded: None,
         }
     }
 }
 
 /// Reads a document (any format, as [`crate::validate`] does) and returns its graph view;
-/// spans are in `options.position_encoding`.
+/// spans are in `options.position_encoding` and, for an Architect export, refer to its
+/// decoded JSON (`Validation::decoded`).
 pub fn graph_view(text: &str, options: &Options) -> GraphView {
     if crate::reject_bytes(text.as_bytes(), options).is_some() {
         return GraphView::unread(options.format);
@@ -103,14 +101,12 @@ pub fn graph_view(text: &str, options: &Options) -> GraphView {
         return GraphView::unread(read.flow.format);
     }
     let source = read.decoded.as_ref().map_or(text, |d| d.text.as_str());
-    let mut view = of_flow(
+    of_flow(
         &read.flow,
         &options.checks,
         source,
         options.position_encoding,
-    );
-    view.decoded = read.decoded;
-    view
+    )
 }
 
 /// The graph view of a flow already in the model; `source` is the text its origins refer
@@ -184,6 +180,5 @@ pub fn of_flow(
         depth_path: ids(&found.depth_path),
         depth_exceeded: stats.max_depth > options.max_depth,
         stats,
-        decoded: None,
     }
 }

@@ -19,7 +19,7 @@ fn files() -> Vec<PathBuf> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if !p.extension().is_some_and(|e| e == "md") {
+            } else if p.extension().is_none_or(|e| e != "md") {
                 out.push(p);
             }
         }
@@ -51,7 +51,6 @@ fn check(path: &Path, text: &str, options: &Options) -> GraphView {
     let v = validate(text, options);
     let g = graph_view(text, options);
     assert_eq!(g.format, v.format, "{name}");
-    assert_eq!(g.decoded, v.decoded, "{name}");
     if !g.read {
         assert_eq!(g.nodes.len(), 0, "{name}");
         return g;

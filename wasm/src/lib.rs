@@ -39,8 +39,14 @@ pub fn version() -> String {
 }
 
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
-    let json = serde_json::to_string(value)
-        .map_err(|e| JsError::new(&format!("flowguard: cannot serialize the result: {e}")))?;
+    parse_json(serde_json::to_string(value))
+}
+
+/// The non-generic half of [`to_js`], compiled once instead of once per result type.
+#[inline(never)]
+fn parse_json(json: serde_json::Result<String>) -> Result<JsValue> {
+    let json =
+        json.map_err(|e| JsError::new(&format!("flowguard: cannot serialize the result: {e}")))?;
     js_sys::JSON::parse(&json)
         .map_err(|_| JsError::new("flowguard: cannot hand the result to JavaScript"))
 }
@@ -225,6 +231,30 @@ pub fn validate(
         },
     };
     to_js(&result)
+}
+
+/// The flow's graph for drawing, in any format: nodes (kind, type, label, span), edges with
+/// labels, and what the checks found as data — loop groups, caller traps, unreachable
+/// nodes, the depth path — the same findings `validate` reports as diagnostics.
+///
+/// Takes the options of `validate` (`maxDepth` and `settings`' `max-depth` decide
+/// `depthExceeded`; spans are in `positionEncoding`). Never throws for anything in
+/// `text`: unreadable text gives `read: false`.
+#[wasm_bindgen(unchecked_return_type = "GraphView")]
+pub fn graph(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let parsed = options::validate_options(&options)?;
+    let mut opts = core_options(&parsed);
+    if let (None, Some(types::SettingsInput(s))) = (parsed.max_depth, &parsed.settings) {
+        opts.checks.max_depth = s.max_depth.unwrap_or(opts.checks.max_depth);
+    }
+    let view = match read_text("text", &text, opts.max_bytes)? {
+        Text::Read(text) => core::view::graph_view(&text, &opts),
+        Text::TooLarge(_) => core::view::GraphView::unread(opts.format),
+    };
+    types::graph_js(&view)
 }
 
 /// Flattens nested decision trees into single first-match decisions, removes dead and

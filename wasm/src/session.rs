@@ -181,6 +181,20 @@ impl FlowSession {
         self.result(true)
     }
 
+    /// The graph of the current state (the text last read, with every edit since), as
+    /// `graph` returns it. Nodes and edges added by `applyEdit` have no span.
+    #[wasm_bindgen(unchecked_return_type = "GraphView")]
+    pub fn graph(&self) -> Result<JsValue> {
+        let view = if self.fatal {
+            core::view::GraphView::unread(self.flow.format)
+        } else {
+            let source = self.source.as_deref().unwrap_or(self.flow.tree.source());
+            let (checks, encoding) = (&self.options.checks, self.options.position_encoding);
+            core::view::of_flow(&self.flow, checks, source, encoding)
+        };
+        types::graph_js(&view)
+    }
+
     /// Whether adding a reference `from → to` would close a cycle, i.e. `from == to` or
     /// `to` already reaches `from`. For a React Flow `isValidConnection`. No analysis pass:
     /// constant time when `to` is further down the flow than `from`, else a search

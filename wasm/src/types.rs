@@ -236,6 +236,149 @@ pub struct SessionResult {
 }
 
 // ---------------------------------------------------------------------------------------
+// graph
+
+// The graph types mirror `flowguard_core::view` with serde's `remote`: the derive writes the
+// core value out directly through the mirror's field list and names (no conversion, no
+// copy), and tsify declares the same fields.
+
+/// How routing treats a node: `input` waits for the caller (menu, collect), `end` can end
+/// the flow (disconnect, transfers), `decision` branches on conditions, `loop` repeats a
+/// body, `pass` does its work and moves on.
+#[derive(Serialize, Tsify)]
+#[serde(remote = "core::NodeKind", rename_all = "lowercase")]
+pub enum NodeKind {
+    Input,
+    End,
+    Decision,
+    Loop,
+    #[serde(rename = "pass")]
+    PassThrough,
+}
+
+/// A node of the graph: the first node of each id, in document order.
+#[derive(Serialize, Tsify)]
+#[serde(remote = "core::view::ViewNode")]
+pub struct GraphNode {
+    pub id: String,
+    /// The type as written: `menu`, `playAudio`, `TransferPureMatchAction`, …
+    #[serde(rename = "type")]
+    pub type_name: String,
+    #[serde(with = "NodeKind")]
+    #[tsify(type = "NodeKind")]
+    pub kind: core::NodeKind,
+    /// The name Architect shows (`task "Main" › Play Audio "Hello"`), when the format has
+    /// one besides the id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub label: Option<String>,
+    /// The node's head, where diagnostics about it point (its key, `id` or `name`);
+    /// absent for nodes added by `FlowSession.applyEdit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "Span")]
+    pub span: Option<core::Span>,
+    /// The node's whole text, head included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "Span")]
+    pub extent: Option<core::Span>,
+}
+
+/// A reference from `source` to `target`, in document order.
+#[derive(Serialize, Tsify)]
+#[serde(remote = "core::view::ViewEdge")]
+pub struct GraphEdge {
+    pub source: String,
+    pub target: String,
+    /// The transition label (`default`, `1`, `yes`, `body`, …); `condition` for the target
+    /// of a decision's condition.
+    pub label: String,
+    /// For a condition: its index among the node's conditions (document order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub condition: Option<u32>,
+    /// True when `target` names no node (FG011).
+    pub dangling: bool,
+}
+
+/// What `graph` and `FlowSession.graph` return: the flow's graph and what the checks found
+/// in it, the same findings the diagnostics report (complete, where a diagnostic lists
+/// only part of a long path or a large region).
+#[derive(Serialize, Tsify)]
+#[serde(remote = "core::view::GraphView", rename_all = "camelCase")]
+pub struct GraphView {
+    /// The format the text was read as.
+    #[serde(serialize_with = "format")]
+    #[tsify(type = "Format")]
+    pub format: core::InputFormat,
+    /// False when the text could not be read (syntax error, over `maxBytes`): every list
+    /// is empty then, and `validate` says why.
+    pub read: bool,
+    #[serde(serialize_with = "nodes")]
+    #[tsify(type = "GraphNode[]")]
+    pub nodes: Vec<core::view::ViewNode>,
+    #[serde(serialize_with = "edges")]
+    #[tsify(type = "GraphEdge[]")]
+    pub edges: Vec<core::view::ViewEdge>,
+    /// The start node's id, as the document names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub start: Option<String>,
+    /// Routing loops (FG020): groups of nodes that do not wait for the caller and that no
+    /// loop node bounds; member ids in document order.
+    pub loops: Vec<Vec<String>>,
+    /// Loops bounded by a loop node (FG022).
+    pub bounded_loops: Vec<Vec<String>>,
+    /// Groups of nodes a caller can never leave (FG021), member ids in document order.
+    pub traps: Vec<Vec<String>>,
+    /// Every node calls cannot reach (FG012), in document order.
+    pub unreachable: Vec<String>,
+    /// The longest path from the start, in order; FG030's path when `depthExceeded`. Its
+    /// length in nodes, each loop it passes weighing all its nodes, is `stats.maxDepth`.
+    pub depth_path: Vec<String>,
+    /// `stats.maxDepth` is over `maxDepth` (FG030).
+    pub depth_exceeded: bool,
+    #[serde(serialize_with = "stats")]
+    #[tsify(type = "Stats")]
+    pub stats: core::Stats,
+}
+
+/// A core value written out through its remote mirror's `serialize`.
+macro_rules! through {
+    ($name:ident, $core:ty, $mirror:ident) => {
+        struct $name<'a>(&'a $core);
+        impl Serialize for $name<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $mirror::serialize(self.0, s)
+            }
+        }
+    };
+}
+through!(NodeOut, core::view::ViewNode, GraphNode);
+through!(EdgeOut, core::view::ViewEdge, GraphEdge);
+through!(GraphOut, core::view::GraphView, GraphView);
+
+fn format<S: serde::Serializer>(f: &core::InputFormat, s: S) -> Result<S::Ok, S::Error> {
+    Format::from(*f).serialize(s)
+}
+
+fn nodes<S: serde::Serializer>(v: &[core::view::ViewNode], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(NodeOut))
+}
+
+fn edges<S: serde::Serializer>(v: &[core::view::ViewEdge], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(EdgeOut))
+}
+
+fn stats<S: serde::Serializer>(v: &core::Stats, s: S) -> Result<S::Ok, S::Error> {
+    Stats::from(*v).serialize(s)
+}
+
+/// A graph view as a JavaScript value.
+pub fn graph_js(view: &core::view::GraphView) -> crate::options::Result<wasm_bindgen::JsValue> {
+    crate::to_js(&GraphOut(view))
+}
+
+// ---------------------------------------------------------------------------------------
 // Inputs. Parsed by hand in `options.rs` (for exact error messages); these types give the
 // TypeScript declarations and hold the parsed values.
 
