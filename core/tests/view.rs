@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use flowguard_core::view::{GraphView, graph_view};
-use flowguard_core::{Code, Diagnostic, Options, PositionEncoding, validate};
+use flowguard_core::{
+    Code, Diagnostic, Options, PositionEncoding, analyze, formats, resolve, validate,
+};
 
 fn files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -46,9 +48,22 @@ fn set<'a>(ids: impl IntoIterator<Item = &'a String>) -> BTreeSet<String> {
     ids.into_iter().cloned().collect()
 }
 
+/// The diagnostics of `validate` before suppression comments (`# flowguard: ignore[…]`)
+/// silence any: the view shows the graph as it is.
+fn unsuppressed(text: &str, options: &Options) -> Vec<Diagnostic> {
+    let read = formats::read_with_limit(text, options.format, options.max_bytes);
+    let mut raw = read.diagnostics;
+    if !read.fatal {
+        raw.extend(analyze(&read.flow, &options.checks).0);
+    }
+    let source = read.decoded.as_ref().map_or(text, |d| d.text.as_str());
+    resolve(raw, source, options.position_encoding)
+}
+
 fn check(path: &Path, text: &str, options: &Options) -> GraphView {
     let name = path.display();
-    let v = validate(text, options);
+    let mut v = validate(text, options);
+    v.diagnostics = unsuppressed(text, options);
     let g = graph_view(text, options);
     assert_eq!(g.format, v.format, "{name}");
     if !g.read {

@@ -24,6 +24,12 @@ function named(diagnostics, ...codes) {
 
 const sorted = (lists) => [...new Set(lists.flat())].sort();
 
+/** `got` equals `want`; with suppression comments in the text, `validate` may name fewer. */
+function sameNodes(got, want, suppressed, message) {
+  if (suppressed) assert.ok(want.every((id) => got.includes(id)), message);
+  else assert.deepEqual(got, want, message);
+}
+
 test('graph: parity with the diagnostics on every example, in every format', () => {
   const formats = new Set();
   for (const file of files) {
@@ -32,6 +38,7 @@ test('graph: parity with the diagnostics on every example, in every format', () 
       const v = validate(text, options);
       const g = graph(text, options);
       const at = `${file} ${JSON.stringify(options)}`;
+      const suppressed = text.includes('# flowguard:');
       assert.equal(g.format, v.format, at);
       if (!g.read) {
         assert.ok(v.diagnostics.some((d) => d.severity === 'error'), at);
@@ -41,15 +48,17 @@ test('graph: parity with the diagnostics on every example, in every format', () 
       formats.add(g.format);
       assert.deepEqual(g.stats, v.stats, at);
       const count = (code) => v.diagnostics.filter((d) => d.code === code).length;
-      assert.equal(g.loops.length, count('FG020'), `${at}: FG020 groups`);
-      assert.equal(g.boundedLoops.length, count('FG022'), `${at}: FG022 groups`);
-      assert.equal(g.traps.length, count('FG021'), `${at}: FG021 groups`);
-      assert.deepEqual(sorted(g.loops), named(v.diagnostics, 'FG020'), `${at}: loops`);
-      assert.deepEqual(sorted(g.boundedLoops), named(v.diagnostics, 'FG022'), `${at}: bounded loops`);
-      assert.deepEqual(sorted(g.traps), named(v.diagnostics, 'FG021'), `${at}: traps`);
-      assert.deepEqual([...g.unreachable].sort(), named(v.diagnostics, 'FG012'), `${at}: unreachable`);
+      if (!suppressed) {
+        assert.equal(g.loops.length, count('FG020'), `${at}: FG020 groups`);
+        assert.equal(g.boundedLoops.length, count('FG022'), `${at}: FG022 groups`);
+        assert.equal(g.traps.length, count('FG021'), `${at}: FG021 groups`);
+      }
+      sameNodes(sorted(g.loops), named(v.diagnostics, 'FG020'), suppressed, `${at}: loops`);
+      sameNodes(sorted(g.boundedLoops), named(v.diagnostics, 'FG022'), suppressed, `${at}: bounded loops`);
+      sameNodes(sorted(g.traps), named(v.diagnostics, 'FG021'), suppressed, `${at}: traps`);
+      sameNodes([...g.unreachable].sort(), named(v.diagnostics, 'FG012'), suppressed, `${at}: unreachable`);
       const fg030 = v.diagnostics.find((d) => d.code === 'FG030');
-      assert.equal(g.depthExceeded, Boolean(fg030), at);
+      if (!suppressed) assert.equal(g.depthExceeded, Boolean(fg030), at);
       if (fg030) {
         assert.deepEqual(g.depthPath, fg030.related.map((r) => r.node), `${at}: depth path`);
         assert.equal(g.depthPath.at(-1), fg030.node, at);
