@@ -15,6 +15,7 @@ pub mod graph;
 pub mod model;
 pub mod rules;
 pub mod settings;
+pub mod substitute;
 pub mod syntax;
 pub mod view;
 
