@@ -67,7 +67,7 @@ impl Settings {
         let tree = &parsed.tree;
         let root = match (parsed.error, tree.root()) {
             (None, Some(root)) if tree.kind(root) == ValueKind::Object => root,
-            _ => return Err(format!("{what} must be a table of settings")),
+            _ => return Err(must(what, "a table of settings")),
         };
         let r = Read { tree };
         let mut s = Settings::default();
@@ -77,8 +77,9 @@ impl Settings {
                 "ignore" => s.ignore = r.codes(v, &at)?,
                 "severity" => {
                     if tree.kind(v) != ValueKind::Object {
-                        return Err(format!(
-                            "{at} must be a table of codes to levels, e.g. {{ FG030 = \"error\" }}"
+                        return Err(must(
+                            &at,
+                            "a table of codes to levels, e.g. { FG030 = \"error\" }",
                         ));
                     }
                     for (code, _, level) in tree.members(v) {
@@ -91,7 +92,7 @@ impl Settings {
                     Some(n) if (1..=u64::from(u32::MAX)).contains(&n) => {
                         s.max_depth = Some(n as u32)
                     }
-                    _ => return Err(format!("{at} must be a positive whole number")),
+                    _ => return Err(must(&at, "a positive whole number")),
                 },
                 "queues" => s.queues = Some(r.strings(v, &at)?),
                 "per-file-ignores" => s.per_file_ignores = r.pattern_table(v, &at)?,
@@ -122,20 +123,21 @@ impl Read<'_> {
                     .collect::<Option<Vec<_>>>()
             })
             .flatten();
-        list.ok_or_else(|| format!("{at} must be a list of strings"))
+        list.ok_or_else(|| must(at, "a list of strings"))
     }
 
     fn codes(&self, v: ValueId, at: &str) -> Result<Vec<Code>, String> {
         let list = self
             .strings(v, at)
-            .map_err(|_| format!("{at} must be a list of codes, e.g. [\"FG012\"]"))?;
+            .map_err(|_| must(at, "a list of codes, e.g. [\"FG012\"]"))?;
         list.iter().map(|c| parse_code(c, at)).collect()
     }
 
     fn pattern_table(&self, v: ValueId, at: &str) -> Result<Vec<(String, Vec<Code>)>, String> {
         if self.tree.kind(v) != ValueKind::Object {
-            return Err(format!(
-                "{at} must be a table of patterns to lists of codes, e.g. {{ \"legacy/*.yaml\" = [\"FG013\"] }}"
+            return Err(must(
+                at,
+                "a table of patterns to lists of codes, e.g. { \"legacy/*.yaml\" = [\"FG013\"] }",
             ));
         }
         self.tree
@@ -148,6 +150,11 @@ impl Read<'_> {
             })
             .collect()
     }
+}
+
+/// "`at` must be `expected`": one formatting site for every shape error.
+fn must(at: &str, expected: &str) -> String {
+    format!("{at} must be {expected}")
 }
 
 /// The message for a key of the settings that does not exist, with a suggestion.
@@ -195,9 +202,10 @@ pub fn did_you_mean(given: &str, candidates: &[&str]) -> String {
         }
     }
     match best {
-        Some((d, c)) if d > 0 && d <= 2.max(given.len() / 3) => format!("; did you mean `{c}`?"),
-        // Differs only in case.
-        Some((0, c)) if c != given => format!("; did you mean `{c}`?"),
+        // Close, or differing only in case.
+        Some((d, c)) if (d > 0 && d <= 2.max(given.len() / 3)) || (d == 0 && c != given) => {
+            format!("; did you mean `{c}`?")
+        }
         _ => String::new(),
     }
 }

@@ -313,6 +313,14 @@ impl FlowSession {
         }
         let source = self.source.as_deref().unwrap_or(self.flow.tree.source());
         let mut diagnostics = core::resolve(raw, source, self.options.position_encoding);
+        // Suppression comments are part of the document: honoured as `validate` does.
+        core::settings::apply(
+            &core::Settings::default(),
+            source,
+            self.flow.format == core::InputFormat::Archy,
+            self.options.position_encoding,
+            &mut diagnostics,
+        );
         if self.options.deny_warnings {
             for d in &mut diagnostics {
                 if d.severity == core::Severity::Warning {
