@@ -44,8 +44,8 @@ pub enum PositionEncoding {
 }
 
 /// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
-#[serde(rename_all = "lowercase")]
+#[derive(Serialize, Tsify)]
+#[serde(remote = "core::Severity", rename_all = "lowercase")]
 pub enum Severity {
     Info,
     Warning,
@@ -65,15 +65,20 @@ pub struct Span {
     pub column: u32,
 }
 
+// Diagnostics mirror the core's with serde's `remote`, like the graph types below: the
+// derive writes the core's values out through the mirror's fields (no conversion; the
+// core's shape is already the CLI's JSON), and tsify declares the same fields.
+
 /// Another place a diagnostic involves (a member of a loop, the first of a duplicate, ...).
-#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[derive(Serialize, Tsify)]
+#[serde(remote = "core::Related")]
 pub struct Related {
     /// RFC 6901 JSON Pointer into the document.
     pub pointer: String,
     /// Absent for places that have no text (parts added by `FlowSession.applyEdit`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub span: Option<Span>,
+    #[tsify(optional, type = "Span")]
+    pub span: Option<core::Span>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub node: Option<String>,
@@ -81,13 +86,17 @@ pub struct Related {
 }
 
 /// One finding. The same fields, names and values as the native CLI's JSON output.
-#[derive(Clone, Debug, PartialEq, Serialize, Tsify)]
+#[derive(Serialize, Tsify)]
+#[serde(remote = "core::Diagnostic")]
 pub struct Diagnostic {
     /// The stable code, e.g. `FG020` (documented in docs/codes.md).
-    pub code: String,
+    #[tsify(type = "string")]
+    pub code: core::Code,
     /// The stable name, e.g. `routing-loop`.
     pub name: String,
-    pub severity: Severity,
+    #[serde(with = "Severity")]
+    #[tsify(type = "Severity")]
+    pub severity: core::Severity,
     /// What is wrong.
     pub message: String,
     /// What to do about it.
@@ -97,70 +106,25 @@ pub struct Diagnostic {
     /// Where in the text; absent for findings about the whole document and for parts
     /// added or changed by `FlowSession.applyEdit`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub span: Option<Span>,
+    #[tsify(optional, type = "Span")]
+    pub span: Option<core::Span>,
     /// The node the finding is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub node: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[tsify(optional)]
-    pub related: Vec<Related>,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "related_list")]
+    #[tsify(optional, type = "Related[]")]
+    pub related: Vec<core::Related>,
     /// An input that shows the problem: variable name to value.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional, type = "Record<string, string>")]
     pub witness: Option<BTreeMap<String, String>>,
 }
 
-impl From<core::Span> for Span {
-    fn from(s: core::Span) -> Self {
-        Span {
-            start: s.start,
-            end: s.end,
-            line: s.line,
-            column: s.column,
-        }
-    }
-}
-
-impl From<core::Severity> for Severity {
-    fn from(s: core::Severity) -> Self {
-        match s {
-            core::Severity::Info => Severity::Info,
-            core::Severity::Warning => Severity::Warning,
-            core::Severity::Error => Severity::Error,
-        }
-    }
-}
-
-impl From<core::Diagnostic> for Diagnostic {
-    fn from(d: core::Diagnostic) -> Self {
-        Diagnostic {
-            code: d.code.code().to_owned(),
-            name: d.name,
-            severity: d.severity.into(),
-            message: d.message,
-            help: d.help,
-            pointer: d.pointer,
-            span: d.span.map(Span::from),
-            node: d.node,
-            related: d
-                .related
-                .into_iter()
-                .map(|r| Related {
-                    pointer: r.pointer,
-                    span: r.span.map(Span::from),
-                    node: r.node,
-                    message: r.message,
-                })
-                .collect(),
-            witness: d.witness,
-        }
-    }
-}
-
-pub fn diagnostics(list: Vec<core::Diagnostic>) -> Vec<Diagnostic> {
-    list.into_iter().map(Diagnostic::from).collect()
+/// The diagnostics a result carries: the core's values, written out through the
+/// [`Diagnostic`] mirror.
+pub fn diagnostics(list: Vec<core::Diagnostic>) -> Vec<core::Diagnostic> {
+    list
 }
 
 /// Measurements of a flow.
@@ -194,7 +158,9 @@ pub struct ValidationResult {
     /// The format the text was read as.
     pub format: Format,
     /// Sorted by position, then code, node and message.
-    pub diagnostics: Vec<Diagnostic>,
+    #[serde(serialize_with = "diagnostic_list")]
+    #[tsify(type = "Diagnostic[]")]
+    pub diagnostics: Vec<core::Diagnostic>,
     pub stats: Stats,
     /// Present when the text was an Architect export (`.i3InboundFlow`, …): its decoded
     /// JSON, which every pointer and span of `diagnostics` refers to.
@@ -229,7 +195,9 @@ pub struct SessionResult {
     /// Absent when `applyEdit` was called with `{analyze: false}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
-    pub diagnostics: Option<Vec<Diagnostic>>,
+    #[serde(serialize_with = "some_diagnostic_list")]
+    #[tsify(type = "Diagnostic[]")]
+    pub diagnostics: Option<Vec<core::Diagnostic>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub stats: Option<Stats>,
@@ -354,6 +322,26 @@ macro_rules! through {
     };
 }
 through!(NodeOut, core::view::ViewNode, GraphNode);
+through!(DiagnosticOut, core::Diagnostic, Diagnostic);
+through!(RelatedOut, core::Related, Related);
+
+fn diagnostic_list<S: serde::Serializer>(v: &[core::Diagnostic], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(DiagnosticOut))
+}
+
+fn some_diagnostic_list<S: serde::Serializer>(
+    v: &Option<Vec<core::Diagnostic>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => diagnostic_list(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn related_list<S: serde::Serializer>(v: &[core::Related], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(RelatedOut))
+}
 through!(EdgeOut, core::view::ViewEdge, GraphEdge);
 through!(GraphOut, core::view::GraphView, GraphView);
 
@@ -668,7 +656,9 @@ pub struct FlattenResult {
     /// One report per decision tree.
     pub reports: Vec<DecisionReport>,
     /// Read errors of the input and FG046 for decisions left alone.
-    pub diagnostics: Vec<Diagnostic>,
+    #[serde(serialize_with = "diagnostic_list")]
+    #[tsify(type = "Diagnostic[]")]
+    pub diagnostics: Vec<core::Diagnostic>,
     pub certificate: Certificate,
 }
 
