@@ -765,3 +765,43 @@ fn the_configuration_schema_knows_every_code_and_accepts_the_documented_example(
     let bad = serde_json::json!({"validate": {"severity": {"FG030": "fatal"}}});
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn exports_in_a_tree_are_found_and_ci_formats_give_no_region_for_them() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(examples().join("architect/dangling-reference.json")).unwrap();
+    write(
+        dir.path(),
+        "flows/Support.i3InboundFlow",
+        &base64::engine::general_purpose::STANDARD.encode(text),
+    );
+    // Walked by extension; positions are in the decoded JSON.
+    let o = run_in(dir.path(), &["validate", "--format", "concise", "flows"]);
+    assert!(
+        stdout(&o).starts_with("flows/Support.i3InboundFlow:"),
+        "{}",
+        stdout(&o)
+    );
+    // GitHub and SARIF do not point at lines of the file on disk.
+    let o = run_in(dir.path(), &["validate", "--format", "github", "flows"]);
+    let out = stdout(&o);
+    assert!(!out.is_empty() && !out.contains("line="), "{out}");
+    assert!(out.contains("in the decoded export"), "{out}");
+    let log = json(&run_in(
+        dir.path(),
+        &["validate", "--format", "sarif", "flows"],
+    ));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(
+            r["locations"][0]["physicalLocation"]
+                .get("region")
+                .is_none(),
+            "{r}"
+        );
+    }
+    assert!(sarif_validator().is_valid(&log));
+}
