@@ -10,6 +10,8 @@ import { serve, launch, repoRoot } from './harness.mjs';
 
 const LATENCY_BUDGET_MS = 200;
 const SCREENSHOT = process.env.FLOWGUARD_SCREENSHOT || path.join(repoRoot, 'docs', 'demo.png');
+// The Archy YAML screenshot goes next to the first one.
+const SCREENSHOT_ARCHY = path.join(path.dirname(SCREENSHOT), 'demo-archy.png');
 
 let server;
 let browser;
@@ -232,9 +234,15 @@ test('switching examples replaces the text, the diagnostics and the graph', asyn
   assert.deepEqual(trap, [fg021.node, ...fg021.related.map((r) => r.node)].sort());
 
   await pick('defect-dangling-target.json');
-  const unreachable = await page.evaluate(() => window.__flowguard.app.lastResult.diagnostics.filter((d) => d.code === 'FG012').map((d) => d.node).sort());
+  // FG012 is one finding per unreachable region: the node and what it leads to.
+  const unreachable = await page.evaluate(() =>
+    [...new Set(window.__flowguard.app.lastResult.diagnostics.filter((d) => d.code === 'FG012').flatMap((d) => [d.node, ...(d.related || []).map((r) => r.node)]))].sort(),
+  );
   assert.ok(unreachable.length > 0);
   assert.deepEqual(await graphClass('unreachable'), unreachable);
+  assert.deepEqual(unreachable, await page.evaluate(() => [...window.__flowguard.app.graph.unreachable].sort()));
+  const dangling = await page.$$eval('#graph svg .node.kind-missing', (els) => els.map((e) => e.dataset.id));
+  assert.ok(dangling.length > 0, 'a target that names no node is drawn dashed');
 
   await pick('after-hours.json');
   assert.equal(await page.textContent('#doc-name'), 'examples/after-hours.json');
@@ -243,12 +251,15 @@ test('switching examples replaces the text, the diagnostics and the graph', asyn
   assert.deepEqual(await graphClass('loop'), []);
 });
 
-test('Archy YAML examples are edited as YAML and validated by the package', async (t) => {
-  const names = await page.evaluate(() => window.__flowguard.examples.filter((n) => n.startsWith('archy/')));
-  if (!names.includes('archy/routing-loop.yaml')) {
-    t.skip('examples/archy/routing-loop.yaml is not there');
-    return;
-  }
+/** Node and related node ids of the current diagnostics with `code`, sorted. */
+function named(code) {
+  return page.evaluate((code) => {
+    const ds = window.__flowguard.app.lastResult.diagnostics.filter((d) => d.code === code);
+    return [...new Set(ds.flatMap((d) => [d.node, ...(d.related || []).map((r) => r.node)]).filter(Boolean))].sort();
+  }, code);
+}
+
+test('Archy YAML: edited as YAML, validated, and its graph drawn with the loop', async () => {
   await pick('archy/routing-loop.yaml');
   assert.equal(await page.evaluate(() => window.__flowguard.app.language), 'yaml');
   assert.equal(await page.textContent('#status-format'), 'format: archy');
@@ -257,7 +268,75 @@ test('Archy YAML examples are edited as YAML and validated by the package', asyn
   const m = await marks('FG020');
   assert.ok(m.length >= 1);
   assert.equal(Math.min(...m.map((x) => x.line)), fg020.span.line, 'the mark starts on the line the package names');
-  assert.match(await page.textContent('#graph'), /flow JSON only/);
+  // The graph is the package's: every node of the flow, the loop highlighted.
+  const g = await page.evaluate(() => window.__flowguard.app.graph);
+  assert.equal(g.format, 'archy');
+  const drawn = await page.$$eval('#graph svg .node', (els) => els.map((e) => e.dataset.id).sort());
+  assert.deepEqual(drawn, g.nodes.map((n) => n.id).sort());
+  assert.ok(drawn.length > 3);
+  assert.deepEqual(await graphClass('loop'), await named('FG020'));
+  assert.deepEqual(await graphClass('trap'), await named('FG021'));
+  assert.deepEqual(await graphClass('start'), [g.start]);
+  const loopEdges = await page.$$eval('#graph svg .edge.loop', (els) => els.length);
+  assert.ok(loopEdges >= 2, 'the loop edges are highlighted');
+  assert.doesNotMatch(await page.textContent('#graph'), /flow JSON only/);
+  // Nodes show Architect's names, and a click selects the node's text in the YAML.
+  const shown = await page.textContent(`#graph svg .node[data-id="${fg020.node}"] .node-id`);
+  const label = g.nodes.find((n) => n.id === fg020.node).label;
+  assert.ok(label.endsWith(shown), `${shown} is the end of ${label}`);
+  await page.click(`#graph svg .node[data-id="${fg020.node}"]`);
+  const sel = await selection();
+  assert.deepEqual([sel.from, sel.to], [fg020.span.start, fg020.span.end]);
+  assert.equal(sel.line, fg020.span.line, 'the cursor is on the node\'s first line');
+  assert.deepEqual(await graphClass('selected'), [fg020.node], 'the graph follows the cursor');
+  // Moving the cursor into an action outlines that action.
+  const action = g.nodes.find((n) => n.id !== fg020.node && n.extent.start > fg020.span.start && n.extent.end <= fg020.span.end);
+  await page.evaluate((at) => window.__flowguard.select(at), action.extent.start + 1);
+  assert.deepEqual(await graphClass('selected'), [action.id]);
+});
+
+test('Archy YAML: a task that calls itself is drawn as a loop', async () => {
+  await pick('archy/task-recursion-loop.yaml');
+  const loop = await named('FG020');
+  assert.ok(loop.length >= 2, `FG020 members: ${loop}`);
+  assert.deepEqual(await graphClass('loop'), loop);
+});
+
+test('Architect JSON: its graph is drawn from the same model', async () => {
+  await pick('architect/routing-loop.json');
+  assert.equal(await page.textContent('#status-format'), 'format: architect');
+  const g = await page.evaluate(() => window.__flowguard.app.graph);
+  assert.equal(g.format, 'architect');
+  assert.equal(g.read, true);
+  const drawn = await page.$$eval('#graph svg .node:not(.kind-missing)', (els) => els.map((e) => e.dataset.id).sort());
+  assert.deepEqual(drawn, g.nodes.map((n) => n.id).sort());
+  assert.ok((await problemCodes()).includes('FG020'));
+  assert.deepEqual(await graphClass('loop'), await named('FG020'));
+  assert.ok((await graphClass('loop')).length > 0);
+  // Clicking a node selects where the package says it is.
+  const id = (await graphClass('loop'))[0];
+  const span = g.nodes.find((n) => n.id === id).span;
+  await page.click(`#graph svg .node[data-id="${id}"]`);
+  assert.equal((await selection()).from, span.start);
+
+  await pick('architect/dangling-reference.json');
+  assert.ok((await problemCodes()).includes('FG011'));
+  assert.ok((await page.$$eval('#graph svg .node', (els) => els.length)) > 2);
+});
+
+test('a document mid-edit keeps its last graph, dimmed', async () => {
+  await pick('archy/routing-loop.yaml');
+  const before = await page.$$eval('#graph svg .node', (els) => els.length);
+  await page.evaluate(() => window.__flowguard.select(0));
+  await page.keyboard.type('{[');
+  await settled();
+  assert.equal(await page.evaluate(() => window.__flowguard.app.graph.read), false);
+  assert.equal(await page.$$eval('#graph svg .node', (els) => els.length), before);
+  assert.ok(await page.evaluate(() => document.getElementById('graph').classList.contains('stale')));
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await settled();
+  assert.ok(!(await page.evaluate(() => document.getElementById('graph').classList.contains('stale'))));
 });
 
 test('the max depth option re-validates: FG030 and its witness path appear', async () => {
@@ -334,6 +413,17 @@ test('the Decisions and Certificate panels show the flatten report when the pack
   await settled();
   assert.equal(await docText(), original);
   await page.click('#tab-problems');
+});
+
+test('a screenshot of an Archy YAML flow with a loop, for the README', async () => {
+  await pick('archy/task-recursion-loop.yaml');
+  assert.ok((await graphClass('loop')).length >= 2);
+  // The cursor on the first line (no node under it): the loop drawn in full.
+  await page.evaluate(() => window.__flowguard.select(0));
+  await page.mouse.move(0, 0);
+  fs.mkdirSync(path.dirname(SCREENSHOT_ARCHY), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT_ARCHY });
+  assert.ok(fs.statSync(SCREENSHOT_ARCHY).size > 10_000);
 });
 
 test('no errors in the page, and a screenshot for the README', async () => {

@@ -1,10 +1,11 @@
 // The flow graph, laid out by dagre and drawn as SVG.
 //
-// Layout runs only when nodes, edges or labels change; highlights (loops, traps,
-// unreachable nodes, the depth witness path, the node under the cursor) only toggle
-// classes on the drawn elements, so a keystroke that changes only diagnostics is cheap.
+// What is drawn is the package's `graph()` of the text: the nodes and edges of the model
+// flowguard checks (any format: flow JSON, Archy YAML, Architect JSON), and what the checks
+// found (loops, traps, unreachable nodes, the depth path) as data. Layout runs only when
+// nodes, edges or labels change; highlights (and the node under the cursor) only toggle
+// classes on the drawn elements, so a keystroke that changes only findings is cheap.
 import dagre from '@dagrejs/dagre';
-import { layoutKey } from './flow-model.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_H = 40;
@@ -29,6 +30,39 @@ function typeLabel(n) {
   return n.type === n.kind ? n.type : `${n.type} · ${KIND_LABEL[n.kind]}`;
 }
 
+/** The name shown on a node: the last part of its Architect label (`task "Main" › Play
+ * Audio "Hi"` → `Play Audio "Hi"`), else its id. */
+function nameOf(n) {
+  if (!n.label) return n.id;
+  const parts = n.label.split(' › ');
+  return parts[parts.length - 1];
+}
+
+/**
+ * The drawing of a package `graph()` result: its nodes, plus a dashed node for every
+ * target that names none (FG011).
+ */
+export function drawable(g) {
+  const nodes = g.nodes.map((n) => ({ ...n, name: nameOf(n), missing: false }));
+  const missing = new Set(g.edges.filter((e) => e.dangling).map((e) => e.target));
+  for (const id of missing) nodes.push({ id, name: id, type: 'missing', kind: 'missing', missing: true });
+  const edges = g.edges.map((e) => ({
+    ...e,
+    kind: e.condition === undefined ? 'transition' : 'condition',
+    label: e.condition === undefined ? e.label : `c${e.condition + 1}`,
+  }));
+  return { nodes, edges, start: g.start ?? null };
+}
+
+/** A key that changes only when what the layout depends on changes. */
+export function layoutKey(graph) {
+  return JSON.stringify([
+    graph.start,
+    graph.nodes.map((n) => [n.id, n.type, n.name]),
+    graph.edges.map((e) => [e.source, e.target, e.label]),
+  ]);
+}
+
 function textWidth(s, px) {
   return s.length * px * 0.6;
 }
@@ -48,50 +82,27 @@ function pathOf(points) {
   return d;
 }
 
-/** Which nodes and edges to highlight, from the package's diagnostics. */
-export function highlightsFrom(diagnostics) {
-  const h = {
-    loop: new Set(),
-    trap: new Set(),
-    unreachable: new Set(),
-    witness: [],
-    loopGroups: [],
-    trapGroups: [],
-    severity: new Map(),
-  };
+/**
+ * Which nodes and edges to highlight: the findings of the package's `graph()` as they are
+ * (no diagnostic codes read here), and the worst severity of the diagnostics on each node.
+ */
+export function highlightsFrom(g, diagnostics) {
   const rank = { info: 1, warning: 2, error: 3 };
+  const severity = new Map();
   for (const d of diagnostics) {
-    const members = [d.node, ...(d.related || []).map((r) => r.node)].filter(Boolean);
-    if (d.node) {
-      const prev = h.severity.get(d.node);
-      if (!prev || rank[d.severity] > rank[prev]) h.severity.set(d.node, d.severity);
-    }
-    switch (d.code) {
-      case 'FG020':
-        members.forEach((m) => h.loop.add(m));
-        h.loopGroups.push(new Set(members));
-        break;
-      case 'FG021':
-        members.forEach((m) => h.trap.add(m));
-        h.trapGroups.push(new Set(members));
-        break;
-      case 'FG012':
-        // One finding per unreachable region: the node and what it leads to (related).
-        members.forEach((m) => h.unreachable.add(m));
-        break;
-      case 'FG030': {
-        // The related locations are the witness path from the start; `node` is its end.
-        const path = (d.related || []).map((r) => r.node).filter(Boolean);
-        if (d.node && path[path.length - 1] !== d.node && !path.includes(d.node)) path.push(d.node);
-        if (d.node && path.length === 0) path.push(d.node);
-        h.witness = path;
-        break;
-      }
-      default:
-        break;
-    }
+    const prev = d.node && severity.get(d.node);
+    if (d.node && (!prev || rank[d.severity] > rank[prev])) severity.set(d.node, d.severity);
   }
-  return h;
+  return {
+    loop: new Set(g.loops.flat()),
+    bounded: new Set(g.boundedLoops.flat()),
+    trap: new Set(g.traps.flat()),
+    unreachable: new Set(g.unreachable),
+    witness: g.depthExceeded ? g.depthPath : [],
+    loopGroups: g.loops.map((l) => new Set(l)),
+    trapGroups: g.traps.map((t) => new Set(t)),
+    severity,
+  };
 }
 
 export class GraphView {
@@ -140,7 +151,7 @@ export class GraphView {
     g.setGraph({ rankdir: 'TB', nodesep: 26, ranksep: 34, edgesep: 12, marginx: 14, marginy: 14 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const n of graph.nodes) {
-      const w = Math.max(textWidth(n.id, 12.5) + 32, textWidth(typeLabel(n), 10) + 36, 86);
+      const w = Math.max(textWidth(n.name, 12.5) + 32, textWidth(typeLabel(n), 10) + 36, 86);
       g.setNode(n.id, { width: Math.round(w), height: NODE_H });
     }
     graph.edges.forEach((e, i) => {
@@ -190,11 +201,11 @@ export class GraphView {
         role: 'button',
       }, nodeLayer);
       const title = el('title', {}, grp);
-      title.textContent = `${n.id} (${n.type})${n.missing ? ' — referenced but not defined' : ''}`;
+      title.textContent = `${n.label || n.id} (${n.type})${n.missing ? ' — referenced but not defined' : ''}`;
       el('rect', { class: 'body', width: lay.width, height: lay.height, rx: n.kind === 'decision' ? 12 : 7 }, grp);
       el('rect', { class: 'stripe', width: 5, height: lay.height - 10, x: 5, y: 5, rx: 2 }, grp);
       const name = el('text', { x: 17, y: 17, class: 'node-id' }, grp);
-      name.textContent = n.id;
+      name.textContent = n.name;
       const type = el('text', { x: 17, y: 31, class: 'node-type' }, grp);
       type.textContent = typeLabel(n);
       el('circle', { class: 'badge', cx: lay.width - 9, cy: 9, r: 4.5 }, grp);
@@ -235,6 +246,7 @@ export class GraphView {
     for (let i = 0; i + 1 < h.witness.length; i++) witnessPairs.add(`${h.witness[i]}\u0000${h.witness[i + 1]}`);
     for (const [id, grp] of this.nodeEls) {
       grp.classList.toggle('loop', h.loop.has(id));
+      grp.classList.toggle('bounded', h.bounded.has(id));
       grp.classList.toggle('trap', h.trap.has(id));
       grp.classList.toggle('unreachable', h.unreachable.has(id));
       grp.classList.toggle('witness', witnessSet.has(id));

@@ -29,8 +29,7 @@ import { json } from '@codemirror/lang-json';
 import { yaml } from '@codemirror/lang-yaml';
 
 import { examples, groups } from './examples.js';
-import { extractGraph } from './flow-model.js';
-import { GraphView, highlightsFrom } from './graph-view.js';
+import { GraphView, drawable, highlightsFrom } from './graph-view.js';
 import { renderProblems, renderFlatten, renderCertificate, relatedList } from './panels.js';
 import './style.css';
 
@@ -47,7 +46,8 @@ const app = {
   results: 0,
   lastResult: null,
   lastFlatten: null,
-  lastGraph: null,
+  lastGraph: null, // the graph on screen (drawable)
+  graph: null, // the package's graph() of the newest text
   exports: null,
   hasFlatten: false,
   example: null,
@@ -238,7 +238,7 @@ function onResult(msg) {
   clearError();
   renderProblems($('problems'), diagnostics, { onSelect: selectSpan });
   updateStatus(result, msg.ms, shownMs);
-  updateGraph(diagnostics);
+  updateGraph(msg.graph, diagnostics);
 }
 
 function onFlatten(msg) {
@@ -296,42 +296,39 @@ function clearError() {
 
 const graphView = new GraphView($('graph'), {
   onNodeClick(id) {
-    const g = extractGraph(view.state);
-    const node = g.status === 'ok' ? g.nodes.find((n) => n.id === id) : null;
-    if (node && node.pos) select(node.pos.from, node.pos.to);
+    const node = app.lastGraph && app.lastGraph.nodes.find((n) => n.id === id);
+    // The cursor (head) at the start, so the node it is in is this one, not its last child.
+    if (node && node.span) select(node.span.end, node.span.start);
   },
 });
 
-function updateGraph(diagnostics) {
-  if (app.language === 'yaml' || (app.lastResult && app.lastResult.format && !['flow', 'auto'].includes(app.lastResult.format))) {
-    app.lastGraph = null;
-    graphView.key = null;
-    $('graph').querySelectorAll('svg').forEach((s) => s.remove());
-    graphView.showNotice(
-      `The graph is drawn for flow JSON only. This document is ${app.lastResult?.format || 'YAML'}; its diagnostics are in the editor and the Problems list. (Drawing it needs a graph export from flowguard-wasm.)`,
-    );
-    return;
-  }
-  const g = extractGraph(view.state);
-  if (g.status === 'ok') {
-    app.lastGraph = g;
-    graphView.setGraph(g);
+/** Draws the package's graph of the text; keeps the last one, dimmed, while it cannot be read. */
+function updateGraph(g, diagnostics) {
+  app.graph = g;
+  if (g && g.read) {
+    app.lastGraph = drawable(g);
+    graphView.setGraph(app.lastGraph);
     $('graph').classList.remove('stale');
-    graphView.setHighlights(highlightsFrom(diagnostics));
+    graphView.setHighlights(highlightsFrom(g, diagnostics));
     followCursor(view.state);
   } else if (app.lastGraph) {
-    // Keep the last drawable graph while the text is mid-edit, dimmed.
+    // Mid-edit text that does not read: keep the last drawable graph, dimmed.
     $('graph').classList.add('stale');
   } else {
-    graphView.showNotice(g.status === 'syntax' ? 'Fix the JSON to draw the graph.' : 'Nothing to draw: the document has no "nodes".');
+    graphView.showNotice('Fix the document to draw the graph: it cannot be read yet (see Problems).');
   }
 }
 
+/** Outlines the innermost node whose text holds the cursor. */
 function followCursor(state) {
   const g = app.lastGraph;
   if (!g) return;
   const head = state.selection.main.head;
-  const hit = g.nodes.find((n) => n.pos && head >= n.pos.rangeFrom && head <= n.pos.rangeTo);
+  let hit = null;
+  for (const n of g.nodes) {
+    const x = n.extent;
+    if (x && head >= x.start && head <= x.end && (!hit || x.end - x.start < hit.extent.end - hit.extent.start)) hit = n;
+  }
   graphView.setSelected(hit ? hit.id : null);
 }
 

@@ -2,7 +2,8 @@
 //
 // The main thread posts {type: 'validate', gen, text, options} on every change. Requests
 // are coalesced: while the package is busy, newer requests replace older ones, and only
-// the newest is analysed. Every answer carries the generation it was computed for, so the
+// the newest is analysed: `validate` for the diagnostics, `graph` for the drawing (the
+// flow's graph and what the checks found, in every format). Every answer carries the generation it was computed for, so the
 // main thread can drop a stale one. `flatten` (heavier, and only for the Decisions panel)
 // runs after the diagnostics are posted, and only if no newer request is waiting.
 import init, * as flowguard from 'flowguard-wasm';
@@ -49,6 +50,7 @@ function validateNow(req) {
   try {
     const result = flowguard.validate(req.text, req.options);
     const ms = performance.now() - t0;
+    const graph = flowguard.graph(req.text, req.options);
     // `?simulateSlowMs=N` in the page URL: pretend validation takes N ms longer (to see
     // coalescing and stale-result dropping at work; the tests use it).
     if (req.simulateSlowMs > 0) {
@@ -57,7 +59,7 @@ function validateNow(req) {
         // busy, like a long validation
       }
     }
-    postMessage({ type: 'result', gen: req.gen, ms, result, superseded });
+    postMessage({ type: 'result', gen: req.gen, ms, result, graph, superseded });
   } catch (err) {
     postMessage({ type: 'error', gen: req.gen, message: String(err && err.message ? err.message : err) });
   }
@@ -99,6 +101,7 @@ function warmUp() {
   for (const text of WARM_UP) {
     try {
       flowguard.validate(text, {});
+      flowguard.graph(text, {});
     } catch {
       // Warming up is best effort.
     }
