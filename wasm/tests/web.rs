@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used)]
 
-use flowguard_wasm::{FlowSession, flatten, validate};
+use flowguard_wasm::{FlowSession, flatten, graph, validate};
 use js_sys::{Array, JSON, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -138,4 +138,31 @@ fn flatten_returns_document_and_certificate() {
             .as_bool()
             .unwrap()
     );
+}
+
+#[wasm_bindgen_test]
+fn graph_of_archy_yaml_names_the_loop_members() {
+    let text = include_str!("../../examples/archy/routing-loop.yaml");
+    let g = graph(JsValue::from_str(text), JsValue::UNDEFINED).unwrap();
+    assert_eq!(get(&g, "format").as_string().unwrap(), "archy");
+    assert_eq!(get(&g, "read").as_bool(), Some(true));
+    let loops: Array = get(&g, "loops").unchecked_into();
+    assert_eq!(loops.length(), 1, "{}", json(&g));
+    let members: Array = loops.get(0).unchecked_into();
+    let nodes: Array = get(&g, "nodes").unchecked_into();
+    // Every member is a node with a label and a span in UTF-16 units of the text.
+    for m in members.iter() {
+        let node = nodes
+            .iter()
+            .find(|n| get(n, "id") == m)
+            .expect("a member is a node");
+        assert!(get(&node, "label").is_string());
+        let span = get(&node, "span");
+        let start = get(&span, "start").as_f64().unwrap() as usize;
+        let line = get(&span, "line").as_f64().unwrap() as usize;
+        assert_eq!(text[..start].matches('\n').count() + 1, line);
+        assert!(!text[start..].starts_with(char::is_whitespace));
+    }
+    let session = FlowSession::new(JsValue::from_str(text), JsValue::UNDEFINED).unwrap();
+    assert_eq!(json(&session.graph().unwrap()), json(&g));
 }
