@@ -27,7 +27,7 @@ fn nested_report() {
 
 #[test]
 fn nested_with_probabilities() {
-    let mut p = std::collections::BTreeMap::new();
+    let mut p = flowguard_core::decision::Probabilities::default();
     p.insert(
         "is_vip".to_owned(),
         NodeProbabilities {

@@ -2,8 +2,6 @@
 //! lists, optimise them on the exact cell model, and keep only what the certificate proves.
 //! See `docs/flattening.md` for the rules and why each step cannot change routing.
 
-use std::collections::BTreeMap;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +29,10 @@ pub struct NodeProbabilities {
 }
 
 /// Probabilities by decision node id (the probabilities file, see `docs/flattening.md`).
-pub type Probabilities = BTreeMap<String, NodeProbabilities>;
+/// Looked up by id only; FxHash is unseeded, so any iteration (the first invalid entry
+/// reported) is the same on every run. (A B-tree here cost the wasm package its own copy
+/// of the B-tree code.)
+pub type Probabilities = rustc_hash::FxHashMap<String, NodeProbabilities>;
 
 /// Reads a probabilities file: `{"node_id": {"conditions": [0.5, 0.2], "default": 0.3}}`.
 pub fn parse_probabilities(text: &str) -> Result<Probabilities, String> {
