@@ -169,8 +169,13 @@ pub async fn fetch(client: &Client, ctx: &Ctx, flow: &str, out: Option<&Path>) -
     }
 }
 
-pub async fn plan_cmd(client: &Client, file: &Path, flow_id: &str) -> Done {
-    let source = match Source::read(file) {
+pub async fn plan_cmd(
+    client: &Client,
+    file: &Path,
+    flow_id: &str,
+    vars: &crate::vars::Vars,
+) -> Done {
+    let source = match Source::read_with(file, vars) {
         Ok(s) => s,
         Err(e) => return Done::error("plan", e, EXIT_USAGE),
     };

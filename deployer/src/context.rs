@@ -159,6 +159,8 @@ pub struct Ctx {
     pub events_url: Option<String>,
     pub progress: Progress,
     pub poll: PollPolicy,
+    /// `{{name}}` placeholder values for the document `deploy` reads (none by default).
+    pub vars: std::sync::Arc<crate::vars::Vars>,
 }
 
 impl Ctx {
@@ -175,6 +177,7 @@ impl Ctx {
             events_url: s.events_url.clone(),
             progress: Progress::new(s.output),
             poll: PollPolicy::from_env(),
+            vars: Default::default(),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod source;
 pub mod step;
 pub mod util;
 pub mod validate;
+pub mod vars;
 pub mod verify;
 pub mod walk;
 

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use flowguard::commands::{self, Done};
 use flowguard::context::{ConnArgs, Ctx, StateArgs, operator};
 use flowguard::deploy::{self, CrashHooks, DeployOptions};
+use flowguard::vars::VarArgs;
 use flowguard::{EXIT_OK, EXIT_USAGE, OutputFormat, flatten, validate};
 
 #[derive(Parser, Debug)]
@@ -61,6 +62,8 @@ enum Command {
         #[arg(long)]
         flow: String,
         #[command(flatten)]
+        vars: VarArgs,
+        #[command(flatten)]
         conn: ConnArgs,
         #[command(flatten)]
         state: StateArgs,
@@ -86,6 +89,8 @@ enum Command {
         /// FG030 depth limit for the validation step.
         #[arg(long, default_value_t = 15, value_name = "N")]
         max_depth: u32,
+        #[command(flatten)]
+        vars: VarArgs,
         #[command(flatten)]
         conn: ConnArgs,
         #[command(flatten)]
@@ -247,14 +252,19 @@ fn run(command: Command) -> u8 {
         Command::Plan {
             file,
             flow,
+            vars,
             conn,
             state,
         } => {
+            let vars = match vars.load() {
+                Ok(v) => v,
+                Err(e) => return emit(state.output, &Done::error("plan", e, EXIT_USAGE)),
+            };
             let client = match client_or(&conn, state.output, "plan") {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-            let d = rt.block_on(commands::plan_cmd(&client, &file, &flow));
+            let d = rt.block_on(commands::plan_cmd(&client, &file, &flow, &vars));
             emit(state.output, &d)
         }
         Command::Deploy {
@@ -265,14 +275,20 @@ fn run(command: Command) -> u8 {
             force_unlock,
             operator: op,
             max_depth,
+            vars,
             conn,
             state,
         } => {
+            let vars = match vars.load() {
+                Ok(v) => v,
+                Err(e) => return emit(state.output, &Done::error("deploy", e, EXIT_USAGE)),
+            };
             let client = match client_or(&conn, state.output, "deploy") {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-            let ctx = Ctx::new(&state);
+            let mut ctx = Ctx::new(&state);
+            ctx.vars = std::sync::Arc::new(vars);
             let opts = DeployOptions {
                 file,
                 flow_id: flow,

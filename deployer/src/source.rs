@@ -32,6 +32,20 @@ impl Source {
         Self::from_text(&path.display().to_string(), text)
     }
 
+    /// [`Source::read`] with the document's `{{name}}` placeholders filled from `vars`: a
+    /// placeholder without a value, or a value no placeholder uses, is an error.
+    pub fn read_with(path: &Path, vars: &crate::vars::Vars) -> Result<Self, String> {
+        let shown = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+        let text = match vars.fill(&shown, &text)? {
+            Some(filled) => filled.text,
+            None => text,
+        };
+        vars.check_unused()?;
+        Self::from_text(&shown, text)
+    }
+
     pub fn from_text(path: &str, text: String) -> Result<Self, String> {
         // An Architect export (`.i3InboundFlow`, …) is its configuration JSON, encoded:
         // everything from here on (validation, plan, upload) works on the decoded JSON.

@@ -73,6 +73,9 @@ pub struct Args {
     pub org: bool,
     #[command(flatten)]
     pub conn: crate::context::ConnArgs,
+    /// `{{name}}` placeholder values (docs/cli.md, "Substitutions").
+    #[command(flatten)]
+    pub vars: crate::vars::VarArgs,
 }
 
 /// The JSON output: `{"files": [...]}`, one entry per input in argument order.
@@ -220,6 +223,13 @@ fn configurations(
 }
 
 pub fn run(args: &Args) -> u8 {
+    let vars = match args.vars.load() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("flowguard: error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let mut opts = options(args);
     if args.org {
         match crate::commands::org_queue_names(&args.conn) {
@@ -270,18 +280,28 @@ pub fn run(args: &Args) -> u8 {
                 None => stdin.clone().unwrap_or_else(|| Ok(Vec::new())),
                 Some(p) => read_input(&p.to_string_lossy()),
             };
-            let outcome = bytes.map(|bytes| {
+            let outcome = bytes.and_then(|bytes| {
+                // With placeholder values, the filled text is validated and its positions
+                // mapped back into the file.
+                let filled = vars.fill_bytes(&input.display, &bytes)?;
                 let settings = config
                     .as_ref()
                     .map(|c| c.settings_for(input.path.as_deref()))
                     .unwrap_or_default();
                 let file_opts = configured(&opts, args, &settings);
-                let result = flowguard_core::validate_bytes_with(
-                    &bytes,
+                let mut result = flowguard_core::validate_bytes_with(
+                    filled.as_ref().map_or(&bytes[..], |f| f.text.as_bytes()),
                     &options_for(&file_opts, &input.display),
                     &settings,
                 );
-                Outcome { result, bytes }
+                if let Some(f) = &filled {
+                    f.remap(
+                        &mut result,
+                        &String::from_utf8_lossy(&bytes),
+                        render::ENCODING,
+                    );
+                }
+                Ok(Outcome { result, bytes })
             });
             Checked {
                 display: input.display.clone(),
@@ -289,6 +309,10 @@ pub fn run(args: &Args) -> u8 {
             }
         })
         .collect();
+    if let Err(e) = vars.check_unused() {
+        eprintln!("flowguard: error: {e}");
+        worst = EXIT_USAGE;
+    }
     let mut checked = checked;
     if let Some(path) = &args.write_baseline {
         let files: Vec<(&str, &[flowguard_core::Diagnostic])> = checked

@@ -53,7 +53,7 @@ pub(super) async fn deploy_inner(
 ) -> Report {
     let mut rep = Report::new("deploy", &opts.flow_id);
     // 1. Read and validate.
-    let source = match Source::read(&opts.file) {
+    let source = match Source::read_with(&opts.file, &ctx.vars) {
         Ok(s) => s,
         Err(e) => return rep.end(Outcome::Failed, e),
     };
