@@ -218,14 +218,14 @@ pub fn validate(
             let v = core::validate_with(&text, &opts, settings);
             ValidationResult {
                 format: v.format.into(),
-                diagnostics: types::diagnostics(v.diagnostics),
+                diagnostics: v.diagnostics,
                 stats: v.stats.into(),
                 decoded: v.decoded.map(Into::into),
             }
         }
         Text::TooLarge(raw) => ValidationResult {
             format: opts.format.into(),
-            diagnostics: types::diagnostics(core::resolve(vec![raw], "", opts.position_encoding)),
+            diagnostics: core::resolve(vec![raw], "", opts.position_encoding),
             stats: types::Stats::default(),
             decoded: None,
         },
@@ -322,7 +322,7 @@ fn unreadable(
         document: None,
         plan: Vec::new(),
         reports: Vec::new(),
-        diagnostics: types::diagnostics(diagnostics),
+        diagnostics,
         certificate: types::Certificate {
             all_applied_certified: false,
             decisions: Vec::new(),

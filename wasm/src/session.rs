@@ -260,7 +260,7 @@ impl FlowSession {
         };
         if analyze {
             let (diagnostics, stats) = self.analyze();
-            out.diagnostics = Some(types::diagnostics(diagnostics));
+            out.diagnostics = Some(diagnostics);
             out.stats = Some(stats.into());
         }
         to_js(&out)

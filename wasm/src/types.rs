@@ -121,12 +121,6 @@ pub struct Diagnostic {
     pub witness: Option<BTreeMap<String, String>>,
 }
 
-/// The diagnostics a result carries: the core's values, written out through the
-/// [`Diagnostic`] mirror.
-pub fn diagnostics(list: Vec<core::Diagnostic>) -> Vec<core::Diagnostic> {
-    list
-}
-
 /// Measurements of a flow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
@@ -724,7 +718,7 @@ impl From<core::decision::FlattenOutcome> for FlattenResult {
                     reason: r.reason,
                 })
                 .collect(),
-            diagnostics: diagnostics(o.diagnostics),
+            diagnostics: o.diagnostics,
             certificate: Certificate {
                 all_applied_certified: o.certificate.all_applied_certified,
                 decisions: o
