@@ -231,6 +231,14 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let mut opts = options(args);
+    if args.org && !vars.is_empty() {
+        // Placeholder mistakes are reported before the org is asked for its queues.
+        let (inputs, _) = walk::collect(&args.files);
+        if let Err(e) = vars.check_files(inputs.iter().map(|i| (i.path.as_deref(), &*i.display))) {
+            eprintln!("flowguard: error: {e}");
+            return EXIT_USAGE;
+        }
+    }
     if args.org {
         match crate::commands::org_queue_names(&args.conn) {
             Ok(q) => opts.checks.known_queues = Some(q),

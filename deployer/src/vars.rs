@@ -229,6 +229,31 @@ impl Vars {
         }
     }
 
+    /// Fills the files (`None`: standard input, skipped) only to find placeholders without
+    /// values and, when every input is a file, values no placeholder uses: for commands that
+    /// ask the org something before they read their inputs. Unreadable files are left to
+    /// the command.
+    pub fn check_files<'a>(
+        &self,
+        files: impl IntoIterator<Item = (Option<&'a Path>, &'a str)>,
+    ) -> Result<(), String> {
+        let mut complete = true;
+        for (path, display) in files {
+            let Some(path) = path else {
+                complete = false;
+                continue;
+            };
+            if let Ok(bytes) = std::fs::read(path) {
+                self.fill_bytes(display, &bytes)?;
+            }
+        }
+        if complete {
+            self.check_unused()
+        } else {
+            Ok(())
+        }
+    }
+
     /// After every input was filled: a value no placeholder used is an error.
     pub fn check_unused(&self) -> Result<(), String> {
         let seen = self.seen.lock().map(|s| s.clone()).unwrap_or_default();

@@ -453,3 +453,43 @@ async fn deploy_and_plan_fill_the_document() {
         Some("2.0")
     );
 }
+
+/// `validate --org` asks the org for its queues: placeholder mistakes come first, so an
+/// unreachable org is never contacted.
+#[test]
+fn validate_org_reports_placeholders_before_asking_the_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = template(dir.path());
+    let f = f.to_str().unwrap();
+    let base = [
+        "validate",
+        "--org",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--var",
+        "flow_name=Main",
+        "--var",
+        "task_name=Main",
+    ];
+    let env = [
+        ("GENESYSCLOUD_OAUTHCLIENT_ID", "id"),
+        ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "secret"),
+    ];
+    let mut args = base.to_vec();
+    args.push(f);
+    let o = run_env(&args, &env);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!(
+            "{f}:14:25: the placeholder `{{{{queue}}}}` has no value"
+        )),
+        "{e}"
+    );
+    assert_eq!(e.matches("flowguard: error:").count(), 1, "{e}");
+    let mut args = base.to_vec();
+    args.extend(["--var", "queue=Support", "--var", "spare=1", f]);
+    let e = stderr(&run_env(&args, &env));
+    assert!(e.contains("the value `spare`"), "{e}");
+    assert_eq!(e.matches("flowguard: error:").count(), 1, "{e}");
+}
