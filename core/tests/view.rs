@@ -214,3 +214,72 @@ fn unreadable_text_has_an_empty_view() {
     };
     assert!(!graph_view("{\"nodes\": {}}", &big).read);
 }
+
+fn random_flow() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    const TYPES: &[&str] = &[
+        "menu",
+        "play",
+        "set",
+        "decision",
+        "loop",
+        "transfer",
+        "disconnect",
+        "task",
+    ];
+    (1usize..12).prop_flat_map(|n| {
+        let node = (
+            prop::sample::select(TYPES),
+            prop::collection::vec(0..n + 2, 0..3),
+            prop::collection::vec(0..n + 2, 0..3),
+        );
+        (prop::collection::vec(node, n), 0..n + 1).prop_map(|(nodes, start)| {
+            let mut out = serde_json::Map::new();
+            for (i, (kind, transitions, conditions)) in nodes.into_iter().enumerate() {
+                let labels = ["default", "body", "exit"];
+                let t: serde_json::Map<String, serde_json::Value> = (transitions.iter())
+                    .enumerate()
+                    .map(|(k, &to)| (labels[k].to_owned(), serde_json::json!([format!("n{to}")])))
+                    .collect();
+                let c: Vec<_> = (conditions.iter())
+                    .enumerate()
+                    .map(|(k, &to)| {
+                        serde_json::json!({"expression": format!("Flow.V == {k}"),
+                            "priority": k, "target_id": format!("n{to}")})
+                    })
+                    .collect();
+                let mut node = serde_json::json!({"type": kind, "transitions": t});
+                if kind == "decision" {
+                    node["conditions"] = serde_json::json!(c);
+                }
+                if kind == "loop" {
+                    node["max_iterations"] = serde_json::json!(3);
+                }
+                out.insert(format!("n{i}"), node);
+            }
+            serde_json::json!({"start": format!("n{start}"), "nodes": out}).to_string()
+        })
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+    /// On random flows (loops, traps, dangling and unreachable nodes), the view names what
+    /// the diagnostics name, and its depth path is a path of the graph from the start.
+    #[test]
+    fn the_view_matches_the_diagnostics_on_random_flows(text in random_flow()) {
+        let mut options = Options::default();
+        options.checks.max_depth = 2;
+        let g = check(Path::new("random"), &text, &options);
+        if let Some(first) = g.depth_path.first() {
+            proptest::prop_assert_eq!(Some(first), g.start.as_ref());
+        }
+        for pair in g.depth_path.windows(2) {
+            proptest::prop_assert!(
+                g.edges.iter().any(|e| e.source == pair[0] && e.target == pair[1]),
+                "{} → {} in {}", pair[0], pair[1], text
+            );
+        }
+        proptest::prop_assert!(g.depth_path.len() as u32 <= g.stats.max_depth);
+    }
+}
