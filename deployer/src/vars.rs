@@ -223,6 +223,9 @@ impl Vars {
 
     /// Reads `bytes` as text and fills it; text that is not UTF-8 is left to validation.
     pub fn fill_bytes(&self, path: &str, bytes: &[u8]) -> Result<Option<Substituted>, String> {
+        if self.is_empty() {
+            return Ok(None);
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => self.fill(path, text),
             Err(_) => Ok(None),
