@@ -51,6 +51,9 @@ pub struct GraphView {
     pub edges: Vec<ViewEdge>,
     /// The start node's id as the document names it.
     pub start: Option<String>,
+    /// Other ways in that reachability starts from (error handling, an in-queue flow's
+    /// periodic state), as the document names them.
+    pub entries: Vec<String>,
     /// Routing loops (FG020): groups of nodes that do not wait for the caller and no loop
     /// node bounds, members in document order, groups in document order of their first.
     pub loops: Vec<Vec<String>>,
@@ -78,6 +81,7 @@ impl GraphView {
             nodes: Vec::new(),
             edges: Vec::new(),
             start: None,
+            entries: Vec::new(),
             loops: Vec::new(),
             bounded_loops: Vec::new(),
             traps: Vec::new(),
@@ -173,6 +177,7 @@ pub fn of_flow(
         nodes,
         edges,
         start: flow.start.as_ref().map(|(id, _)| id.clone()),
+        entries: flow.entries.iter().map(|e| e.target.clone()).collect(),
         loops,
         bounded_loops,
         traps: found.traps.iter().map(|t| ids(t)).collect(),

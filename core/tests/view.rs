@@ -154,6 +154,10 @@ fn check(path: &Path, text: &str, options: &Options) -> GraphView {
         );
     }
     let ids = set(g.nodes.iter().map(|n| &n.id));
+    // Entries that name a node are reachable ways in.
+    for e in g.entries.iter().filter(|e| ids.contains(*e)) {
+        assert!(!g.unreachable.contains(e), "{name}: entry {e}");
+    }
     for e in &g.edges {
         assert!(ids.contains(&e.source), "{name}");
         assert_eq!(!ids.contains(&e.target), e.dangling, "{name}: {e:?}");

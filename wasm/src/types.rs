@@ -285,6 +285,9 @@ pub struct GraphView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub start: Option<String>,
+    /// Other ways in that reachability starts from besides `start` (the flow's error
+    /// handling, an in-queue flow's periodic state), as the document names them.
+    pub entries: Vec<String>,
     /// Routing loops (FG020): groups of nodes that do not wait for the caller and that no
     /// loop node bounds; member ids in document order.
     pub loops: Vec<Vec<String>>,

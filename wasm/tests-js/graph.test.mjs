@@ -72,6 +72,7 @@ test('graph: parity with the diagnostics on every example, in every format', () 
       }
       const ids = new Set(g.nodes.map((n) => n.id));
       assert.equal(ids.size, g.nodes.length, at);
+      for (const e of g.entries.filter((e) => ids.has(e))) assert.ok(!g.unreachable.includes(e), `${at}: entry ${e}`);
       for (const e of g.edges) assert.equal(e.dangling, !ids.has(e.target), `${at}: ${JSON.stringify(e)}`);
       assert.equal(g.edges.filter((e) => !e.dangling).length, g.stats.edges, at);
       // The session draws the same graph.
@@ -103,6 +104,13 @@ test('graph: an Archy YAML loop, with labels, kinds and UTF-16 spans', () => {
   assert.ok(g.edges.every((e) => typeof e.label === 'string' && g.nodes.some((n) => n.id === e.source)));
   assert.deepEqual(g.depthPath[0], g.start);
   assert.equal(g.depthPath.length <= g.stats.maxDepth, true);
+});
+
+test('graph: ways in besides the start', () => {
+  const g = graph(example('archy/transfer-fallback.yaml'));
+  assert.ok(g.entries.length > 0);
+  assert.ok(g.entries.every((e) => g.nodes.some((n) => n.id === e) && !g.unreachable.includes(e)));
+  assert.deepEqual(graph(example('main-ivr.json')).entries, []);
 });
 
 test('graph: flow JSON conditions, dangling targets, unreachable nodes', () => {

@@ -302,6 +302,14 @@ test('Archy YAML: a task that calls itself is drawn as a loop', async () => {
   assert.deepEqual(await graphClass('loop'), loop);
 });
 
+test('Archy YAML: ways in besides the start (error handling) are marked', async () => {
+  await pick('archy/transfer-fallback.yaml');
+  const entries = await page.evaluate(() => window.__flowguard.app.graph.entries);
+  assert.ok(entries.length > 0);
+  assert.deepEqual(await graphClass('entry'), [...entries].sort());
+  assert.deepEqual(await graphClass('unreachable'), []);
+});
+
 test('Architect JSON: its graph is drawn from the same model', async () => {
   await pick('architect/routing-loop.json');
   assert.equal(await page.textContent('#status-format'), 'format: architect');

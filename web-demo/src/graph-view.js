@@ -51,13 +51,14 @@ export function drawable(g) {
     kind: e.condition === undefined ? 'transition' : 'condition',
     label: e.condition === undefined ? e.label : `c${e.condition + 1}`,
   }));
-  return { nodes, edges, start: g.start ?? null };
+  return { nodes, edges, start: g.start ?? null, entries: g.entries };
 }
 
 /** A key that changes only when what the layout depends on changes. */
 export function layoutKey(graph) {
   return JSON.stringify([
     graph.start,
+    graph.entries,
     graph.nodes.map((n) => [n.id, n.type, n.name]),
     graph.edges.map((e) => [e.source, e.target, e.label]),
   ]);
@@ -194,7 +195,7 @@ export class GraphView {
     for (const n of graph.nodes) {
       const lay = g.node(n.id);
       const grp = el('g', {
-        class: `node kind-${n.kind}${n.id === graph.start ? ' start' : ''}`,
+        class: `node kind-${n.kind}${n.id === graph.start ? ' start' : ''}${graph.entries.includes(n.id) ? ' entry' : ''}`,
         'data-id': n.id,
         transform: `translate(${lay.x - lay.width / 2},${lay.y - lay.height / 2})`,
         tabindex: 0,
