@@ -268,7 +268,7 @@ proptest! {
     fn flattening_never_changes_routing((text, probs) in flow()) {
         let mut options = FlattenOptions::default();
         if probs.iter().any(Option::is_some) {
-            let mut p = BTreeMap::new();
+            let mut p = flowguard_core::decision::Probabilities::default();
             for (i, pr) in probs.iter().enumerate() {
                 if let Some(pr) = pr {
                     p.insert(format!("d{i}"), NodeProbabilities { conditions: pr.clone(), default: None });
