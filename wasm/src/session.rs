@@ -16,7 +16,9 @@
 //! at once when `rank[to] < rank[from]` (the usual case: linking to a node further down
 //! the flow), else by a search from `to` that never leaves the ranks `>= rank[from]`.
 
-use std::collections::HashMap;
+// FxHash, as in the core: ids are short and from the user's own document, so SipHash's DoS
+// resistance buys nothing; the core already links rustc-hash, so this is smaller too.
+use rustc_hash::FxHashMap as HashMap;
 
 use flowguard_core as core;
 use flowguard_core::model::{Condition, Edge, ExternalTarget, Node, Origin};
@@ -133,9 +135,9 @@ impl FlowSession {
             generation: 0,
             slots: Vec::new(),
             rank: Vec::new(),
-            slot_of_id: HashMap::new(),
+            slot_of_id: HashMap::default(),
             slot_at_pos: Vec::new(),
-            pending: HashMap::new(),
+            pending: HashMap::default(),
             has_duplicates: false,
             ranks_fresh: false,
             seen: Vec::new(),
