@@ -155,3 +155,25 @@ test('FlowSession.graph follows edits: a new loop, nodes without text', () => {
   assert.deepEqual(after.edges.filter((e) => e.source === 'again'), [{ source: 'again', target: 'again2', label: 'next', dangling: false }]);
   session.free();
 });
+
+test('graph: mutated examples never throw, and every span is inside the text', () => {
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const texts = files.map(example);
+  for (let i = 0; i < 800; i++) {
+    let text = texts[i % texts.length];
+    for (let k = 0; k < 1 + Math.floor(rand() * 3); k++) {
+      const at = Math.floor(rand() * text.length);
+      text = rand() < 0.5 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(rand() * 8)) : text.slice(0, at) + '"]}: \n-é'[Math.floor(rand() * 9)] + text.slice(at);
+    }
+    const g = graph(text);
+    for (const n of g.nodes) {
+      for (const s of [n.span, n.extent].filter(Boolean)) assert.ok(s.start <= s.end && s.end <= text.length, `${n.id} in ${text}`);
+    }
+    if (i % 20 === 0) {
+      const session = new FlowSession(text);
+      assert.deepEqual(session.graph(), g);
+      session.free();
+    }
+  }
+});
