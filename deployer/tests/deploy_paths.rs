@@ -8,31 +8,12 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use common::*;
-use flowguard::deploy::{self, DeployOptions, Hooks, NoHooks, Outcome};
+use flowguard::deploy::{self, NoHooks, Outcome};
 use flowguard::step::Step;
 use genesys_emulator::{EmulatorControl, FaultPlan, OTHER_CLIENT_ID};
 use serde_json::Value;
 
 const FLOW: &str = FLOW_SPANISH_LINE_ID;
-
-struct At<F: Fn(Step) + Send + Sync>(F);
-impl<F: Fn(Step) + Send + Sync> Hooks for At<F> {
-    fn after(&self, step: Step) {
-        (self.0)(step)
-    }
-}
-
-fn opts(file: &Path) -> DeployOptions {
-    DeployOptions {
-        file: file.to_path_buf(),
-        flow_id: FLOW.into(),
-        optimize: false,
-        dry_run: false,
-        force_unlock: false,
-        operator: "tester".into(),
-        checks: Default::default(),
-    }
-}
 
 /// Fetches the flow (lockfile entry) and writes a changed copy.
 async fn prepare(

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use flowguard::deploy::{self, DeployOptions, Hooks, Outcome};
+use flowguard::deploy::{self, Outcome};
 use flowguard::genesys::{
     Client, Credentials, Endpoints, RetryPolicy, Secret, SystemClock, Transport,
 };
@@ -21,25 +21,6 @@ use genesys_emulator::{
 use serde_json::Value;
 
 const FLOW: &str = FLOW_SPANISH_LINE_ID;
-
-struct At<F: Fn(Step) + Send + Sync>(F);
-impl<F: Fn(Step) + Send + Sync> Hooks for At<F> {
-    fn after(&self, step: Step) {
-        (self.0)(step)
-    }
-}
-
-fn opts(file: &Path) -> DeployOptions {
-    DeployOptions {
-        file: file.to_path_buf(),
-        flow_id: FLOW.into(),
-        optimize: false,
-        dry_run: false,
-        force_unlock: false,
-        operator: "tester".into(),
-        checks: Default::default(),
-    }
-}
 
 async fn emu(platform: Platform) -> RunningEmulator {
     emulator_with(EmulatorConfig {

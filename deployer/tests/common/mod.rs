@@ -159,3 +159,24 @@ pub fn audit_ok(dir: &Path) -> u64 {
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Crash and pause hooks for deploy tests: runs the closure after every step.
+pub struct At<F: Fn(flowguard::step::Step) + Send + Sync>(pub F);
+impl<F: Fn(flowguard::step::Step) + Send + Sync> flowguard::deploy::Hooks for At<F> {
+    fn after(&self, step: flowguard::step::Step) {
+        (self.0)(step)
+    }
+}
+
+/// Deploy options for `file` to the seeded Spanish line flow, as an operator would give them.
+pub fn opts(file: &Path) -> flowguard::deploy::DeployOptions {
+    flowguard::deploy::DeployOptions {
+        file: file.to_path_buf(),
+        flow_id: FLOW_SPANISH_LINE_ID.into(),
+        optimize: false,
+        dry_run: false,
+        force_unlock: false,
+        operator: "tester".into(),
+        checks: Default::default(),
+    }
+}
