@@ -1,14 +1,17 @@
 //! The event export retries with the one retry primitive: 5xx backs off on the given
 //! clock (instantly with a fake one), other 4xx are not retried.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
+use common::FakeClock;
 use flowguard::audit::{AuditLog, Event};
-use flowguard::genesys::{FakeClock, RetryPolicy};
+use flowguard::genesys::RetryPolicy;
 
 /// A webhook on loopback answering `statuses` in turn (then 200); counts requests.
 async fn webhook(statuses: Vec<u16>) -> (String, Arc<AtomicUsize>) {

@@ -12,4 +12,4 @@ pub mod transport;
 pub use api::Client;
 pub use credentials::{Credentials, Secret};
 pub use region::Endpoints;
-pub use transport::{ApiError, Clock, ErrorKind, FakeClock, RetryPolicy, SystemClock, Transport};
+pub use transport::{ApiError, Clock, ErrorKind, RetryPolicy, SystemClock, Transport};

@@ -46,48 +46,6 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock whose sleeps return at once and advance its time; it records every wait.
-#[derive(Debug)]
-pub struct FakeClock {
-    start: Instant,
-    offset: Mutex<Duration>,
-    slept: Mutex<Vec<Duration>>,
-}
-
-impl Default for FakeClock {
-    fn default() -> Self {
-        Self {
-            start: Instant::now(),
-            offset: Mutex::new(Duration::ZERO),
-            slept: Mutex::new(Vec::new()),
-        }
-    }
-}
-
-impl FakeClock {
-    /// Every wait so far, in order.
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.slept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Instant {
-        self.start + *self.offset.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'_, ()> {
-        *self.offset.lock().unwrap_or_else(PoisonError::into_inner) += d;
-        self.slept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(d);
-        Box::pin(tokio::task::yield_now())
-    }
-}
-
 /// How hard to try.
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {

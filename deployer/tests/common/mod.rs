@@ -3,13 +3,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use flowguard::context::{Ctx, Progress, StateArgs};
 use flowguard::genesys::api::PollPolicy;
 use flowguard::genesys::{
-    Client, Credentials, Endpoints, FakeClock, RetryPolicy, Secret, SystemClock, Transport,
+    Client, Clock, Credentials, Endpoints, RetryPolicy, Secret, SystemClock, Transport,
 };
 use genesys_emulator::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, RunningEmulator,
@@ -178,5 +178,50 @@ pub fn opts(file: &Path) -> flowguard::deploy::DeployOptions {
         force_unlock: false,
         operator: "tester".into(),
         checks: Default::default(),
+    }
+}
+
+/// Test-only (not shipped in the library): a clock whose sleeps return at once and advance its time; it records every wait.
+#[derive(Debug)]
+pub struct FakeClock {
+    start: Instant,
+    offset: Mutex<Duration>,
+    slept: Mutex<Vec<Duration>>,
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        Self {
+            start: Instant::now(),
+            offset: Mutex::new(Duration::ZERO),
+            slept: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl FakeClock {
+    /// Every wait so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.slept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Instant {
+        self.start + *self.offset.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+    fn sleep(
+        &self,
+        d: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        *self.offset.lock().unwrap_or_else(PoisonError::into_inner) += d;
+        self.slept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(d);
+        Box::pin(tokio::task::yield_now())
     }
 }
