@@ -105,7 +105,11 @@ fn walk(root: &Path, matcher: Option<&globset::GlobMatcher>) -> Vec<PathBuf> {
         }
         let p = entry.path();
         let p = p.strip_prefix("./").unwrap_or(p);
-        if matcher.is_some_and(|m| !m.is_match(p)) || !flow_extension(p) {
+        // Files without an extension are looked at too: Architect exports are sometimes
+        // saved without one (`callFLow`), and only an export's content takes them.
+        if matcher.is_some_and(|m| !m.is_match(p))
+            || (p.extension().is_some() && !flow_extension(p))
+        {
             continue;
         }
         candidates.push(p.to_path_buf());
@@ -190,6 +194,11 @@ pub fn looks_like_flow(p: &Path, bytes: &[u8]) -> bool {
     if ext.len() > 2 && ext.starts_with("i3") {
         return true;
     }
+    if p.extension().is_none() {
+        // No extension (README, LICENSE, scripts, ...): only an Architect export's content.
+        return std::str::from_utf8(bytes)
+            .is_ok_and(|t| flowguard_core::formats::export::sniff(t).is_some());
+    }
     let Ok(text) = std::str::from_utf8(bytes) else {
         // Not text: named like a flow, so say what is wrong with it (FG001).
         return true;
@@ -240,5 +249,13 @@ mod tests {
             b"# a bot\nbotFlow:\n  name: x\n"
         ));
         assert!(looks_like_flow(&p("Main.i3InboundFlow"), b"garbage"));
+        // Without an extension only an export's content counts.
+        assert!(!looks_like_flow(&p("LICENSE"), b"MIT License"));
+        assert!(!looks_like_flow(&p("run"), &[0x7f, b'E', b'L', b'F', 0, 0]));
+        assert!(!looks_like_flow(&p("notes"), b"inboundCall:\n  name: x\n"));
+        assert!(looks_like_flow(
+            &p("callFLow"),
+            b"JTdCJTIybmFtZSUyMiUzQTElN0Q="
+        ));
     }
 }
