@@ -711,20 +711,22 @@ fn plain_run(bytes: &[u8]) -> usize {
 }
 
 /// Decodes the escapes of an already validated JSON string body. Lone surrogates become
-/// U+FFFD, since Rust strings cannot hold them.
+/// U+FFFD, since Rust strings cannot hold them. The text between escapes is copied in runs,
+/// not a character at a time.
 fn decode_escapes(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.char_indices().peekable();
     let hex4 = |at: usize| -> Option<u32> {
         raw.get(at..at + 4)
             .and_then(|h| u32::from_str_radix(h, 16).ok())
     };
-    while let Some((i, c)) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some((_, e)) = chars.next() else { break };
+    let mut pos = 0;
+    while let Some(i) = raw.get(pos..).and_then(|r| r.find('\\')).map(|o| pos + o) {
+        out.push_str(raw.get(pos..i).unwrap_or_default());
+        let Some(e) = raw.get(i + 1..).and_then(|r| r.chars().next()) else {
+            return out;
+        };
+        // The escape and the digits after `\u` are ASCII: one byte a character.
+        pos = i + 2;
         match e {
             'n' => out.push('\n'),
             't' => out.push('\t'),
@@ -732,28 +734,26 @@ fn decode_escapes(raw: &str) -> String {
             'b' => out.push('\u{8}'),
             'f' => out.push('\u{c}'),
             'u' => {
-                let Some(hi) = hex4(i + 2) else { break };
-                for _ in 0..4 {
-                    chars.next();
-                }
+                let Some(hi) = hex4(i + 2) else { return out };
+                pos = i + 6;
                 if (0xD800..0xDC00).contains(&hi)
                     && raw.get(i + 6..i + 8) == Some("\\u")
                     && let Some(lo) = hex4(i + 8).filter(|lo| (0xDC00..0xE000).contains(lo))
                 {
-                    {
-                        for _ in 0..6 {
-                            chars.next();
-                        }
-                        let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                        out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
-                        continue;
-                    }
+                    pos = i + 12;
+                    let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                } else {
+                    out.push(char::from_u32(hi).unwrap_or('\u{fffd}'));
                 }
-                out.push(char::from_u32(hi).unwrap_or('\u{fffd}'));
             }
-            other => out.push(other),
+            other => {
+                pos = i + 1 + other.len_utf8();
+                out.push(other);
+            }
         }
     }
+    out.push_str(raw.get(pos..).unwrap_or_default());
     out
 }
 
@@ -763,7 +763,65 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    // The character-at-a-time decoder `decode_escapes` replaced, as its reference.
+    /// Decodes the escapes of an already validated JSON string body. Lone surrogates become
+    /// U+FFFD, since Rust strings cannot hold them.
+    fn decode_escapes_by_char(raw: &str) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices().peekable();
+        let hex4 = |at: usize| -> Option<u32> {
+            raw.get(at..at + 4)
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+        };
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let Some((_, e)) = chars.next() else { break };
+            match e {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                'b' => out.push('\u{8}'),
+                'f' => out.push('\u{c}'),
+                'u' => {
+                    let Some(hi) = hex4(i + 2) else { break };
+                    for _ in 0..4 {
+                        chars.next();
+                    }
+                    if (0xD800..0xDC00).contains(&hi)
+                        && raw.get(i + 6..i + 8) == Some("\\u")
+                        && let Some(lo) = hex4(i + 8).filter(|lo| (0xDC00..0xE000).contains(lo))
+                    {
+                        {
+                            for _ in 0..6 {
+                                chars.next();
+                            }
+                            let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                            out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                            continue;
+                        }
+                    }
+                    out.push(char::from_u32(hi).unwrap_or('\u{fffd}'));
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn decode_escapes_matches_a_char_loop(parts in proptest::collection::vec(prop_oneof![
+            Just("\\".to_owned()), Just("\\u".to_owned()), Just("\\ud83d".to_owned()),
+            Just("\\ude00".to_owned()), Just("\\u00e9".to_owned()), Just("\\n".to_owned()),
+            Just("\\\"".to_owned()), Just("\\/".to_owned()), Just("\\t".to_owned()),
+            Just("+12".to_owned()), "[a-f0-9]{1,4}", "[ -~é€😀]{0,6}"], 0..12)) {
+            let raw = parts.concat();
+            prop_assert_eq!(decode_escapes(&raw), decode_escapes_by_char(&raw));
+        }
+
         #[test]
         fn plain_run_matches_a_byte_loop(bytes in proptest::collection::vec(
             prop_oneof![Just(b'"'), Just(b'\\'), 0u8..0x20, 0x20u8..=0xff, Just(b'a')], 0..40)) {
