@@ -37,6 +37,26 @@ pub struct Journal {
     /// Steps taken or about to be taken, in order: (step, timestamp).
     pub steps: Vec<(Step, String)>,
     pub started_at: String,
+    /// A deploy by name that creates its flow (`POST /api/v2/flows`).
+    #[serde(default)]
+    pub creation: Option<Creation>,
+}
+
+/// The flow a deploy creates. Journalled before the create under a key made of the
+/// name and type (the id is not known yet); `flow_id` is set once the org answered.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Creation {
+    pub name: String,
+    pub flow_type: String,
+    pub division_id: Option<String>,
+    pub flow_id: Option<String>,
+}
+
+impl Creation {
+    /// The journal key of a creation whose id is not known yet.
+    pub fn pending_key(&self) -> String {
+        format!("new-{}-{}", self.flow_type.to_lowercase(), self.name)
+    }
 }
 
 impl Journal {

@@ -72,8 +72,10 @@ enum Command {
     Deploy {
         /// Architect configuration JSON or Archy YAML.
         file: PathBuf,
+        /// Pin the flow by id (default: the flow of the document's name and type,
+        /// created when the org has none).
         #[arg(long)]
-        flow: String,
+        flow: Option<String>,
         /// Flatten nested decisions first (flowguard_core::decision::flatten).
         #[arg(long)]
         optimize: bool,
@@ -291,7 +293,7 @@ fn run(command: Command) -> u8 {
             ctx.vars = std::sync::Arc::new(vars);
             let opts = DeployOptions {
                 file,
-                flow_id: flow,
+                flow_id: flow.unwrap_or_default(),
                 optimize,
                 dry_run,
                 force_unlock,

@@ -10,8 +10,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::context::Ctx;
+use crate::deploy::address::{self, Identity, Target};
 use crate::deploy::{self, Outcome, Report};
 use crate::genesys::Client;
+use crate::journal::{Creation, Journal};
 use crate::step::Step;
 use crate::util::config_hash;
 
@@ -43,6 +45,29 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
             j.last_step().map_or("none", |s| s.name())
         ));
         let me = client.client_id().to_owned();
+        if let Some(c) = j.creation.clone() {
+            match created(client, ctx, &mut j, &c).await {
+                Created::Decided(outcome, msg) => {
+                    rep.flow_id = j.flow_id.clone();
+                    let rep = deploy::record(
+                        ctx,
+                        client,
+                        rep.finish(outcome, msg),
+                        "recover",
+                        &j.operator,
+                        started,
+                        calls_before,
+                    )
+                    .await;
+                    ctx.journal.remove(&c.pending_key())?;
+                    ctx.journal.remove(&j.flow_id)?;
+                    worst = worst.max(rep.exit_code);
+                    out.push(rep);
+                    continue;
+                }
+                Created::Published => {}
+            }
+        }
         let flow = match client.wait_idle(&j.flow_id, ctx.poll, |_| {}).await {
             Ok(f) => f,
             Err(e) => return Err(format!("cannot read flow {}: {e}", j.flow_id)),
@@ -141,4 +166,94 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
         recovered: out,
         exit_code: worst,
     })
+}
+
+enum Created {
+    /// Decided here (the journal goes).
+    Decided(Outcome, String),
+    /// The created flow has a published version: the general rule decides.
+    Published,
+}
+
+/// A deploy that created its flow. Rule (the safe reading): a created flow that has no
+/// published version is **left in the org**, never deleted and never published by
+/// `recover`: nothing routes to an unpublished flow, deleting needs
+/// `architect:flow:delete` and could destroy work someone started in it, and publishing
+/// would put live a change nobody saw finish. Our draft, if any, is reverted; an empty
+/// flow stays checked out to our OAuth client (the API cannot check in a flow without a
+/// configuration), so the next `flowguard deploy FILE` (same client) adopts it by name
+/// and publishes.
+async fn created(client: &Client, ctx: &Ctx, j: &mut Journal, c: &Creation) -> Created {
+    let id = match &c.flow_id {
+        Some(id) => id.clone(),
+        None => {
+            let ident = Identity {
+                name: c.name.clone(),
+                flow_type: c.flow_type.clone(),
+                division: None,
+            };
+            match address::find(client, &ident).await {
+                Ok(Target::Existing(id)) => id,
+                Ok(Target::Missing) => {
+                    return Created::Decided(
+                        Outcome::Failed,
+                        format!(
+                            "the {} flow `{}` was not created: nothing to undo",
+                            c.flow_type, c.name
+                        ),
+                    );
+                }
+                Err(e) => return Created::Decided(Outcome::Conflict, format!("left alone: {e}")),
+            }
+        }
+    };
+    j.flow_id = id.clone();
+    let me = client.client_id().to_owned();
+    let flow = match client.wait_idle(&id, ctx.poll, |_| {}).await {
+        Ok(f) => f,
+        Err(e) => {
+            return Created::Decided(
+                Outcome::RollbackFailed,
+                format!("cannot read the created flow {id}: {e}"),
+            );
+        }
+    };
+    if flow.published_id().is_some() {
+        return if c.flow_id.is_some() {
+            Created::Published
+        } else {
+            Created::Decided(
+                Outcome::Conflict,
+                format!(
+                    "flow {id} `{}` is published by another party: left in place",
+                    flow.name
+                ),
+            )
+        };
+    }
+    let mut note = String::new();
+    if flow.locked_by(&me) && flow.saved_id().is_some() {
+        let _ = ctx.journal.step(j, Step::Undo);
+        note = match client.revert(&id).await {
+            Ok(_) => "; our draft was reverted".into(),
+            Err(e) => format!("; cannot revert our draft: {e}"),
+        };
+    }
+    // A checked-in version of ours (crash after checkin): release our lock with a checkin.
+    if let Ok(f) = client.get_flow(&id).await
+        && f.locked_by(&me)
+        && f.checked_in_id().is_some()
+    {
+        note.push_str(&match deploy::release_lock(client, ctx, &f).await {
+            Ok(_) => "; our lock was released (checkin)".to_owned(),
+            Err(e) => format!("; {e}"),
+        });
+    }
+    Created::Decided(
+        Outcome::RolledBack,
+        format!(
+            "created flow {id} `{}` was never published: left in the org unpublished (not deleted, not published){note}; `flowguard deploy {}` finds it by name and publishes it",
+            flow.name, j.source_file
+        ),
+    )
 }

@@ -29,6 +29,8 @@ pub enum Step {
     NeedsAttention,
     RegisterJob,
     Upload,
+    /// `POST /api/v2/flows` (a deploy by name whose flow is missing).
+    CreateFlow,
     // Hook points, after a step happened.
     Validated,
     Journaled,
@@ -38,6 +40,8 @@ pub enum Step {
     PublishRequested,
     Published,
     Audited,
+    /// The flow was created (before the journal knows its id).
+    Created,
     /// A step this version does not know (a journal written by another version).
     #[serde(other)]
     Other,
@@ -71,6 +75,7 @@ const ALL: &[Step] = &[
     Step::NeedsAttention,
     Step::RegisterJob,
     Step::Upload,
+    Step::CreateFlow,
     Step::Validated,
     Step::Journaled,
     Step::CheckedOut,
@@ -79,6 +84,7 @@ const ALL: &[Step] = &[
     Step::PublishRequested,
     Step::Published,
     Step::Audited,
+    Step::Created,
 ];
 
 impl Step {
@@ -99,6 +105,8 @@ impl Step {
             Self::NeedsAttention => "needs-attention",
             Self::RegisterJob => "register-job",
             Self::Upload => "upload",
+            Self::CreateFlow => "create-flow",
+            Self::Created => "created",
             Self::Validated => "validated",
             Self::Journaled => "journaled",
             Self::CheckedOut => "checked-out",

@@ -12,6 +12,7 @@
 //! steps; this module the report, the hooks and the
 //! audit record.
 
+pub mod address;
 mod architect;
 mod archy;
 mod pipeline;

@@ -2,12 +2,13 @@
 //! pre-checks (lockfile, pending journal, locks), the journal's intent, then hand over to
 //! the Architect JSON path (`architect.rs`) or the Archy YAML path (`archy.rs`).
 
+use super::address::{self, Identity, Target};
 use super::architect::deploy_config;
 use super::archy::{deploy_yaml, yaml_matches};
 use super::*;
 use crate::context::Ctx;
 use crate::genesys::Client;
-use crate::journal::Journal;
+use crate::journal::{Creation, Journal};
 use crate::lockfile::Lockfile;
 use crate::plan::{self, Plan};
 use crate::source::{Content, Source};
@@ -92,12 +93,49 @@ pub(super) async fn deploy_inner(
     } else {
         source
     };
-    // 3. Remote state and plan.
-    let remote = match client.get_flow(&opts.flow_id).await {
+    // 3. The flow: pinned with --flow, else found by the document's name and type
+    // (created when the org has none). Then the remote state and plan.
+    let ident = match address::identity(&source) {
+        Ok(i) => i,
+        Err(e) => return rep.end(Outcome::Failed, e),
+    };
+    let mut creation: Option<Creation> = None;
+    let flow_id = if opts.flow_id.is_empty() {
+        match address::find(client, &ident).await {
+            Ok(Target::Existing(id)) => {
+                rep.messages.push(format!(
+                    "{} flow `{}` found by name and type: {id}",
+                    ident.flow_type, ident.name
+                ));
+                id
+            }
+            Ok(Target::Missing) => {
+                match create(client, ctx, opts, &source, &ident, hooks, rep).await {
+                    Ok((id, c, r)) => {
+                        creation = Some(c);
+                        rep = r;
+                        id
+                    }
+                    Err(r) => return *r,
+                }
+            }
+            Err(e) => return rep.end(Outcome::Failed, e),
+        }
+    } else {
+        opts.flow_id.clone()
+    };
+    rep.flow_id = flow_id.clone();
+    let remote = match client.get_flow(&flow_id).await {
         Ok(f) => f,
         Err(e) => return rep.end(Outcome::Failed, format!("cannot read the flow: {e}")),
     };
     rep.flow_name = Some(remote.name.clone());
+    if !opts.flow_id.is_empty()
+        && !source.is_yaml()
+        && let Err(e) = address::check_pinned(&ident, &remote)
+    {
+        return rep.end(Outcome::Failed, e);
+    }
     rep.previous_version = remote.published_id().map(str::to_owned);
     rep.published_version = rep.previous_version.clone();
     let remote_config = match remote.published_id() {
@@ -118,8 +156,12 @@ pub(super) async fn deploy_inner(
         Ok(l) => l,
         Err(e) => return rep.end(Outcome::Failed, e),
     };
-    let entry = lock.flows.get(&opts.flow_id).cloned();
+    let entry = lock.flows.get(&flow_id).cloned();
     let plan = match (&source.content, &remote_config) {
+        (Content::Config(_), Some(_)) if remote.published_id().is_none() => Plan {
+            not_comparable: Some("the flow has no published version yet".into()),
+            ..Plan::default()
+        },
         (Content::Config(local), Some(rc)) => match plan::plan_config(rc, local) {
             Ok(p) => p,
             Err(e) => return rep.end(Outcome::Failed, format!("cannot plan: {e}")),
@@ -158,8 +200,11 @@ pub(super) async fn deploy_inner(
     // 4. Pre-checks: lock and lockfile.
     // An interrupted deploy of this flow is waiting for `recover`: its journal must not
     // be overwritten (it holds the version to restore and the attempt is not audited yet).
-    match ctx.journal.load(&opts.flow_id) {
+    // A deploy that has just created the flow continues its own journal.
+    let mut created_journal = None;
+    match ctx.journal.load(&flow_id) {
         Ok(None) => {}
+        Ok(Some(p)) if creation.is_some() && p.creation == creation => created_journal = Some(p),
         Ok(Some(p)) => {
             return rep.end(
                 Outcome::Failed,
@@ -209,7 +254,10 @@ pub(super) async fn deploy_inner(
     }
     // 5. Journal the intent and the previous configuration.
     let mut j = Journal {
-        deploy_id: uuid::Uuid::new_v4().to_string(),
+        deploy_id: created_journal
+            .as_ref()
+            .map_or_else(|| uuid::Uuid::new_v4().to_string(), |p| p.deploy_id.clone()),
+        steps: created_journal.map(|p| p.steps).unwrap_or_default(),
         flow_id: remote.id.clone(),
         flow_name: remote.name.clone(),
         operator: opts.operator.clone(),
@@ -229,6 +277,7 @@ pub(super) async fn deploy_inner(
             Content::Yaml(_) => None,
         },
         started_at: now_rfc3339(),
+        creation,
         ..Journal::default()
     };
     if let Err(e) = ctx.journal.step(&mut j, Step::Intent) {
@@ -272,4 +321,132 @@ pub(super) fn journal_stop(e: &str, step: Step) -> String {
     format!(
         "cannot write the journal before step `{step}` ({e}): stopped before writing to the org, because without a journal entry `flowguard recover` could not finish or undo this change"
     )
+}
+
+/// Creates the missing flow of a deploy by name (Architect JSON: `POST /api/v2/flows`),
+/// in the division the document names. The creation is journalled first, under a key
+/// made of the name and type (the id is not known yet), then under the new id. Refusals
+/// (division unknown, Archy YAML, dry run) write nothing.
+async fn create(
+    client: &Client,
+    ctx: &Ctx,
+    opts: &DeployOptions,
+    source: &Source,
+    ident: &Identity,
+    hooks: &dyn Hooks,
+    mut rep: Report,
+) -> Result<(String, Creation, Report), Box<Report>> {
+    let division_id = match &ident.division {
+        Some(d) => match address::division_id(client, d).await {
+            Ok(id) => Some(id),
+            Err(e) => return Err(Box::new(rep.end(Outcome::Failed, e))),
+        },
+        None => None,
+    };
+    let what = format!(
+        "the org has no {} flow `{}`{}",
+        ident.flow_type,
+        ident.name,
+        ident
+            .division
+            .as_deref()
+            .map(|d| format!(" (division {d})"))
+            .unwrap_or_default()
+    );
+    if source.is_yaml() {
+        return Err(Box::new(rep.end(
+            Outcome::Failed,
+            format!("{what}: creating flows from Archy YAML is not supported yet; create it (e.g. deploy its Architect JSON, or with Archy) or give --flow ID; nothing was sent"),
+        )));
+    }
+    if opts.dry_run {
+        return Err(Box::new(rep.end(
+            Outcome::DryRun,
+            format!("{what}: it would be created; dry run: nothing was written"),
+        )));
+    }
+    let mut c = Creation {
+        name: ident.name.clone(),
+        flow_type: ident.flow_type.clone(),
+        division_id: division_id.clone(),
+        flow_id: None,
+    };
+    let key = c.pending_key();
+    match ctx.journal.load(&key) {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            return Err(Box::new(rep.end(
+                Outcome::Failed,
+                "an interrupted creation of this flow is pending: run `flowguard recover` first; nothing was written",
+            )));
+        }
+        Err(e) => return Err(Box::new(rep.end(Outcome::Failed, e))),
+    }
+    let mut j = Journal {
+        deploy_id: uuid::Uuid::new_v4().to_string(),
+        flow_id: key.clone(),
+        flow_name: ident.name.clone(),
+        operator: opts.operator.clone(),
+        pipeline: "config".into(),
+        source_file: source.path.clone(),
+        new_content_sha256: source.content_sha256(),
+        new_configuration: match &source.content {
+            Content::Config(c) => Some(c.clone()),
+            Content::Yaml(_) => None,
+        },
+        started_at: now_rfc3339(),
+        creation: Some(c.clone()),
+        ..Journal::default()
+    };
+    if let Err(e) = ctx.journal.step(&mut j, Step::CreateFlow) {
+        return Err(Box::new(
+            rep.end(Outcome::Failed, journal_stop(&e, Step::CreateFlow)),
+        ));
+    }
+    let flow = match client
+        .create_flow(&ident.name, &ident.flow_type, division_id.as_deref())
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            // Sent once: after a lost answer the org decides.
+            return match address::find(client, ident).await {
+                Ok(Target::Missing) => {
+                    let _ = ctx.journal.remove(&key);
+                    Err(Box::new(rep.end(
+                        Outcome::Failed,
+                        format!("cannot create the flow: {e}; nothing was created"),
+                    )))
+                }
+                _ => {
+                    rep.keep_journal = true;
+                    Err(Box::new(rep.end(
+                        Outcome::Failed,
+                        format!("creating the flow failed ({e}) but a flow of that name and type may exist now: run `flowguard recover`"),
+                    )))
+                }
+            };
+        }
+    };
+    hooks.after(Step::Created);
+    rep.messages.push(format!(
+        "created {} flow `{}`: {}",
+        ident.flow_type, ident.name, flow.id
+    ));
+    c.flow_id = Some(flow.id.clone());
+    j.flow_id = flow.id.clone();
+    j.creation = Some(c.clone());
+    if let Err(e) = ctx.journal.save(&j) {
+        rep.flow_id = flow.id.clone();
+        rep.keep_journal = true;
+        return Err(Box::new(rep.end(
+            Outcome::Failed,
+            format!(
+                "created flow {} but cannot write the journal ({e}): run `flowguard recover`",
+                flow.id
+            ),
+        )));
+    }
+    let _ = ctx.journal.remove(&key);
+    Ok((flow.id, c, rep))
 }

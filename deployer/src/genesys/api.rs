@@ -142,6 +142,48 @@ impl Client {
         Ok(out)
     }
 
+    /// The divisions (id, name) the org's flows are in, every page.
+    pub async fn flow_divisions(&self) -> Result<Vec<(String, String)>, ApiError> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let path = format!("/api/v2/flows?pageSize=100&pageNumber={page}");
+            let l: Listing<Flow> = self.get_json(&path).await?;
+            let count = l.page_count.unwrap_or(1);
+            for d in l.entities.into_iter().filter_map(|f| f.division) {
+                if let (Some(id), Some(name)) = (d.id, d.name)
+                    && !out.iter().any(|(i, _)| *i == id)
+                {
+                    out.push((id, name));
+                }
+            }
+            if page >= count || page >= 1000 {
+                break;
+            }
+            page += 1;
+        }
+        Ok(out)
+    }
+
+    /// `POST /api/v2/flows`: creates an empty flow. Sent once (it creates something);
+    /// after a lost answer the caller looks the flow up by name and type.
+    pub async fn create_flow(
+        &self,
+        name: &str,
+        flow_type: &str,
+        division_id: Option<&str>,
+    ) -> Result<Flow, ApiError> {
+        let mut body = serde_json::json!({ "name": name, "type": flow_type });
+        if let Some(d) = division_id {
+            body["division"] = serde_json::json!({ "id": d });
+        }
+        let path = "/api/v2/flows";
+        self.transport
+            .send_write(Method::POST, path, Body::Json(body))
+            .await?
+            .json("POST", path)
+    }
+
     /// `latestconfiguration`: saved, else checked in, else published configuration.
     pub async fn latest_configuration(&self, id: &str) -> Result<Value, ApiError> {
         self.get_json(&format!("/api/v2/flows/{}/latestconfiguration", enc(id)))

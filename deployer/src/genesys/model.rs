@@ -81,6 +81,8 @@ pub struct Flow {
     pub current_operation: Option<Operation>,
     #[serde(default)]
     pub deleted: bool,
+    #[serde(default)]
+    pub division: Option<EntityRef>,
 }
 
 impl Flow {

@@ -231,6 +231,24 @@ impl EmulatorControl {
             .map(|f| f.id.clone())
     }
 
+    /// Test setup, not an API: adds an empty flow in the Home division even when a
+    /// live flow of that name and type exists (the API refuses that with 409
+    /// `architect.flow.already.exists`, but orgs can hold such duplicates, e.g. from
+    /// imports or older platform versions). Returns its id.
+    pub fn insert_duplicate_flow(&self, name: &str, flow_type: &str) -> String {
+        let mut store = self.app.lock();
+        let id = store.ids.next_uuid();
+        let division = store.home_division.clone();
+        let flow = crate::flows::FlowRecord::new(
+            id.clone(),
+            name.into(),
+            flow_type.to_uppercase(),
+            division,
+        );
+        store.flows.push(flow);
+        id
+    }
+
     /// The flow as `GET /api/v2/flows/{id}?deleted=true` would return it.
     pub fn flow_json(&self, flow_id: &str) -> Option<Value> {
         self.app.lock().flow(flow_id).map(|f| f.to_json())
