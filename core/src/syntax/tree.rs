@@ -81,6 +81,35 @@ pub struct SyntaxTree {
     source: String,
 }
 
+/// The members of an object, from [`SyntaxTree::members`]: a plain loop over the member
+/// slots, since opt-level "z" (the wasm package) leaves iterator adapters and their
+/// closures as calls per member.
+pub struct Members<'t> {
+    tree: &'t SyntaxTree,
+    next: usize,
+    end: usize,
+}
+
+impl<'t> Iterator for Members<'t> {
+    type Item = (&'t str, (u32, u32), ValueId);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.next < self.end {
+            let i = self.next;
+            self.next += 1;
+            if let Some(Some(key)) = self.tree.keys.get(i) {
+                return Some((
+                    self.tree.scalar(&key.text),
+                    (key.start, key.end),
+                    ValueId(self.tree.children[i]),
+                ));
+            }
+        }
+        None
+    }
+}
+
 const NO_PARENT: u32 = u32::MAX;
 
 impl SyntaxTree {
@@ -178,18 +207,19 @@ impl SyntaxTree {
     }
 
     /// Members of an object in document order: (key, key span, value).
-    pub fn members(&self, id: ValueId) -> impl Iterator<Item = (&str, (u32, u32), ValueId)> + '_ {
+    pub fn members(&self, id: ValueId) -> Members<'_> {
         let v = self.value(id);
-        let is_object = v.kind == ValueKind::Object;
-        let range = v.first_child as usize..(v.first_child + v.child_count) as usize;
-        range.filter(move |_| is_object).filter_map(move |i| {
-            let key = self.keys.get(i)?.as_ref()?;
-            Some((
-                self.scalar(&key.text),
-                (key.start, key.end),
-                ValueId(self.children[i]),
-            ))
-        })
+        let (next, end) = if v.kind == ValueKind::Object {
+            let first = v.first_child as usize;
+            (first, first + v.child_count as usize)
+        } else {
+            (0, 0)
+        };
+        Members {
+            tree: self,
+            next,
+            end,
+        }
     }
 
     /// The value of the first member named `name`.
