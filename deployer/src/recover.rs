@@ -59,8 +59,10 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
                         calls_before,
                     )
                     .await;
-                    ctx.journal.remove(&c.pending_key())?;
-                    ctx.journal.remove(&j.flow_id)?;
+                    if rep.outcome != Outcome::RollbackFailed {
+                        ctx.journal.remove(&c.pending_key())?;
+                        ctx.journal.remove(&j.flow_id)?;
+                    }
                     worst = worst.max(rep.exit_code);
                     out.push(rep);
                     continue;
@@ -184,6 +186,19 @@ enum Created {
 /// configuration), so the next `flowguard deploy FILE` (same client) adopts it by name
 /// and publishes.
 async fn created(client: &Client, ctx: &Ctx, j: &mut Journal, c: &Creation) -> Created {
+    // An import job of ours may still be running: its end decides what exists.
+    if c.flow_id.is_none()
+        && j.pipeline == "yaml"
+        && let Some(job) = j.import_job_id.clone()
+        // A job never given its file does nothing.
+        && client.job(&job).await.is_ok_and(|s| s.status != "Registered")
+        && let Err(e) = deploy::poll_job(client, ctx, &job).await
+    {
+        return Created::Decided(
+            Outcome::RollbackFailed,
+            format!("cannot follow our import job {job}: {e}; run `flowguard recover` again"),
+        );
+    }
     let id = match &c.flow_id {
         Some(id) => id.clone(),
         None => {
@@ -221,6 +236,15 @@ async fn created(client: &Client, ctx: &Ctx, j: &mut Journal, c: &Creation) -> C
     if flow.published_id().is_some() {
         return if c.flow_id.is_some() {
             Created::Published
+        } else if j.pipeline == "yaml" && deploy::job_published(client, j, &flow).await {
+            Created::Decided(
+                Outcome::Deployed,
+                format!(
+                    "finished: our import job created flow {id} `{}` and published version {}",
+                    flow.name,
+                    flow.published_id().unwrap_or_default()
+                ),
+            )
         } else {
             Created::Decided(
                 Outcome::Conflict,

@@ -260,3 +260,97 @@ async fn creating_deploy_crashed_at_every_step_then_recover_then_deploy() {
         assert_eq!(emu.flow_id_by_name("Crash Line", "INBOUNDCALL"), Some(id));
     }
 }
+
+/// The Spanish Line's seed YAML, renamed (and changed).
+fn spanish_yaml(name: &str) -> String {
+    let sf = genesys_emulator::seed::seed_flows()
+        .into_iter()
+        .find(|f| f.id == FLOW)
+        .unwrap_or_else(|| panic!("seed"));
+    let y = sf.versions.last().copied().unwrap_or_default().to_owned();
+    y.replacen("name: Spanish Line", &format!("name: {name}"), 1)
+        .replacen("description:", "description: changed -", 1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yaml_by_name_finds_the_flow_or_creates_it_with_the_import_job() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    // Found by name and type.
+    let file = dir.path().join("spanish.yaml");
+    std::fs::write(&file, spanish_yaml("Spanish Line")).unwrap_or_else(|e| panic!("{e}"));
+    let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::Deployed, "{}", r.text());
+    assert_eq!(r.flow_id, FLOW);
+    assert_eq!(emu.published_version(FLOW).as_deref(), Some("2.0"));
+    // Missing: the import job creates and publishes it.
+    let file = dir.path().join("new.yaml");
+    std::fs::write(&file, spanish_yaml("Yaml New Line")).unwrap_or_else(|e| panic!("{e}"));
+    let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::Deployed, "{}", r.text());
+    let id = emu
+        .flow_id_by_name("Yaml New Line", "INBOUNDCALL")
+        .unwrap_or_else(|| panic!("not created: {}", r.text()));
+    assert_eq!(r.flow_id, id);
+    assert!(emu.published_version(&id).is_some());
+    let rec = audit_records(dir.path()).pop().unwrap_or_default();
+    assert_eq!(rec["flow_id"], id.as_str(), "{rec}");
+    assert_eq!(rec["outcome"], "deployed", "{rec}");
+    audit_ok(dir.path());
+    assert!(ctx.journal.all().unwrap_or_default().is_empty());
+    // Again: found by name, no change.
+    let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::NoChange, "{}", r.text());
+    assert_eq!(r.flow_id, id);
+    // An unknown division: refused before the import job.
+    let file = dir.path().join("sales.yaml");
+    let y = spanish_yaml("Yaml Sales Line").replacen(
+        "inboundCall:\n",
+        "inboundCall:\n  division: Sales\n",
+        1,
+    );
+    std::fs::write(&file, y).unwrap_or_else(|e| panic!("{e}"));
+    emu.clear_request_log();
+    let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::Failed, "{}", r.text());
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert!(
+        emu.flow_id_by_name("Yaml Sales Line", "INBOUNDCALL")
+            .is_none()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "crash hooks (FLOWGUARD_CRASH_AFTER) exist only in debug builds"
+)]
+async fn yaml_creation_crashed_after_the_job_then_recover_finishes() {
+    for step in ["publish-requested", "published"] {
+        let emu = emulator().await;
+        let dir = tempdir();
+        let base = emu.base_url().to_owned();
+        std::fs::write(dir.path().join("new.yaml"), spanish_yaml("Yaml Crash Line"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let o = flowguard_env(
+            dir.path(),
+            &base,
+            &["deploy", "new.yaml"],
+            &[("FLOWGUARD_CRASH_AFTER", step)],
+        );
+        assert_ne!(code(&o), 0, "{step}: should have aborted");
+        let o = flowguard(dir.path(), &base, &["recover", "--output", "json"]);
+        let j = json_out(&o);
+        assert_eq!(code(&o), 0, "{step}: {j}");
+        let id = emu
+            .flow_id_by_name("Yaml Crash Line", "INBOUNDCALL")
+            .unwrap_or_else(|| panic!("{step}: not created"));
+        assert_eq!(j["recovered"][0]["flow_id"], id.as_str(), "{step}: {j}");
+        assert_eq!(j["recovered"][0]["outcome"], "deployed", "{step}: {j}");
+        assert!(emu.published_version(&id).is_some());
+        audit_ok(dir.path());
+        let o = flowguard(dir.path(), &base, &["recover"]);
+        assert_eq!(code(&o), 0, "{step}: {}", stdout(&o));
+    }
+}

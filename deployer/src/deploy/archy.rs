@@ -8,8 +8,8 @@ use super::pipeline::journal_stop;
 use super::*;
 use crate::context::Ctx;
 use crate::genesys::Client;
-use crate::genesys::model::Flow;
-use crate::journal::Journal;
+use crate::genesys::model::{Flow, JobState};
+use crate::journal::{Creation, Journal};
 use crate::lockfile::{Entry, Lockfile};
 use crate::step::Step;
 use crate::util::sha256_hex;
@@ -94,27 +94,7 @@ pub(super) async fn deploy_yaml(
         ));
     }
     hooks.after(Step::PublishRequested);
-    // Poll with backoff.
-    let clock = client.transport.clock.clone();
-    let start = clock.now();
-    let mut interval = ctx.poll.first;
-    let state = loop {
-        match client.job(&job.id).await {
-            Ok(s) if s.status == "Success" || s.status == "Failure" => break Ok(s),
-            Ok(_) => {}
-            Err(e) => break Err(e.to_string()),
-        }
-        let waited = clock.now().saturating_duration_since(start);
-        if waited >= ctx.poll.timeout {
-            break Err(format!(
-                "the import job did not finish within {}s",
-                ctx.poll.timeout.as_secs()
-            ));
-        }
-        ctx.progress.tick("import job running", waited);
-        clock.sleep(interval).await;
-        interval = (interval * 2).min(ctx.poll.max_interval);
-    };
+    let state = poll_job(client, ctx, &job.id).await;
     let state = match state {
         Ok(s) => s,
         Err(e) => {
@@ -188,6 +168,176 @@ pub(super) async fn deploy_yaml(
         format!(
             "the import job succeeded but the published version is still {}; {msg}",
             new.unwrap_or_else(|| "none".into())
+        ),
+    )
+}
+
+/// Polls an import job with backoff until it succeeds or fails (bounded wait).
+pub async fn poll_job(client: &Client, ctx: &Ctx, job_id: &str) -> Result<JobState, String> {
+    let clock = client.transport.clock.clone();
+    let start = clock.now();
+    let mut interval = ctx.poll.first;
+    loop {
+        match client.job(job_id).await {
+            Ok(s) if s.status == "Success" || s.status == "Failure" => return Ok(s),
+            Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        let waited = clock.now().saturating_duration_since(start);
+        if waited >= ctx.poll.timeout {
+            return Err(format!(
+                "the import job did not finish within {}s",
+                ctx.poll.timeout.as_secs()
+            ));
+        }
+        ctx.progress.tick("import job running", waited);
+        clock.sleep(interval).await;
+        interval = (interval * 2).min(ctx.poll.max_interval);
+    }
+}
+
+/// A deploy by name of Archy YAML whose flow the org lacks: the import job creates and
+/// publishes it (Archy matches by name and type). Journalled first under the creation's
+/// pending key (the id comes from the job's result), then under the new id.
+pub(super) async fn create_yaml(
+    client: &Client,
+    ctx: &Ctx,
+    mut j: Journal,
+    yaml: &str,
+    hooks: &dyn Hooks,
+    mut rep: Report,
+) -> Report {
+    let Some(mut c): Option<Creation> = j.creation.clone() else {
+        return rep.end(Outcome::Failed, "internal: no creation in the journal");
+    };
+    let key = c.pending_key();
+    if let Err(e) = ctx.journal.step(&mut j, Step::RegisterJob) {
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::RegisterJob));
+    }
+    let job = match client.register_job().await {
+        Ok(job) => job,
+        Err(e) => {
+            let _ = ctx.journal.remove(&key);
+            return rep.end(
+                Outcome::Failed,
+                format!("cannot register the import job: {e} (nothing was uploaded, so nothing was created)"),
+            );
+        }
+    };
+    j.import_job_id = Some(job.id.clone());
+    if let Err(e) = ctx.journal.step(&mut j, Step::Upload) {
+        let _ = ctx.journal.remove(&key);
+        return rep.end(Outcome::Failed, journal_stop(&e, Step::Upload));
+    }
+    if let Err(e) = client.upload(&job, yaml.as_bytes()).await {
+        let started = client
+            .job(&job.id)
+            .await
+            .is_ok_and(|s| s.status != "Registered");
+        if !started {
+            let _ = ctx.journal.remove(&key);
+            return rep.end(
+                Outcome::Failed,
+                format!(
+                    "uploading the YAML failed: {e}; the job did not start, nothing was created"
+                ),
+            );
+        }
+        rep.messages.push(format!(
+            "the upload answered {e}, but the job started: following it (not uploaded twice)"
+        ));
+    }
+    hooks.after(Step::PublishRequested);
+    let state = match poll_job(client, ctx, &job.id).await {
+        Ok(s) => s,
+        Err(e) => {
+            rep.keep_journal = true;
+            return rep.end(
+                Outcome::RollbackFailed,
+                format!(
+                    "import job {}: {e}; the flow may be created later: run `flowguard recover`",
+                    job.id
+                ),
+            );
+        }
+    };
+    rep.job_messages = state.messages.iter().map(|m| m.text.clone()).collect();
+    let job_flow = state.flow.as_ref().and_then(|f| f.id.clone());
+    if state.status == "Failure" {
+        if job_flow.is_none() {
+            let _ = ctx.journal.remove(&key);
+            return rep.end(
+                Outcome::Failed,
+                format!("import job {} failed: nothing was created", job.id),
+            );
+        }
+        rep.keep_journal = true;
+        return rep.end(
+            Outcome::RollbackFailed,
+            format!(
+                "import job {} failed but names a flow: run `flowguard recover`",
+                job.id
+            ),
+        );
+    }
+    hooks.after(Step::Published);
+    let Some(id) = job_flow else {
+        rep.keep_journal = true;
+        return rep.end(
+            Outcome::RollbackFailed,
+            format!(
+                "import job {} succeeded but names no flow: run `flowguard recover`",
+                job.id
+            ),
+        );
+    };
+    c.flow_id = Some(id.clone());
+    j.flow_id = id.clone();
+    j.creation = Some(c);
+    rep.flow_id = id.clone();
+    if ctx.journal.save(&j).is_ok() {
+        let _ = ctx.journal.remove(&key);
+    }
+    rep.journaled = true;
+    let flow = match client.get_flow(&id).await {
+        Ok(f) => f,
+        Err(e) => {
+            rep.keep_journal = true;
+            return rep.end(
+                Outcome::RollbackFailed,
+                format!("cannot read the created flow {id}: {e}: run `flowguard recover`"),
+            );
+        }
+    };
+    rep.flow_name = Some(flow.name.clone());
+    let new = flow.published_id().map(str::to_owned);
+    j.new_version = new.clone();
+    rep.new_version = new.clone();
+    rep.published_version = new.clone();
+    let Some(v) = new else {
+        rep.keep_journal = true;
+        return rep.end(
+            Outcome::RollbackFailed,
+            format!("import job {} created flow {id} but it shows no published version: run `flowguard recover`", job.id),
+        );
+    };
+    let _ = ctx.journal.step(&mut j, Step::Verified);
+    hooks.after(Step::Verified);
+    let _ = Lockfile::update(&ctx.lockfile, |l| {
+        l.flows.insert(
+            id.clone(),
+            Entry::from_flow(
+                &flow,
+                sha256_hex(yaml.as_bytes()),
+                Some(j.source_file.clone()),
+            ),
+        );
+    });
+    rep.end(
+        Outcome::Deployed,
+        format!(
+            "import job {} created flow {id} and published version {v}",
+            job.id
         ),
     )
 }

@@ -18,6 +18,7 @@ mod archy;
 mod pipeline;
 mod undo;
 
+pub use archy::poll_job;
 use pipeline::deploy_inner;
 
 pub use undo::{

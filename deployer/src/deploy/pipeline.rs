@@ -353,12 +353,6 @@ async fn create(
             .map(|d| format!(" (division {d})"))
             .unwrap_or_default()
     );
-    if source.is_yaml() {
-        return Err(Box::new(rep.end(
-            Outcome::Failed,
-            format!("{what}: creating flows from Archy YAML is not supported yet; create it (e.g. deploy its Architect JSON, or with Archy) or give --flow ID; nothing was sent"),
-        )));
-    }
     if opts.dry_run {
         return Err(Box::new(rep.end(
             Outcome::DryRun,
@@ -387,7 +381,7 @@ async fn create(
         flow_id: key.clone(),
         flow_name: ident.name.clone(),
         operator: opts.operator.clone(),
-        pipeline: "config".into(),
+        pipeline: if source.is_yaml() { "yaml" } else { "config" }.into(),
         source_file: source.path.clone(),
         new_content_sha256: source.content_sha256(),
         new_configuration: match &source.content {
@@ -398,6 +392,14 @@ async fn create(
         creation: Some(c.clone()),
         ..Journal::default()
     };
+    if let Content::Yaml(y) = &source.content {
+        // The import job creates the flow (and publishes it).
+        rep.messages
+            .push(format!("{what}: the import job creates it"));
+        return Err(Box::new(
+            super::archy::create_yaml(client, ctx, j, y, hooks, rep).await,
+        ));
+    }
     if let Err(e) = ctx.journal.step(&mut j, Step::CreateFlow) {
         return Err(Box::new(
             rep.end(Outcome::Failed, journal_stop(&e, Step::CreateFlow)),
