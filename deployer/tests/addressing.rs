@@ -354,3 +354,31 @@ async fn yaml_creation_crashed_after_the_job_then_recover_finishes() {
         assert_eq!(code(&o), 0, "{step}: {}", stdout(&o));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_the_create_is_not_sent_twice() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    let config = spanish(&emu, dir.path()).await;
+    let file = renamed(dir.path(), &config, "Lost Answer Line", None);
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    emu.clear_request_log();
+    emu.set_faults(genesys_emulator::FaultPlan {
+        commit_then_5xx_next: 1,
+        ..genesys_emulator::FaultPlan::default()
+    });
+    let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::Deployed, "{}", r.text());
+    let creates = writes(&emu)
+        .into_iter()
+        .filter(|w| w == "POST /api/v2/flows")
+        .count();
+    assert_eq!(creates, 1);
+    assert!(r.text().contains("not sent twice"), "{}", r.text());
+    let id = emu
+        .flow_id_by_name("Lost Answer Line", "INBOUNDCALL")
+        .unwrap_or_default();
+    assert_eq!(r.flow_id, id);
+    assert!(emu.published_version(&id).is_some());
+    assert!(ctx.journal.all().unwrap_or_default().is_empty());
+}

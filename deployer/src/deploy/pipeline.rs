@@ -412,22 +412,34 @@ async fn create(
         Ok(f) => f,
         Err(e) => {
             // Sent once: after a lost answer the org decides.
-            return match address::find(client, ident).await {
+            let me = client.client_id().to_owned();
+            let found = match address::find(client, ident).await {
+                Ok(Target::Existing(id)) => client.get_flow(&id).await.ok(),
                 Ok(Target::Missing) => {
                     let _ = ctx.journal.remove(&key);
-                    Err(Box::new(rep.end(
+                    return Err(Box::new(rep.end(
                         Outcome::Failed,
                         format!("cannot create the flow: {e}; nothing was created"),
-                    )))
+                    )));
+                }
+                Err(_) => None,
+            };
+            match found {
+                // Created by our request (empty, unpublished, checked out to us).
+                Some(f) if f.published_id().is_none() && f.locked_by(&me) => {
+                    rep.messages.push(format!(
+                        "the create answered {e}, but the flow exists: carrying on with it (not sent twice)"
+                    ));
+                    f
                 }
                 _ => {
                     rep.keep_journal = true;
-                    Err(Box::new(rep.end(
+                    return Err(Box::new(rep.end(
                         Outcome::Failed,
                         format!("creating the flow failed ({e}) but a flow of that name and type may exist now: run `flowguard recover`"),
-                    )))
+                    )));
                 }
-            };
+            }
         }
     };
     hooks.after(Step::Created);
