@@ -382,3 +382,22 @@ async fn a_lost_answer_to_the_create_is_not_sent_twice() {
     assert!(emu.published_version(&id).is_some());
     assert!(ctx.journal.all().unwrap_or_default().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_of_a_missing_flow_says_it_would_create_it_and_writes_nothing() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    let config = spanish(&emu, dir.path()).await;
+    let file = renamed(dir.path(), &config, "Dry Line", None);
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    emu.clear_request_log();
+    let o = deploy::DeployOptions {
+        dry_run: true,
+        ..by_name(&file)
+    };
+    let r = deploy::deploy(&client, &ctx, &o, &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::DryRun, "{}", r.text());
+    assert!(r.text().contains("would be created"), "{}", r.text());
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert!(emu.flow_id_by_name("Dry Line", "INBOUNDCALL").is_none());
+}
