@@ -83,7 +83,9 @@ impl<'f> FlowGraph<'f> {
                 node_of.push(i);
             }
         }
-        let mut edges = Vec::new();
+        // One allocation for the edge list (it is pushed to once per edge).
+        let edge_count = node_of.iter().map(|&i| flow.nodes[i].edges.len()).sum();
+        let mut edges = Vec::with_capacity(edge_count);
         let mut dangling = Vec::new();
         for (v, &i) in node_of.iter().enumerate() {
             for (k, e) in flow.nodes[i].edges.iter().enumerate() {

@@ -422,6 +422,8 @@ impl TreeBuilder {
         };
         let first = self.tree.children.len() as u32;
         let count = (self.scratch.len() - from) as u32;
+        self.tree.children.reserve(count as usize);
+        self.tree.keys.reserve(count as usize);
         for (child, key) in self.scratch.drain(from..) {
             self.tree.children.push(child);
             self.tree.keys.push(key);
