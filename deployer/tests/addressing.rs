@@ -183,6 +183,11 @@ async fn crash_after_create_then_recover_leaves_the_flow_unpublished_for_the_nex
         .flow_id_by_name("Crash Line", "INBOUNDCALL")
         .unwrap_or_else(|| panic!("not created: {}", stderr(&o)));
     assert!(emu.published_version(&id).is_none());
+    // A deploy before `recover` is refused: the creation is pending.
+    let o = flowguard(dir.path(), &base, &["deploy", "Crash Line.json"]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stdout(&o).contains("recover"), "{}", stdout(&o));
+    assert!(emu.published_version(&id).is_none());
     let o = flowguard(dir.path(), &base, &["recover", "--output", "json"]);
     let j = json_out(&o);
     assert_eq!(code(&o), 4, "{j}");

@@ -100,6 +100,25 @@ pub(super) async fn deploy_inner(
         Err(e) => return rep.end(Outcome::Failed, e),
     };
     let mut creation: Option<Creation> = None;
+    if opts.flow_id.is_empty() {
+        // An interrupted creation of this flow waits for `recover`.
+        let key = Creation {
+            name: ident.name.clone(),
+            flow_type: ident.flow_type.clone(),
+            ..Creation::default()
+        }
+        .pending_key();
+        match ctx.journal.load(&key) {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                return rep.end(
+                    Outcome::Failed,
+                    "an interrupted creation of this flow is pending: run `flowguard recover` first; nothing was written",
+                );
+            }
+            Err(e) => return rep.end(Outcome::Failed, e),
+        }
+    }
     let flow_id = if opts.flow_id.is_empty() {
         match address::find(client, &ident).await {
             Ok(Target::Existing(id)) => {
@@ -366,16 +385,6 @@ async fn create(
         flow_id: None,
     };
     let key = c.pending_key();
-    match ctx.journal.load(&key) {
-        Ok(None) => {}
-        Ok(Some(_)) => {
-            return Err(Box::new(rep.end(
-                Outcome::Failed,
-                "an interrupted creation of this flow is pending: run `flowguard recover` first; nothing was written",
-            )));
-        }
-        Err(e) => return Err(Box::new(rep.end(Outcome::Failed, e))),
-    }
     let mut j = Journal {
         deploy_id: uuid::Uuid::new_v4().to_string(),
         flow_id: key.clone(),
