@@ -558,16 +558,15 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let (decoded, inner) = self.string()?;
         let end = self.pos;
-        self.builder.key(start as u32, end as u32, decoded, inner);
         // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
         // flowguard reads the first), so they are reported rather than silently resolved.
+        // `string` decoded the key if (and only if) it has escapes.
         let text: &'a str = self.text;
-        let raw = text.get(inner.0 as usize..inner.1 as usize).unwrap_or("");
-        let key = if raw.contains('\\') {
-            Cow::Owned(decode_escapes(raw))
-        } else {
-            Cow::Borrowed(raw)
+        let key = match &decoded {
+            Some(d) => Cow::Owned(d.clone()),
+            None => Cow::Borrowed(text.get(inner.0 as usize..inner.1 as usize).unwrap_or("")),
         };
+        self.builder.key(start as u32, end as u32, decoded, inner);
         let first = match self.key_spans.last_mut() {
             Some(keys) => keys.insert(key, start as u32, end as u32),
             None => None,
