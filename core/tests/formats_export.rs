@@ -6,6 +6,7 @@
 //! The real exports live outside the repository (`../shared/genesys/real-flows/architect`,
 //! see its SOURCES.md); exports built here from `examples/architect` and an inline document
 //! keep the test meaningful without them.
+#![allow(clippy::disallowed_methods)] // std's sort is fine in tests; core/clippy.toml guards the library
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};

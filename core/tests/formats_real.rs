@@ -3,6 +3,7 @@
 //! The full collection lives outside the repository (`../shared/genesys/real-flows`, see its
 //! SOURCES.md); a representative handful, with attribution, is copied under
 //! `tests/fixtures/real/` so this test always has data.
+#![allow(clippy::disallowed_methods)] // std's sort is fine in tests; core/clippy.toml guards the library
 
 use std::path::{Path, PathBuf};
 

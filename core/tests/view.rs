@@ -2,6 +2,7 @@
 //! real flow, in every format, its loops, traps, unreachable nodes and depth path are
 //! exactly the nodes FG020/FG022, FG021, FG012 and FG030 name, and every node's span is
 //! where diagnostics about the node point.
+#![allow(clippy::disallowed_methods)] // std's sort is fine in tests; core/clippy.toml guards the library
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
