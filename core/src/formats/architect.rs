@@ -418,16 +418,7 @@ impl Ctx<'_, '_, '_> {
             || semantics::title_of_key(t.strip_suffix("Action").unwrap_or(t)),
             |r| r.title.to_owned(),
         );
-        let mut label = String::new();
-        if !owner.is_empty() {
-            label.push_str(owner);
-            label.push_str(" › ");
-        }
-        label.push_str(&title);
-        if let Some(n) = self.str_of(v, "name").filter(|n| !n.is_empty()) {
-            label.push_str(&format!(" \"{n}\""));
-        }
-        node.label = Some(label);
+        node.label = Some(semantics::named(owner, &title, self.str_of(v, "name")));
         let known = row.is_some() || t == "MenuAction";
         if !known {
             self.unknown(&mut node, v, "action");

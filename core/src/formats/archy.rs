@@ -223,17 +223,19 @@ impl Ctx<'_, '_, '_> {
         // In-queue message and email flows: a start-up state, and a periodic state the
         // platform runs again and again while the interaction waits (inferred from
         // Architect's documentation; no real file shows the keys).
-        let mut state_entries: Vec<(String, ValueId, &'static str)> = Vec::new();
+        // (target, where it is named, why it is a way in, whether it starts the flow).
+        let mut state_entries: Vec<(String, ValueId, &'static str, bool)> = Vec::new();
         for (key, why) in [
             ("startUpState", "the flow's `startUpState`"),
             ("periodicState", "the flow's `periodicState`"),
         ] {
+            let starts = key == "startUpState";
             let Some(v) = tree.get(body, key) else {
                 continue;
             };
             if let Some(s) = tree.as_str(v) {
                 match parse_ref(s) {
-                    Ref::Internal(id) => state_entries.push((id, v, why)),
+                    Ref::Internal(id) => state_entries.push((id, v, why, starts)),
                     Ref::External => self.external(v, s),
                     Ref::Invalid => self.bad_ref(v, s, None),
                 }
@@ -259,7 +261,7 @@ impl Ctx<'_, '_, '_> {
                 None => format!("`{key}`"),
             };
             self.read_container(v, inner, key, "state", &label);
-            state_entries.push((key.to_owned(), v, why));
+            state_entries.push((key.to_owned(), v, why, starts));
         }
 
         match tree.get(body, "startUpRef") {
@@ -279,8 +281,8 @@ impl Ctx<'_, '_, '_> {
             }
             None => {}
         }
-        for (target, v, why) in state_entries {
-            if flow.start.is_none() && why.contains("startUpState") {
+        for (target, v, why, starts) in state_entries {
+            if starts && flow.start.is_none() {
                 flow.start = Some((target, Origin::value(v)));
             } else {
                 flow.entries.push(Entry {
@@ -416,7 +418,7 @@ impl Ctx<'_, '_, '_> {
             || semantics::title_of_key(&kind_name),
             |r| r.title.to_owned(),
         );
-        node.label = Some(named(
+        node.label = Some(semantics::named(
             menu_label,
             &title,
             body.and_then(|b| self.str_of(b, "name")),
@@ -563,18 +565,19 @@ impl Ctx<'_, '_, '_> {
         let mut node = Node::new(id.clone(), type_name.clone(), kind);
         node.origin = Origin::value(item);
         let title = row.map_or_else(|| semantics::title_of_key(t), |r| r.title.to_owned());
-        let name = body
-            .filter(|b| tree.kind(*b) == ValueKind::Object)
-            .and_then(|b| self.str_of(b, "name"));
-        node.label = Some(named(&self.owner, &title, name));
+        let body = body.filter(|b| tree.kind(*b) == ValueKind::Object);
+        let name = body.and_then(|b| self.str_of(b, "name"));
+        node.label = Some(semantics::named(&self.owner, &title, name));
         if row.is_none() {
             self.unknown(&mut node, item, "action");
         }
-        let body = body.filter(|b| tree.kind(*b) == ValueKind::Object);
-        match t {
-            "decision" => self.read_decision(&mut node, body, &next, loops),
-            "switch" => self.read_switch(&mut node, body, &next, loops),
-            "loop" | "loopUntil" => {
+        // What follows the action decides how it is read (the semantics table), so a row
+        // added there needs no change here.
+        let after = row.map_or(After::Next, |r| r.after);
+        match after {
+            After::Branch if t == "switch" => self.read_switch(&mut node, body, &next, loops),
+            After::Branch => self.read_decision(&mut node, body, &next, loops),
+            After::Loop => {
                 if let Some(count) = body.and_then(|b| tree.get(b, "loopCount")) {
                     let lit = tree.get(count, "lit");
                     node.max_iterations = lit
@@ -615,9 +618,9 @@ impl Ctx<'_, '_, '_> {
                 let exit = self.target(&next);
                 node.edges.push(edge("exit", exit, item));
             }
-            "loopExit" | "loopNext" => match loops.last() {
+            After::LoopExit | After::LoopNext => match loops.last() {
                 Some(l) => {
-                    let (label, target) = if t == "loopExit" {
+                    let (label, target) = if after == After::LoopExit {
                         ("exit", self.target(&l.exit.clone()))
                     } else {
                         ("next", l.node.clone())
@@ -638,7 +641,7 @@ impl Ctx<'_, '_, '_> {
                     node.edges.push(edge("next", n, item));
                 }
             },
-            "jumpToTask" | "jumpToMenu" | "jumpToReusableTask" | "changeState" => {
+            After::Jump => {
                 let mut found = false;
                 for field in [
                     "targetTaskRef",
@@ -665,7 +668,7 @@ impl Ctx<'_, '_, '_> {
                     );
                 }
             }
-            "callTask" => {
+            After::Call => {
                 if let Some(v) = body.and_then(|b| tree.get(b, "targetTaskRef")) {
                     self.ref_edge(&mut node, v, "call");
                 }
@@ -685,7 +688,6 @@ impl Ctx<'_, '_, '_> {
                         _ => {}
                     }
                 }
-                let after = row.map_or(After::Next, |r| r.after);
                 self.read_outputs(&mut node, row, body, &next, loops, after != After::End);
             }
         }
@@ -1044,22 +1046,6 @@ impl Ctx<'_, '_, '_> {
             .severity(Severity::Info),
         );
     }
-}
-
-/// How messages name an action or choice: `task "Main" › Play Audio "Sorry"`.
-fn named(owner: &str, title: &str, name: Option<&str>) -> String {
-    let mut out = String::with_capacity(owner.len() + title.len() + 16);
-    if !owner.is_empty() {
-        out.push_str(owner);
-        out.push_str(" › ");
-    }
-    out.push_str(title);
-    if let Some(n) = name.filter(|n| !n.is_empty()) {
-        out.push_str(" \"");
-        out.push_str(n);
-        out.push('"');
-    }
-    out
 }
 
 /// The DTMF digits and speech terms of one menu's choices, to find two choices that claim

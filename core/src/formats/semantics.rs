@@ -255,6 +255,22 @@ pub fn archy_choice(key: &str) -> Option<&'static Choice> {
     CHOICES.iter().find(|c| c.archy == key)
 }
 
+/// How messages name an action or choice, in both Architect formats: `task "Main" › Play Audio "Sorry"`.
+pub fn named(owner: &str, title: &str, name: Option<&str>) -> String {
+    let mut out = String::with_capacity(owner.len() + title.len() + 16);
+    if !owner.is_empty() {
+        out.push_str(owner);
+        out.push_str(" › ");
+    }
+    out.push_str(title);
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        out.push_str(" \"");
+        out.push_str(n);
+        out.push('"');
+    }
+    out
+}
+
 /// A camelCase key as words (`transferToAcd` → `Transfer To Acd`), for unknown actions.
 pub fn title_of_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
