@@ -237,40 +237,44 @@ pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) 
     }
     let index = LineIndex::new(text);
     let span = |range: Option<(u32, u32)>| range.map(|r| span_at(&index, text, r, encoding));
-    type SortKey = (u32, Code, Option<String>, String);
-    let mut keyed: Vec<(SortKey, Diagnostic)> = raw
+    let mut diagnostics: Vec<Diagnostic> = raw
         .into_iter()
-        .map(|r| {
-            let key = (
-                r.at.range.map_or(u32::MAX, |(s, _)| s),
-                r.code,
-                r.node.clone(),
-                r.message.clone(),
-            );
-            let d = Diagnostic {
-                code: r.code,
-                name: r.code.name().to_owned(),
-                severity: r.severity,
-                message: r.message,
-                help: r.help,
-                pointer: r.at.pointer,
-                span: span(r.at.range),
-                node: r.node,
-                related: r
-                    .related
-                    .into_iter()
-                    .map(|rel| Related {
-                        pointer: rel.at.pointer,
-                        span: span(rel.at.range),
-                        node: rel.node,
-                        message: rel.message,
-                    })
-                    .collect(),
-                witness: r.witness,
-            };
-            (key, d)
+        .map(|r| Diagnostic {
+            code: r.code,
+            name: r.code.name().to_owned(),
+            severity: r.severity,
+            message: r.message,
+            help: r.help,
+            pointer: r.at.pointer,
+            span: span(r.at.range),
+            node: r.node,
+            related: r
+                .related
+                .into_iter()
+                .map(|rel| Related {
+                    pointer: rel.at.pointer,
+                    span: span(rel.at.range),
+                    node: rel.node,
+                    message: rel.message,
+                })
+                .collect(),
+            witness: r.witness,
         })
         .collect();
-    crate::graph::order::sort_by(&mut keyed, |a, b| a.0.cmp(&b.0));
-    keyed.into_iter().map(|(_, d)| d).collect()
+    sort_diagnostics(&mut diagnostics);
+    diagnostics
+}
+
+/// Sorts diagnostics into the order [`resolve`] promises: by position (no span last), then
+/// code, node and message. Positions in any encoding order as byte offsets do.
+pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    fn key(d: &Diagnostic) -> (u32, Code, Option<&str>, &str) {
+        (
+            d.span.map_or(u32::MAX, |s| s.start),
+            d.code,
+            d.node.as_deref(),
+            &d.message,
+        )
+    }
+    crate::graph::order::sort_by(diagnostics, |a, b| key(a).cmp(&key(b)));
 }

@@ -345,6 +345,8 @@ pub fn apply(
                 diagnostics.push(d);
             }
         }
+        // Only the FG060s added above can be out of place.
+        crate::sort_diagnostics(diagnostics);
     }
     for (code, level) in &settings.severity {
         let severity = match level {
@@ -358,9 +360,6 @@ pub fn apply(
                 d.severity = severity;
             }
         }
-    }
-    if !extra_is_sorted(diagnostics) {
-        crate::graph::order::sort_by(diagnostics, |a, b| key(a).cmp(&key(b)));
     }
 }
 
@@ -424,19 +423,6 @@ fn allowed(settings: &Settings, d: &Diagnostic) -> bool {
                     .as_deref()
                     .is_some_and(|n| wildcard_match(pattern, n))
         })
-}
-
-fn key(d: &Diagnostic) -> (u32, Code, Option<&str>, &str) {
-    (
-        d.span.map_or(u32::MAX, |s| s.start),
-        d.code,
-        d.node.as_deref(),
-        &d.message,
-    )
-}
-
-fn extra_is_sorted(d: &[Diagnostic]) -> bool {
-    d.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
 }
 
 /// Leading whitespace width of a line (spaces and tabs), and whether it has content that
