@@ -113,16 +113,18 @@ pub fn check(
         // A reusable task called from inside the loop it belongs to returns only if the call
         // ends, which it cannot without leaving the loop another way: the call's return
         // edge (`next` of a node with a `call` edge into the group) is no exit.
-        let returns_only_through_group = |v: u32, w: u32| {
-            let node = graph.node(v);
-            let calls_into_group = node.edges.iter().any(|e| {
+        let calls_into_group = |v: u32| {
+            graph.node(v).edges.iter().any(|e| {
                 e.label == "call"
                     && graph
                         .vertex_of_id
                         .get(e.target.as_str())
                         .is_some_and(|&t| in_c(t))
-            });
-            calls_into_group
+            })
+        };
+        let returns_only_through_group = |v: u32, w: u32| {
+            let node = graph.node(v);
+            calls_into_group(v)
                 && node.edges.iter().any(|e| {
                     e.label == "next" && graph.vertex_of_id.get(e.target.as_str()) == Some(&w)
                 })
@@ -145,15 +147,7 @@ pub fn check(
         // A member that calls a task of the loop: say why its return is no way out.
         let recursion = members
             .iter()
-            .find(|&&v| {
-                graph.node(v).edges.iter().any(|e| {
-                    e.label == "call"
-                        && graph
-                            .vertex_of_id
-                            .get(e.target.as_str())
-                            .is_some_and(|&t| in_c(t))
-                })
-            })
+            .find(|&&v| calls_into_group(v))
             .map(|&v| {
                 format!(
                     " ({} calls a task of this loop, so it never returns)",
