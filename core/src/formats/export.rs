@@ -161,8 +161,8 @@ pub fn decode(
     };
     let bytes: Vec<u8> = match (b64.as_mut(), encoding) {
         (Some(stage), ExportEncoding::Base64) => {
-            check_size(stage.bytes.len(), max_bytes)?;
-            // The stage's bytes are the result; its symbol positions are kept for errors.
+            // The stage's bytes are the result (their size is checked below); its symbol
+            // positions are kept for errors.
             std::mem::take(&mut stage.bytes)
         }
         (Some(stage), _) => {
