@@ -71,15 +71,20 @@ pub(crate) fn clamp_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
-/// The core's options for `validate` options parsed from JavaScript.
+/// The core's options for `validate` options parsed from JavaScript: each option as given, else the `settings` value (`max-depth`,
+/// `queues`), else the default.
 pub(crate) fn core_options(o: &ValidateOptions) -> core::Options {
     let defaults = core::CheckOptions::default();
+    let settings = o.settings.as_ref().map(|types::SettingsInput(s)| s);
     core::Options {
         format: core_format(o.format),
         checks: core::CheckOptions {
-            max_depth: o.max_depth.unwrap_or(defaults.max_depth),
+            max_depth: o
+                .max_depth
+                .or_else(|| settings?.max_depth)
+                .unwrap_or(defaults.max_depth),
             action_budget: o.action_budget.unwrap_or(defaults.action_budget),
-            known_queues: o.queues.clone(),
+            known_queues: o.queues.clone().or_else(|| settings?.queues.clone()),
         },
         position_encoding: core_encoding(o.position_encoding),
         max_bytes: clamp_usize(o.max_bytes.unwrap_or(DEFAULT_MAX_BYTES)),
@@ -197,22 +202,12 @@ pub fn validate(
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: JsValue,
 ) -> Result<JsValue> {
     let parsed = options::validate_options(&options)?;
-    let mut opts = core_options(&parsed);
+    let opts = core_options(&parsed);
     let no_settings = core::Settings::default();
-    let settings = match &parsed.settings {
-        None => &no_settings,
-        Some(types::SettingsInput(s)) => {
-            if parsed.max_depth.is_none()
-                && let Some(d) = s.max_depth
-            {
-                opts.checks.max_depth = d;
-            }
-            if parsed.queues.is_none() && s.queues.is_some() {
-                opts.checks.known_queues.clone_from(&s.queues);
-            }
-            s
-        }
-    };
+    let settings = parsed
+        .settings
+        .as_ref()
+        .map_or(&no_settings, |types::SettingsInput(s)| s);
     let result = match read_text("text", &text, opts.max_bytes)? {
         Text::Read(text) => {
             let v = core::validate_with(&text, &opts, settings);
@@ -245,11 +240,7 @@ pub fn graph(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let parsed = options::validate_options(&options)?;
-    let mut opts = core_options(&parsed);
-    if let (None, Some(types::SettingsInput(s))) = (parsed.max_depth, &parsed.settings) {
-        opts.checks.max_depth = s.max_depth.unwrap_or(opts.checks.max_depth);
-    }
+    let opts = core_options(&options::validate_options(&options)?);
     let view = match read_text("text", &text, opts.max_bytes)? {
         Text::Read(text) => core::view::graph_view(&text, &opts),
         Text::TooLarge(_) => core::view::GraphView::unread(opts.format),

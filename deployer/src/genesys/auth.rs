@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::credentials::{Credentials, Secret, redact};
 use super::retry::{Failure, Retrier};
-use super::transport::{ApiError, ErrorKind, Transport, error_chain};
+use super::transport::{ApiError, ErrorKind, Transport, error_chain, with_tls_hint};
 
 /// Tokens are renewed this long before they expire (or at half life for short tokens).
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
@@ -121,10 +121,8 @@ impl TokenCache {
             } else {
                 ErrorKind::Auth
             };
-            let text = if status == 0 && text.contains("certificate") {
-                format!(
-                    "{text} (behind a TLS-inspecting proxy? trust its CA with --ca-cert FILE or SSL_CERT_FILE)"
-                )
+            let text = if status == 0 {
+                with_tls_hint(text)
             } else {
                 text
             };

@@ -561,12 +561,7 @@ impl Transport {
                         continue;
                     }
                     let attempt = retrier.attempts();
-                    let mut chain = error_chain(&e);
-                    if chain.contains("certificate") {
-                        chain.push_str(
-                            " (behind a TLS-inspecting proxy? trust its CA with --ca-cert FILE or SSL_CERT_FILE)",
-                        );
-                    }
+                    let chain = with_tls_hint(error_chain(&e));
                     let message = if may_repeat {
                         format!("no answer after {attempt} attempts: {chain}")
                     } else {
@@ -714,6 +709,16 @@ fn correlation(headers: &HeaderMap) -> Option<String> {
         .get("inin-correlation-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// A connection failure's text, with what to do when it is a certificate problem.
+pub fn with_tls_hint(mut text: String) -> String {
+    if text.contains("certificate") {
+        text.push_str(
+            " (behind a TLS-inspecting proxy? trust its CA with --ca-cert FILE or SSL_CERT_FILE)",
+        );
+    }
+    text
 }
 
 /// `e` and its sources, joined.
