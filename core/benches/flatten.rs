@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use flowguard_core::decision::{DecisionStatus, FlattenOptions, flatten};
+use flowguard_core::decision::{DecisionStatus, FlattenOptions};
+use flowguard_core::flatten;
 
 /// A flow JSON document: a tree of decisions `levels` deep, each with nine conditions
 /// (`Flow.vN == k`) and a default, ending in `10^levels` disconnect leaves.

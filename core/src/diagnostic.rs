@@ -8,27 +8,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+use crate::syntax::{LineIndex, PositionEncoding};
 
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// Every diagnostic code, generated from the rule registry (`core/src/rules.rs`).
-pub use crate::rules::Code;
+/// Every diagnostic code, generated from the rule registry (`core/src/rules.rs`), and how
+/// bad a finding is (declared with the rules, whose default severities use it).
+pub use crate::rules::{Code, Severity};
 
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -164,6 +148,74 @@ impl RawDiagnostic {
         self.witness = Some(witness);
         self
     }
+}
+
+/// The byte range `(start, end)` of `text` as a [`Span`] in `encoding`.
+pub(crate) fn span_at(
+    index: &LineIndex,
+    text: &str,
+    (s, e): (u32, u32),
+    encoding: PositionEncoding,
+) -> Span {
+    let (line, column) = index.line_col(text, s, encoding);
+    Span {
+        start: index.offset(text, s, encoding),
+        end: index.offset(text, e.max(s), encoding),
+        line,
+        column,
+    }
+}
+
+/// Turns raw diagnostics into their public form: byte ranges become spans with line and
+/// column in `encoding`, and the list is sorted into a deterministic order (by position,
+/// then code, node and message).
+pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) -> Vec<Diagnostic> {
+    if raw.is_empty() {
+        // A clean flow, the common case while editing: no line index to build.
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    let span = |range: Option<(u32, u32)>| range.map(|r| span_at(&index, text, r, encoding));
+    let mut diagnostics: Vec<Diagnostic> = raw
+        .into_iter()
+        .map(|r| Diagnostic {
+            code: r.code,
+            name: r.code.name().to_owned(),
+            severity: r.severity,
+            message: r.message,
+            help: r.help,
+            pointer: r.at.pointer,
+            span: span(r.at.range),
+            node: r.node,
+            related: r
+                .related
+                .into_iter()
+                .map(|rel| Related {
+                    pointer: rel.at.pointer,
+                    span: span(rel.at.range),
+                    node: rel.node,
+                    message: rel.message,
+                })
+                .collect(),
+            witness: r.witness,
+        })
+        .collect();
+    sort_diagnostics(&mut diagnostics);
+    diagnostics
+}
+
+/// Sorts diagnostics into the order [`resolve`] promises: by position (no span last), then
+/// code, node and message. Positions in any encoding order as byte offsets do.
+pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    fn key(d: &Diagnostic) -> (u32, Code, Option<&str>, &str) {
+        (
+            d.span.map_or(u32::MAX, |s| s.start),
+            d.code,
+            d.node.as_deref(),
+            &d.message,
+        )
+    }
+    crate::graph::order::sort_by(diagnostics, |a, b| key(a).cmp(&key(b)));
 }
 
 #[cfg(test)]

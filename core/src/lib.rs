@@ -10,6 +10,7 @@
 pub mod checks;
 pub mod decision;
 pub mod diagnostic;
+mod flatten;
 pub mod formats;
 pub mod graph;
 pub mod model;
@@ -20,7 +21,8 @@ pub mod syntax;
 pub mod view;
 
 pub use checks::{CheckOptions, Stats};
-pub use diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Related, Severity, Span};
+pub use diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Related, Severity, Span, resolve};
+pub use flatten::{flatten, recheck};
 pub use formats::export::{DecodedSource, ExportEncoding};
 pub use model::{Flow, InputFormat, Node, NodeKind};
 pub use settings::Settings;
@@ -211,70 +213,22 @@ pub fn analyze(flow: &Flow, options: &CheckOptions) -> (Vec<RawDiagnostic>, Stat
     (raw, stats)
 }
 
-/// The byte range `(start, end)` of `text` as a [`Span`] in `encoding`.
-pub(crate) fn span_at(
-    index: &LineIndex,
-    text: &str,
-    (s, e): (u32, u32),
-    encoding: PositionEncoding,
-) -> Span {
-    let (line, column) = index.line_col(text, s, encoding);
-    Span {
-        start: index.offset(text, s, encoding),
-        end: index.offset(text, e.max(s), encoding),
-        line,
-        column,
+/// Running a rule's example is an entry point's job (the registry sits below the readers
+/// and the analysis), so it is defined here rather than in [`rules`].
+impl rules::Example {
+    /// The diagnostics of the example: `validate` with its options, or `flatten`'s.
+    pub fn run(&self) -> Vec<Diagnostic> {
+        match self.validate_options() {
+            Some(o) => validate(self.text, &o).diagnostics,
+            None => {
+                let mut o = decision::FlattenOptions::default();
+                for opt in self.options.split_whitespace() {
+                    if let Some(("max-conditions", n)) = opt.split_once('=') {
+                        o.max_conditions = n.parse().unwrap_or(o.max_conditions);
+                    }
+                }
+                flatten(self.text, &o).diagnostics
+            }
+        }
     }
-}
-
-/// Turns raw diagnostics into their public form: byte ranges become spans with line and
-/// column in `encoding`, and the list is sorted into a deterministic order (by position,
-/// then code, node and message).
-pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) -> Vec<Diagnostic> {
-    if raw.is_empty() {
-        // A clean flow, the common case while editing: no line index to build.
-        return Vec::new();
-    }
-    let index = LineIndex::new(text);
-    let span = |range: Option<(u32, u32)>| range.map(|r| span_at(&index, text, r, encoding));
-    let mut diagnostics: Vec<Diagnostic> = raw
-        .into_iter()
-        .map(|r| Diagnostic {
-            code: r.code,
-            name: r.code.name().to_owned(),
-            severity: r.severity,
-            message: r.message,
-            help: r.help,
-            pointer: r.at.pointer,
-            span: span(r.at.range),
-            node: r.node,
-            related: r
-                .related
-                .into_iter()
-                .map(|rel| Related {
-                    pointer: rel.at.pointer,
-                    span: span(rel.at.range),
-                    node: rel.node,
-                    message: rel.message,
-                })
-                .collect(),
-            witness: r.witness,
-        })
-        .collect();
-    sort_diagnostics(&mut diagnostics);
-    diagnostics
-}
-
-/// Sorts diagnostics into the order [`resolve`] promises: by position (no span last), then
-/// code, node and message. Positions in any encoding order as byte offsets do.
-pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    fn key(d: &Diagnostic) -> (u32, Code, Option<&str>, &str) {
-        (
-            d.span.map_or(u32::MAX, |s| s.start),
-            d.code,
-            d.node.as_deref(),
-            &d.message,
-        )
-    }
-    crate::graph::order::sort_by(diagnostics, |a, b| key(a).cmp(&key(b)));
 }

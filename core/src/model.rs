@@ -2,6 +2,7 @@
 //! treats them, outgoing references (transitions and decision conditions) and, for every
 //! part, the place in the source it came from.
 
+use crate::diagnostic::Location;
 use crate::syntax::{SyntaxTree, ValueId};
 
 /// How routing analysis treats a node.
@@ -290,6 +291,70 @@ pub fn kind_of_flow_type(type_name: &str) -> (NodeKind, bool) {
     match known_flow_type(type_name) {
         Some(&(_, kind)) => (kind, true),
         None => (NodeKind::PassThrough, false),
+    }
+}
+
+/// The place of a syntax-tree value.
+pub fn loc(tree: &SyntaxTree, v: ValueId) -> Location {
+    Location {
+        pointer: tree.pointer(v),
+        range: Some(tree.span(v)),
+    }
+}
+
+/// The place of a value named by its "head": the member key it is stored under, else its
+/// `id` member, else the whole value. Node-level findings point here so that an editor
+/// underlines `"welcome"` rather than a 40-line object.
+pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
+    let range = match tree.key_of(v) {
+        Some((_, span)) => span,
+        None => match tree.get(v, "id").or_else(|| tree.get(v, "name")) {
+            Some(id) => tree.span(id),
+            None => tree.span(v),
+        },
+    };
+    Location {
+        pointer: tree.pointer(v),
+        range: Some(range),
+    }
+}
+
+/// The place of a node: its head in the document (key, `id` or `name`; what diagnostics
+/// about it underline), or `/nodes/<id>`.
+pub fn node_location(flow: &Flow, node: &Node) -> Location {
+    let origin = &node.origin;
+    match origin.value {
+        Some(value) if (value.0 as usize) < flow.tree.len() && origin.pointer.is_none() => {
+            head_loc(&flow.tree, value)
+        }
+        _ => origin_location(flow, origin, || {
+            let mut p = String::from("/nodes/");
+            crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
+            p
+        }),
+    }
+}
+
+/// Resolves an [`Origin`] to a [`Location`]; `fallback` gives the pointer when the origin
+/// has neither a value nor a pointer.
+pub fn origin_location(
+    flow: &Flow,
+    origin: &Origin,
+    fallback: impl FnOnce() -> String,
+) -> Location {
+    match (origin.value, &origin.pointer) {
+        (Some(v), p) if (v.0 as usize) < flow.tree.len() => Location {
+            pointer: p.clone().unwrap_or_else(|| flow.tree.pointer(v)),
+            range: Some(flow.tree.span(v)),
+        },
+        (_, Some(p)) => Location {
+            pointer: p.clone(),
+            range: None,
+        },
+        _ => Location {
+            pointer: fallback(),
+            range: None,
+        },
     }
 }
 

@@ -16,7 +16,26 @@
 //! The documentation strings are referenced only by [`Code::rule`], which the wasm package
 //! never calls, so they are not in it.
 
-use crate::diagnostic::Severity;
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
 
 /// A document that shows a rule: its format (`json` or `yaml`, for the Markdown fence),
 /// options (space-separated `max-depth=N`, `action-budget=N`, `max-bytes=N`, `queue=NAME`,
@@ -649,6 +668,234 @@ rules! {
               name: Bye
 "),
     }
+    CrossFlowLoop = "FG070", "cross-flow-loop", Error {
+        summary: "Flows transfer a call round to each other with no caller input on the way.",
+        severity_note: " (warning when some flow on the loop can go elsewhere when data allows)",
+        what: "a routing loop across the documents of a set (`flowguard validate DIR`, or several files): each flow's start reaches, waiting for no caller input, a Transfer to Flow, Transfer to Secure Flow, Call Common Module or in-queue flow that names the next flow, and the last names the first. The finding is on the first flow's reference; its related locations are the witness path in every file, from each flow's start to its hop (each message names its file). An error when every flow's start leads only to its hop; a warning when some flow can also wait, end, transfer elsewhere or reach a dead end (the message names that exit), and when the loop queues the call (an agent may answer). References whose target is an expression are not followed; a bot conversation waits for the customer, so it is no hop.",
+        why: "a call that enters is passed from flow to flow without ever reaching a person or an end; the single-flow loop rules cannot see it because each flow alone is fine.",
+        fix: "let one of the flows wait for the caller (a menu) or end, or transfer to a flow outside the loop.",
+        triggers: ("yaml", "set", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - transferToFlow:
+              name: To billing
+              targetFlow:
+                name: Billing
+          - disconnect:
+              name: Bye
+# file: billing.yaml
+inboundCall:
+  name: Billing
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - transferToFlow:
+              name: Back to main
+              targetFlow:
+                name: Main
+          - disconnect:
+              name: Bye
+"),
+        passes: ("yaml", "set", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - transferToFlow:
+              name: To billing
+              targetFlow:
+                name: Billing
+          - disconnect:
+              name: Bye
+# file: billing.yaml
+inboundCall:
+  name: Billing
+  startUpRef: ./menus/menu[Menu_1]
+  menus:
+    - menu:
+        name: Billing menu
+        refId: Menu_1
+        audio:
+          tts: Press 1 to go back.
+        choices:
+          - menuTransferToFlow:
+              name: Back to main
+              dtmf: digit_1
+              targetFlow:
+                name: Main
+"),
+    }
+    FlowOutsideSet = "FG071", "flow-outside-set", Info {
+        summary: "A flow names another flow that is not in the set being validated.",
+        severity_note: "",
+        what: "in a set of documents validated together, without `--org`, a literal reference (Transfer to Flow, Call Common Module, Call Bot Flow, an in-queue flow, …) names a flow that no document of the set is (by name, ignoring case, and the type the action needs). Flows that live only in the org are normal, so this is information. A single file validated alone never gets it, and neither do targets that are expressions or still hold a `{{placeholder}}`. With `--org` the flow is looked up instead (FG072).",
+        why: "a release of the set cannot create that flow: it must already exist where the set is deployed, or the action fails at run time.",
+        fix: "nothing if the flow exists in every org the set goes to (confirm with `flowguard validate --org`); otherwise add its file to the set or correct the name.",
+        triggers: ("yaml", "set", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - transferToFlow:
+              name: To billing
+              targetFlow:
+                name: Billing
+          - disconnect:
+              name: Bye
+# file: sales.yaml
+inboundCall:
+  name: Sales
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - disconnect:
+              name: Bye
+"),
+        passes: ("yaml", "set", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - transferToFlow:
+              name: To billing
+              targetFlow:
+                name: Billing
+          - disconnect:
+              name: Bye
+# file: billing.yaml
+inboundCall:
+  name: Billing
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - disconnect:
+              name: Bye
+"),
+    }
+    MissingFlow = "FG072", "missing-flow", Error {
+        summary: "A flow names a flow that is neither in the set nor in the org.",
+        severity_note: "",
+        what: "with the org's flows known (`flowguard validate --org`, which lists `/api/v2/flows`), a literal reference names a flow that no document of the set is and the org does not have under any type (by name, ignoring case, or by id). Targets that are expressions or still hold a `{{placeholder}}` are not checked; when a document of the set cannot be read or has no name, the reference may mean it, and FG071 is reported instead. The example's org has only the flow `Support`.",
+        why: "the action fails at run time (the Help Center: when the selected flow no longer exists, the flow fails at that action), and publishing may be refused for the missing dependency.",
+        fix: "create the flow (or add its file to the set) or correct the name.",
+        triggers: ("yaml", "set flow=Support", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - transferToFlow:
+              name: To billing
+              targetFlow:
+                name: Billing
+          - disconnect:
+              name: Bye
+"),
+        passes: ("yaml", "set flow=Billing", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - transferToFlow:
+              name: To billing
+              targetFlow:
+                name: Billing
+          - disconnect:
+              name: Bye
+"),
+    }
+    FlowTypeMismatch = "FG073", "flow-type-mismatch", Warning {
+        summary: "A flow names another flow that exists only with a type the action cannot use.",
+        severity_note: "",
+        what: "a literal reference names a flow that the set (or, with `--org`, the org) has only as a flow of another type than the action needs: Transfer to Flow needs an inbound call flow, Transfer to Secure Flow a secure call flow, Call Common Module a common module, Call Bot Flow a bot flow, an in-queue flow an in-queue call flow. Flows are told apart by name and type, so a flow of the right type may still exist elsewhere: a warning.",
+        why: "the action cannot use a flow of another type; if no flow of the right type has that name, it fails.",
+        fix: "name a flow of the type the action needs, or create one with that name.",
+        triggers: ("yaml", "set", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - callCommonModule:
+              name: Look up
+              commonModule:
+                Lookup:
+                  ver_latestPublished:
+          - disconnect:
+              name: Bye
+# file: lookup.yaml
+inboundCall:
+  name: Lookup
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - disconnect:
+              name: Bye
+"),
+        passes: ("yaml", "set", "# file: main.yaml
+inboundCall:
+  name: Main
+  startUpRef: ./tasks/task[Start_1]
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - callCommonModule:
+              name: Look up
+              commonModule:
+                Lookup:
+                  ver_latestPublished:
+          - disconnect:
+              name: Bye
+# file: lookup.yaml
+commonModule:
+  name: Lookup
+  startUpTaskActions:
+    - disconnect:
+        name: Bye
+"),
+    }
 }
 
 impl Example {
@@ -674,28 +921,16 @@ impl Example {
         Some(o)
     }
 
-    /// The diagnostics of the example: `validate` with its options, or `flatten`'s.
-    pub fn run(&self) -> Vec<crate::Diagnostic> {
-        match self.validate_options() {
-            Some(o) => crate::validate(self.text, &o).diagnostics,
-            None => {
-                let mut o = crate::decision::FlattenOptions::default();
-                for opt in self.options.split_whitespace() {
-                    if let Some(("max-conditions", n)) = opt.split_once('=') {
-                        o.max_conditions = n.parse().unwrap_or(o.max_conditions);
-                    }
-                }
-                crate::decision::flatten(self.text, &o).diagnostics
-            }
-        }
-    }
-
     /// How the options read in the documentation ("" when there are none).
     fn describe_options(&self) -> String {
         let parts: Vec<String> = self
             .options
             .split_whitespace()
             .map(|opt| match opt.split_once('=') {
+                None if opt == "set" => {
+                    "the documents validated together, as `flowguard validate DIR` does".to_owned()
+                }
+                Some(("flow", f)) => format!("`--org`, where the org has the flow `{f}`"),
                 None => format!("`flowguard {opt}`"),
                 Some(("max-conditions", n)) => format!("a limit of {n} condition"),
                 Some((k, v)) => format!("`--{k} {v}`"),

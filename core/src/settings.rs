@@ -340,13 +340,13 @@ pub fn apply(
         }
     }
     if !extra.is_empty() {
-        for d in crate::resolve(extra, text, encoding) {
+        for d in crate::diagnostic::resolve(extra, text, encoding) {
             if allowed(settings, &d) {
                 diagnostics.push(d);
             }
         }
         // Only the FG060s added above can be out of place.
-        crate::sort_diagnostics(diagnostics);
+        crate::diagnostic::sort_diagnostics(diagnostics);
     }
     for (code, level) in &settings.severity {
         let severity = match level {

@@ -180,7 +180,7 @@ impl Substituted {
         let index = LineIndex::new(original);
         let remap = |span: &mut crate::Span| {
             let range = self.map.range((bytes.get(span.start), bytes.get(span.end)));
-            *span = crate::span_at(&index, original, range, encoding);
+            *span = crate::diagnostic::span_at(&index, original, range, encoding);
         };
         for d in &mut v.diagnostics {
             if let Some(s) = &mut d.span {

@@ -124,7 +124,7 @@ pub fn of_flow(
     let mut found = Findings::default();
     let stats = checks::run_with(flow, options, &mut Vec::new(), &mut found, true);
     let index = LineIndex::new(source);
-    let span = |r: (u32, u32)| crate::span_at(&index, source, r, encoding);
+    let span = |r: (u32, u32)| crate::diagnostic::span_at(&index, source, r, encoding);
     let ids = |list: &[u32]| -> Vec<String> {
         list.iter()
             .map(|&i| flow.nodes[i as usize].id.clone())

@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use flowguard_core::decision::{DecisionStatus, FlattenOptions, FlattenPlan, flatten};
+use flowguard_core::decision::{DecisionStatus, FlattenOptions, FlattenPlan};
+use flowguard_core::flatten;
 use flowguard_core::formats::{self, archy_writer};
 use flowguard_core::{InputFormat, NodeKind, Options, Severity, validate};
 use proptest::prelude::*;
@@ -265,7 +266,11 @@ fn empty_plan_returns_the_input_byte_for_byte() {
         }
     }
     for text in texts {
-        let out = archy_writer::write(&text, &FlattenPlan::default(), &[], 1 << 16);
+        let out = archy_writer::write(
+            &text,
+            &FlattenPlan::default(),
+            &flowguard_core::recheck(&[], 1 << 16),
+        );
         assert_eq!(out.text, text);
         assert!(out.diagnostics.is_empty() && out.refused.is_empty());
         // Nothing to flatten: the document comes back unchanged.
@@ -459,7 +464,7 @@ fn a_plan_the_text_cannot_hold_is_refused() {
     let mut plan = flatten(&text, &FlattenOptions::default()).plan;
     // A target in another place than the tree and its continuation.
     plan.decisions[0].conditions[0].target = "task:Route_10/0".into();
-    let out = archy_writer::write(&text, &plan, &[], 1 << 16);
+    let out = archy_writer::write(&text, &plan, &flowguard_core::recheck(&[], 1 << 16));
     assert_eq!(out.text, text);
     assert_eq!(out.refused.len(), 1);
     assert!(
@@ -470,7 +475,7 @@ fn a_plan_the_text_cannot_hold_is_refused() {
     // A condition text the certificate disproves: written, read back, and refused.
     let mut plan = flatten(&text, &FlattenOptions::default()).plan;
     plan.decisions[0].conditions[0].expression = "Flow.balance > 10000".into();
-    let out = archy_writer::write(&text, &plan, &[], 1 << 16);
+    let out = archy_writer::write(&text, &plan, &flowguard_core::recheck(&[], 1 << 16));
     assert_eq!(out.text, text);
     assert_eq!(out.refused.len(), 1);
     assert!(out.refused[0].1.contains("certified"), "{:?}", out.refused);

@@ -1,7 +1,8 @@
 //! End-to-end flattening: regression for the counterexample, examples, writer.
 #![allow(clippy::unwrap_used)]
 
-use flowguard_core::decision::{DecisionStatus, FlattenOptions, flatten};
+use flowguard_core::decision::{DecisionStatus, FlattenOptions};
+use flowguard_core::flatten;
 use flowguard_core::{Code, Options, validate};
 
 fn example(name: &str) -> String {

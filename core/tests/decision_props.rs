@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use flowguard_core::decision::{FlattenOptions, NodeProbabilities, flatten};
+use flowguard_core::decision::{FlattenOptions, NodeProbabilities};
+use flowguard_core::flatten;
 use proptest::prelude::*;
 use serde_json::Value as Json;
 

@@ -2,7 +2,8 @@
 //! decision examples. Review changes with `cargo insta review` (or INSTA_UPDATE=always).
 #![allow(clippy::unwrap_used)]
 
-use flowguard_core::decision::{FlattenOptions, NodeProbabilities, flatten};
+use flowguard_core::decision::{FlattenOptions, NodeProbabilities};
+use flowguard_core::flatten;
 use flowguard_core::{Options, validate};
 
 fn example(name: &str) -> String {

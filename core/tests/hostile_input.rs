@@ -244,7 +244,8 @@ fn fuzz_readers_and_validate() {
 
 #[test]
 fn fuzz_flatten() {
-    use flowguard_core::decision::{FlattenOptions, flatten};
+    use flowguard_core::decision::FlattenOptions;
+    use flowguard_core::flatten;
     let corpus = corpus();
     run_target("flatten", 1_500, |rng| {
         let base = &corpus[rng.below(corpus.len())];

@@ -76,7 +76,7 @@ enum Command {
         /// created when the org has none).
         #[arg(long)]
         flow: Option<String>,
-        /// Flatten nested decisions first (flowguard_core::decision::flatten).
+        /// Flatten nested decisions first (flowguard_core::flatten).
         #[arg(long)]
         optimize: bool,
         /// Validate and plan only; write nothing.

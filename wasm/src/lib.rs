@@ -285,7 +285,7 @@ pub fn flatten(
     let max_bytes = clamp_usize(o.max_bytes.unwrap_or(DEFAULT_MAX_BYTES));
     let result = match read_text("text", &text, max_bytes)? {
         Text::Read(text) if text.len() <= max_bytes => {
-            types::FlattenResult::from(core::decision::flatten(&text, &opts))
+            types::FlattenResult::from(core::flatten(&text, &opts))
         }
         Text::Read(text) => {
             // Over the limit in UTF-8 though not in UTF-16 units: the same FG006 as validate.

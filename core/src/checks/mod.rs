@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Location, RawDiagnostic};
 use crate::graph::{Components, Csr, NONE, reachable, strongly_connected_components};
-use crate::model::{Flow, NodeKind, Origin};
+use crate::model::{Flow, NodeKind};
 
 /// What the checks need to know besides the flow.
 #[derive(Clone, Debug)]
@@ -157,44 +157,7 @@ impl<'f> FlowGraph<'f> {
     }
 }
 
-/// The place of a node: its head in the document (key, `id` or `name`; what diagnostics
-/// about it underline), or `/nodes/<id>`.
-pub fn node_location(flow: &Flow, node: &crate::model::Node) -> Location {
-    let origin = &node.origin;
-    match origin.value {
-        Some(value) if (value.0 as usize) < flow.tree.len() && origin.pointer.is_none() => {
-            crate::formats::head_loc(&flow.tree, value)
-        }
-        _ => origin_location(flow, origin, || {
-            let mut p = String::from("/nodes/");
-            crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
-            p
-        }),
-    }
-}
-
-/// Resolves an [`Origin`] to a [`Location`]; `fallback` gives the pointer when the origin
-/// has neither a value nor a pointer.
-pub fn origin_location(
-    flow: &Flow,
-    origin: &Origin,
-    fallback: impl FnOnce() -> String,
-) -> Location {
-    match (origin.value, &origin.pointer) {
-        (Some(v), p) if (v.0 as usize) < flow.tree.len() => Location {
-            pointer: p.clone().unwrap_or_else(|| flow.tree.pointer(v)),
-            range: Some(flow.tree.span(v)),
-        },
-        (_, Some(p)) => Location {
-            pointer: p.clone(),
-            range: None,
-        },
-        _ => Location {
-            pointer: fallback(),
-            range: None,
-        },
-    }
-}
+pub use crate::model::{node_location, origin_location};
 
 /// What the checks found, as data for hosts that draw the flow (`crate::view`): the
 /// groups and paths behind FG020/FG022, FG021, FG012 and FG030, each complete (the

@@ -27,9 +27,8 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::decision::DecisionReport;
-use crate::decision::plan::{FlattenPlan, FlattenedDecision, PlannedCondition};
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::formats::plan::{FlattenPlan, FlattenedDecision, PlannedCondition};
 use crate::formats::{ReadResult, loc, read};
 use crate::model::{Flow, InputFormat};
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
@@ -59,14 +58,25 @@ enum Place {
     End(ValueId),
 }
 
-/// Applies `plan` to the Archy YAML `text`. `reports` name the decisions each tree absorbed
-/// (for the certificate of the re-read switch); `max_combinations` is the certificate's cap.
-pub fn write(
-    text: &str,
-    plan: &FlattenPlan,
-    reports: &[DecisionReport],
-    max_combinations: usize,
-) -> WriteResult {
+/// What the writer asks of the analysis above it when it checks its output. The caller
+/// supplies it, so the formats depend on no analysis (layers point down; ARCHITECTURE.md).
+pub trait Recheck {
+    /// The errors of a read document (its reader's and the graph checks'), counted by code.
+    fn error_counts(&self, read: &ReadResult) -> Vec<(&'static str, usize)>;
+    /// The decisions the tree rooted at `node_id` absorbed.
+    fn inlined(&self, node_id: &str) -> &[String];
+    /// Whether `decision`, its conditions and targets as read back from the output, routes
+    /// every call as the original tree at `decision.node_id` (with `inlined`) did; why not.
+    fn certify(
+        &self,
+        original: &Flow,
+        decision: &FlattenedDecision,
+        inlined: &[String],
+    ) -> Result<(), String>;
+}
+
+/// Applies `plan` to the Archy YAML `text`, checking what it wrote with `recheck`.
+pub fn write(text: &str, plan: &FlattenPlan, recheck: &dyn Recheck) -> WriteResult {
     let mut result = WriteResult {
         text: text.to_owned(),
         refused: Vec::new(),
@@ -104,11 +114,7 @@ pub fn write(
     let ids = id_index(flow);
     let mut edits: Vec<Edit<'_>> = Vec::new();
     for d in &plan.decisions {
-        let inlined = reports
-            .iter()
-            .find(|r| r.node_id == d.node_id)
-            .map_or(&[][..], |r| r.inlined_nodes.as_slice());
-        match prepare(flow, &ids, d, inlined) {
+        match prepare(flow, &ids, d, recheck.inlined(&d.node_id)) {
             Ok(e) if edits.iter().any(|o| e.start < o.end && o.start < e.end) => refuse(
                 d,
                 Some(e.item),
@@ -121,7 +127,7 @@ pub fn write(
         }
     }
     crate::graph::order::sort_by_key(&mut edits, |e| e.start as u64);
-    let before = error_count(&orig);
+    let before = recheck.error_counts(&orig);
     // All together first; a decision whose switch does not check out is dropped and the rest
     // tried again. When the document as a whole does not (it no longer reads, gains an
     // error), the decisions are added one at a time instead, each kept only if it checks out.
@@ -137,15 +143,7 @@ pub fn write(
             (std::mem::take(&mut edits), Some(()))
         };
         let out = apply(text, &trial);
-        match verify(
-            &orig,
-            &ids,
-            &before,
-            &out,
-            &trial,
-            reports,
-            max_combinations,
-        ) {
+        match verify(&orig, &ids, &before, &out, &trial, recheck) {
             Ok(()) => {
                 accepted = trial;
                 if rest.is_some() {
@@ -606,20 +604,6 @@ fn apply(text: &str, edits: &[Edit<'_>]) -> String {
     out
 }
 
-/// Errors of a read document (reader and graph checks), by code.
-fn error_count(r: &ReadResult) -> Vec<(&'static str, usize)> {
-    let (mut raw, _) = crate::analyze(&r.flow, &crate::checks::CheckOptions::default());
-    raw.extend(r.diagnostics.iter().cloned());
-    let mut out: Vec<(&'static str, usize)> = Vec::new();
-    for d in raw.iter().filter(|d| d.severity == Severity::Error) {
-        match out.iter_mut().find(|(c, _)| *c == d.code.code()) {
-            Some((_, n)) => *n += 1,
-            None => out.push((d.code.code(), 1)),
-        }
-    }
-    out
-}
-
 enum Failure {
     /// These edits (by index) do not check out, with why.
     Some(Vec<(usize, String)>),
@@ -634,8 +618,7 @@ fn verify(
     before: &[(&'static str, usize)],
     out: &str,
     edits: &[Edit<'_>],
-    reports: &[DecisionReport],
-    cap: usize,
+    recheck: &dyn Recheck,
 ) -> Result<(), Failure> {
     let new = read(out, InputFormat::Archy);
     if new.fatal {
@@ -644,7 +627,7 @@ fn verify(
             "the rewritten document does not read back ({why})"
         )));
     }
-    for (code, n) in error_count(&new) {
+    for (code, n) in recheck.error_counts(&new) {
         if n > before
             .iter()
             .find(|(c, _)| *c == code)
@@ -667,19 +650,7 @@ fn verify(
     let mut failed = Vec::new();
     for (k, e) in edits.iter().enumerate() {
         let checked = check_switch(orig, orig_ids, &new.flow, &new_ids, e).and_then(|mapped| {
-            let inlined = reports
-                .iter()
-                .find(|r| r.node_id == e.decision.node_id)
-                .map_or(&[][..], |r| r.inlined_nodes.as_slice());
-            let cert = crate::decision::recertify(&orig.flow, &mapped, inlined, cap);
-            if cert.certified {
-                Ok(())
-            } else {
-                Err(format!(
-                    "the switch as read back could not be certified: {}",
-                    cert.reason.unwrap_or_default()
-                ))
-            }
+            recheck.certify(&orig.flow, &mapped, recheck.inlined(&e.decision.node_id))
         });
         if let Err(why) = checked {
             failed.push((k, why));

@@ -5,6 +5,8 @@ pub mod archy;
 pub mod archy_writer;
 pub mod export;
 pub mod flow_json;
+pub mod flow_json_writer;
+pub mod plan;
 pub mod semantics;
 
 use std::cell::RefCell;
@@ -13,28 +15,14 @@ use crate::diagnostic::{Code, Location, RawDiagnostic};
 use crate::model::{Flow, InputFormat};
 use crate::syntax::{SyntaxTree, ValueId, json, yaml};
 
-/// The place of a syntax-tree value.
-pub fn loc(tree: &SyntaxTree, v: ValueId) -> Location {
-    Location {
-        pointer: tree.pointer(v),
-        range: Some(tree.span(v)),
-    }
-}
+pub use crate::model::{head_loc, loc};
 
-/// The place of a value named by its "head": the member key it is stored under, else its
-/// `id` member, else the whole value. Node-level findings point here so that an editor
-/// underlines `"welcome"` rather than a 40-line object.
-pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
-    let range = match tree.key_of(v) {
-        Some((_, span)) => span,
-        None => match tree.get(v, "id").or_else(|| tree.get(v, "name")) {
-            Some(id) => tree.span(id),
-            None => tree.span(v),
-        },
-    };
-    Location {
-        pointer: tree.pointer(v),
-        range: Some(range),
+/// The format JSON text with these markers is read as.
+fn json_format(markers: json::FormatMarkers) -> InputFormat {
+    if markers.means_architect() {
+        InputFormat::Architect
+    } else {
+        InputFormat::Flow
     }
 }
 
@@ -81,7 +69,7 @@ pub fn detect(text: &str) -> InputFormat {
     }
     // A cheap textual probe; the reader validates properly afterwards.
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    json::FormatMarkers::probe(trimmed.as_bytes()).format()
+    json_format(json::FormatMarkers::probe(trimmed.as_bytes()))
 }
 
 /// A document read into the model, with what the reader found wrong.
@@ -123,7 +111,7 @@ pub fn read_with_limit(text: &str, format: InputFormat, max_bytes: usize) -> Rea
             // marker names as it reads the strings); a text that does not parse is probed.
             let parsed = json::parse(text);
             let detected = match parsed.error {
-                None => parsed.markers.format(),
+                None => json_format(parsed.markers),
                 Some(_) => detect(text),
             };
             let (format, reader) = json_reader(detected);
@@ -388,7 +376,7 @@ mod tests {
             };
             let parsed = json::parse(&text);
             prop_assume!(parsed.error.is_none());
-            prop_assert_eq!(parsed.markers.format(), detect_reference(&text), "{}", text);
+            prop_assert_eq!(json_format(parsed.markers), detect_reference(&text), "{}", text);
         }
     }
 }

@@ -85,15 +85,11 @@ impl FormatMarkers {
         m
     }
 
-    /// The format these markers mean for JSON text: Architect configuration JSON when it
-    /// names `flowSequenceItemList` or `initialSequence`, or uses `__type` without
-    /// flowguard's `nodes`; flow JSON otherwise.
-    pub fn format(self) -> crate::model::InputFormat {
-        if self.architect || (self.type_key && !self.nodes) {
-            crate::model::InputFormat::Architect
-        } else {
-            crate::model::InputFormat::Flow
-        }
+    /// Whether these markers mean Architect configuration JSON rather than flow JSON: the
+    /// text names `flowSequenceItemList` or `initialSequence`, or uses `__type` without
+    /// flowguard's `nodes`.
+    pub fn means_architect(self) -> bool {
+        self.architect || (self.type_key && !self.nodes)
     }
 
     /// Notes the string token `quoted` (its quotes included).

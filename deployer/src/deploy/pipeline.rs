@@ -22,7 +22,7 @@ use crate::util::{config_hash, now_rfc3339};
 /// unchanged with FG046, and the message says so.
 fn flatten(text: &str, messages: &mut Vec<String>) -> Result<String, String> {
     let opts = flowguard_core::decision::FlattenOptions::default();
-    let out = flowguard_core::decision::flatten(text, &opts);
+    let out = flowguard_core::flatten(text, &opts);
     let doc = out.document.ok_or("flatten could not read the document")?;
     if !out.certificate.all_applied_certified {
         return Err("flatten could not certify its rewrites: nothing deployed".into());

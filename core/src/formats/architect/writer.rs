@@ -17,9 +17,9 @@
 //!   since its branches would then continue elsewhere, or that anything but the decision
 //!   still names.
 
-use crate::decision::plan::{FlattenPlan, FlattenedDecision};
 use crate::diagnostic::{Code, Location, RawDiagnostic, Severity};
 use crate::formats::loc;
+use crate::formats::plan::{FlattenPlan, FlattenedDecision};
 use crate::syntax::{SyntaxTree, ValueId, ValueKind, json};
 
 /// The patched text (when the input could be read) and why any decision was not written.

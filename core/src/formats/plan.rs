@@ -1,6 +1,6 @@
 //! The format-independent result of flattening: which decisions get which first-match
 //! condition list, and which nodes disappear. A per-format writer applies it to the
-//! original text (see [`crate::decision::writer_flow_json`]).
+//! original text (see [`crate::formats::flow_json_writer`]).
 //!
 //! This type is a contract between the flattener and every writer (flow JSON here,
 //! Architect configuration JSON elsewhere): fields are only ever added, never renamed.
