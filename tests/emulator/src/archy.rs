@@ -260,6 +260,16 @@ impl<'a> Converter<'a> {
             }
         }
         let mut first: Option<String> = None;
+        // `startUpTaskActions` (in-queue flows, common modules): an unnamed
+        // start-up task that runs first.
+        if let Some(actions) = body.get("startUpTaskActions").filter(|a| a.is_array()) {
+            let id = self.ids.next_uuid();
+            let mut task = Map::new();
+            task.insert("name".into(), json!("Start Up"));
+            task.insert("actions".into(), actions.clone());
+            self.convert_task(&id, &task);
+            first = Some(id);
+        }
         for (kind, list) in [("menu", &menus), ("task", &tasks)] {
             for item in list.iter() {
                 let item_name = item

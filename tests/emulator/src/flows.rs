@@ -550,6 +550,26 @@ impl Store {
                 .or_else(|| flow.checked_in.clone())
                 .ok_or_else(|| ApiError::missing_config(id))?,
         };
+        let flow_name = flow.name.clone();
+        let deps = flow
+            .version(&target)
+            .map(|v| crate::deps::of_version(&v.configuration, v.yaml.as_deref()))
+            .unwrap_or_default();
+        let missing = crate::deps::missing(self.platform.dependencies, &deps, &self.flows, id);
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|(d, _)| d.label()).collect();
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "architect.flow.cannot.publish.missing.dependencies",
+                crate::deps::describe_missing(&flow_name, &missing),
+            )
+            .with_params(
+                "Flow version cannot be published due to having one or more missing dependencies: {dependencies}",
+                &[("dependencies", names.join(", "))],
+            )
+            .with_entity(id));
+        }
+        let flow = self.live_flow_mut(id)?;
         let op = OperationRecord {
             id: op_id,
             action: "PUBLISH",

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::archy;
 use crate::auth::Caller;
 use crate::clock::{iso8601, now_ms};
+use crate::deps;
 use crate::errors::ApiError;
 use crate::flows::{FLOW_TYPES, FlowRecord, VersionKind};
 use crate::operations::ClientRef;
@@ -86,6 +87,9 @@ pub struct ImportJob {
     pub yaml: Option<String>,
     pub flow_id: Option<String>,
     pub messages: Vec<JobMessage>,
+    /// `RegisterArchitectJobRequest.createStubs`: missing dependencies get an
+    /// empty published stub flow instead of failing the job.
+    pub create_stubs: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -120,9 +124,20 @@ pub async fn register_import(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     caller.require_all(&["architect:job:create"])?;
+    let mut create_stubs = false;
     if !body.iter().all(u8::is_ascii_whitespace) {
         match serde_json::from_slice::<Value>(&body) {
-            Ok(Value::Object(_)) => {}
+            Ok(Value::Object(m)) => match m.get("createStubs") {
+                None | Some(Value::Null) => {}
+                Some(Value::Bool(b)) => create_stubs = *b,
+                Some(other) => {
+                    return Err(ApiError::invalid_value(
+                        "createStubs",
+                        &other.to_string(),
+                        "true, false",
+                    ));
+                }
+            },
             _ => {
                 return Err(ApiError::bad_request(
                     "The request body must be a RegisterArchitectJobRequest object.",
@@ -150,6 +165,7 @@ pub async fn register_import(
             yaml: None,
             flow_id: None,
             messages: Vec::new(),
+            create_stubs,
         },
     );
     let headers: serde_json::Map<String, Value> = UPLOAD_HEADERS
@@ -441,6 +457,7 @@ impl Store {
         let existing = self
             .find_flow_by_name(&imported.name, &imported.flow_type)
             .map(|f| f.id.clone());
+        self.check_import_dependencies(job, &yaml, &imported, existing.as_deref(), now)?;
         let flow_id = match existing {
             Some(id) => id,
             None => {
@@ -485,6 +502,83 @@ impl Store {
         }
         flow.apply_publish(&vid, &job.client.id, now);
         Ok(flow_id)
+    }
+
+    /// The dependency check of an import (platform option `dependencies`);
+    /// with `createStubs`, a missing dependency first gets an empty published
+    /// stub flow of its name and type (inferred from the option's description,
+    /// "flow stubs will be created for any dependencies during the job"): a flow
+    /// that does not exist is created; one that exists with no version at all
+    /// (as `POST /api/v2/flows` leaves it) gets a stub version, published; a
+    /// flow with configuration of its own is never overwritten, so it still
+    /// fails the job when it is unpublished.
+    fn check_import_dependencies(
+        &mut self,
+        job: &ImportJob,
+        yaml: &str,
+        imported: &archy::ImportedFlow,
+        self_id: Option<&str>,
+        now: i64,
+    ) -> Result<(), Vec<String>> {
+        let check = self.platform.dependencies;
+        let deps: Vec<deps::Dependency> = deps::from_yaml(yaml)
+            .into_iter()
+            .filter(|d| {
+                // A reference to the flow being imported is satisfied by it.
+                !(d.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&imported.name))
+                    && d.kind.accepts(&imported.flow_type))
+            })
+            .collect();
+        if job.create_stubs {
+            let wanted: Vec<deps::Dependency> = deps::missing(check, &deps, &self.flows, "")
+                .into_iter()
+                .map(|(d, _)| d.clone())
+                .collect();
+            for d in wanted {
+                self.create_stub(&d, &imported.flow_type, &job.client, now);
+            }
+        }
+        let missing = deps::missing(check, &deps, &self.flows, self_id.unwrap_or(""));
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(vec![deps::describe_missing(&imported.name, &missing)])
+        }
+    }
+
+    fn create_stub(
+        &mut self,
+        d: &deps::Dependency,
+        caller_type: &str,
+        client: &ClientRef,
+        now: i64,
+    ) {
+        let flow_id = match d.find(&self.flows) {
+            Some(f) if f.versions.is_empty() => f.id.clone(),
+            Some(_) => return,
+            None => {
+                let Some(name) = d.name.clone() else {
+                    return;
+                };
+                let id = self.ids.next_uuid();
+                let mut flow = FlowRecord::new(
+                    id.clone(),
+                    name,
+                    d.kind.stub_type(caller_type).to_owned(),
+                    self.home_division.clone(),
+                );
+                flow.description = Some("stub created by an import job".to_owned());
+                self.flows.push(flow);
+                id
+            }
+        };
+        if let Some(flow) = self.flow_mut(&flow_id) {
+            let (yaml, config) = deps::stub_content(&flow.name, &flow.flow_type);
+            let vid = flow.push_version(VersionKind::Checkin, client, config, Some(yaml), now);
+            flow.apply_publish(&vid, &client.id, now);
+        }
     }
 
     pub(crate) fn finish_export(&mut self, job_id: &str) {

@@ -21,6 +21,7 @@ mod auth;
 mod clock;
 pub mod config;
 pub mod control;
+pub mod deps;
 mod errors;
 pub mod faults;
 mod flows;
@@ -41,6 +42,7 @@ pub use config::{
     OTHER_CLIENT_ID, OTHER_CLIENT_NAME, Seed,
 };
 pub use control::{ControlError, EmulatorControl, RequestRecord, VersionInfo};
+pub use deps::DependencyCheck;
 pub use faults::{FaultPlan, Interference, InterferenceAction};
 pub use jobs::UPLOAD_HEADERS;
 pub use platform::Platform;

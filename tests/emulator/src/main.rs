@@ -46,7 +46,8 @@ struct Args {
     operation_delay: Duration,
 
     /// Platform behaviours: `strict` (all), or a list of `publish-202`,
-    /// `stale-operations`, `reserialize`, `import-anonymous` (see README).
+    /// `stale-operations`, `reserialize`, `import-anonymous`,
+    /// `publish-keeps-lock`, `deps=published|exist|off` (see README).
     #[arg(long, value_name = "SPEC", value_parser = Platform::parse)]
     platform: Option<Platform>,
 

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::deps::DependencyCheck;
+
 /// Options of the emulated platform (see the crate README, "Platform options").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Platform {
@@ -27,6 +29,15 @@ pub struct Platform {
     /// Publishing leaves the publisher's checkout lock in place (whether it does
     /// is undocumented); the publisher releases it with a checkin.
     pub publish_keeps_lock: bool,
+    /// What a publish (and an import job) requires of the flows the published
+    /// configuration references (`transferToFlow`, `callCommonModule`,
+    /// `callBotFlow`, in-queue flow overrides): refused with 409
+    /// `architect.flow.cannot.publish.missing.dependencies` (API.md §2.6) or a
+    /// job `Failure` naming them. Default (also in the lenient profile):
+    /// [`DependencyCheck::Published`], the strictest reading, because the real
+    /// rule is not documented and a deployer that copes with it copes with the
+    /// others.
+    pub dependencies: DependencyCheck,
 }
 
 impl Platform {
@@ -38,12 +49,13 @@ impl Platform {
             reserialize_on_save: true,
             import_versions_without_client: true,
             publish_keeps_lock: true,
+            dependencies: DependencyCheck::Published,
         }
     }
 
     /// Parses `strict`, `lenient` / `default`, or a comma-separated list of option
     /// names (`publish-202,stale-operations,reserialize,import-anonymous,
-    /// publish-keeps-lock`).
+    /// publish-keeps-lock`) and `deps=published|exist|off`.
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut p = Self::default();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -55,9 +67,12 @@ impl Platform {
                 "reserialize" => p.reserialize_on_save = true,
                 "import-anonymous" => p.import_versions_without_client = true,
                 "publish-keeps-lock" => p.publish_keeps_lock = true,
+                "deps=published" => p.dependencies = DependencyCheck::Published,
+                "deps=exist" => p.dependencies = DependencyCheck::Exist,
+                "deps=off" => p.dependencies = DependencyCheck::Off,
                 other => {
                     return Err(format!(
-                        "unknown platform option `{other}` (strict, publish-202, stale-operations, reserialize, import-anonymous, publish-keeps-lock)"
+                        "unknown platform option `{other}` (strict, publish-202, stale-operations, reserialize, import-anonymous, publish-keeps-lock, deps=published|exist|off)"
                     ));
                 }
             }
@@ -104,6 +119,13 @@ mod tests {
         assert!(p.publish_accepted_without_body && p.reserialize_on_save);
         assert!(!p.stale_operations);
         assert!(Platform::parse("bogus").is_err());
+        assert_eq!(Platform::default().dependencies, DependencyCheck::Published);
+        let p = Platform::parse("strict,deps=off").unwrap_or_default();
+        assert_eq!(p.dependencies, DependencyCheck::Off);
+        assert!(p.publish_keeps_lock);
+        let p = Platform::parse("deps=exist").unwrap_or_default();
+        assert_eq!(p.dependencies, DependencyCheck::Exist);
+        assert!(Platform::parse("deps=maybe").is_err());
     }
 
     #[test]
