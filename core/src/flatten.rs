@@ -157,7 +157,8 @@ struct Rechecker<'r> {
 
 impl Recheck for Rechecker<'_> {
     fn error_counts(&self, read: &ReadResult) -> Vec<(&'static str, usize)> {
-        let (mut raw, _) = crate::analyze(&read.flow, &crate::checks::CheckOptions::default());
+        let mut raw = Vec::new();
+        crate::checks::run(&read.flow, &crate::checks::CheckOptions::default(), &mut raw);
         raw.extend(read.diagnostics.iter().cloned());
         let mut out: Vec<(&'static str, usize)> = Vec::new();
         for d in raw.iter().filter(|d| d.severity == Severity::Error) {

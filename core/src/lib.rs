@@ -216,6 +216,28 @@ pub fn analyze(flow: &Flow, options: &CheckOptions) -> (Vec<RawDiagnostic>, Stat
 /// Running a rule's example is an entry point's job (the registry sits below the readers
 /// and the analysis), so it is defined here rather than in [`rules`].
 impl rules::Example {
+    /// The options of the example as `validate` takes them, or `None` for `flatten`.
+    pub fn validate_options(&self) -> Option<Options> {
+        let mut o = Options::default();
+        for opt in self.options.split_whitespace() {
+            match opt.split_once('=') {
+                None if opt == "flatten" => return None,
+                Some(("max-depth", n)) => o.checks.max_depth = n.parse().unwrap_or(15),
+                Some(("action-budget", n)) => {
+                    o.checks.action_budget = n.parse().unwrap_or(o.checks.action_budget)
+                }
+                Some(("max-bytes", n)) => o.max_bytes = n.parse().unwrap_or(o.max_bytes),
+                Some(("queue", q)) => o
+                    .checks
+                    .known_queues
+                    .get_or_insert_with(Vec::new)
+                    .push(q.to_owned()),
+                _ => {}
+            }
+        }
+        Some(o)
+    }
+
     /// The diagnostics of the example: `validate` with its options, or `flatten`'s.
     pub fn run(&self) -> Vec<Diagnostic> {
         match self.validate_options() {

@@ -899,28 +899,6 @@ commonModule:
 }
 
 impl Example {
-    /// The options of the example as `validate` takes them, or `None` for `flatten`.
-    pub fn validate_options(&self) -> Option<crate::Options> {
-        let mut o = crate::Options::default();
-        for opt in self.options.split_whitespace() {
-            match opt.split_once('=') {
-                None if opt == "flatten" => return None,
-                Some(("max-depth", n)) => o.checks.max_depth = n.parse().unwrap_or(15),
-                Some(("action-budget", n)) => {
-                    o.checks.action_budget = n.parse().unwrap_or(o.checks.action_budget)
-                }
-                Some(("max-bytes", n)) => o.max_bytes = n.parse().unwrap_or(o.max_bytes),
-                Some(("queue", q)) => o
-                    .checks
-                    .known_queues
-                    .get_or_insert_with(Vec::new)
-                    .push(q.to_owned()),
-                _ => {}
-            }
-        }
-        Some(o)
-    }
-
     /// How the options read in the documentation ("" when there are none).
     fn describe_options(&self) -> String {
         let parts: Vec<String> = self

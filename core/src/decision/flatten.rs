@@ -704,7 +704,7 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
 
 fn node_location(ctx: &Context<'_>, i: usize) -> Location {
     let node = ctx.node(i);
-    crate::checks::origin_location(ctx.flow, &node.origin, || {
+    crate::model::origin_location(ctx.flow, &node.origin, || {
         let mut p = String::from("/nodes/");
         crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
         p

@@ -1,0 +1,191 @@
+//! The core's layers point down (ARCHITECTURE.md, "Layers"): every use of another top-level
+//! module of `core/src` goes to a lower layer, or to an earlier module of the same layer,
+//! so no two modules depend on each other. A module the table below does not place fails
+//! the test until someone decides where it belongs.
+//!
+//! Uses are found in the text: `crate::m`, `crate::{m, …}`, `super::` in a top-level
+//! module (the crate root), and `m::` in `lib.rs`. Comments and `#[cfg(test)]` modules (at
+//! the end of a file, by convention) are not code the layers constrain.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Bottom first. Within a layer a module may use the modules listed before it.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("algorithms", &["graph"]),
+    ("syntax", &["syntax"]),
+    ("vocabulary", &["rules", "diagnostic"]),
+    ("model", &["model"]),
+    ("formats (reading and writing)", &["formats"]),
+    ("analysis", &["decision", "checks"]),
+    (
+        "entry points",
+        &[
+            "settings",
+            "flatten",
+            "ROOT",
+            "substitute",
+            "view",
+            "references",
+            "edit",
+        ],
+    ),
+];
+
+fn rank(module: &str) -> Option<(usize, usize)> {
+    LAYERS.iter().enumerate().find_map(|(layer, (_, mods))| {
+        mods.iter()
+            .position(|m| *m == module)
+            .map(|at| (layer, at))
+    })
+}
+
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The top-level module a source file belongs to (`ROOT` for `lib.rs`).
+fn module_of(src: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(src).unwrap();
+    let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+    match first.strip_suffix(".rs") {
+        Some("lib") => "ROOT".to_owned(),
+        Some(m) => m.to_owned(),
+        None => first.into_owned(),
+    }
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The identifier at the start of `s`.
+fn ident(s: &str) -> &str {
+    let end = s.find(|c: char| !is_ident(c)).unwrap_or(s.len());
+    &s[..end]
+}
+
+/// Every top-level module `line` uses, with `modules` the crate's top-level module names.
+fn uses(line: &str, in_root: bool, top_level_file: bool, modules: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |name: &str| {
+        if modules.iter().any(|m| m == name) {
+            out.push(name.to_owned());
+        } else if !name.is_empty() {
+            // `crate::validate`, `crate::Options`: an item of the root.
+            out.push("ROOT".to_owned());
+        }
+    };
+    for (at, _) in line.match_indices("crate::") {
+        if at > 0 && line[..at].ends_with(is_ident) {
+            continue; // e.g. `flowguard_crate::`
+        }
+        let rest = &line[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let inner = &group[..group.find('}').unwrap_or(group.len())];
+            for part in inner.split(',') {
+                push(ident(part.trim()));
+            }
+        } else {
+            push(ident(rest));
+        }
+    }
+    if top_level_file && !in_root && line.contains("super::") {
+        out.push("ROOT".to_owned());
+    }
+    if in_root {
+        let t = line.trim_start();
+        if !(t.starts_with("pub mod ") || t.starts_with("mod ")) {
+            for m in modules {
+                for (at, _) in line.match_indices(&format!("{m}::")) {
+                    if at == 0 || !line[..at].ends_with(|c: char| is_ident(c) || c == ':') {
+                        out.push(m.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn layers_point_down() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = sources(&src);
+    let mut modules: Vec<String> = files
+        .iter()
+        .map(|f| module_of(&src, f))
+        .filter(|m| m != "ROOT")
+        .collect();
+    modules.sort();
+    modules.dedup();
+    let unplaced: Vec<&String> = modules.iter().filter(|m| rank(m).is_none()).collect();
+    assert!(
+        unplaced.is_empty(),
+        "place these modules in a layer of core/tests/layers.rs and ARCHITECTURE.md: {unplaced:?}"
+    );
+    // (from, to) → the first place it happens.
+    let mut edges: BTreeMap<(String, String), String> = BTreeMap::new();
+    for file in &files {
+        let from = module_of(&src, file);
+        let rel = file.strip_prefix(&src).unwrap();
+        let top_level_file = rel.components().count() == 1 || rel.ends_with("mod.rs");
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("#[cfg(test)]") {
+                break;
+            }
+            if t.starts_with("//") {
+                continue;
+            }
+            let code = line.split("//").next().unwrap_or("");
+            for to in uses(code, from == "ROOT", top_level_file, &modules) {
+                if to != from {
+                    edges
+                        .entry((from.clone(), to))
+                        .or_insert_with(|| format!("{}:{}", rel.display(), n + 1));
+                }
+            }
+        }
+    }
+    let wrong: Vec<String> = edges
+        .iter()
+        .filter(|((from, to), _)| rank(to) >= rank(from))
+        .map(|((from, to), at)| format!("{from} → {to} at {at}"))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "uses that point up or sideways (ARCHITECTURE.md, \"Layers\"):\n{}",
+        wrong.join("\n")
+    );
+    // The test can fail: the table orders the analysis above the formats.
+    assert!(rank("formats") < rank("decision"));
+}
+
+#[test]
+fn the_scanner_sees_each_kind_of_use() {
+    let modules = vec!["checks".to_owned(), "model".to_owned()];
+    assert_eq!(uses("use crate::model::Flow;", false, true, &modules), ["model"]);
+    assert_eq!(
+        uses("use crate::{model::Flow, Options};", false, true, &modules),
+        ["model", "ROOT"]
+    );
+    assert_eq!(uses("use super::Thing;", false, true, &modules), ["ROOT"]);
+    assert_eq!(uses("use super::Thing;", false, false, &modules), Vec::<String>::new());
+    assert_eq!(uses("    checks::run(flow)", true, true, &modules), ["checks"]);
+    assert_eq!(uses("pub mod checks;", true, true, &modules), Vec::<String>::new());
+}
