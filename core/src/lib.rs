@@ -14,6 +14,7 @@ mod flatten;
 pub mod formats;
 pub mod graph;
 pub mod model;
+pub mod references;
 pub mod rules;
 pub mod settings;
 pub mod substitute;
@@ -240,6 +241,9 @@ impl rules::Example {
 
     /// The diagnostics of the example: `validate` with its options, or `flatten`'s.
     pub fn run(&self) -> Vec<Diagnostic> {
+        if self.is_set() {
+            return self.run_set();
+        }
         match self.validate_options() {
             Some(o) => validate(self.text, &o).diagnostics,
             None => {

@@ -193,6 +193,142 @@ pub const ACTIONS: &[Action] = &[
     row("getJourneyContext", &[], "Get Journey Context", PassThrough, Next, &[], false, Inferred),
 ];
 
+/// What kind of reference to another flow an action holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlowRefKind {
+    /// Transfer to Flow: hands the call to an inbound call flow.
+    TransferToFlow,
+    /// Transfer to Secure Flow: hands the call to a secure call flow.
+    TransferToSecureFlow,
+    /// Call Common Module: runs a common module, which returns here.
+    CallCommonModule,
+    /// Call Bot Flow: runs a bot conversation, which returns here.
+    CallBotFlow,
+    /// Call Digital Bot Flow: runs a digital bot conversation, which returns here.
+    CallDigitalBotFlow,
+    /// Transfer to ACD with an in-queue flow of its own: the named in-queue flow handles the
+    /// call while it waits.
+    InQueueFlow,
+}
+
+impl FlowRefKind {
+    /// The Archy action key the kind is named after (`transferToFlow`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowRefKind::TransferToFlow => "transferToFlow",
+            FlowRefKind::TransferToSecureFlow => "transferToFlowSecure",
+            FlowRefKind::CallCommonModule => "callCommonModule",
+            FlowRefKind::CallBotFlow => "callBotFlow",
+            FlowRefKind::CallDigitalBotFlow => "callDigitalBotFlow",
+            FlowRefKind::InQueueFlow => "inQueueFlow",
+        }
+    }
+
+    /// How Architect's palette names it, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            FlowRefKind::TransferToFlow => "Transfer to Flow",
+            FlowRefKind::TransferToSecureFlow => "Transfer to Secure Flow",
+            FlowRefKind::CallCommonModule => "Call Common Module",
+            FlowRefKind::CallBotFlow => "Call Bot Flow",
+            FlowRefKind::CallDigitalBotFlow => "Call Digital Bot Flow",
+            FlowRefKind::InQueueFlow => "the in-queue flow of Transfer to ACD",
+        }
+    }
+
+    /// The Platform API flow type (`GET /api/v2/flows?type=`) the target must have. Help
+    /// Center: Transfer to Flow picks an "Inbound Call Flow", Transfer to Secure Flow a
+    /// "Secure Call Flow", Call Common Module a common module; bot and in-queue kinds by
+    /// their names (inferred, see docs/semantics.md).
+    pub fn target_type(self) -> &'static str {
+        match self {
+            FlowRefKind::TransferToFlow => "inboundcall",
+            FlowRefKind::TransferToSecureFlow => "securecall",
+            FlowRefKind::CallCommonModule => "commonmodule",
+            FlowRefKind::CallBotFlow => "bot",
+            FlowRefKind::CallDigitalBotFlow => "digitalbot",
+            FlowRefKind::InQueueFlow => "inqueuecall",
+        }
+    }
+
+    /// Whether the reference hands the interaction off (this flow ends when it succeeds)
+    /// rather than calling a flow that returns here.
+    pub fn hands_off(self) -> bool {
+        matches!(
+            self,
+            FlowRefKind::TransferToFlow
+                | FlowRefKind::TransferToSecureFlow
+                | FlowRefKind::InQueueFlow
+        )
+    }
+}
+
+/// Where an action names the flow it refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowField {
+    /// Archy: `field:` holding `{lit: {name: X}}`, `{lit: X}`, `{name: X, id: Y}`, `X`, or
+    /// a run-time `{exp: E}` / `{var: V}` (and `noValue: true` for none).
+    Named(&'static str),
+    /// Archy: `field: {<Name>: {ver_latestPublished: …}}`, the flow named by the key.
+    Keyed(&'static str),
+    /// Configuration JSON: the first of these members present, a string or `{text}`.
+    Text(&'static [&'static str]),
+    /// Configuration JSON Transfer to ACD: `inQueueFlowName` / `inQueueFlowId`, which the
+    /// action uses only when `useDefaultHandling` is not true.
+    InQueue,
+    /// flowguard's flow JSON: `field` is the target's name.
+    Plain(&'static str),
+}
+
+/// An action, menu choice or node type that names another flow.
+#[derive(Clone, Copy, Debug)]
+pub struct FlowReference {
+    /// Archy action or choice keys, configuration JSON `__type` names, flow JSON types.
+    pub types: &'static [&'static str],
+    pub kind: FlowRefKind,
+    pub field: FlowField,
+    pub status: Status,
+}
+
+const fn flow_ref(
+    types: &'static [&'static str],
+    kind: FlowRefKind,
+    field: FlowField,
+    status: Status,
+) -> FlowReference {
+    FlowReference {
+        types,
+        kind,
+        field,
+        status,
+    }
+}
+
+/// Every place a flow names another flow. Docs: `docs/semantics.md`, "Table E".
+#[rustfmt::skip]
+pub const FLOW_REFERENCES: &[FlowReference] = &[
+    flow_ref(&["transferToFlow", "menuTransferToFlow"], FlowRefKind::TransferToFlow, FlowField::Named("targetFlow"), RealFile),
+    flow_ref(&["transferToFlowSecure", "menuTransferToFlowSecure"], FlowRefKind::TransferToSecureFlow, FlowField::Named("targetFlow"), Inferred),
+    flow_ref(&["callCommonModule"], FlowRefKind::CallCommonModule, FlowField::Keyed("commonModule"), RealFile),
+    flow_ref(&["callBotFlow"], FlowRefKind::CallBotFlow, FlowField::Keyed("botFlow"), RealFile),
+    flow_ref(&["callDigitalBotFlow"], FlowRefKind::CallDigitalBotFlow, FlowField::Keyed("digitalBotFlow"), Inferred),
+    flow_ref(&["transferToAcd", "menuTransferToAcd"], FlowRefKind::InQueueFlow, FlowField::Named("overrideInQueueFlow"), RealFile),
+    flow_ref(&["TransferFlowAction", "TransferToFlowAction"], FlowRefKind::TransferToFlow, FlowField::Text(&["flowName", "targetFlow"]), Inferred),
+    flow_ref(&["TransferFlowSecureAction"], FlowRefKind::TransferToSecureFlow, FlowField::Text(&["flowName", "targetFlow"]), Inferred),
+    flow_ref(&["CallCommonModuleAction"], FlowRefKind::CallCommonModule, FlowField::Text(&["flowName", "commonModule", "targetFlow"]), Inferred),
+    flow_ref(&["CallBotFlowAction"], FlowRefKind::CallBotFlow, FlowField::Text(&["flowName", "botFlow", "targetFlow"]), Inferred),
+    flow_ref(&["CallDigitalBotFlowAction"], FlowRefKind::CallDigitalBotFlow, FlowField::Text(&["flowName", "digitalBotFlow", "targetFlow"]), Inferred),
+    flow_ref(&["TransferPureMatchAction", "TransferAcdAction"], FlowRefKind::InQueueFlow, FlowField::InQueue, RealFile),
+    flow_ref(&["transfer_flow"], FlowRefKind::TransferToFlow, FlowField::Plain("flow"), Documented),
+];
+
+/// The row of a node type that names another flow.
+pub fn flow_reference(type_name: &str) -> Option<&'static FlowReference> {
+    FLOW_REFERENCES
+        .iter()
+        .find(|r| r.types.contains(&type_name))
+}
+
 /// One kind of menu choice.
 #[derive(Clone, Copy, Debug)]
 pub struct Choice {
