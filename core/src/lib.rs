@@ -10,6 +10,7 @@
 pub mod checks;
 pub mod decision;
 pub mod diagnostic;
+pub mod edit;
 mod flatten;
 pub mod formats;
 pub mod graph;

@@ -4,29 +4,45 @@
 //! Cost: only decisions pay, each bounded by the enumeration cap of
 //! [`AnalysisOptions::max_combinations`], so the check stays linear in the flow size.
 
-use super::{FlowGraph, origin_location};
+use super::{FlowGraph, node_location, origin_location};
 use crate::decision::{AnalysisOptions, Finding, analyze_decision};
 use crate::diagnostic::{Code, Location, RawDiagnostic};
-use crate::model::{Condition, Node, NodeKind};
+use crate::model::{Condition, Flow, Node, NodeKind};
+
+/// What the messages about one decision need besides the node: the flow (for places) and
+/// the node an id names (for the names of condition targets). The whole-flow pass and the
+/// incremental one of `crate::edit` each supply their own lookup.
+pub(crate) struct Lookup<'a, 'f> {
+    pub flow: &'f Flow,
+    pub node_by_id: &'a dyn Fn(&str) -> Option<&'f Node>,
+}
 
 pub fn check(graph: &FlowGraph<'_>, out: &mut Vec<RawDiagnostic>) {
-    let options = AnalysisOptions::default();
+    let by_id = |id: &str| graph.vertex_of_id.get(id).map(|&v| graph.node(v));
+    let lookup = Lookup {
+        flow: graph.flow,
+        node_by_id: &by_id,
+    };
     for v in 0..graph.node_of.len() as u32 {
-        let node = graph.node(v);
-        if node.kind != NodeKind::Decision {
-            continue;
-        }
-        let analysis = analyze_decision(node, &options);
-        for finding in analysis.findings {
-            out.push(diagnostic(graph, v, node, finding));
-        }
+        check_node(&lookup, graph.node(v), out);
+    }
+}
+
+/// The findings of one decision node (nothing for other kinds).
+pub(crate) fn check_node(graph: &Lookup<'_, '_>, node: &Node, out: &mut Vec<RawDiagnostic>) {
+    if node.kind != NodeKind::Decision {
+        return;
+    }
+    let analysis = analyze_decision(node, &AnalysisOptions::default());
+    for finding in analysis.findings {
+        out.push(diagnostic(graph, node, finding));
     }
 }
 
 /// Where a condition's expression is: its text, else the condition (a switch case), else the
 /// decision itself. A synthetic `/nodes/...` pointer only for nodes with no place in a
 /// document (flows built in code).
-fn expression_location(graph: &FlowGraph<'_>, node: &Node, i: usize) -> Location {
+fn expression_location(graph: &Lookup<'_, '_>, node: &Node, i: usize) -> Location {
     let Some(c) = node.conditions.get(i) else {
         return Location::default();
     };
@@ -54,7 +70,7 @@ fn condition_pointer(node: &Node, i: usize) -> String {
 
 /// A condition as messages show it: its text, priority and where it leads (the target's
 /// name as Architect shows it, else its id).
-fn describe(graph: &FlowGraph<'_>, c: Option<&Condition>) -> String {
+fn describe(graph: &Lookup<'_, '_>, c: Option<&Condition>) -> String {
     match c {
         Some(c) => format!(
             "`{}` (priority {}, to {})",
@@ -66,14 +82,14 @@ fn describe(graph: &FlowGraph<'_>, c: Option<&Condition>) -> String {
     }
 }
 
-fn target_name(graph: &FlowGraph<'_>, target: &str) -> String {
-    match graph.vertex_of_id.get(target) {
-        Some(&v) => graph.node(v).display(),
+fn target_name(graph: &Lookup<'_, '_>, target: &str) -> String {
+    match (graph.node_by_id)(target) {
+        Some(node) => node.display(),
         None => format!("`{target}`"),
     }
 }
 
-fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> RawDiagnostic {
+fn diagnostic(graph: &Lookup<'_, '_>, node: &Node, finding: Finding) -> RawDiagnostic {
     let id = &node.id;
     // How Architect shows the decision (`task "Main" › Decision "VIP?"`), else its id.
     let name = match &node.label {
@@ -162,7 +178,7 @@ fn diagnostic(graph: &FlowGraph<'_>, v: u32, node: &Node, finding: Finding) -> R
         Finding::NoMatch { witness } => {
             let d = RawDiagnostic::new(
                 Code::NoDefault,
-                graph.node_location(v),
+                node_location(graph.flow, node),
                 match &witness {
                     Some(w) if w.is_empty() => format!("{name} has no `default` transition and no condition is certain to match: calls can have nowhere to go"),
                     Some(w) => format!(

@@ -247,3 +247,50 @@ pub(crate) fn component_members<'g>(graph: &'g FlowGraph<'_>, v: u32) -> &'g [u3
         graph.components.members(c)
     }
 }
+
+/// The findings about one node that depend on nothing but the node and which ids exist:
+/// FG011 for its references that name no node, FG013, FG050 and its decision findings
+/// (FG040–FG045). Exactly what [`run`] reports about that node with these codes
+/// ([`is_node_code`]); the incremental analysis of `crate::edit` recomputes only these for
+/// an edited node. `node_by_id` finds the node an id names (the first of a duplicated id).
+pub(crate) fn node_checks<'f>(
+    flow: &'f Flow,
+    node: &'f crate::model::Node,
+    node_by_id: &dyn Fn(&str) -> Option<&'f crate::model::Node>,
+    known_queues: Option<&rustc_hash::FxHashSet<&str>>,
+    out: &mut Vec<RawDiagnostic>,
+) {
+    let mut resolved = 0;
+    for edge in &node.edges {
+        if node_by_id(&edge.target).is_some() {
+            resolved += 1;
+        } else {
+            out.push(references::dangling_target(flow, node, edge));
+        }
+    }
+    out.extend(references::dead_end(flow, node, resolved));
+    if let Some(known) = known_queues {
+        out.extend(references::unknown_queue(flow, node, known));
+    }
+    let lookup = decisions::Lookup { flow, node_by_id };
+    decisions::check_node(&lookup, node, out);
+}
+
+/// Whether a diagnostic with this code and a `node` comes from [`node_checks`]. Every
+/// other finding of [`run`] depends on the graph's structure. A new check must be added
+/// to one side or the other (the property test of `crate::edit` fails otherwise).
+pub(crate) fn is_node_code(code: crate::diagnostic::Code) -> bool {
+    use crate::diagnostic::Code;
+    matches!(
+        code,
+        Code::DanglingTarget
+            | Code::DeadEnd
+            | Code::UnknownQueue
+            | Code::NoDefault
+            | Code::ShadowedCondition
+            | Code::UnsatisfiableCondition
+            | Code::AmbiguousOrder
+            | Code::RedundantCondition
+            | Code::ExpressionSyntax
+    )
+}

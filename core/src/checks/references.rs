@@ -5,15 +5,10 @@ use rustc_hash::FxHashSet as HashSet;
 
 use super::{CheckOptions, FlowGraph, origin_location};
 use crate::diagnostic::{Code, Location, RawDiagnostic};
-use crate::model::NodeKind;
+use crate::model::{Edge, Flow, Node, NodeKind};
 
 pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) {
     let flow = graph.flow;
-    let node_ptr = |id: &str| {
-        let mut p = String::from("/nodes/");
-        crate::syntax::tree::push_pointer_segment(&mut p, id);
-        p
-    };
 
     // FG003: every node after the first with the same id.
     // The graph keeps the first node of each id; any other node with that id is a duplicate
@@ -72,24 +67,7 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
     for &(v, k) in &graph.dangling {
         let node = graph.node(v);
         if let Some(edge) = node.edges.get(k as usize) {
-            let what = if edge.condition.is_some() {
-                "a condition".to_owned()
-            } else {
-                format!("the transition `{}`", edge.label)
-            };
-            out.push(
-                RawDiagnostic::new(
-                    Code::DanglingTarget,
-                    origin_location(flow, &edge.origin, || node_ptr(&node.id)),
-                    format!(
-                        "{what} of {} targets `{}`, which does not exist",
-                        node.display(),
-                        edge.target
-                    ),
-                    "point it at an existing node id, or add a node with this id",
-                )
-                .node(&node.id),
-            );
+            out.push(dangling_target(flow, node, edge));
         }
     }
     // FG011 for entries (error handling, periodic states) that name nothing.
@@ -111,39 +89,93 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
     };
     let known: HashSet<&str> = known.iter().map(String::as_str).collect();
     for &i in &graph.node_of {
-        let node = &flow.nodes[i];
-        if let Some(queue) = &node.queue
-            && !queue.is_expression
-            && !known.contains(queue.name.as_str())
-        {
-            {
-                let mut similar: Vec<&&str> = known
-                    .iter()
-                    .filter(|k| k.eq_ignore_ascii_case(&queue.name))
-                    .collect();
-                crate::graph::order::sort(&mut similar);
-                let help = match similar.first() {
-                    Some(s) => format!("queue names are case-sensitive: did you mean `{s}`?"),
-                    None => {
-                        "create the queue in the org, or transfer to an existing queue".to_owned()
-                    }
-                };
-                out.push(
-                    RawDiagnostic::new(
-                        Code::UnknownQueue,
-                        origin_location(flow, &queue.origin, || node_ptr(&node.id)),
-                        format!(
-                            "{} transfers to the queue `{}`, which the org does not have",
-                            node.display(),
-                            queue.name
-                        ),
-                        help,
-                    )
-                    .node(&node.id),
-                );
-            }
-        }
+        out.extend(unknown_queue(flow, &flow.nodes[i], &known));
     }
+}
+
+fn node_ptr(id: &str) -> String {
+    let mut p = String::from("/nodes/");
+    crate::syntax::tree::push_pointer_segment(&mut p, id);
+    p
+}
+
+/// FG011 for one reference of `node` that names no node.
+pub(crate) fn dangling_target(flow: &Flow, node: &Node, edge: &Edge) -> RawDiagnostic {
+    let what = if edge.condition.is_some() {
+        "a condition".to_owned()
+    } else {
+        format!("the transition `{}`", edge.label)
+    };
+    RawDiagnostic::new(
+        Code::DanglingTarget,
+        origin_location(flow, &edge.origin, || node_ptr(&node.id)),
+        format!(
+            "{what} of {} targets `{}`, which does not exist",
+            node.display(),
+            edge.target
+        ),
+        "point it at an existing node id, or add a node with this id",
+    )
+    .node(&node.id)
+}
+
+/// FG050 for `node` when it transfers to a queue not in `known`.
+pub(crate) fn unknown_queue(
+    flow: &Flow,
+    node: &Node,
+    known: &HashSet<&str>,
+) -> Option<RawDiagnostic> {
+    let queue = node.queue.as_ref()?;
+    if queue.is_expression || known.contains(queue.name.as_str()) {
+        return None;
+    }
+    let mut similar: Vec<&&str> = known
+        .iter()
+        .filter(|k| k.eq_ignore_ascii_case(&queue.name))
+        .collect();
+    crate::graph::order::sort(&mut similar);
+    let help = match similar.first() {
+        Some(s) => format!("queue names are case-sensitive: did you mean `{s}`?"),
+        None => "create the queue in the org, or transfer to an existing queue".to_owned(),
+    };
+    Some(
+        RawDiagnostic::new(
+            Code::UnknownQueue,
+            origin_location(flow, &queue.origin, || node_ptr(&node.id)),
+            format!(
+                "{} transfers to the queue `{}`, which the org does not have",
+                node.display(),
+                queue.name
+            ),
+            help,
+        )
+        .node(&node.id),
+    )
+}
+
+/// FG013 for `node`, whose references resolve to `resolved` nodes.
+pub(crate) fn dead_end(flow: &Flow, node: &Node, resolved: usize) -> Option<RawDiagnostic> {
+    if node.kind == NodeKind::End || resolved > 0 {
+        return None;
+    }
+    let why = if node.edges.is_empty() {
+        "has no outgoing transition"
+    } else {
+        "has only transitions to nodes that do not exist"
+    };
+    Some(
+        RawDiagnostic::new(
+            Code::DeadEnd,
+            super::node_location(flow, node),
+            format!(
+                "{} ({}) {why}, and its type does not end the flow",
+                node.display(),
+                node.type_name
+            ),
+            "add a transition to the next step, or end the path with a disconnect or transfer",
+        )
+        .node(&node.id),
+    )
 }
 
 /// FG012 and FG013.
@@ -161,23 +193,8 @@ pub fn unreachable_and_dead_ends(
         unreachable_regions(graph, reach, out);
     }
     for v in 0..graph.node_of.len() as u32 {
-        let node = graph.node(v);
-        if node.kind != NodeKind::End && graph.csr.successors(v).is_empty() {
-            let why = if node.edges.is_empty() {
-                "has no outgoing transition"
-            } else {
-                "has only transitions to nodes that do not exist"
-            };
-            out.push(
-                RawDiagnostic::new(
-                    Code::DeadEnd,
-                    graph.node_location(v),
-                    format!("{} ({}) {why}, and its type does not end the flow", node.display(), node.type_name),
-                    "add a transition to the next step, or end the path with a disconnect or transfer",
-                )
-                .node(&node.id),
-            );
-        }
+        let resolved = graph.csr.successors(v).len();
+        out.extend(dead_end(graph.flow, graph.node(v), resolved));
     }
 }
 

@@ -1,0 +1,487 @@
+//! The incremental analysis of a [`Session`]: after an edit, recompute only what the edit
+//! can change.
+//!
+//! A full pass ([`crate::analyze`]) is split in two:
+//!
+//! * findings about one node alone ([`crate::checks::node_checks`]: FG011 of its
+//!   references, FG013, FG050, its decision findings, FG004 of a node an edit added),
+//!   kept per slot and recomputed for the slots an edit touches;
+//! * findings about the graph's structure (FG003, FG010, FG012, FG020–FG022, FG030,
+//!   FG031, FG011 of entries), kept as they are, with what decides them: the strongly
+//!   connected components, reachability from the start and entries, which nodes can
+//!   reach an end, and the longest-path values (depth and worst-case actions) of each
+//!   component from the start.
+//!
+//! An edit of a node's references keeps the structural findings when it provably cannot
+//! change them; each test below is exact (it never keeps a finding that changed), and
+//! anything it cannot prove sends the next analysis to a full pass:
+//!
+//! * the node is in no loop (a trivial component), so no component, loop exit or witness
+//!   cycle involves its references;
+//! * an added reference `s → v` closes no cycle (`v` does not reach `s`: the rank query
+//!   of `wouldCreateCycle`), and `v` was reachable already and can end when `s` could not
+//!   end before;
+//! * a removed reference `s → v` leaves `v` reachable, proved locally: `v` is an entry, or
+//!   another reachable predecessor `p` of `v` has `rank[p] > rank[v]` (so `v` cannot reach
+//!   `p`: `p`'s way in does not use the removed reference); and leaves `s` able to end,
+//!   through another successor `w` with `rank[w] < rank[s]`;
+//! * the node is reachable (edges out of unreachable nodes shape FG012's regions);
+//! * the longest-path values: an added reference raises them along its region (a
+//!   worklist over the components downstream, stopping where nothing grows); a removed one
+//!   must leave its target's value supported by another predecessor (no decrease);
+//! * FG030 and FG031 neither fired before nor fire after (their witness paths are
+//!   recomputed by a full pass).
+//!
+//! Node additions and removals, and flows with duplicate ids, take a full pass.
+
+use super::{Index, Session, added_node_findings};
+use crate::checks::{is_node_code, node_checks};
+use crate::diagnostic::{Diagnostic, RawDiagnostic, Related};
+use crate::graph::{Components, Csr, reachable, strongly_connected_components};
+use crate::model::NodeKind;
+use crate::syntax::{LineIndex, PositionEncoding};
+use crate::{Flow, Stats};
+
+#[derive(Default)]
+pub(super) struct Cache {
+    /// What follows matches the model, up to the local findings of `dirty`.
+    valid: bool,
+    /// Slots whose local findings are stale.
+    dirty: Vec<u32>,
+    local: Vec<Vec<Diagnostic>>,
+    global: Vec<Diagnostic>,
+    stats: Stats,
+    components: Option<Components>,
+    nontrivial: Vec<bool>,
+    reach: Vec<bool>,
+    can_end: Vec<bool>,
+    /// Slots calls enter by: the start and the other entries.
+    roots: Vec<u32>,
+    start_component: Option<u32>,
+    weights: [Vec<u64>; 2],
+    /// Longest path from the start ending in each component (0: not reachable from it),
+    /// counting nodes ([0]) and worst-case actions ([1]), as `checks::depth` computes them.
+    longest: [Vec<u64>; 2],
+    max: [u64; 2],
+    /// Line starts of the session's text, built once per text.
+    lines: Option<LineIndex>,
+    /// Full passes run since the text was read.
+    pub(super) full_passes: u64,
+}
+
+impl Cache {
+    pub(super) fn invalidate(&mut self) {
+        self.valid = false;
+    }
+
+    /// The next analysis reuses the structural findings.
+    pub(super) fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    pub(super) fn parts(
+        &self,
+    ) -> (
+        impl Iterator<Item = &Vec<Diagnostic>> + '_,
+        &[Diagnostic],
+        Stats,
+    ) {
+        (self.local.iter(), &self.global, self.stats)
+    }
+
+    fn over_limits(&self, options: &crate::CheckOptions) -> bool {
+        self.max[0] > u64::from(options.max_depth) || self.max[1] > options.action_budget
+    }
+
+    fn comp(&self, s: u32) -> u32 {
+        self.components.as_ref().map_or(0, |c| c.of[s as usize])
+    }
+}
+
+/// Brings the cache up to date with the model: a full pass when the structure may have
+/// changed, else the local findings of the touched slots.
+pub(super) fn refresh(session: &mut Session) {
+    if !session.cache.valid {
+        full(session);
+        return;
+    }
+    let Session {
+        flow,
+        index,
+        cache,
+        options,
+        source,
+        ..
+    } = session;
+    let text = source.as_deref().unwrap_or(flow.tree.source());
+    let known: Option<rustc_hash::FxHashSet<&str>> = options
+        .checks
+        .known_queues
+        .as_ref()
+        .map(|q| q.iter().map(String::as_str).collect());
+    let mut dirty = std::mem::take(&mut cache.dirty);
+    crate::graph::order::sort(&mut dirty);
+    dirty.dedup();
+    for &s in &dirty {
+        let slot = &index.slots[s as usize];
+        if !slot.alive {
+            continue;
+        }
+        let node = &flow.nodes[slot.pos as usize];
+        let mut raw = Vec::new();
+        let by_id = |id: &str| index.slot_of_id.get(id).map(|&t| index.slot_node(flow, t));
+        node_checks(flow, node, &by_id, known.as_ref(), &mut raw);
+        raw.extend(added_node_findings(node));
+        let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
+        let encoding = options.position_encoding;
+        cache.local[s as usize] = raw
+            .into_iter()
+            .map(|r| resolve_one(lines, text, encoding, r))
+            .collect();
+    }
+}
+
+/// A full pass, and the structures the incremental tests need.
+fn full(session: &mut Session) {
+    let Session {
+        flow,
+        index,
+        cache,
+        options,
+        source,
+        ..
+    } = session;
+    let text = source.as_deref().unwrap_or(flow.tree.source());
+    let (raw, stats) = crate::analyze(flow, &options.checks);
+    cache.full_passes += 1;
+    let n = index.slots.len();
+    cache.dirty.clear();
+    cache.stats = stats;
+    cache.global.clear();
+    cache.local.clear();
+    cache.local.resize_with(n, Vec::new);
+    let encoding = options.position_encoding;
+    let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
+    for r in raw {
+        let slot = match &r.node {
+            Some(id) if !index.has_duplicates && is_node_code(r.code) => {
+                index.slot_of_id.get(id.as_str()).copied()
+            }
+            _ => None,
+        };
+        let d = resolve_one(lines, text, encoding, r);
+        match slot {
+            Some(s) => cache.local[s as usize].push(d),
+            None => cache.global.push(d),
+        }
+    }
+    for (s, slot) in index.slots.iter().enumerate() {
+        if slot.alive
+            && let Some(r) = added_node_findings(&flow.nodes[slot.pos as usize])
+        {
+            cache.local[s].push(resolve_one(lines, text, encoding, r));
+        }
+    }
+
+    // The structure, over slots (the same graph as the checks' vertices).
+    let csr = index.csr();
+    let comps = strongly_connected_components(&csr, &|_| true);
+    index.set_ranks(&comps);
+    let all = |_: u32| true;
+    cache.nontrivial = (0..comps.len() as u32)
+        .map(|c| comps.is_nontrivial(c, &csr, &all))
+        .collect();
+    let slot_of = |id: &str| index.slot_of_id.get(id).copied();
+    let start = flow.start.as_ref().and_then(|(id, _)| slot_of(id));
+    cache.roots.clear();
+    cache.roots.extend(start);
+    cache
+        .roots
+        .extend(flow.entries.iter().filter_map(|e| slot_of(&e.target)));
+    cache.reach = match start {
+        Some(_) => reachable(&csr, &cache.roots, &all),
+        None => vec![false; n],
+    };
+    let kind = |s: usize| {
+        let slot = &index.slots[s];
+        slot.alive.then(|| flow.nodes[slot.pos as usize].kind)
+    };
+    let ends: Vec<u32> = (0..n)
+        .filter(|&s| kind(s) == Some(NodeKind::End))
+        .map(|s| s as u32)
+        .collect();
+    cache.can_end = reachable(&csr.reversed(), &ends, &all);
+    cache.start_component = start.map(|s| comps.of[s as usize]);
+    cache.weights = weights(&comps, index, flow);
+    for k in 0..2 {
+        let (best, max) = longest(
+            &comps,
+            &csr,
+            &cache.reach,
+            &cache.weights[k],
+            cache.start_component,
+        );
+        cache.longest[k] = best;
+        cache.max[k] = max;
+    }
+    cache.components = Some(comps);
+    cache.valid = !index.has_duplicates;
+}
+
+/// Component weights as `checks::depth` counts them: nodes, and worst-case actions (a
+/// loop node multiplies its component by its iterations unless a member waits for the
+/// caller).
+fn weights(comps: &Components, index: &Index, flow: &Flow) -> [Vec<u64>; 2] {
+    let mut nodes = Vec::with_capacity(comps.len());
+    let mut actions = Vec::with_capacity(comps.len());
+    for c in 0..comps.len() as u32 {
+        let members = comps.members(c);
+        let node = |s: u32| {
+            let slot = &index.slots[s as usize];
+            slot.alive.then(|| &flow.nodes[slot.pos as usize])
+        };
+        let paced = members
+            .iter()
+            .any(|&s| node(s).is_some_and(|n| n.kind == NodeKind::Input));
+        let factor = members
+            .iter()
+            .filter_map(|&s| node(s))
+            .filter(|n| !paced && n.bounds_loops())
+            .fold(1u64, |f, n| f.saturating_mul(n.max_iterations.unwrap_or(1)));
+        nodes.push(members.len() as u64);
+        actions.push((members.len() as u64).saturating_mul(factor));
+    }
+    [nodes, actions]
+}
+
+/// The longest path from the start through the condensation ending in each component,
+/// and the largest (the same values as `checks::depth`'s `longest_path`).
+fn longest(
+    comps: &Components,
+    csr: &Csr,
+    reach: &[bool],
+    weight: &[u64],
+    start: Option<u32>,
+) -> (Vec<u64>, u64) {
+    let n = comps.len();
+    let mut best = vec![0u64; n];
+    let Some(sc) = start else {
+        return (best, 0);
+    };
+    best[sc as usize] = weight[sc as usize];
+    for c in (0..n as u32).rev() {
+        let here = best[c as usize];
+        if here == 0 {
+            continue;
+        }
+        for &v in comps.members(c) {
+            if !reach[v as usize] {
+                continue;
+            }
+            for &w in csr.successors(v) {
+                let d = comps.of[w as usize];
+                if d != c {
+                    let cand = here.saturating_add(weight[d as usize]);
+                    if cand > best[d as usize] {
+                        best[d as usize] = cand;
+                    }
+                }
+            }
+        }
+    }
+    let max = best.iter().copied().max().unwrap_or(0);
+    (best, max)
+}
+
+/// Called after the resolved references of slot `s` changed: `removed` went, `added`
+/// came (both already in the index). Keeps the cache valid when the tests of the module
+/// documentation prove the structural findings unchanged, else invalidates it.
+pub(super) fn edges_changed(session: &mut Session, s: u32, removed: &[u32], added: &[u32]) {
+    session.cache.dirty.push(s);
+    if !session.cache.valid {
+        return;
+    }
+    if !keeps_structure(session, s, removed, added) {
+        session.cache.invalidate();
+    }
+}
+
+fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]) -> bool {
+    // Targets both removed and added (a transition set to what it was) cancel out.
+    let mut removed = removed.to_vec();
+    let mut added_left = Vec::with_capacity(added.len());
+    for &t in added {
+        match removed.iter().position(|&r| r == t) {
+            Some(i) => {
+                removed.swap_remove(i);
+            }
+            None => added_left.push(t),
+        }
+    }
+    let Session {
+        flow,
+        index,
+        cache,
+        options,
+        ..
+    } = session;
+    let cs = cache.comp(s);
+    // A member of a loop: the labels of its references (`call`, `next`) and its exits
+    // shape FG020/FG021 even when the targets stay the same.
+    if cache.nontrivial[cs as usize] {
+        return false;
+    }
+    if removed.is_empty() && added_left.is_empty() {
+        return true;
+    }
+    let has_start = cache.start_component.is_some();
+    if cache.over_limits(&options.checks) || (has_start && !cache.reach[s as usize]) {
+        return false;
+    }
+    cache.stats.edges =
+        (cache.stats.edges + added_left.len() as u32).saturating_sub(removed.len() as u32);
+    for &v in &added_left {
+        if v == s || index.reaches(v, s) {
+            return false;
+        }
+        if has_start && !cache.reach[v as usize] {
+            return false;
+        }
+        if !cache.can_end[s as usize] && cache.can_end[v as usize] {
+            return false;
+        }
+    }
+    if !added_left.is_empty() {
+        for k in 0..2 {
+            grow(cache, index, k, cs);
+        }
+        if cache.over_limits(&options.checks) {
+            return false;
+        }
+        cache.stats.max_depth = u32::try_from(cache.max[0]).unwrap_or(u32::MAX);
+    }
+    let is_end = flow.nodes[index.slots[s as usize].pos as usize].kind == NodeKind::End;
+    for &v in &removed {
+        if has_start && !still_reached(cache, index, v) {
+            return false;
+        }
+        if cache.can_end[s as usize] && !is_end && !still_ends(cache, index, s) {
+            return false;
+        }
+        let cv = cache.comp(v);
+        for k in 0..2 {
+            let old = cache.longest[k][cv as usize];
+            let from_s = cache.longest[k][cs as usize];
+            if from_s > 0
+                && from_s.saturating_add(cache.weights[k][cv as usize]) >= old
+                && supported(cache, index, k, cv) != old
+            {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// `v` stays reachable without one of its references: it is a root, or a reachable
+/// predecessor that `v` cannot reach (higher rank) still references it.
+fn still_reached(cache: &Cache, index: &Index, v: u32) -> bool {
+    cache.roots.contains(&v)
+        || index.slots[v as usize]
+            .inc
+            .iter()
+            .any(|&p| cache.reach[p as usize] && index.rank[p as usize] > index.rank[v as usize])
+}
+
+/// `s` can still end through a successor that cannot reach it (lower rank).
+fn still_ends(cache: &Cache, index: &Index, s: u32) -> bool {
+    index.slots[s as usize]
+        .out
+        .iter()
+        .any(|&w| cache.can_end[w as usize] && index.rank[w as usize] < index.rank[s as usize])
+}
+
+/// The longest-path value component `c` has from its remaining predecessors.
+fn supported(cache: &Cache, index: &Index, k: usize, c: u32) -> u64 {
+    let (best, weight) = (&cache.longest[k], cache.weights[k][c as usize]);
+    let mut b = if cache.start_component == Some(c) {
+        weight
+    } else {
+        0
+    };
+    let Some(comps) = &cache.components else {
+        return b;
+    };
+    for &m in comps.members(c) {
+        for &p in &index.slots[m as usize].inc {
+            let cp = comps.of[p as usize];
+            if cp != c && best[cp as usize] > 0 {
+                b = b.max(best[cp as usize].saturating_add(weight));
+            }
+        }
+    }
+    b
+}
+
+/// Raises the longest-path values downstream of component `from` until nothing grows.
+fn grow(cache: &mut Cache, index: &Index, k: usize, from: u32) {
+    let Some(comps) = &cache.components else {
+        return;
+    };
+    let (best, weight) = (&mut cache.longest[k], &cache.weights[k]);
+    if best[from as usize] == 0 {
+        return;
+    }
+    let mut stack = vec![from];
+    while let Some(c) = stack.pop() {
+        let here = best[c as usize];
+        for &m in comps.members(c) {
+            for &t in &index.slots[m as usize].out {
+                let d = comps.of[t as usize];
+                if d == c {
+                    continue;
+                }
+                let cand = here.saturating_add(weight[d as usize]);
+                if cand > best[d as usize] {
+                    best[d as usize] = cand;
+                    cache.max[k] = cache.max[k].max(cand);
+                    stack.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// One raw diagnostic in its public form, against a line index built once per text (what
+/// [`crate::resolve`] does for a whole list, without sorting).
+fn resolve_one(
+    lines: &LineIndex,
+    text: &str,
+    encoding: PositionEncoding,
+    r: RawDiagnostic,
+) -> Diagnostic {
+    let span = |range: Option<(u32, u32)>| {
+        range.map(|r| crate::diagnostic::span_at(lines, text, r, encoding))
+    };
+    Diagnostic {
+        code: r.code,
+        name: r.code.name().to_owned(),
+        severity: r.severity,
+        message: r.message,
+        help: r.help,
+        pointer: r.at.pointer,
+        span: span(r.at.range),
+        node: r.node,
+        related: r
+            .related
+            .into_iter()
+            .map(|rel| Related {
+                pointer: rel.at.pointer,
+                span: span(rel.at.range),
+                node: rel.node,
+                message: rel.message,
+            })
+            .collect(),
+        witness: r.witness,
+    }
+}

@@ -1,0 +1,152 @@
+use super::*;
+use crate::Code;
+
+fn session(text: &str) -> Session {
+    let mut s = Session::new(Options::default());
+    s.load(text.to_owned());
+    s
+}
+
+const FLOW: &str = r#"{"start": "a", "nodes": {
+  "a": {"type": "menu", "transitions": {"1": ["b"], "2": ["c"]}},
+  "b": {"type": "play", "transitions": {"next": ["d"]}},
+  "c": {"type": "decision", "conditions": [{"expression": "Call.Ani == \"1\"", "priority": 1, "target_id": "d"}], "transitions": {"default": ["b"]}},
+  "d": {"type": "disconnect"}
+}}"#;
+
+fn codes(s: &mut Session) -> Vec<Code> {
+    s.analysis().0.iter().map(|d| d.code).collect()
+}
+
+fn same_as_full(s: &mut Session) {
+    let incremental = s.analysis();
+    assert_eq!(incremental, s.full_analysis());
+}
+
+fn set(from: &str, label: &str, to: &[&str]) -> Edit {
+    Edit::SetTransition {
+        from: from.into(),
+        label: label.into(),
+        to: to.iter().map(|t| t.to_string()).collect(),
+    }
+}
+
+#[test]
+fn a_clean_edit_keeps_the_structure_and_equals_a_full_pass() {
+    let mut s = session(FLOW);
+    assert!(codes(&mut s).is_empty());
+    // A shortcut further down the flow: no cycle, nothing changes reachability.
+    s.apply(set("a", "3", &["d"])).unwrap();
+    assert!(
+        s.is_incremental(),
+        "a shortcut down the flow keeps the structural findings"
+    );
+    same_as_full(&mut s);
+    s.apply(Edit::RemoveTransition {
+        from: "a".into(),
+        label: "3".into(),
+    })
+    .unwrap();
+    assert!(s.is_incremental());
+    same_as_full(&mut s);
+}
+
+#[test]
+fn an_edit_that_closes_a_loop_takes_a_full_pass() {
+    let mut s = session(FLOW);
+    s.analysis();
+    assert!(s.would_create_cycle("b", "a"));
+    s.apply(set("b", "next", &["a"])).unwrap();
+    assert!(!s.is_incremental());
+    same_as_full(&mut s);
+    // A loop a → b → a, with its exit through c: d still reaches nothing.
+    assert!(s.would_create_cycle("a", "b") && !s.would_create_cycle("a", "d"));
+}
+
+#[test]
+fn a_dangling_target_is_local_and_reported() {
+    let mut s = session(FLOW);
+    s.analysis();
+    s.apply(set("b", "failure", &["nowhere"])).unwrap();
+    assert!(s.is_incremental());
+    assert!(codes(&mut s).contains(&Code::DanglingTarget));
+    same_as_full(&mut s);
+    s.apply(set("b", "failure", &[])).unwrap();
+    assert!(codes(&mut s).is_empty());
+    same_as_full(&mut s);
+}
+
+#[test]
+fn losing_the_only_way_in_makes_a_region_unreachable() {
+    let mut s = session(FLOW);
+    s.analysis();
+    s.apply(set("a", "2", &["d"])).unwrap();
+    assert!(!s.is_incremental(), "c has no other way in");
+    assert!(codes(&mut s).contains(&Code::UnreachableNode));
+    same_as_full(&mut s);
+}
+
+#[test]
+fn decision_conditions_are_reanalysed_locally() {
+    let mut s = session(FLOW);
+    s.analysis();
+    let cond = |e: &str| ConditionInput {
+        expression: e.into(),
+        priority: 1.0,
+        target_id: "d".into(),
+    };
+    s.apply(Edit::SetConditions {
+        id: "c".into(),
+        conditions: vec![cond("Call.Ani == \"1\" and Call.Ani == \"2\"")],
+    })
+    .unwrap();
+    assert!(s.is_incremental());
+    assert!(codes(&mut s).contains(&Code::UnsatisfiableCondition));
+    same_as_full(&mut s);
+}
+
+#[test]
+fn node_edits_and_errors() {
+    let mut s = session(FLOW);
+    let err = s.apply(Edit::RemoveNode { id: "zz".into() }).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "edit removeNode: there is no node with id `zz`"
+    );
+    s.apply(Edit::AddNode {
+        id: "e".into(),
+        type_name: "mystery".into(),
+        transitions: vec![("next".into(), vec!["d".into()])],
+        conditions: Vec::new(),
+        max_iterations: None,
+        queue: None,
+    })
+    .unwrap();
+    let err = s.apply(Edit::AddNode {
+        id: "e".into(),
+        type_name: "play".into(),
+        transitions: Vec::new(),
+        conditions: Vec::new(),
+        max_iterations: None,
+        queue: None,
+    });
+    assert!(err.is_err());
+    let found = codes(&mut s);
+    assert!(found.contains(&Code::UnknownNodeType) && found.contains(&Code::UnreachableNode));
+    same_as_full(&mut s);
+    s.apply(Edit::RemoveNode { id: "d".into() }).unwrap();
+    assert!(codes(&mut s).contains(&Code::DanglingTarget));
+    same_as_full(&mut s);
+}
+
+#[test]
+fn an_unreadable_text_has_no_graph_findings_until_an_edit() {
+    let mut s = session("{ not json");
+    assert!(s.is_unread());
+    let (d, stats) = s.analysis();
+    assert_eq!(
+        d.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::SyntaxError]
+    );
+    assert_eq!(stats, Stats::default());
+}
