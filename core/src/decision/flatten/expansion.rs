@@ -332,3 +332,207 @@ fn shared_fits(ctx: &Context<'_>, t: usize, cap: usize, memo: &mut FxHashMap<usi
     memo.insert(t, fits);
     fits
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Flow {
+        let read = crate::formats::read(text, InputFormat::Flow);
+        assert!(!read.fatal, "{:?}", read.diagnostics);
+        read.flow
+    }
+
+    /// `d` → `e` → `f`, each entered only from the one above. `d`'s conditions are in
+    /// document order `b` (priority 1), `a` (priority 2): `a` is evaluated first.
+    const NESTED: &str = r#"{"start": "d", "nodes": {
+        "d": {"type": "decision", "conditions": [
+            {"expression": "b == 1", "priority": 1, "target_id": "x"},
+            {"expression": "a == 1", "priority": 2, "target_id": "e"}],
+          "transitions": {"default": ["y"]}},
+        "e": {"type": "decision", "conditions": [
+            {"expression": "c == 1", "priority": 1, "target_id": "f"}],
+          "transitions": {"default": ["z"]}},
+        "f": {"type": "decision", "conditions": [
+            {"expression": "g == 1", "priority": 1, "target_id": "x"}],
+          "transitions": {"default": ["y"]}},
+        "x": {"type": "disconnect"}, "y": {"type": "disconnect"}, "z": {"type": "disconnect"}}}"#;
+
+    /// Paths as (parts by node id, target, probability, evaluations).
+    type Path = (Vec<(String, usize)>, String, f64, u32);
+
+    fn paths(ctx: &Context<'_>, x: &Expansion) -> Vec<Path> {
+        x.entries
+            .iter()
+            .map(|e| {
+                let parts = e
+                    .parts
+                    .iter()
+                    .map(|&(n, c)| (ctx.node(n).id.clone(), c))
+                    .collect();
+                (parts, e.target.clone(), e.prob, e.evals)
+            })
+            .collect()
+    }
+
+    fn path(parts: &[(&str, usize)], target: &str, prob: f64, evals: u32) -> Path {
+        let parts = parts.iter().map(|&(n, c)| (n.to_owned(), c)).collect();
+        (parts, target.to_owned(), prob, evals)
+    }
+
+    fn assert_paths(got: &[Path], want: &[Path]) {
+        assert_eq!(got.len(), want.len(), "{got:#?}");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!((&g.0, &g.1, g.3), (&w.0, &w.1, w.3), "{got:#?}");
+            assert!((g.2 - w.2).abs() < 1e-12, "{got:#?}");
+        }
+    }
+
+    fn ids(ctx: &Context<'_>, nodes: &[usize]) -> Vec<String> {
+        nodes.iter().map(|&i| ctx.node(i).id.clone()).collect()
+    }
+
+    #[test]
+    fn the_structure_knows_roots_and_children() {
+        let flow = read(NESTED);
+        let ctx = Context::new(&flow, None);
+        let [d, e, f, x] = ["d", "e", "f", "x"].map(|id| ctx.lookup(id).unwrap());
+        assert!(ctx.flattenable(d) && ctx.flattenable(e) && !ctx.flattenable(x));
+        // The start is a root, never a child; `e` and `f` have one parent each.
+        assert!(!ctx.is_child(d));
+        assert!(ctx.is_child(e) && ctx.is_child(f));
+        assert_eq!(ctx.sole_parent(e), Some("d"));
+        assert_eq!(ctx.sole_parent(d), Some(START_REF));
+        // `x` is entered from `d` and `f`.
+        assert_eq!(ctx.sole_parent(x), None);
+        assert_eq!(ctx.lookup("nowhere"), None);
+        assert_eq!(ctx.parsed(d).map(<[Expr]>::len), Some(2));
+    }
+
+    #[test]
+    fn a_nested_tree_expands_to_its_first_match_paths() {
+        let flow = read(NESTED);
+        let ctx = Context::new(&flow, None);
+        let d = ctx.lookup("d").unwrap();
+        let x = expand(&ctx, d, 100, 32, &mut FxHashMap::default()).unwrap();
+        // `d`: three branches of 1/3; `e`, `f`: two of 1/2. Evaluations count the
+        // conditions tested along the path, defaults after all of a node's conditions.
+        let third = 1.0 / 3.0;
+        assert_paths(
+            &paths(&ctx, &x),
+            &[
+                path(&[("d", 1), ("e", 0), ("f", 0)], "x", third / 4.0, 3),
+                path(&[("d", 1), ("e", 0)], "y", third / 4.0, 3),
+                path(&[("d", 1)], "z", third / 2.0, 2),
+                path(&[("d", 0)], "x", third, 2),
+            ],
+        );
+        assert_eq!(x.default.as_deref(), Some("y"));
+        assert!((x.default_prob - third).abs() < 1e-12);
+        assert_eq!(x.default_evals, 2);
+        assert_eq!(ids(&ctx, &x.inlined), ["e", "f"]);
+        assert_eq!(x.max_path, 3);
+        // From `e`, nothing above it is seen.
+        let e = ctx.lookup("e").unwrap();
+        let x = expand(&ctx, e, 100, 32, &mut FxHashMap::default()).unwrap();
+        assert_paths(
+            &paths(&ctx, &x),
+            &[
+                path(&[("e", 0), ("f", 0)], "x", 0.25, 2),
+                path(&[("e", 0)], "y", 0.25, 2),
+            ],
+        );
+        assert_eq!(x.default.as_deref(), Some("z"));
+    }
+
+    #[test]
+    fn probabilities_weigh_the_paths() {
+        let flow = read(NESTED);
+        let p = crate::decision::parse_probabilities(
+            r#"{"d": {"conditions": [0.1, 0.6], "default": 0.3}, "e": {"conditions": [0.5]}}"#,
+        )
+        .unwrap();
+        let ctx = Context::new(&flow, Some(&p));
+        let x = expand(&ctx, 0, 100, 32, &mut FxHashMap::default()).unwrap();
+        let probs: Vec<f64> = x.entries.iter().map(|e| e.prob).collect();
+        let want = [0.6 * 0.5 * 0.5, 0.6 * 0.5 * 0.5, 0.6 * 0.5, 0.1];
+        assert!(
+            probs.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-12),
+            "{probs:?}"
+        );
+        assert!((x.default_prob - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_budget_gives_none() {
+        let flow = read(NESTED);
+        let ctx = Context::new(&flow, None);
+        let d = ctx.lookup("d").unwrap();
+        // Four paths and the default.
+        assert!(expand(&ctx, d, 3, 32, &mut FxHashMap::default()).is_none());
+        assert!(expand(&ctx, d, 0, 32, &mut FxHashMap::default()).is_none());
+        let x = expand(&ctx, d, 4, 32, &mut FxHashMap::default()).unwrap();
+        assert_eq!(x.entries.len(), 4);
+    }
+
+    /// `s` (two conditions and a default) is entered from `d1` and from `d2`.
+    fn shared(d2_enters_s: bool) -> String {
+        let d2_target = if d2_enters_s { "s" } else { "x" };
+        format!(
+            r#"{{"start": "d1", "nodes": {{
+            "d1": {{"type": "decision", "conditions": [
+                {{"expression": "a == 1", "priority": 1, "target_id": "s"}}],
+              "transitions": {{"default": ["d2"]}}}},
+            "d2": {{"type": "decision", "conditions": [
+                {{"expression": "b == 1", "priority": 1, "target_id": "{d2_target}"}}],
+              "transitions": {{"default": ["x"]}}}},
+            "s": {{"type": "decision", "conditions": [
+                {{"expression": "c == 1", "priority": 2, "target_id": "x"}},
+                {{"expression": "c == 2", "priority": 1, "target_id": "y"}}],
+              "transitions": {{"default": ["z"]}}}},
+            "x": {{"type": "disconnect"}}, "y": {{"type": "disconnect"}},
+            "z": {{"type": "disconnect"}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn a_shared_decision_is_copied_only_when_it_fits() {
+        let text = shared(true);
+        let flow = read(&text);
+        let ctx = Context::new(&flow, None);
+        let [d1, d2, s] = ["d1", "d2", "s"].map(|id| ctx.lookup(id).unwrap());
+        assert_eq!(ctx.sole_parent(s), None);
+        assert!(!ctx.is_child(s));
+        // `s` has three outcomes: a cap of 3 copies it into `d1`, a cap of 2 does not.
+        let x = expand(&ctx, d1, 100, 3, &mut FxHashMap::default()).unwrap();
+        assert_eq!(ids(&ctx, &x.inlined), ["d2", "s"]);
+        let targets: Vec<&str> = x.entries.iter().map(|e| e.target.as_str()).collect();
+        // Copied twice: under `d1`'s condition and under `d2`'s (pulled into `d1` by its
+        // default, which adds no condition).
+        assert_eq!(targets, ["x", "y", "z", "x", "y", "z"], "{:#?}", x.entries);
+        assert_eq!(x.entries[4].parts, [(d2, 0), (s, 1)]);
+        let mut memo = FxHashMap::default();
+        let x = expand(&ctx, d1, 100, 2, &mut memo).unwrap();
+        assert_eq!(ids(&ctx, &x.inlined), ["d2"]);
+        let targets: Vec<&str> = x.entries.iter().map(|e| e.target.as_str()).collect();
+        assert_eq!(targets, ["s", "s"], "{:#?}", x.entries);
+        assert_eq!(memo.get(&s), Some(&false));
+        // The answer is remembered for the next root.
+        let x = expand(&ctx, d2, 100, 2, &mut memo).unwrap();
+        assert!(x.inlined.is_empty());
+        assert!(!memo.get(&s).unwrap());
+    }
+
+    #[test]
+    fn a_decision_with_one_parent_is_pulled_in_whatever_its_size() {
+        let text = shared(false);
+        let flow = read(&text);
+        let ctx = Context::new(&flow, None);
+        let [d1, s] = ["d1", "s"].map(|id| ctx.lookup(id).unwrap());
+        assert_eq!(ctx.sole_parent(s), Some("d1"));
+        assert!(ctx.is_child(s));
+        let x = expand(&ctx, d1, 100, 0, &mut FxHashMap::default()).unwrap();
+        assert_eq!(ids(&ctx, &x.inlined), ["d2", "s"]);
+    }
+}

@@ -87,3 +87,131 @@ pub(super) fn branch_probs(
     }
     (out, d)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    fn assert_shares(got: (Vec<f64>, f64), conditions: &[f64], default: f64) {
+        assert_eq!(got.0.len(), conditions.len(), "{got:?}");
+        for (g, want) in got.0.iter().zip(conditions) {
+            assert!(close(*g, *want), "{got:?}, want {conditions:?} {default}");
+        }
+        assert!(
+            close(got.1, default),
+            "{got:?}, want {conditions:?} {default}"
+        );
+    }
+
+    #[test]
+    fn a_valid_file_is_read_by_node_id() {
+        let p = parse_probabilities(
+            r#"{"d": {"conditions": [0.5, 0.2], "default": 0.3}, "e": {"conditions": [1]}, "f": {}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(
+            p["d"],
+            NodeProbabilities {
+                conditions: vec![0.5, 0.2],
+                default: Some(0.3)
+            }
+        );
+        assert_eq!(p["e"].conditions, [1.0]);
+        assert_eq!(p["e"].default, None);
+        assert_eq!(p["f"], NodeProbabilities::default());
+        assert!(parse_probabilities("{}").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_invalid_file_is_refused_with_the_reason() {
+        for text in [
+            "",
+            "[]",
+            "{",
+            r#"{"d": {"conditions": "0.5"}}"#,
+            r#"{"d": 1}"#,
+        ] {
+            let e = parse_probabilities(text).unwrap_err();
+            assert!(e.starts_with("invalid probabilities file: "), "{text}: {e}");
+        }
+        let e = parse_probabilities(r#"{"d": {"conditions": [0.5, -0.1]}}"#).unwrap_err();
+        assert_eq!(
+            e,
+            "probabilities of `d` must be finite numbers that are not negative"
+        );
+        let e = parse_probabilities(r#"{"ok": {}, "e": {"default": -1}}"#).unwrap_err();
+        assert!(e.contains("`e`"), "{e}");
+    }
+
+    #[test]
+    fn without_an_entry_every_branch_is_equally_likely() {
+        assert_shares(branch_probs(3, true, None), &[0.25, 0.25, 0.25], 0.25);
+        // No default: it takes nothing.
+        assert_shares(branch_probs(2, false, None), &[0.5, 0.5], 0.0);
+        // Nothing at all: no division by zero.
+        assert_shares(branch_probs(0, false, None), &[], 0.0);
+        assert_shares(branch_probs(0, true, None), &[], 1.0);
+    }
+
+    #[test]
+    fn missing_entries_share_what_is_left() {
+        let given = NodeProbabilities {
+            conditions: vec![0.5],
+            default: None,
+        };
+        // 0.5 left for the second and third condition and the default.
+        let third = 0.5 / 3.0;
+        assert_shares(
+            branch_probs(3, true, Some(&given)),
+            &[0.5, third, third],
+            third,
+        );
+        let given = NodeProbabilities {
+            conditions: vec![],
+            default: Some(0.4),
+        };
+        assert_shares(branch_probs(2, true, Some(&given)), &[0.3, 0.3], 0.4);
+        // Given entries using up everything leave nothing for the missing ones.
+        let given = NodeProbabilities {
+            conditions: vec![0.7, 0.6],
+            default: None,
+        };
+        let (probs, d) = branch_probs(3, true, Some(&given));
+        assert!(close(probs[2], 0.0) && close(d, 0.0), "{probs:?} {d}");
+        // A default given to a decision without one is ignored.
+        let given = NodeProbabilities {
+            conditions: vec![0.2],
+            default: Some(0.9),
+        };
+        assert_shares(branch_probs(2, false, Some(&given)), &[0.2, 0.8], 0.0);
+    }
+
+    #[test]
+    fn shares_are_normalised() {
+        let given = NodeProbabilities {
+            conditions: vec![2.0, 1.0],
+            default: Some(1.0),
+        };
+        assert_shares(branch_probs(2, true, Some(&given)), &[0.5, 0.25], 0.25);
+        // Entries beyond the decision's conditions are ignored.
+        let given = NodeProbabilities {
+            conditions: vec![1.0, 3.0, 100.0],
+            default: None,
+        };
+        assert_shares(branch_probs(2, false, Some(&given)), &[0.25, 0.75], 0.0);
+        // All zero: equal shares rather than nothing.
+        let given = NodeProbabilities {
+            conditions: vec![0.0, 0.0],
+            default: Some(0.0),
+        };
+        let third = 1.0 / 3.0;
+        assert_shares(branch_probs(2, true, Some(&given)), &[third, third], third);
+        assert_shares(branch_probs(2, false, Some(&given)), &[0.5, 0.5], 0.0);
+    }
+}
