@@ -55,6 +55,9 @@ pub struct Event {
     /// Anything else worth keeping (deploy id, forced unlock, job id, ...).
     #[serde(default)]
     pub details: Value,
+    /// The release (`flowguard deploy` over several files) this record belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_id: Option<String>,
 }
 
 impl Event {

@@ -377,6 +377,16 @@ pub fn audit_verify(ctx: &Ctx) -> Done {
 }
 
 pub fn audit_show(ctx: &Ctx, flow: Option<&str>, last: usize) -> Done {
+    audit_show_release(ctx, flow, None, last)
+}
+
+/// `audit show`, optionally only the records of one release (`--release ID`).
+pub fn audit_show_release(
+    ctx: &Ctx,
+    flow: Option<&str>,
+    release: Option<&str>,
+    last: usize,
+) -> Done {
     let records = match ctx.audit.records() {
         Ok(r) => r,
         Err(e) => return Done::error("audit show", e, EXIT_USAGE),
@@ -384,6 +394,7 @@ pub fn audit_show(ctx: &Ctx, flow: Option<&str>, last: usize) -> Done {
     let sel: Vec<Value> = records
         .into_iter()
         .filter(|r| flow.is_none_or(|f| r["flow_id"] == f))
+        .filter(|r| release.is_none_or(|id| r["release_id"] == id))
         .collect();
     let sel: Vec<Value> = sel[sel.len().saturating_sub(last)..].to_vec();
     let mut t = String::new();

@@ -21,6 +21,7 @@ pub mod journal;
 pub mod lockfile;
 pub mod plan;
 pub mod recover;
+pub mod release;
 pub mod render;
 pub mod rules;
 pub mod source;

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use flowguard::commands::{self, Done};
 use flowguard::context::{ConnArgs, Ctx, StateArgs, operator};
 use flowguard::deploy::{self, CrashHooks, DeployOptions};
+use flowguard::release;
 use flowguard::vars::VarArgs;
 use flowguard::{EXIT_OK, EXIT_USAGE, OutputFormat, flatten, validate};
 
@@ -68,10 +69,12 @@ enum Command {
         #[command(flatten)]
         state: StateArgs,
     },
-    /// Validate, plan, publish and verify a flow, rolling back on failure.
+    /// Validate, plan, publish and verify a flow, rolling back on failure; several files
+    /// or a directory are a release (docs/deployer.md, "Releases").
     Deploy {
-        /// Architect configuration JSON or Archy YAML.
-        file: PathBuf,
+        /// Architect configuration JSON or Archy YAML; several, or a directory, for a release.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Pin the flow by id (default: the flow of the document's name and type,
         /// created when the org has none).
         #[arg(long)]
@@ -146,6 +149,9 @@ enum AuditCmd {
     Show {
         #[arg(long)]
         flow: Option<String>,
+        /// Only the records of this release (its id is in the deploy report).
+        #[arg(long, value_name = "ID")]
+        release: Option<String>,
         #[arg(long, default_value_t = 50)]
         last: usize,
         #[arg(long, value_name = "FILE")]
@@ -270,7 +276,7 @@ fn run(command: Command) -> u8 {
             emit(state.output, &d)
         }
         Command::Deploy {
-            file,
+            files,
             flow,
             optimize,
             dry_run,
@@ -291,6 +297,35 @@ fn run(command: Command) -> u8 {
             };
             let mut ctx = Ctx::new(&state);
             ctx.vars = std::sync::Arc::new(vars);
+            let checks = flowguard_core::CheckOptions {
+                max_depth,
+                ..Default::default()
+            };
+            if release::is_release(&files) {
+                if flow.is_some() {
+                    let e = "--flow pins one flow: a release (several files or a directory) addresses each flow by its name and type";
+                    return emit(state.output, &Done::error("deploy", e, EXIT_USAGE));
+                }
+                let opts = release::ReleaseOptions {
+                    paths: files,
+                    optimize,
+                    dry_run,
+                    force_unlock,
+                    operator: operator(op.as_deref(), client.client_id()),
+                    checks,
+                };
+                let r = rt.block_on(release::run(&client, &ctx, &opts, &CrashHooks::from_env()));
+                let json = serde_json::to_value(&r).unwrap_or_default();
+                return emit(
+                    state.output,
+                    &Done {
+                        code: r.exit_code,
+                        json,
+                        text: r.text(),
+                    },
+                );
+            }
+            let file = files.into_iter().next().unwrap_or_default();
             let opts = DeployOptions {
                 file,
                 flow_id: flow.unwrap_or_default(),
@@ -298,10 +333,7 @@ fn run(command: Command) -> u8 {
                 dry_run,
                 force_unlock,
                 operator: operator(op.as_deref(), client.client_id()),
-                checks: flowguard_core::CheckOptions {
-                    max_depth,
-                    ..Default::default()
-                },
+                checks,
             };
             let r = rt.block_on(deploy::deploy(
                 &client,
@@ -367,15 +399,15 @@ fn run(command: Command) -> u8 {
             }
             AuditCmd::Show {
                 flow,
+                release,
                 last,
                 log,
                 state,
             } => {
                 let ctx = Ctx::new(&with_audit_log(state.clone(), log));
-                emit(
-                    state.output,
-                    &commands::audit_show(&ctx, flow.as_deref(), last),
-                )
+                let d =
+                    commands::audit_show_release(&ctx, flow.as_deref(), release.as_deref(), last);
+                emit(state.output, &d)
             }
             AuditCmd::Export { log, state } => {
                 let ctx = Ctx::new(&with_audit_log(state.clone(), log));

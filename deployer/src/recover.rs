@@ -163,6 +163,11 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
         worst = worst.max(rep.exit_code);
         out.push(rep);
     }
+    // Then interrupted releases: undone (see `release::recover`).
+    for rep in crate::release::recover::recover_releases(client, ctx, &out).await? {
+        worst = worst.max(rep.exit_code);
+        out.push(rep);
+    }
     Ok(RecoverReport {
         command: "recover",
         recovered: out,

@@ -173,6 +173,9 @@ pub struct Report {
     pub correlation_ids: Vec<String>,
     pub latency_ms: u64,
     pub event_id: Option<String>,
+    /// The release this attempt is part of (on its audit record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_id: Option<String>,
     /// This attempt wrote a journal (removed only once the audit record is written).
     #[serde(skip)]
     pub journaled: bool,
@@ -204,6 +207,7 @@ impl Report {
             correlation_ids: Vec::new(),
             latency_ms: 0,
             event_id: None,
+            release_id: None,
             journaled: false,
             keep_journal: false,
         }
@@ -312,6 +316,7 @@ pub async fn record(
     ev.correlation_ids = report.correlation_ids.clone();
     ev.diagnostics = report.diagnostics.clone();
     ev.message = report.messages.join("; ");
+    ev.release_id = report.release_id.clone();
     ev.details = json!({
         "flow_name": report.flow_name,
         "published_version": report.published_version,
@@ -392,6 +397,36 @@ pub async fn deploy(client: &Client, ctx: &Ctx, opts: &DeployOptions, hooks: &dy
     let started = Instant::now();
     let calls_before = client.transport.call_count();
     let report = deploy_inner(client, ctx, opts, hooks).await;
+    finish_attempt(client, ctx, opts, report, hooks, started, calls_before).await
+}
+
+/// Runs a deploy of a source already read and filled (`opts.file` names it in the
+/// report and the lockfile), audited with `release_id`: one flow of a release.
+pub async fn deploy_source(
+    client: &Client,
+    ctx: &Ctx,
+    opts: &DeployOptions,
+    source: crate::source::Source,
+    release_id: Option<&str>,
+    hooks: &dyn Hooks,
+) -> Report {
+    let started = Instant::now();
+    let calls_before = client.transport.call_count();
+    let mut report = pipeline::deploy_read(client, ctx, opts, source, hooks).await;
+    report.release_id = release_id.map(str::to_owned);
+    finish_attempt(client, ctx, opts, report, hooks, started, calls_before).await
+}
+
+/// Audits a finished attempt, then drops its journal and refreshes the lockfile.
+async fn finish_attempt(
+    client: &Client,
+    ctx: &Ctx,
+    opts: &DeployOptions,
+    report: Report,
+    hooks: &dyn Hooks,
+    started: Instant,
+    calls_before: usize,
+) -> Report {
     ctx.progress.done();
     let action = if report.forced_unlock {
         "deploy (force-unlock)"

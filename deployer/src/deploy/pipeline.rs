@@ -52,12 +52,24 @@ pub(super) async fn deploy_inner(
     opts: &DeployOptions,
     hooks: &dyn Hooks,
 ) -> Report {
-    let mut rep = Report::new("deploy", &opts.flow_id);
     // 1. Read and validate.
     let source = match Source::read_with(&opts.file, &ctx.vars) {
         Ok(s) => s,
-        Err(e) => return rep.end(Outcome::Failed, e),
+        Err(e) => return Report::new("deploy", &opts.flow_id).end(Outcome::Failed, e),
     };
+    deploy_read(client, ctx, opts, source, hooks).await
+}
+
+/// The pipeline from validation on, for a source already read and filled (a release
+/// reads every document of the set first).
+pub(super) async fn deploy_read(
+    client: &Client,
+    ctx: &Ctx,
+    opts: &DeployOptions,
+    source: Source,
+    hooks: &dyn Hooks,
+) -> Report {
+    let mut rep = Report::new("deploy", &opts.flow_id);
     rep.pipeline = if source.is_yaml() { "yaml" } else { "config" };
     let core_opts = Options {
         checks: opts.checks.clone(),
