@@ -380,3 +380,190 @@ fn entry_text(ctx: &Context<'_>, e: &Entry) -> String {
         .collect::<Vec<_>>()
         .join(" or ")
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::InputFormat;
+
+    fn read(text: &str) -> Flow {
+        let read = crate::formats::read(text, InputFormat::Flow);
+        assert!(!read.fatal, "{:?}", read.diagnostics);
+        read.flow
+    }
+
+    /// `d` enters `e` and nothing else does; `e`'s default is `d`'s, so the path through
+    /// `d`'s condition alone is redundant once `e` is pulled in.
+    const TWO_LEVELS: &str = r#"{"start": "d", "nodes": {
+        "d": {"type": "decision", "conditions": [
+            {"expression": "a == 1", "priority": 1, "target_id": "e"}],
+          "transitions": {"default": ["y"]}},
+        "e": {"type": "decision", "conditions": [
+            {"expression": "c == 1 or c == 2", "priority": 1, "target_id": "z"}],
+          "transitions": {"default": ["y"]}},
+        "y": {"type": "disconnect"}, "z": {"type": "disconnect"}}}"#;
+
+    fn conditions(d: &FlattenedDecision) -> Vec<(&str, u32, &str)> {
+        d.conditions
+            .iter()
+            .map(|c| (c.expression.as_str(), c.priority, c.target.as_str()))
+            .collect()
+    }
+
+    fn report<'p>(planned: &'p Planned, id: &str) -> &'p DecisionReport {
+        planned.reports.iter().find(|r| r.node_id == id).unwrap()
+    }
+
+    #[test]
+    fn a_two_level_tree_becomes_one_decision_and_its_child_is_removed() {
+        let flow = read(TWO_LEVELS);
+        let planned = plan_flow(&flow, &FlattenOptions::default());
+        assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+        assert_eq!(planned.plan.decisions.len(), 1);
+        let d = &planned.plan.decisions[0];
+        assert_eq!(d.node_id, "d");
+        // An `or` inside a conjunction keeps its parentheses.
+        assert_eq!(conditions(d), [("a == 1 and (c == 1 or c == 2)", 1, "z")]);
+        assert_eq!(d.default_target.as_deref(), Some("y"));
+        assert_eq!(d.removed_nodes, ["e"]);
+        // `e` was never a root: only `d` is reported and certified.
+        assert_eq!(planned.reports.len(), 1);
+        let r = report(&planned, "d");
+        assert_eq!(r.status, DecisionStatus::Flattened);
+        assert_eq!(r.inlined_nodes, ["e"]);
+        assert_eq!(r.removed_nodes, ["e"]);
+        assert_eq!((r.conditions_before, r.conditions_after), (2, 1));
+        assert_eq!(r.hops_removed, 1);
+        let removed: Vec<_> = r
+            .removed_conditions
+            .iter()
+            .map(|c| {
+                (
+                    c.node_id.as_str(),
+                    c.condition,
+                    c.expression.as_str(),
+                    c.reason.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(removed, [("d", 0, "a == 1", "redundant")]);
+        // Before: half the calls test one condition, half test two; after: one each.
+        assert!((r.expected_evaluations_before - 1.5).abs() < 1e-9, "{r:?}");
+        assert!((r.expected_evaluations_after - 1.0).abs() < 1e-9, "{r:?}");
+        assert_eq!(planned.certificates.len(), 1);
+        assert!(planned.certificates[0].certified);
+    }
+
+    #[test]
+    fn a_tree_over_the_limit_is_left_alone_and_its_child_planned_on_its_own() {
+        let flow = read(TWO_LEVELS);
+        let options = FlattenOptions {
+            max_conditions: 1,
+            ..FlattenOptions::default()
+        };
+        let planned = plan_flow(&flow, &options);
+        assert!(planned.plan.decisions.is_empty());
+        let ids: Vec<&str> = planned.reports.iter().map(|r| r.node_id.as_str()).collect();
+        assert_eq!(ids, ["d", "e"]);
+        let r = report(&planned, "d");
+        assert_eq!(r.status, DecisionStatus::NotFlattened);
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("the flattened decision would have more than 1 conditions")
+        );
+        assert_eq!(report(&planned, "e").status, DecisionStatus::Unchanged);
+        assert_eq!(planned.diagnostics.len(), 1);
+        let fg046 = &planned.diagnostics[0];
+        assert_eq!(fg046.code, Code::NotFlattened);
+        assert_eq!(fg046.node.as_deref(), Some("d"));
+        assert_eq!(fg046.at.pointer, "/nodes/d");
+        // Too many input combinations to certify: left alone too.
+        let options = FlattenOptions {
+            max_combinations: 2,
+            ..FlattenOptions::default()
+        };
+        let planned = plan_flow(&flow, &options);
+        assert!(planned.plan.decisions.is_empty());
+        let reason = report(&planned, "d").reason.clone().unwrap();
+        assert!(
+            reason.contains("more than 2 input combinations"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_decision_referenced_from_two_places_is_copied_but_not_absorbed() {
+        // `s` is entered from `d` and from the play node `q`.
+        let text = r#"{"start": "p", "nodes": {
+            "p": {"type": "play", "prompt": "hi", "transitions": {"default": ["d"]}},
+            "d": {"type": "decision", "conditions": [
+                {"expression": "a == 1", "priority": 1, "target_id": "s"}],
+              "transitions": {"default": ["q"]}},
+            "q": {"type": "play", "prompt": "again", "transitions": {"default": ["s"]}},
+            "s": {"type": "decision", "conditions": [
+                {"expression": "c == 1", "priority": 1, "target_id": "y"}],
+              "transitions": {"default": ["z"]}},
+            "y": {"type": "disconnect"}, "z": {"type": "disconnect"}}}"#;
+        let flow = read(text);
+        let planned = plan_flow(&flow, &FlattenOptions::default());
+        assert_eq!(planned.plan.decisions.len(), 1);
+        let d = &planned.plan.decisions[0];
+        assert_eq!(d.node_id, "d");
+        assert_eq!(
+            conditions(d),
+            [("a == 1 and c == 1", 2, "y"), ("a == 1", 1, "z")]
+        );
+        assert_eq!(d.default_target.as_deref(), Some("q"));
+        // `q` still enters `s`: it stays, with a report of its own.
+        assert!(d.removed_nodes.is_empty());
+        let r = report(&planned, "d");
+        assert_eq!(r.inlined_nodes, ["s"]);
+        assert!(r.removed_nodes.is_empty());
+        let ids: Vec<&str> = planned.reports.iter().map(|r| r.node_id.as_str()).collect();
+        assert_eq!(ids, ["d", "s"]);
+        assert_eq!(report(&planned, "s").status, DecisionStatus::Unchanged);
+        // Copying it is refused too when it does not fit.
+        let options = FlattenOptions {
+            unfold_cap: 1,
+            ..FlattenOptions::default()
+        };
+        let planned = plan_flow(&flow, &options);
+        assert!(planned.plan.decisions.is_empty());
+        assert_eq!(report(&planned, "d").status, DecisionStatus::Unchanged);
+    }
+
+    #[test]
+    fn a_decision_both_referrers_absorb_is_removed_once() {
+        // `s` is entered from `d1` and `d2`, both roots; copied into both, nothing is left
+        // entering it, and it is reported removed by the first.
+        let text = r#"{"start": "p", "nodes": {
+            "p": {"type": "play", "prompt": "hi", "transitions": {"default": ["d1"]}},
+            "d1": {"type": "decision", "conditions": [
+                {"expression": "a == 1", "priority": 1, "target_id": "s"}],
+              "transitions": {"default": ["q"]}},
+            "q": {"type": "play", "prompt": "again", "transitions": {"default": ["d2"]}},
+            "d2": {"type": "decision", "conditions": [
+                {"expression": "b == 1", "priority": 1, "target_id": "s"}],
+              "transitions": {"default": ["z"]}},
+            "s": {"type": "decision", "conditions": [
+                {"expression": "c == 1", "priority": 1, "target_id": "y"}],
+              "transitions": {"default": ["z"]}},
+            "y": {"type": "disconnect"}, "z": {"type": "disconnect"}}}"#;
+        let flow = read(text);
+        let planned = plan_flow(&flow, &FlattenOptions::default());
+        let ids: Vec<&str> = planned
+            .plan
+            .decisions
+            .iter()
+            .map(|d| d.node_id.as_str())
+            .collect();
+        assert_eq!(ids, ["d1", "d2"]);
+        assert_eq!(planned.plan.decisions[0].removed_nodes, ["s"]);
+        assert!(planned.plan.decisions[1].removed_nodes.is_empty());
+        let ids: Vec<&str> = planned.reports.iter().map(|r| r.node_id.as_str()).collect();
+        assert_eq!(ids, ["d1", "d2"]);
+        assert_eq!(report(&planned, "d1").removed_nodes, ["s"]);
+        assert_eq!(planned.certificates.len(), 2);
+    }
+}
