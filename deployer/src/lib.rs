@@ -15,6 +15,7 @@ pub mod context;
 pub mod deploy;
 pub mod events;
 pub mod exit;
+pub mod fetch;
 pub mod flatten;
 pub mod genesys;
 pub mod journal;

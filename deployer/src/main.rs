@@ -44,19 +44,9 @@ enum Command {
         #[arg(value_name = "CODE")]
         code: String,
     },
-    /// Download a flow's latest configuration and record it in the lockfile.
-    Fetch {
-        /// Flow id or exact name.
-        #[arg(long)]
-        flow: String,
-        /// Where to write the configuration (default: <flow-name>.json).
-        #[arg(short = 'o', long = "out", value_name = "FILE")]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        conn: ConnArgs,
-        #[command(flatten)]
-        state: StateArgs,
-    },
+    /// Download flows (latest configuration as JSON, or the published version as Archy
+    /// YAML) and record them in the lockfile; --vars turns values back into placeholders.
+    Fetch(flowguard::fetch::Args),
     /// Show what deploying FILE would change in the published flow.
     Plan {
         file: PathBuf,
@@ -243,20 +233,10 @@ fn run(command: Command) -> u8 {
                 EXIT_USAGE
             }
         },
-        Command::Fetch {
-            flow,
-            out,
-            conn,
-            state,
-        } => {
-            let client = match client_or(&conn, state.output, "fetch") {
-                Ok(c) => c,
-                Err(code) => return code,
-            };
-            let ctx = Ctx::new(&state);
-            let d = rt.block_on(commands::fetch(&client, &ctx, &flow, out.as_deref()));
-            emit(state.output, &d)
-        }
+        Command::Fetch(args) => emit(
+            args.state.output,
+            &rt.block_on(flowguard::fetch::main(&args)),
+        ),
         Command::Plan {
             file,
             flow,

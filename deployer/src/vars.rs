@@ -178,6 +178,12 @@ fn read_file(path: &Path) -> Result<Vec<(String, String)>, String> {
 }
 
 impl Vars {
+    /// Every value by placeholder name (for `fetch --vars`, which turns values back
+    /// into placeholders).
+    pub fn values(&self) -> &BTreeMap<String, String> {
+        &self.plain
+    }
+
     /// True when no value was given: nothing is substituted.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()

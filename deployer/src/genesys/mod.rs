@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod credentials;
+pub mod export;
 pub mod model;
 pub mod region;
 pub mod retry;

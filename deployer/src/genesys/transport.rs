@@ -500,6 +500,31 @@ impl Transport {
         .await
     }
 
+    /// GETs a download (an export job's `downloadUrl`). An absolute URL is presigned
+    /// and may be on another host (S3): it gets no bearer token, so the token never
+    /// leaves the API host. A relative one is resolved against the API base and sent
+    /// with the token. A read: retried like any GET. The shown path drops the query
+    /// (the signature).
+    pub async fn download(&self, url: &str) -> Result<Response, ApiError> {
+        let (full, authenticated) = if url.starts_with('/') {
+            (format!("{}{url}", self.endpoints.api_base), true)
+        } else {
+            check_scheme(url).map_err(ApiError::config)?;
+            (url.to_owned(), false)
+        };
+        let shown = url.split('?').next().unwrap_or(url).to_owned();
+        self.send_url(
+            reqwest::Method::GET,
+            &full,
+            &shown,
+            Body::None,
+            authenticated,
+            &[],
+            Retry::Idempotent,
+        )
+        .await
+    }
+
     // One private entry point for API calls and presigned uploads.
     #[allow(clippy::too_many_arguments)]
     async fn send_url(

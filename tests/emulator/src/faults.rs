@@ -77,6 +77,11 @@ pub struct FaultPlan {
     /// The next N publish requests are refused with 409
     /// `architect.flow.cannot.publish.missing.dependencies`.
     pub missing_dependencies_next: u32,
+    /// The next N export jobs fail with Archy's rate-limit symptom ("Could not
+    /// find the flow with id … exit code 107", TF PR #2214).
+    pub export_rate_limited_next: u32,
+    /// The next N export jobs fail with a plain error message.
+    pub fail_export_next: u32,
     pub interference: Vec<Interference>,
 }
 
@@ -97,6 +102,8 @@ impl Default for FaultPlan {
             commit_then_5xx_next: 0,
             commit_then_5xx_rate: 0.0,
             missing_dependencies_next: 0,
+            export_rate_limited_next: 0,
+            fail_export_next: 0,
             interference: Vec::new(),
         }
     }
@@ -154,6 +161,8 @@ impl FromStr for FaultPlan {
                 "5xx-after-commit-next" => plan.commit_then_5xx_next = parse_num(&key, value)?,
                 "5xx-after-commit" => plan.commit_then_5xx_rate = parse_prob(&key, value)?,
                 "missing-deps" => plan.missing_dependencies_next = parse_num(&key, value)?,
+                "export-107" => plan.export_rate_limited_next = parse_num(&key, value)?,
+                "fail-export" => plan.fail_export_next = parse_num(&key, value)?,
                 "user-lock" => {
                     let mut parts = value.split('@');
                     let flow_id = parts.next().unwrap_or_default().to_owned();
@@ -249,6 +258,8 @@ pub struct FaultState {
     fail_publish_left: u32,
     commit_5xx_left: u32,
     missing_deps_left: u32,
+    export_107_left: u32,
+    fail_export_left: u32,
     writes: u64,
     expired: bool,
     fired: Vec<bool>,
@@ -264,6 +275,8 @@ impl FaultState {
             fail_publish_left: plan.fail_publish_next,
             commit_5xx_left: plan.commit_then_5xx_next,
             missing_deps_left: plan.missing_dependencies_next,
+            export_107_left: plan.export_rate_limited_next,
+            fail_export_left: plan.fail_export_next,
             writes: 0,
             expired: false,
             fired: vec![false; plan.interference.len()],
@@ -282,6 +295,22 @@ impl FaultState {
             true
         } else {
             false
+        }
+    }
+
+    /// The injected failure message of the export job being finished, if any
+    /// (`export-107` first, then `fail-export`).
+    pub fn take_export_failure(&mut self, flow: &str) -> Option<String> {
+        if self.export_107_left > 0 {
+            self.export_107_left -= 1;
+            Some(format!(
+                "Could not find the flow with id '{flow}'. Archy exited with exit code 107 (fault injected by the emulator)."
+            ))
+        } else if self.fail_export_left > 0 {
+            self.fail_export_left -= 1;
+            Some("The export failed (fault injected by the emulator).".to_owned())
+        } else {
+            None
         }
     }
 
@@ -400,6 +429,20 @@ mod tests {
         assert!(FaultPlan::parse("429=2").is_err());
         assert!(FaultPlan::parse("bogus=1").is_err());
         assert!(FaultPlan::parse("steal=abc").is_err());
+    }
+
+    #[test]
+    fn export_failures_are_used_up_in_order() {
+        let p = FaultPlan::parse("export-107=1,fail-export=1").unwrap_or_else(|e| panic!("{e}"));
+        let mut s = FaultState::new(p);
+        let first = s.take_export_failure("f1").unwrap_or_default();
+        assert!(
+            first.contains("Could not find the flow with id 'f1'")
+                && first.contains("exit code 107")
+        );
+        let second = s.take_export_failure("f1").unwrap_or_default();
+        assert!(second.contains("The export failed"), "{second}");
+        assert_eq!(s.take_export_failure("f1"), None);
     }
 
     #[test]

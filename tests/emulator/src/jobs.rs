@@ -369,9 +369,14 @@ pub async fn get_export(
         "selfUri": format!("/api/v2/flows/export/jobs/{}", job.id),
     });
     if let Some((file, _)) = &job.file {
+        let host = if store.platform.relative_download_url {
+            ""
+        } else {
+            app.base_url.as_str()
+        };
         v["downloadUrl"] = json!(format!(
-            "{}/__emulator/s3/architect-exports/{}/{file}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={}",
-            app.base_url, job.id, job.signature
+            "{host}/__emulator/s3/architect-exports/{}/{file}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={}",
+            job.id, job.signature
         ));
     }
     if wants_messages(&q) {
@@ -585,7 +590,15 @@ impl Store {
         let Some(job) = self.export_jobs.get(job_id).cloned() else {
             return;
         };
-        let result = self.run_export(&job);
+        let label = job
+            .requests
+            .first()
+            .and_then(|r| r.id.clone().or_else(|| r.name.clone()))
+            .unwrap_or_default();
+        let result = match self.faults.take_export_failure(&label) {
+            Some(message) => Err(message),
+            None => self.run_export(&job),
+        };
         if let Some(job) = self.export_jobs.get_mut(job_id) {
             match result {
                 Ok(file) => {

@@ -47,7 +47,8 @@ struct Args {
 
     /// Platform behaviours: `strict` (all), or a list of `publish-202`,
     /// `stale-operations`, `reserialize`, `import-anonymous`,
-    /// `publish-keeps-lock`, `deps=published|exist|off` (see README).
+    /// `publish-keeps-lock`, `relative-download`, `deps=published|exist|off`
+    /// (see README).
     #[arg(long, value_name = "SPEC", value_parser = Platform::parse)]
     platform: Option<Platform>,
 

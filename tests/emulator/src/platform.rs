@@ -38,6 +38,10 @@ pub struct Platform {
     /// rule is not documented and a deployer that copes with it copes with the
     /// others.
     pub dependencies: DependencyCheck,
+    /// Export jobs give a `downloadUrl` relative to the API host
+    /// (`/__emulator/s3/…`) instead of an absolute presigned URL (the real form is
+    /// an absolute S3 URL; a client should cope with both).
+    pub relative_download_url: bool,
 }
 
 impl Platform {
@@ -50,12 +54,13 @@ impl Platform {
             import_versions_without_client: true,
             publish_keeps_lock: true,
             dependencies: DependencyCheck::Published,
+            relative_download_url: true,
         }
     }
 
     /// Parses `strict`, `lenient` / `default`, or a comma-separated list of option
     /// names (`publish-202,stale-operations,reserialize,import-anonymous,
-    /// publish-keeps-lock`) and `deps=published|exist|off`.
+    /// publish-keeps-lock,relative-download`) and `deps=published|exist|off`.
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut p = Self::default();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -70,9 +75,10 @@ impl Platform {
                 "deps=published" => p.dependencies = DependencyCheck::Published,
                 "deps=exist" => p.dependencies = DependencyCheck::Exist,
                 "deps=off" => p.dependencies = DependencyCheck::Off,
+                "relative-download" => p.relative_download_url = true,
                 other => {
                     return Err(format!(
-                        "unknown platform option `{other}` (strict, publish-202, stale-operations, reserialize, import-anonymous, publish-keeps-lock, deps=published|exist|off)"
+                        "unknown platform option `{other}` (strict, publish-202, stale-operations, reserialize, import-anonymous, publish-keeps-lock, deps=published|exist|off, relative-download)"
                     ));
                 }
             }
