@@ -530,3 +530,157 @@ async fn single_file_keeps_the_single_deploy_and_flow_is_refused_for_a_release()
     let o = flowguard(dir.path(), &base, &["deploy", "one", "--flow", "x"]);
     assert_eq!(code(&o), 2, "{}", stdout(&o));
 }
+
+/// An Archy YAML inbound call flow that transfers to `target`.
+fn yaml_flow(name: &str, target: &str, marker: &str) -> String {
+    format!(
+        r#"inboundCall:
+  name: {name}
+  description: {marker}
+  startUpRef: "/inboundCall/tasks/task[Start_1]"
+  defaultLanguage: en-us
+  tasks:
+    - task:
+        name: Start
+        refId: Start_1
+        actions:
+          - playAudio:
+              name: Hello
+              audio:
+                tts: Hello.
+          - transferToFlow:
+              name: To {target}
+              targetFlow:
+                name: {target}
+          - disconnect:
+              name: Disconnect
+"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archy_yaml_and_architect_json_in_one_cycle() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    let flows = dir.path().join("mixed");
+    std::fs::create_dir_all(&flows).unwrap_or_else(|e| panic!("{e}"));
+    write_json(&flows, "main.json", &flow(A, &["Release Yaml Line"], "v1"));
+    std::fs::write(
+        flows.join("z-line.yaml"),
+        yaml_flow("Release Yaml Line", A, "v1"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    let r = release::run(
+        &client,
+        &ctx,
+        &ropts(&[&flows]),
+        &flowguard::deploy::NoHooks,
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Deployed, "{}", r.text());
+    assert!(r.order.iter().any(|g| g.cyclic), "{}", r.text());
+    let y = id_of(&emu, "Release Yaml Line");
+    let versions = emu.versions(&y);
+    // The stub, then the import job's version, published.
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert_eq!(
+        emu.published_version(&y).as_deref(),
+        versions.last().map(|v| v.id.as_str())
+    );
+    assert_eq!(live_marker(&emu, A).await, "v1");
+    // The YAML flow comes last (path order in its group); its import fails (a dependency
+    // missing): the JSON flow published before it is published back.
+    write_json(&flows, "main.json", &flow(A, &["Release Yaml Line"], "v2"));
+    std::fs::write(
+        flows.join("z-line.yaml"),
+        yaml_flow("Release Yaml Line", A, "v2").replace(
+            "          - disconnect:",
+            "          - transferToFlow:\n              name: To nowhere\n              targetFlow:\n                name: Nowhere Flow\n          - disconnect:",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let before_yaml = emu.published_version(&y);
+    let r = release::run(
+        &client,
+        &ctx,
+        &ropts(&[&flows]),
+        &flowguard::deploy::NoHooks,
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::RolledBack, "{}", r.text());
+    let outcomes: Vec<&str> = r.flows.iter().map(|f| f.outcome).collect();
+    assert_eq!(outcomes, vec!["rolled-back", "failed"], "{}", r.text());
+    assert!(r.text().contains("Nowhere Flow"), "{}", r.text());
+    assert_eq!(live_marker(&emu, A).await, "v1", "{}", r.text());
+    assert_eq!(emu.published_version(&y), before_yaml);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "crash hooks (FLOWGUARD_CRASH_AFTER) exist only in debug builds"
+)]
+async fn crash_in_phase_one_then_recover_then_the_release_goes_through() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    write_cycle(dir.path(), "v1");
+    let base = emu.base_url().to_owned();
+    let o = flowguard_env(
+        dir.path(),
+        &base,
+        &["deploy", "flows"],
+        &[("FLOWGUARD_CRASH_AFTER", "created")],
+    );
+    assert_ne!(code(&o), 0, "should have aborted: {}", stdout(&o));
+    let o = flowguard(dir.path(), &base, &["recover", "--output", "json"]);
+    let j = json_out(&o);
+    assert!([0, 4].contains(&code(&o)), "{j}");
+    let o = flowguard(dir.path(), &base, &["recover"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let o = flowguard(dir.path(), &base, &["deploy", "flows", "--output", "json"]);
+    let j = json_out(&o);
+    assert_eq!(code(&o), 0, "{j}");
+    for n in [A, B, C] {
+        assert_eq!(live_marker(&emu, n).await, "v1", "{n}");
+        assert!(emu.lock_holder(&id_of(&emu, n)).is_none(), "{n}");
+        // One flow of each name: the interrupted creation was adopted, not repeated.
+        assert!(emu.flow_id_by_name(n, "INBOUNDCALL").is_some());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "crash hooks (FLOWGUARD_CRASH_AFTER) exist only in debug builds"
+)]
+async fn crash_at_every_step_of_phase_two_then_recover_ends_as_before() {
+    for step in flowguard::deploy::STEPS.iter().map(|s| s.name()) {
+        let (emu, dir, _flows) = deployed_cycle().await;
+        let base = emu.base_url().to_owned();
+        let o = flowguard_env(
+            dir.path(),
+            &base,
+            &["deploy", "flows"],
+            &[("FLOWGUARD_CRASH_AFTER", step)],
+        );
+        assert_ne!(code(&o), 0, "{step}: should have aborted: {}", stdout(&o));
+        let o = flowguard(dir.path(), &base, &["recover", "--output", "json"]);
+        let j = json_out(&o);
+        assert!([0, 4].contains(&code(&o)), "{step}: {j}");
+        for n in [A, B, C] {
+            let id = id_of(&emu, n);
+            assert_eq!(live_marker(&emu, n).await, "v1", "{step} {n}: {j}");
+            assert!(emu.lock_holder(&id).is_none(), "{step} {n}: lock left");
+            assert!(!emu.operation_running(&id), "{step} {n}");
+        }
+        audit_ok(dir.path());
+        let o = flowguard(dir.path(), &base, &["recover"]);
+        assert_eq!(code(&o), 0, "{step}: {}", stdout(&o));
+        let o = flowguard(dir.path(), &base, &["deploy", "flows"]);
+        assert_eq!(code(&o), 0, "{step}: {}{}", stdout(&o), stderr(&o));
+        for n in [A, B, C] {
+            assert_eq!(live_marker(&emu, n).await, "v2", "{step} {n}");
+        }
+    }
+}
