@@ -143,6 +143,9 @@ pub struct Failed {
 
 /// Runs `fetch` (also from tests, in process).
 pub async fn run(client: &Client, ctx: &Ctx, args: &Args, vars: &Vars) -> Done {
+    if let Err(e) = reverse::check_values(vars.values()) {
+        return Done::error("fetch", e, EXIT_USAGE);
+    }
     let requests_before = client.transport.stats().api_requests;
     let flows = match select(client, args).await {
         Ok(f) => f,
@@ -157,6 +160,14 @@ pub async fn run(client: &Client, ctx: &Ctx, args: &Args, vars: &Vars) -> Done {
     let mut notes: Vec<String> = Vec::new();
     let mut queue_cache: BTreeMap<String, Option<String>> = BTreeMap::new();
     for (flow, path) in flows.iter().zip(targets) {
+        if args.all && args.format == FetchFormat::Yaml && flow.published_id().is_none() {
+            // Nothing to export; with --all that is not an error.
+            notes.push(format!(
+                "`{}` ({}) has no published version: skipped (an export job exports published versions)",
+                flow.name, flow.id
+            ));
+            continue;
+        }
         match fetch_one(client, ctx, args, vars, flow, &path, &mut queue_cache).await {
             Ok((f, mut n)) => {
                 done.push(f);

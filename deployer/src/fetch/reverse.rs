@@ -59,25 +59,7 @@ pub fn reverse(
             p.name
         ));
     }
-    let mut by_value: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut skipped_empty = Vec::new();
-    for (name, value) in vars {
-        if value.is_empty() {
-            skipped_empty.push(name.clone());
-        } else {
-            by_value.entry(value).or_default().push(name);
-        }
-    }
-    if let Some((value, names)) = by_value.iter().find(|(_, n)| n.len() > 1) {
-        return Err(format!(
-            "the variables {} have the same value `{value}`: a fetched `{value}` could stand for either; give each value to one variable only",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        ));
-    }
+    let (by_value, skipped_empty) = check_values(vars)?;
     // Longest value first (ties by name, so the order is deterministic).
     let mut values: Vec<(&str, &str)> = by_value
         .iter()
@@ -145,6 +127,33 @@ pub fn reverse(
         unmatched,
         skipped_empty,
     })
+}
+
+/// The non-empty values with their names, and the names of empty values; an error when
+/// two variables have the same value (checked before anything is fetched).
+pub fn check_values(
+    vars: &BTreeMap<String, String>,
+) -> Result<(BTreeMap<&str, Vec<&str>>, Vec<String>), String> {
+    let mut by_value: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut skipped_empty = Vec::new();
+    for (name, value) in vars {
+        if value.is_empty() {
+            skipped_empty.push(name.clone());
+        } else {
+            by_value.entry(value).or_default().push(name);
+        }
+    }
+    if let Some((value, names)) = by_value.iter().find(|(_, n)| n.len() > 1) {
+        return Err(format!(
+            "the variables {} have the same value `{value}`: a fetched `{value}` could stand for either; give each value to one variable only",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+    }
+    Ok((by_value, skipped_empty))
 }
 
 fn parse(text: &str, syntax: Syntax) -> Result<SyntaxTree, String> {
