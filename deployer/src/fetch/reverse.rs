@@ -129,12 +129,13 @@ pub fn reverse(
     })
 }
 
+/// Variable names by value.
+pub type ByValue<'a> = BTreeMap<&'a str, Vec<&'a str>>;
+
 /// The non-empty values with their names, and the names of empty values; an error when
 /// two variables have the same value (checked before anything is fetched).
-pub fn check_values(
-    vars: &BTreeMap<String, String>,
-) -> Result<(BTreeMap<&str, Vec<&str>>, Vec<String>), String> {
-    let mut by_value: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+pub fn check_values(vars: &BTreeMap<String, String>) -> Result<(ByValue<'_>, Vec<String>), String> {
+    let mut by_value: ByValue<'_> = BTreeMap::new();
     let mut skipped_empty = Vec::new();
     for (name, value) in vars {
         if value.is_empty() {

@@ -279,12 +279,12 @@ pub async fn run(
     let release_id = uuid::Uuid::new_v4().to_string();
     rep.release_id = Some(release_id.clone());
     let mut rep = phases::run(client, ctx, opts, &members, &order, &release_id, hooks, rep).await;
-    finish(client, ctx, &mut rep, &opts.operator, started, calls_before);
+    finish(client, ctx, &mut rep, &opts.operator, started, calls_before).await;
     rep
 }
 
-/// Counts, times, and the release's own audit record.
-fn finish(
+/// Counts, times, and the release's own audit record (exported like every record).
+async fn finish(
     client: &Client,
     ctx: &Ctx,
     rep: &mut ReleaseReport,
@@ -318,6 +318,18 @@ fn finish(
         if rep.exit_code == crate::EXIT_OK {
             rep.exit_code = crate::EXIT_USAGE;
         }
+    } else if let Some(url) = &ctx.events_url
+        && let Err(e) = crate::events::export_pending(
+            &ctx.audit,
+            url,
+            &*client.transport.clock,
+            &client.transport.policy,
+        )
+        .await
+    {
+        rep.messages.push(format!(
+            "event export failed (kept as pending; `flowguard audit export` resends): {e}"
+        ));
     }
 }
 
