@@ -6,6 +6,8 @@
 //! Uses are found in the text: `crate::m`, `crate::{m, …}`, `super::` in a top-level
 //! module (the crate root), and `m::` in `lib.rs`. Comments and `#[cfg(test)]` modules (at
 //! the end of a file, by convention) are not code the layers constrain.
+#![allow(clippy::unwrap_used)] // a test: a missing source file should fail it loudly
+#![allow(clippy::disallowed_methods)] // std's sort is fine in tests; core/clippy.toml guards the library
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,11 +35,10 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 fn rank(module: &str) -> Option<(usize, usize)> {
-    LAYERS.iter().enumerate().find_map(|(layer, (_, mods))| {
-        mods.iter()
-            .position(|m| *m == module)
-            .map(|at| (layer, at))
-    })
+    LAYERS
+        .iter()
+        .enumerate()
+        .find_map(|(layer, (_, mods))| mods.iter().position(|m| *m == module).map(|at| (layer, at)))
 }
 
 fn sources(dir: &Path) -> Vec<PathBuf> {
@@ -60,7 +61,12 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
 /// The top-level module a source file belongs to (`ROOT` for `lib.rs`).
 fn module_of(src: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(src).unwrap();
-    let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
     match first.strip_suffix(".rs") {
         Some("lib") => "ROOT".to_owned(),
         Some(m) => m.to_owned(),
@@ -179,13 +185,25 @@ fn layers_point_down() {
 #[test]
 fn the_scanner_sees_each_kind_of_use() {
     let modules = vec!["checks".to_owned(), "model".to_owned()];
-    assert_eq!(uses("use crate::model::Flow;", false, true, &modules), ["model"]);
+    assert_eq!(
+        uses("use crate::model::Flow;", false, true, &modules),
+        ["model"]
+    );
     assert_eq!(
         uses("use crate::{model::Flow, Options};", false, true, &modules),
         ["model", "ROOT"]
     );
     assert_eq!(uses("use super::Thing;", false, true, &modules), ["ROOT"]);
-    assert_eq!(uses("use super::Thing;", false, false, &modules), Vec::<String>::new());
-    assert_eq!(uses("    checks::run(flow)", true, true, &modules), ["checks"]);
-    assert_eq!(uses("pub mod checks;", true, true, &modules), Vec::<String>::new());
+    assert_eq!(
+        uses("use super::Thing;", false, false, &modules),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        uses("    checks::run(flow)", true, true, &modules),
+        ["checks"]
+    );
+    assert_eq!(
+        uses("pub mod checks;", true, true, &modules),
+        Vec::<String>::new()
+    );
 }
