@@ -50,6 +50,20 @@ pub struct Related {
     pub message: String,
 }
 
+impl Related {
+    /// For a place in another document of a set (a finding that spans files, such as a
+    /// routing loop across flows): that document's label and the pointer into it. Such a
+    /// place's `pointer` is `LABEL#POINTER` (as Archy writes a reference into another
+    /// file) and its `span` is in that document; a place in the diagnostic's own document
+    /// has a plain pointer (empty or starting with `/`), and this gives `None`.
+    pub fn document(&self) -> Option<(&str, &str)> {
+        if self.pointer.is_empty() || self.pointer.starts_with('/') {
+            return None;
+        }
+        self.pointer.rsplit_once('#')
+    }
+}
+
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {

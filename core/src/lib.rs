@@ -92,6 +92,20 @@ pub fn validate_bytes(bytes: &[u8], options: &Options) -> Validation {
 
 /// [`validate_bytes`] with a team's [`Settings`] applied (see [`validate_with`]).
 pub fn validate_bytes_with(bytes: &[u8], options: &Options, settings: &Settings) -> Validation {
+    validate_bytes_with_extra(bytes, options, settings, Vec::new())
+}
+
+/// [`validate_bytes_with`], with `extra` findings about the document found outside it (a
+/// set's, from [`references::check_set`]) merged in before the settings apply, so that
+/// suppression comments and a team's settings treat them as the document's own. Their
+/// positions must be in `options.position_encoding`, in the text validation reads (for an
+/// export, its decoded text).
+pub fn validate_bytes_with_extra(
+    bytes: &[u8],
+    options: &Options,
+    settings: &Settings,
+    extra: Vec<Diagnostic>,
+) -> Validation {
     if let Some(d) = reject_bytes(bytes, options) {
         return Validation {
             format: options.format,
@@ -101,7 +115,7 @@ pub fn validate_bytes_with(bytes: &[u8], options: &Options, settings: &Settings)
         };
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => validate_with(text, options, settings),
+        Ok(text) => validate_with_extra(text, options, settings, extra),
         Err(e) => {
             let at = e.valid_up_to() as u32;
             let raw = RawDiagnostic::new(
@@ -167,6 +181,17 @@ pub fn validate(text: &str, options: &Options) -> Validation {
 /// check options in `settings` (`max_depth`, `queues`) are the host's to merge into
 /// `options`; `per_file_ignores` the host's to match.
 pub fn validate_with(text: &str, options: &Options, settings: &Settings) -> Validation {
+    validate_with_extra(text, options, settings, Vec::new())
+}
+
+/// [`validate_with`], with `extra` findings merged in before the settings apply (see
+/// [`validate_bytes_with_extra`]).
+pub fn validate_with_extra(
+    text: &str,
+    options: &Options,
+    settings: &Settings,
+    extra: Vec<Diagnostic>,
+) -> Validation {
     if let Some(d) = reject_bytes(text.as_bytes(), options) {
         return Validation {
             format: options.format,
@@ -185,6 +210,10 @@ pub fn validate_with(text: &str, options: &Options, settings: &Settings) -> Vali
     // An export's diagnostics point into its decoded text.
     let source = read.decoded.as_ref().map_or(text, |d| d.text.as_str());
     let mut diagnostics = resolve(raw, source, options.position_encoding);
+    if !extra.is_empty() {
+        diagnostics.extend(extra);
+        diagnostic::sort_diagnostics(&mut diagnostics);
+    }
     settings::apply(
         settings,
         source,

@@ -171,10 +171,14 @@ impl Substituted {
         if self.map.is_identity() || v.decoded.is_some() {
             return;
         }
+        // Places in other documents of a set (`Related::document`) are theirs to remap.
         let spans = v.diagnostics.iter().flat_map(|d| {
-            d.span
-                .iter()
-                .chain(d.related.iter().filter_map(|r| r.span.as_ref()))
+            d.span.iter().chain(
+                d.related
+                    .iter()
+                    .filter(|r| r.document().is_none())
+                    .filter_map(|r| r.span.as_ref()),
+            )
         });
         let bytes = ByteOffsets::new(&self.text, spans.flat_map(|s| [s.start, s.end]), encoding);
         let index = LineIndex::new(original);
@@ -187,11 +191,31 @@ impl Substituted {
                 remap(s);
             }
             for r in &mut d.related {
+                if r.document().is_some() {
+                    continue;
+                }
                 if let Some(s) = &mut r.span {
                     remap(s);
                 }
             }
         }
+    }
+
+    /// [`Substituted::remap`] for one span of [`Substituted::text`] (a place another
+    /// document's finding names in this one).
+    pub fn remap_span(
+        &self,
+        span: crate::Span,
+        original: &str,
+        encoding: PositionEncoding,
+    ) -> crate::Span {
+        if self.map.is_identity() {
+            return span;
+        }
+        let bytes = ByteOffsets::new(&self.text, [span.start, span.end].into_iter(), encoding);
+        let index = LineIndex::new(original);
+        let range = self.map.range((bytes.get(span.start), bytes.get(span.end)));
+        crate::diagnostic::span_at(&index, original, range, encoding)
     }
 }
 

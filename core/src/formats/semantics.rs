@@ -316,7 +316,7 @@ pub const FLOW_REFERENCES: &[FlowReference] = &[
     flow_ref(&["TransferFlowAction", "TransferToFlowAction"], FlowRefKind::TransferToFlow, FlowField::Text(&["flowName", "targetFlow"]), Inferred),
     flow_ref(&["TransferFlowSecureAction"], FlowRefKind::TransferToSecureFlow, FlowField::Text(&["flowName", "targetFlow"]), Inferred),
     flow_ref(&["CallCommonModuleAction"], FlowRefKind::CallCommonModule, FlowField::Text(&["flowName", "commonModule", "targetFlow"]), Inferred),
-    flow_ref(&["CallBotFlowAction"], FlowRefKind::CallBotFlow, FlowField::Text(&["flowName", "botFlow", "targetFlow"]), Inferred),
+    flow_ref(&["CallBotFlowAction"], FlowRefKind::CallBotFlow, FlowField::Text(&["flowName", "botFlow", "targetFlow"]), RealFile),
     flow_ref(&["CallDigitalBotFlowAction"], FlowRefKind::CallDigitalBotFlow, FlowField::Text(&["flowName", "digitalBotFlow", "targetFlow"]), Inferred),
     flow_ref(&["TransferPureMatchAction", "TransferAcdAction"], FlowRefKind::InQueueFlow, FlowField::InQueue, RealFile),
     flow_ref(&["transfer_flow"], FlowRefKind::TransferToFlow, FlowField::Plain("flow"), Documented),

@@ -177,12 +177,15 @@ fn check_targets(
                 continue;
             }
             let node = &doc.read.flow.nodes[r.node];
-            let what = format!(
-                "{} {} names {}",
-                node.display(),
-                r.kind.title(),
-                r.target.display()
-            );
+            let what = if r.kind == RefKind::InQueueFlow {
+                format!(
+                    "{} names {} as its in-queue flow",
+                    node.display(),
+                    r.target.display()
+                )
+            } else {
+                format!("{} names {}", node.display(), r.target.display())
+            };
             let want = r.target.flow_type;
             let in_set = resolve_in_set(documents, &r.target);
             // The org's answer: Some(true) has it (right type or type unknown), Some(false)
@@ -209,7 +212,7 @@ fn check_targets(
                         .iter()
                         .map(|&j| {
                             format!(
-                                "a {} flow ({})",
+                                "a flow of type `{}` ({})",
                                 documents[j].identity.flow_type.as_deref().unwrap_or("?"),
                                 read[j].label
                             )
@@ -219,7 +222,7 @@ fn check_targets(
                         Code::FlowTypeMismatch,
                         r.at.clone(),
                         format!(
-                            "{what}, which needs a {} flow, but the set has that name only as {}{}",
+                            "{what}, which needs a flow of type `{}`, but the set has that name only as {}{}",
                             want.unwrap_or("?"),
                             names.join(", "),
                             if in_org == Some(false) {
@@ -229,7 +232,7 @@ fn check_targets(
                             }
                         ),
                         format!(
-                            "name a {} flow here, or check that the org has one of that name (flows are told apart by name and type)",
+                            "name a flow of type `{}` here, or check that the org has one of that name (flows are told apart by name and type)",
                             want.unwrap_or("?")
                         ),
                     ))
@@ -238,11 +241,11 @@ fn check_targets(
                     Code::FlowTypeMismatch,
                     r.at.clone(),
                     format!(
-                        "{what}, which needs a {} flow, but the org has that name only as a flow of another type",
+                        "{what}, which needs a flow of type `{}`, but the org has that name only as a flow of another type",
                         want.unwrap_or("?")
                     ),
                     format!(
-                        "name a {} flow here (flows are told apart by name and type), or create it",
+                        "name a flow of type `{}` here (flows are told apart by name and type), or create it",
                         want.unwrap_or("?")
                     ),
                 )),
@@ -250,10 +253,14 @@ fn check_targets(
                     Some(RawDiagnostic::new(
                         Code::MissingFlow,
                         r.at.clone(),
-                        format!(
-                            "{what}, which is neither in this set of {} documents nor in the org",
-                            read.len()
-                        ),
+                        if read.len() == 1 {
+                            format!("{what}, which the org does not have")
+                        } else {
+                            format!(
+                                "{what}, which is neither in this set of {} documents nor in the org",
+                                read.len()
+                            )
+                        },
                         "create the flow (or add its file to the set), or correct the name; the action fails at run time while the flow does not exist",
                     ))
                 }
@@ -341,7 +348,7 @@ fn check_loops(
                 (a as usize, via[&(a, b)])
             })
             .collect();
-        report_loop(read, &hops, raw, cross);
+        report_loop(read, documents, &hops, raw, cross);
     }
 }
 
@@ -350,7 +357,11 @@ fn check_loops(
 /// another flow, has no way on, or names a node that does not exist. `None` when every
 /// path from the start leads to `hop` (or round a loop inside the flow, which the
 /// single-flow checks report).
-fn way_out(doc: &Doc<'_>, hop: usize) -> Option<usize> {
+fn way_out(
+    doc: &Doc<'_>,
+    hop: usize,
+    returns_quietly: &dyn Fn(&RawReference) -> bool,
+) -> Option<usize> {
     let flow = &doc.read.flow;
     let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for (i, node) in flow.nodes.iter().enumerate() {
@@ -369,7 +380,13 @@ fn way_out(doc: &Doc<'_>, hop: usize) -> Option<usize> {
             continue;
         }
         let node = &flow.nodes[v];
-        let calls_out = crate::formats::semantics::flow_reference(&node.type_name).is_some();
+        // A call of a common module of the set that only returns is no way out.
+        let calls_out = crate::formats::semantics::flow_reference(&node.type_name).is_some()
+            && !doc
+                .analysis
+                .references
+                .iter()
+                .any(|r| r.node == v && returns_quietly(r));
         if matches!(node.kind, NodeKind::Input | NodeKind::End)
             || calls_out
             || node.edges.is_empty()
@@ -390,12 +407,36 @@ fn way_out(doc: &Doc<'_>, hop: usize) -> Option<usize> {
     None
 }
 
+/// Whether a flow runs to its end without waiting, ending the call, handing it off or
+/// calling another flow: a common module that does only that returns to its caller.
+fn only_returns(doc: &Doc<'_>) -> bool {
+    let flow = &doc.read.flow;
+    !doc.read.fatal
+        && flow.start.is_some()
+        && doc.analysis.references.is_empty()
+        && !flow.nodes.iter().any(|n| match n.kind {
+            NodeKind::Input => true,
+            // The end of its task (or End Task) returns to the caller; other ends do not.
+            NodeKind::End => !matches!(&*n.type_name, "endOfTask" | "endTask"),
+            _ => false,
+        })
+}
+
 fn report_loop(
     read: &[Doc<'_>],
+    documents: &[DocumentReferences],
     hops: &[(usize, usize)],
     raw: &mut [Vec<RawDiagnostic>],
     cross: &mut Vec<CrossRelated>,
 ) {
+    let returns_quietly = |r: &RawReference| {
+        r.kind == RefKind::CallCommonModule
+            && r.target.is_literal()
+            && matches!(
+                resolve_in_set(documents, &r.target),
+                Resolution::InSet(j) if only_returns(&read[j])
+            )
+    };
     let (first_doc, _) = hops[0];
     let reference = |&(d, k): &(usize, usize)| &read[d].analysis.references[k];
     // Severity as the single-flow rule's: an error when nothing leaves the loop (every
@@ -408,7 +449,7 @@ fn report_loop(
         if r.kind == RefKind::InQueueFlow {
             return Some((h.0, node, true));
         }
-        way_out(&read[h.0], node).map(|v| (h.0, v, false))
+        way_out(&read[h.0], node, &returns_quietly).map(|v| (h.0, v, false))
     });
     let mut names: Vec<String> = hops
         .iter()
@@ -472,18 +513,20 @@ fn report_loop(
                 (
                     r.at.clone(),
                     format!(
-                        "{}: {} {} names {}, on to {}",
-                        doc.label,
+                        "{} {} {}",
                         node.display(),
-                        r.kind.title(),
-                        r.target.display(),
+                        if r.kind.hands_off() {
+                            "hands the call to"
+                        } else {
+                            "calls"
+                        },
                         read[next].display()
                     ),
                 )
             } else {
                 (
                     crate::checks::node_location(flow, node),
-                    format!("{}: {}", doc.label, node.display()),
+                    format!("{} in {}", node.display(), doc.display()),
                 )
             };
             steps.push((di, at, Some(node.id.clone()), msg));
@@ -575,17 +618,17 @@ fn step_number(message: &str) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// A related place in another document of the set. The document is named at the start of
-/// the message (`step 2: b.yaml: …`); pointer and span are into that document.
+/// A related place in another document of the set: its pointer is `LABEL#POINTER` (see
+/// [`Related::document`]) and its span is in that document.
 fn other_related(
-    _label: &str,
+    label: &str,
     pointer: String,
     span: Option<crate::Span>,
     node: Option<String>,
     message: String,
 ) -> Related {
     Related {
-        pointer,
+        pointer: format!("{label}#{pointer}"),
         span,
         node,
         message,

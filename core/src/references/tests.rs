@@ -348,12 +348,26 @@ fn a_loop_across_three_files_is_an_error_with_the_path_in_every_file() {
     let files: Vec<&str> = d
         .related
         .iter()
-        .map(|rel| rel.message.split(": ").nth(1).unwrap_or(""))
+        .filter_map(|rel| rel.document().map(|(file, _)| file))
         .collect();
     assert!(
         files.contains(&"b.yaml") && files.contains(&"c.yaml"),
         "{files:?}"
     );
+    assert!(
+        !files.contains(&"a.yaml"),
+        "a.yaml's places are plain: {files:?}"
+    );
+    let steps: Vec<&str> = d.related.iter().map(|rel| rel.message.as_str()).collect();
+    assert!(steps[0].starts_with("step 1: "), "{steps:?}");
+    assert!(
+        steps
+            .iter()
+            .any(|m| m.contains("hands the call to `C` (c.yaml)")),
+        "{steps:?}"
+    );
+    let (_, pointer) = d.related.iter().find_map(|rel| rel.document()).unwrap();
+    assert!(pointer.starts_with("/inboundCall/"), "{pointer}");
     // Every related place has a position in its own file.
     assert!(d.related.iter().all(|rel| rel.span.is_some()));
 }
