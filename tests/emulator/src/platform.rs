@@ -132,6 +132,13 @@ mod tests {
         let p = Platform::parse("deps=exist").unwrap_or_default();
         assert_eq!(p.dependencies, DependencyCheck::Exist);
         assert!(Platform::parse("deps=maybe").is_err());
+        assert!(Platform::strict().relative_download_url);
+        assert!(!Platform::default().relative_download_url);
+        assert!(
+            Platform::parse("relative-download")
+                .unwrap_or_default()
+                .relative_download_url
+        );
     }
 
     #[test]
