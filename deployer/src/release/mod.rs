@@ -56,7 +56,9 @@ pub struct ReleaseOptions {
 /// or glob. A single file keeps the single-flow deploy (and its output).
 pub fn is_release(paths: &[PathBuf]) -> bool {
     match paths {
-        [one] => one.is_dir() || one.to_string_lossy().contains(['*', '?', '[']),
+        [one] => {
+            one.is_dir() || (!one.is_file() && one.to_string_lossy().contains(['*', '?', '[']))
+        }
         _ => true,
     }
 }
@@ -343,5 +345,23 @@ fn flow_opts(opts: &ReleaseOptions, file: &Path, flow_id: &str) -> crate::deploy
         force_unlock: opts.force_unlock,
         operator: opts.operator.clone(),
         checks: opts.checks.clone(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_file_is_a_single_deploy_several_paths_or_a_directory_a_release() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("a[1].json");
+        std::fs::write(&file, "{}").unwrap();
+        assert!(!is_release(std::slice::from_ref(&file)));
+        assert!(!is_release(&[t.path().join("missing.json")]));
+        assert!(is_release(&[t.path().to_path_buf()]));
+        assert!(is_release(&[t.path().join("*.json")]));
+        assert!(is_release(&[file.clone(), file]));
     }
 }

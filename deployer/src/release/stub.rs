@@ -91,4 +91,25 @@ mod tests {
             "a stub is addressed as its flow"
         );
     }
+
+    #[test]
+    fn stubs_of_other_flow_types_validate_clean_too() {
+        for t in [
+            "INQUEUECALL",
+            "COMMONMODULE",
+            "BOT",
+            "INBOUNDSHORTMESSAGE",
+            "INBOUNDEMAIL",
+            "OUTBOUNDCALL",
+        ] {
+            let ident = Identity {
+                name: format!("{t} stub"),
+                flow_type: t.into(),
+                division: None,
+            };
+            let text = config(&ident, "r1").to_string();
+            let v = flowguard_core::validate(&text, &flowguard_core::Options::default());
+            assert!(!v.has_errors(), "{t}: {:?}", v.diagnostics);
+        }
+    }
 }
