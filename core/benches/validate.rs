@@ -1,8 +1,11 @@
-//! Validation throughput on generated IVR-like flows of 1k to 1M nodes, beside the floor:
-//! a bare iterative depth-first search over the same CSR arrays. BENCHMARKS.md records
-//! the ratios; run with `cargo bench -p flowguard-core --bench validate`.
+//! Validation throughput on generated flows of 1k to 1M nodes, beside the floor: a bare
+//! iterative depth-first search over the same CSR arrays. Two shapes: our IVR generator
+//! (group `validate`) and issue 19's decision-heavy one (group `validate_decisions`).
+//! BENCHMARKS.md records the ratios; run with `cargo bench -p flowguard-core --bench
+//! validate`.
 #![allow(clippy::unwrap_used)]
 
+mod decision_gen;
 mod ivr_gen;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -27,11 +30,24 @@ fn bare_dfs(csr: &Csr, start: u32) -> usize {
     visited
 }
 
+/// Makes a flow-JSON document of `n` nodes.
+type Generator = fn(usize) -> String;
+
 fn bench(c: &mut Criterion) {
-    let mut group = c.benchmark_group("validate");
+    let shapes: [(&str, Generator); 2] = [
+        ("validate", ivr_flow_checked),
+        ("validate_decisions", decision_flow_checked),
+    ];
+    for (name, generate) in shapes {
+        bench_shape(c, name, generate);
+    }
+}
+
+fn bench_shape(c: &mut Criterion, name: &str, generate: fn(usize) -> String) {
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     for &n in &[1_000usize, 10_000, 100_000, 1_000_000] {
-        let text = ivr_flow_checked(n);
+        let text = generate(n);
         let read = formats::read(&text, flowguard_core::InputFormat::Flow);
         let graph = FlowGraph::build(&read.flow);
         let start = graph.start.unwrap();
@@ -70,6 +86,35 @@ fn ivr_flow_checked(n: usize) -> String {
         !r.diagnostics
             .iter()
             .any(|d| d.code == flowguard_core::Code::UnreachableNode)
+    );
+    t
+}
+
+/// The decision-heavy shape, checked: every node read, a few diagnostics (its defects),
+/// every node reachable.
+fn decision_flow_checked(n: usize) -> String {
+    let t = decision_gen::decision_heavy_flow(n);
+    let r = flowguard_core::validate(
+        &t,
+        &Options {
+            max_bytes: usize::MAX,
+            checks: CheckOptions {
+                max_depth: n as u32,
+                ..CheckOptions::default()
+            },
+            ..Options::default()
+        },
+    );
+    assert_eq!(r.stats.nodes as usize, n);
+    assert!(n < 1_000 || !r.diagnostics.is_empty(), "the defects show");
+    assert!(
+        !r.diagnostics
+            .iter()
+            .any(|d| d.code == flowguard_core::Code::UnreachableNode),
+        "{:?}",
+        r.diagnostics
+            .iter()
+            .find(|d| d.code == flowguard_core::Code::UnreachableNode)
     );
     t
 }

@@ -189,33 +189,44 @@ pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) 
         return Vec::new();
     }
     let index = LineIndex::new(text);
-    let span = |range: Option<(u32, u32)>| range.map(|r| span_at(&index, text, r, encoding));
     let mut diagnostics: Vec<Diagnostic> = raw
         .into_iter()
-        .map(|r| Diagnostic {
-            code: r.code,
-            name: r.code.name().to_owned(),
-            severity: r.severity,
-            message: r.message,
-            help: r.help,
-            pointer: r.at.pointer,
-            span: span(r.at.range),
-            node: r.node,
-            related: r
-                .related
-                .into_iter()
-                .map(|rel| Related {
-                    pointer: rel.at.pointer,
-                    span: span(rel.at.range),
-                    node: rel.node,
-                    message: rel.message,
-                })
-                .collect(),
-            witness: r.witness,
-        })
+        .map(|r| resolve_one(r, &index, text, encoding))
         .collect();
     sort_diagnostics(&mut diagnostics);
     diagnostics
+}
+
+/// One raw diagnostic in its public form, against `index` (the line starts of `text`);
+/// [`resolve`] without the sort, for callers that keep a line index (`crate::edit`).
+pub(crate) fn resolve_one(
+    r: RawDiagnostic,
+    index: &LineIndex,
+    text: &str,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    let span = |range: Option<(u32, u32)>| range.map(|r| span_at(index, text, r, encoding));
+    Diagnostic {
+        code: r.code,
+        name: r.code.name().to_owned(),
+        severity: r.severity,
+        message: r.message,
+        help: r.help,
+        pointer: r.at.pointer,
+        span: span(r.at.range),
+        node: r.node,
+        related: r
+            .related
+            .into_iter()
+            .map(|rel| Related {
+                pointer: rel.at.pointer,
+                span: span(rel.at.range),
+                node: rel.node,
+                message: rel.message,
+            })
+            .collect(),
+        witness: r.witness,
+    }
 }
 
 /// Sorts diagnostics into the order [`resolve`] promises: by position (no span last), then

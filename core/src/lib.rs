@@ -140,34 +140,39 @@ pub fn validate_bytes_with_extra(
 }
 
 pub(crate) fn reject_bytes(bytes: &[u8], options: &Options) -> Option<Diagnostic> {
-    if bytes.len() > options.max_bytes {
-        let raw = RawDiagnostic::new(
+    let raw = rejection(bytes, options.max_bytes)?;
+    // A NUL byte is located in the text before it; the size finding has no place.
+    let end = raw.at.range.map_or(0, |(at, _)| at as usize);
+    let prefix = std::str::from_utf8(&bytes[..end]).unwrap_or("");
+    resolve(vec![raw], prefix, options.position_encoding).pop()
+}
+
+/// What validation rejects before reading: input over `max_bytes`, and binary data (a NUL
+/// byte early on). Also what `edit::Session::load` rejects, so a session's first findings
+/// equal `validate`'s.
+pub(crate) fn rejection(bytes: &[u8], max_bytes: usize) -> Option<RawDiagnostic> {
+    if bytes.len() > max_bytes {
+        return Some(RawDiagnostic::new(
             Code::InputTooLarge,
             Location::default(),
             format!(
-                "the input is {} bytes, more than the limit of {} bytes",
+                "the input is {} bytes, more than the limit of {max_bytes} bytes",
                 bytes.len(),
-                options.max_bytes
             ),
             "split the flow, or raise the limit (maxBytes / --max-bytes) if this size is expected",
-        );
-        return resolve(vec![raw], "", options.position_encoding).pop();
+        ));
     }
     let head = &bytes[..bytes.len().min(8192)];
-    if let Some(at) = head.iter().position(|&b| b == 0) {
-        let raw = RawDiagnostic::new(
-            Code::SyntaxError,
-            Location {
-                pointer: String::new(),
-                range: Some((at as u32, at as u32 + 1)),
-            },
-            "the input looks like a binary file (it contains a NUL byte), not a flow document",
-            "pass a flow JSON, Archy YAML or Architect configuration JSON text file",
-        );
-        let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or("");
-        return resolve(vec![raw], prefix, options.position_encoding).pop();
-    }
-    None
+    let at = head.iter().position(|&b| b == 0)? as u32;
+    Some(RawDiagnostic::new(
+        Code::SyntaxError,
+        Location {
+            pointer: String::new(),
+            range: Some((at, at + 1)),
+        },
+        "the input looks like a binary file (it contains a NUL byte), not a flow document",
+        "pass a flow JSON, Archy YAML or Architect configuration JSON text file",
+    ))
 }
 
 /// Reads and validates a document. Suppression comments in Archy YAML

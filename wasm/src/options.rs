@@ -6,9 +6,9 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
-use crate::types::{
-    ApplyOptions, ConditionInput, Edit, FlattenOptions, Format, PositionEncoding, ValidateOptions,
-};
+use flowguard_core::edit::{ConditionInput, Edit};
+
+use crate::types::{ApplyOptions, FlattenOptions, Format, PositionEncoding, ValidateOptions};
 
 pub type Result<T> = std::result::Result<T, JsError>;
 
@@ -372,8 +372,8 @@ pub fn edit(v: &JsValue) -> Result<Edit> {
             Edit::AddNode {
                 id: o.required_string("id")?,
                 type_name: o.required_string("type")?,
-                transitions,
-                conditions: conditions(&o, "conditions")?,
+                transitions: transitions.unwrap_or_default(),
+                conditions: conditions(&o, "conditions")?.unwrap_or_default(),
                 max_iterations: o.positive_int("maxIterations", MAX_SAFE)?,
                 queue: o.string("queue")?,
             }

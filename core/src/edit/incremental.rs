@@ -16,8 +16,9 @@
 //! change them; each test below is exact (it never keeps a finding that changed), and
 //! anything it cannot prove sends the next analysis to a full pass:
 //!
-//! * the node is in no loop (a trivial component), so no component, loop exit or witness
-//!   cycle involves its references;
+//! * the node is in no loop (a trivial component), or it waits for the caller (a menu with
+//!   a retry to itself: in no FG020/FG022 group) and none of the references that change
+//!   stays inside its loop; so no component, loop exit or witness cycle changes;
 //! * an added reference `s → v` closes no cycle (`v` does not reach `s`: the rank query
 //!   of `wouldCreateCycle`), and `v` was reachable already and can end when `s` could not
 //!   end before;
@@ -36,10 +37,10 @@
 
 use super::{Index, Session, added_node_findings};
 use crate::checks::{is_node_code, node_checks};
-use crate::diagnostic::{Diagnostic, RawDiagnostic, Related};
+use crate::diagnostic::{Diagnostic, resolve_one};
 use crate::graph::{Components, Csr, reachable, strongly_connected_components};
 use crate::model::NodeKind;
-use crate::syntax::{LineIndex, PositionEncoding};
+use crate::syntax::LineIndex;
 use crate::{Flow, Stats};
 
 #[derive(Default)]
@@ -133,11 +134,11 @@ pub(super) fn refresh(session: &mut Session) {
         node_checks(flow, node, &by_id, known.as_ref(), &mut raw);
         raw.extend(added_node_findings(node));
         let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
-        let encoding = options.position_encoding;
-        cache.local[s as usize] = raw
-            .into_iter()
-            .map(|r| resolve_one(lines, text, encoding, r))
-            .collect();
+        let local = &mut cache.local[s as usize];
+        local.clear();
+        for r in raw {
+            local.push(resolve_one(r, lines, text, options.position_encoding));
+        }
     }
 }
 
@@ -169,7 +170,7 @@ fn full(session: &mut Session) {
             }
             _ => None,
         };
-        let d = resolve_one(lines, text, encoding, r);
+        let d = resolve_one(r, lines, text, encoding);
         match slot {
             Some(s) => cache.local[s as usize].push(d),
             None => cache.global.push(d),
@@ -179,7 +180,7 @@ fn full(session: &mut Session) {
         if slot.alive
             && let Some(r) = added_node_findings(&flow.nodes[slot.pos as usize])
         {
-            cache.local[s].push(resolve_one(lines, text, encoding, r));
+            cache.local[s].push(resolve_one(r, lines, text, encoding));
         }
     }
 
@@ -188,28 +189,27 @@ fn full(session: &mut Session) {
     let comps = strongly_connected_components(&csr, &|_| true);
     index.set_ranks(&comps);
     let all = |_: u32| true;
-    cache.nontrivial = (0..comps.len() as u32)
-        .map(|c| comps.is_nontrivial(c, &csr, &all))
-        .collect();
+    cache.nontrivial.clear();
+    for c in 0..comps.len() as u32 {
+        cache.nontrivial.push(comps.is_nontrivial(c, &csr, &all));
+    }
     let slot_of = |id: &str| index.slot_of_id.get(id).copied();
     let start = flow.start.as_ref().and_then(|(id, _)| slot_of(id));
     cache.roots.clear();
     cache.roots.extend(start);
-    cache
-        .roots
-        .extend(flow.entries.iter().filter_map(|e| slot_of(&e.target)));
+    for e in &flow.entries {
+        cache.roots.extend(slot_of(&e.target));
+    }
     cache.reach = match start {
         Some(_) => reachable(&csr, &cache.roots, &all),
         None => vec![false; n],
     };
-    let kind = |s: usize| {
-        let slot = &index.slots[s];
-        slot.alive.then(|| flow.nodes[slot.pos as usize].kind)
-    };
-    let ends: Vec<u32> = (0..n)
-        .filter(|&s| kind(s) == Some(NodeKind::End))
-        .map(|s| s as u32)
-        .collect();
+    let mut ends = Vec::new();
+    for (s, slot) in index.slots.iter().enumerate() {
+        if slot.alive && flow.nodes[slot.pos as usize].kind == NodeKind::End {
+            ends.push(s as u32);
+        }
+    }
     cache.can_end = reachable(&csr.reversed(), &ends, &all);
     cache.start_component = start.map(|s| comps.of[s as usize]);
     cache.weights = weights(&comps, index, flow);
@@ -236,18 +236,20 @@ fn weights(comps: &Components, index: &Index, flow: &Flow) -> [Vec<u64>; 2] {
     let mut actions = Vec::with_capacity(comps.len());
     for c in 0..comps.len() as u32 {
         let members = comps.members(c);
-        let node = |s: u32| {
+        let (mut paced, mut factor) = (false, 1u64);
+        for &s in members {
             let slot = &index.slots[s as usize];
-            slot.alive.then(|| &flow.nodes[slot.pos as usize])
-        };
-        let paced = members
-            .iter()
-            .any(|&s| node(s).is_some_and(|n| n.kind == NodeKind::Input));
-        let factor = members
-            .iter()
-            .filter_map(|&s| node(s))
-            .filter(|n| !paced && n.bounds_loops())
-            .fold(1u64, |f, n| f.saturating_mul(n.max_iterations.unwrap_or(1)));
+            if !slot.alive {
+                continue;
+            }
+            let node = &flow.nodes[slot.pos as usize];
+            paced |= node.kind == NodeKind::Input;
+            if node.bounds_loops() {
+                factor = factor.saturating_mul(node.max_iterations.unwrap_or(1));
+            }
+        }
+        // A loop that waits for the caller on every pass is not multiplied.
+        let factor = if paced { 1 } else { factor };
         nodes.push(members.len() as u64);
         actions.push((members.len() as u64).saturating_mul(factor));
     }
@@ -326,10 +328,17 @@ fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]
         ..
     } = session;
     let cs = cache.comp(s);
-    // A member of a loop: the labels of its references (`call`, `next`) and its exits
-    // shape FG020/FG021 even when the targets stay the same.
+    // A member of a loop: its references' labels (`call`, `next`) and its exits shape
+    // FG020/FG022 even when the targets stay the same, and a reference inside the loop
+    // can change its witness cycle. Nodes that wait for the caller (a menu with a retry
+    // back to itself, the common case) are in no FG020/FG022 group: their references
+    // to outside the loop matter only as the tests below see them.
     if cache.nontrivial[cs as usize] {
-        return false;
+        let kind = flow.nodes[index.slots[s as usize].pos as usize].kind;
+        let inside = |t: &u32| cache.comp(*t) == cs;
+        if kind != NodeKind::Input || removed.iter().any(inside) || added.iter().any(inside) {
+            return false;
+        }
     }
     if removed.is_empty() && added_left.is_empty() {
         return true;
@@ -449,39 +458,5 @@ fn grow(cache: &mut Cache, index: &Index, k: usize, from: u32) {
                 }
             }
         }
-    }
-}
-
-/// One raw diagnostic in its public form, against a line index built once per text (what
-/// [`crate::resolve`] does for a whole list, without sorting).
-fn resolve_one(
-    lines: &LineIndex,
-    text: &str,
-    encoding: PositionEncoding,
-    r: RawDiagnostic,
-) -> Diagnostic {
-    let span = |range: Option<(u32, u32)>| {
-        range.map(|r| crate::diagnostic::span_at(lines, text, r, encoding))
-    };
-    Diagnostic {
-        code: r.code,
-        name: r.code.name().to_owned(),
-        severity: r.severity,
-        message: r.message,
-        help: r.help,
-        pointer: r.at.pointer,
-        span: span(r.at.range),
-        node: r.node,
-        related: r
-            .related
-            .into_iter()
-            .map(|rel| Related {
-                pointer: rel.at.pointer,
-                span: span(rel.at.range),
-                node: rel.node,
-                message: rel.message,
-            })
-            .collect(),
-        witness: r.witness,
     }
 }

@@ -356,7 +356,7 @@ impl Session {
     /// Reads `text` (any supported format), replacing the session's flow.
     pub fn load(&mut self, text: String) {
         let max = self.options.max_bytes;
-        let (flow, raw, fatal, source) = match precheck(&text, max) {
+        let (flow, raw, fatal, source) = match crate::rejection(text.as_bytes(), max) {
             Some(raw) => (Flow::default(), vec![raw], true, Some(text)),
             None => {
                 let read = crate::formats::read_with_limit(&text, self.options.format, max);
@@ -439,7 +439,13 @@ impl Session {
             incremental::refresh(self);
             let (local, global, stats) = self.cache.parts();
             let mut all: Vec<Diagnostic> = global.to_vec();
-            all.extend(local.flatten().cloned());
+            // Plain loops here and below: iterator adapters would each add an instantiation
+            // to the wasm package, which is at its size ceiling.
+            for list in local {
+                for d in list {
+                    all.push(d.clone());
+                }
+            }
             (all, stats)
         };
         (self.finish(structural), stats)
@@ -462,16 +468,14 @@ impl Session {
     /// Adds what reading found (minus findings about nodes removed since), applies the
     /// document's suppression comments and `deny_warnings`, and sorts.
     fn finish(&self, mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        found.extend(
-            self.read_diagnostics
-                .iter()
-                .filter(|d| {
-                    d.node
-                        .as_ref()
-                        .is_none_or(|n| self.index.slot_of_id.contains_key(n))
-                })
-                .cloned(),
-        );
+        for d in &self.read_diagnostics {
+            if d.node
+                .as_ref()
+                .is_none_or(|n| self.index.slot_of_id.contains_key(n))
+            {
+                found.push(d.clone());
+            }
+        }
         crate::diagnostic::sort_diagnostics(&mut found);
         // Suppression comments are part of the document: honoured as `validate` does.
         crate::settings::apply(
@@ -677,8 +681,14 @@ impl Session {
     /// Replaces references `old` of slot `s` by `new` in the index, and tells the cache
     /// which resolved edges went and came.
     fn relink(&mut self, s: u32, old: &[String], new: &[String]) {
-        let removed: Vec<u32> = old.iter().filter_map(|t| self.index.unlink(s, t)).collect();
-        let added: Vec<u32> = new.iter().filter_map(|t| self.index.link(s, t)).collect();
+        let mut removed = Vec::new();
+        for t in old {
+            removed.extend(self.index.unlink(s, t));
+        }
+        let mut added = Vec::new();
+        for t in new {
+            added.extend(self.index.link(s, t));
+        }
         incremental::edges_changed(self, s, &removed, &added);
     }
 }
@@ -743,34 +753,6 @@ fn set_conditions(node: &mut Node, conditions: Vec<ConditionInput>) {
             expression_source_start: None,
         });
     }
-}
-
-/// What [`crate::validate`] rejects before reading: input over `max_bytes` in UTF-8, and
-/// binary data (a NUL byte early on). The same findings, so a session's first diagnostics
-/// equal `validate`'s.
-fn precheck(text: &str, max_bytes: usize) -> Option<RawDiagnostic> {
-    if text.len() > max_bytes {
-        return Some(RawDiagnostic::new(
-            Code::InputTooLarge,
-            Location::default(),
-            format!(
-                "the input is {} bytes, more than the limit of {max_bytes} bytes",
-                text.len()
-            ),
-            "split the flow, or raise the limit (maxBytes / --max-bytes) if this size is expected",
-        ));
-    }
-    let head = &text.as_bytes()[..text.len().min(8192)];
-    let at = head.iter().position(|&b| b == 0)?;
-    Some(RawDiagnostic::new(
-        Code::SyntaxError,
-        Location {
-            pointer: String::new(),
-            range: Some((u32_of(at), u32_of(at + 1))),
-        },
-        "the input looks like a binary file (it contains a NUL byte), not a flow document",
-        "pass a flow JSON, Archy YAML or Architect configuration JSON text file",
-    ))
 }
 
 #[cfg(test)]
