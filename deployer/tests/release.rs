@@ -684,3 +684,50 @@ async fn crash_at_every_step_of_phase_two_then_recover_ends_as_before() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_division_of_a_new_flow_refuses_the_release_before_any_write() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    let flows = write_cycle(dir.path(), "v1");
+    let mut c = flow(C, &[A], "v1");
+    c["division"] = Value::from("Nowhere Division");
+    write_json(&flows, "support.json", &c);
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    emu.clear_request_log();
+    let r = release::run(
+        &client,
+        &ctx,
+        &ropts(&[&flows]),
+        &flowguard::deploy::NoHooks,
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Failed, "{}", r.text());
+    assert_eq!(r.exit_code, 2);
+    assert!(r.text().contains("Nowhere Division"), "{}", r.text());
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert!(release::journal::all(&ctx).unwrap_or_default().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_held_by_another_party_refuses_the_release_before_any_write() {
+    let (emu, dir, flows) = deployed_cycle().await;
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    emu.control()
+        .checkout_as(&id_of(&emu, C), genesys_emulator::OTHER_CLIENT_ID)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    emu.clear_request_log();
+    let r = release::run(
+        &client,
+        &ctx,
+        &ropts(&[&flows]),
+        &flowguard::deploy::NoHooks,
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Conflict, "{}", r.text());
+    assert_eq!(r.exit_code, 3);
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    for n in [A, B, C] {
+        assert_eq!(live_marker(&emu, n).await, "v1");
+    }
+}

@@ -63,7 +63,15 @@ pub(super) async fn run(
     for (k, &i) in order.sequence.iter().enumerate() {
         let m = &members[i];
         let f = match address::find(client, &m.ident).await {
-            Ok(Target::Missing) => Found::Missing,
+            Ok(Target::Missing) => {
+                // Its division must resolve before anything is written.
+                if let Some(d) = &m.ident.division
+                    && let Err(e) = address::division_id(client, d).await
+                {
+                    return rep.end(Outcome::Failed, format!("{}: {e}", m.display));
+                }
+                Found::Missing
+            }
             Ok(Target::Existing(id)) => {
                 let flow = match client.get_flow(&id).await {
                     Ok(f) => f,
