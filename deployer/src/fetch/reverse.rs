@@ -3,8 +3,8 @@
 //! `flowguard_core::substitute`).
 //!
 //! It cannot corrupt a document:
-//! * only whole string scalars are replaced (JSON string values; YAML scalars, keys
-//!   included, since Archy names common modules and bot flows by keys), and occurrences
+//! * only whole string scalars are replaced (JSON string values; YAML scalar values, and
+//!   the keys that name flows: `commonModule: {<Name>: …}`, `botFlow: {<Name>: …}`), and occurrences
 //!   inside a scalar clearly delimited by double quotes (`FindQueue("Sales")` in an
 //!   expression); a scalar is touched only where its source text is exactly its value (no
 //!   escapes, no folding), so the placeholder stands for exactly the bytes it replaces;
@@ -77,7 +77,10 @@ pub fn reverse(
                 scalar_edits(text, s as usize, e as usize, decoded, &values, &mut edits);
             }
         }
-        if syntax == Syntax::Yaml && tree.kind(id) == ValueKind::Object {
+        if syntax == Syntax::Yaml
+            && tree.kind(id) == ValueKind::Object
+            && names_flows_by_key(&tree, id)
+        {
             for (key, (s, e), _) in tree.members(id) {
                 scalar_edits(text, s as usize, e as usize, key, &values, &mut edits);
             }
@@ -155,6 +158,14 @@ pub fn check_values(vars: &BTreeMap<String, String>) -> Result<(ByValue<'_>, Vec
         ));
     }
     Ok((by_value, skipped_empty))
+}
+
+/// Whether the members of the YAML mapping `id` are keyed by flow names: Archy's
+/// `commonModule: {<Name>: …}` and `botFlow: {<Name>: …}` (real files). Other keys are
+/// never replaced (a value `name` must not turn every `name:` into a placeholder).
+fn names_flows_by_key(tree: &SyntaxTree, id: ValueId) -> bool {
+    tree.key_of(id)
+        .is_some_and(|(k, _)| matches!(k, "commonModule" | "botFlow" | "digitalBotFlow"))
 }
 
 fn parse(text: &str, syntax: Syntax) -> Result<SyntaxTree, String> {
@@ -317,6 +328,18 @@ mod tests {
         assert!(r.text.contains("Sa\\u006ces"));
         assert!(r.text.contains("FindQueue(\\\"Sales\\\")"));
         assert!(r.text.contains("[\"{{queue}}\", \"x\"]"));
+        assert_eq!(fill(&r.text, &v), text);
+    }
+
+    #[test]
+    fn only_keys_that_name_flows_are_replaced() {
+        let text = "a:\n  name: x\n  commonModule:\n    name:\n      v: 1\n";
+        let v = vars(&[("n", "name")]);
+        let r = reverse(text, Syntax::Yaml, &v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            r.text,
+            "a:\n  name: x\n  commonModule:\n    {{n}}:\n      v: 1\n"
+        );
         assert_eq!(fill(&r.text, &v), text);
     }
 
