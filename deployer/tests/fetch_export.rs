@@ -510,3 +510,88 @@ async fn a_relative_download_url_is_fetched_from_the_api_host() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Every real flow we have (core's fixtures): string values of the document taken as
+/// variables, reversed and filled again, give back the file byte for byte. Files that
+/// already contain `{{…}}` are refused (and must be).
+#[test]
+fn reversing_round_trips_over_every_real_flow() {
+    use flowguard::fetch::reverse::{Syntax, reverse};
+    use flowguard_core::syntax::{ValueId, ValueKind, json, yaml};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/real");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)
+            .unwrap_or_else(|e| panic!("{}: {e}", d.display()))
+            .flatten()
+        {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    let (mut reversed, mut refused, mut written) = (0, 0, 0usize);
+    for p in files {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        let syntax = if p.extension().and_then(|x| x.to_str()) == Some("json") {
+            Syntax::Json
+        } else {
+            Syntax::Yaml
+        };
+        let tree = match syntax {
+            Syntax::Json => json::parse(&text).tree,
+            Syntax::Yaml => yaml::parse(&text).tree,
+        };
+        // Up to 6 distinct string values of 4+ characters, in document order.
+        let mut values: Vec<String> = Vec::new();
+        for i in 0..tree.len() {
+            let id = ValueId(i as u32);
+            if tree.kind(id) == ValueKind::String
+                && let Some(s) = tree.as_str(id)
+                && s.len() >= 4
+                && !values.iter().any(|v| v == s)
+            {
+                values.push(s.to_owned());
+            }
+            if values.len() == 6 {
+                break;
+            }
+        }
+        let vars: BTreeMap<String, String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("v{i}"), v.clone()))
+            .collect();
+        match reverse(&text, syntax, &vars) {
+            Ok(r) => {
+                reversed += 1;
+                written += r.replaced.values().sum::<usize>();
+                let filled = flowguard_core::substitute::substitute(&r.text, &vars)
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", p.display()))
+                    .text;
+                assert_eq!(filled, text, "{}", p.display());
+            }
+            Err(e) => {
+                assert!(e.contains("already contains"), "{}: {e}", p.display());
+                assert!(!flowguard_core::substitute::placeholders(&text).is_empty());
+                refused += 1;
+            }
+        }
+    }
+    assert!(reversed >= 10, "{reversed} reversed, {refused} refused");
+    // Most chosen values are whole scalars: placeholders were really written.
+    assert!(
+        written >= 5 * reversed,
+        "{written} placeholders in {reversed} files"
+    );
+    eprintln!("{reversed} real flows reversed ({written} placeholders), {refused} refused");
+}
