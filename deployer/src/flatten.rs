@@ -9,9 +9,9 @@ use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 
 use flowguard_core::decision::{
-    DecisionStatus, FlattenOptions, FlattenOutcome, flatten, parse_probabilities,
+    DecisionStatus, FlattenOptions, FlattenOutcome, parse_probabilities,
 };
-use flowguard_core::{InputFormat, LineIndex, Severity};
+use flowguard_core::{InputFormat, LineIndex, Severity, flatten};
 
 use crate::render::{self, Style};
 use crate::validate::read_input;
