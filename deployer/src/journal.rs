@@ -40,6 +40,9 @@ pub struct Journal {
     /// A deploy by name that creates its flow (`POST /api/v2/flows`).
     #[serde(default)]
     pub creation: Option<Creation>,
+    /// The release this deploy is part of (so `recover` audits it under that id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_id: Option<String>,
 }
 
 /// The flow a deploy creates. Journalled before the create under a key made of the

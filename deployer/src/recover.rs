@@ -31,6 +31,7 @@ pub async fn recover(client: &Client, ctx: &Ctx) -> Result<RecoverReport, String
         let started = Instant::now();
         let calls_before = client.transport.call_count();
         let mut rep = Report::new_public("recover", &j.flow_id);
+        rep.release_id = j.release_id.clone();
         rep.flow_name = Some(j.flow_name.clone());
         rep.previous_version = j.previous_published.clone();
         rep.new_version = j.new_version.clone();

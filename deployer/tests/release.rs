@@ -499,6 +499,27 @@ async fn crash_midway_then_recover_undoes_the_release() {
         assert_eq!(live_marker(&emu, n).await, "v1", "{n}: {j}");
         assert!(emu.lock_holder(&id_of(&emu, n)).is_none(), "{n}");
     }
+    // Every record `recover` wrote carries the interrupted release's id (not the first one's).
+    let recs = audit_records(dir.path());
+    let first = recs
+        .first()
+        .and_then(|r| r["release_id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let recovered: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["action"] == "recover" || r["action"] == "release rollback")
+        .collect();
+    assert!(!recovered.is_empty(), "{recs:?}");
+    let ids: std::collections::BTreeSet<&str> = recovered
+        .iter()
+        .map(|r| r["release_id"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(ids.len(), 1, "{recovered:?}");
+    assert!(
+        !ids.contains("none") && !ids.contains(first.as_str()),
+        "{recovered:?}"
+    );
     audit_ok(dir.path());
     let o = flowguard(dir.path(), &base, &["recover"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));

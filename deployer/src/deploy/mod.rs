@@ -412,8 +412,7 @@ pub async fn deploy_source(
 ) -> Report {
     let started = Instant::now();
     let calls_before = client.transport.call_count();
-    let mut report = pipeline::deploy_read(client, ctx, opts, source, hooks).await;
-    report.release_id = release_id.map(str::to_owned);
+    let report = pipeline::deploy_read(client, ctx, opts, source, release_id, hooks).await;
     finish_attempt(client, ctx, opts, report, hooks, started, calls_before).await
 }
 

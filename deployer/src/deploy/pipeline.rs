@@ -57,7 +57,7 @@ pub(super) async fn deploy_inner(
         Ok(s) => s,
         Err(e) => return Report::new("deploy", &opts.flow_id).end(Outcome::Failed, e),
     };
-    deploy_read(client, ctx, opts, source, hooks).await
+    deploy_read(client, ctx, opts, source, None, hooks).await
 }
 
 /// The pipeline from validation on, for a source already read and filled (a release
@@ -67,9 +67,11 @@ pub(super) async fn deploy_read(
     ctx: &Ctx,
     opts: &DeployOptions,
     source: Source,
+    release_id: Option<&str>,
     hooks: &dyn Hooks,
 ) -> Report {
     let mut rep = Report::new("deploy", &opts.flow_id);
+    rep.release_id = release_id.map(str::to_owned);
     rep.pipeline = if source.is_yaml() { "yaml" } else { "config" };
     let core_opts = Options {
         checks: opts.checks.clone(),
@@ -309,6 +311,7 @@ pub(super) async fn deploy_read(
         },
         started_at: now_rfc3339(),
         creation,
+        release_id: rep.release_id.clone(),
         ..Journal::default()
     };
     if let Err(e) = ctx.journal.step(&mut j, Step::Intent) {
@@ -411,6 +414,7 @@ async fn create(
         },
         started_at: now_rfc3339(),
         creation: Some(c.clone()),
+        release_id: rep.release_id.clone(),
         ..Journal::default()
     };
     if let Content::Yaml(y) = &source.content {
