@@ -312,7 +312,11 @@ async fn two_variables_with_one_value_are_refused_and_nothing_is_written() {
 async fn missing_flows_and_unpublished_flows_are_clear_errors() {
     let emu = emulator().await;
     let dir = tempdir();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--flow", FLOW_MAIN_IVR_ID, "--type", "inqueuecall"],
+            "is `Main IVR` of type `inboundcall`, not of type `inqueuecall`",
+        ),
         (&["--flow", "No Such Flow"], "no flow named `No Such Flow`"),
         (
             &["--flow", "00000000-0000-4000-8000-000000000000"],

@@ -225,6 +225,22 @@ async fn select(client: &Client, args: &Args) -> Result<Vec<Flow>, (String, u8)>
                 api(e)
             }
         })?;
+        if let Some(t) = &wanted_type
+            && !f
+                .flow_type
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(t))
+        {
+            return Err((
+                format!(
+                    "the flow `{given}` is `{}` of type `{}`, not of type `{}`",
+                    f.name,
+                    f.flow_type.as_deref().unwrap_or("?").to_lowercase(),
+                    t.to_lowercase()
+                ),
+                EXIT_USAGE,
+            ));
+        }
         return Ok(vec![f]);
     }
     let mut found = client.find_flows_by_name(&given).await.map_err(api)?;
