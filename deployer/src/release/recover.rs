@@ -30,6 +30,8 @@ pub async fn recover_releases(
     let mut out = Vec::new();
     let records = ctx.audit.records().unwrap_or_default();
     for mut j in journal::all(ctx)? {
+        let started = std::time::Instant::now();
+        let calls_before = client.transport.call_count();
         // Versions the release published, by flow id.
         let mut ours: BTreeMap<String, String> = BTreeMap::new();
         for r in records
@@ -100,14 +102,27 @@ pub async fn recover_releases(
                 )
             }
         );
-        out.push(summary.finish(
+        let summary = summary.finish(
             if all_ok {
                 Outcome::RolledBack
             } else {
                 Outcome::RollbackFailed
             },
             msg,
-        ));
+        );
+        // Audited under the release id, like every record of the release.
+        out.push(
+            crate::deploy::record(
+                ctx,
+                client,
+                summary,
+                "recover release",
+                &j.operator,
+                started,
+                calls_before,
+            )
+            .await,
+        );
     }
     Ok(out)
 }
