@@ -14,6 +14,8 @@ use crate::deploy::{self, DeployOptions, Hooks, NoHooks};
 use crate::genesys::{Client, Credentials, Endpoints, RetryPolicy, Secret, SystemClock, Transport};
 use crate::{EXIT_OK, EXIT_USAGE};
 
+mod promotion;
+
 struct FailPublish(genesys_emulator::EmulatorControl);
 impl Hooks for FailPublish {
     fn after(&self, step: crate::step::Step) {
@@ -201,8 +203,10 @@ async fn story(dir: Option<PathBuf>) -> Result<(), String> {
     print!("{}", indent(&d.text));
     let d = crate::commands::audit_show(&ctx, None, 20);
     print!("{}", indent(&d.text));
-    println!("\nartifacts: {}", dir.display());
     emu.shutdown().await;
+    println!();
+    promotion::story(&dir).await?;
+    println!("\nartifacts: {}", dir.display());
     Ok(())
 }
 
