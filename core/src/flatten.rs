@@ -158,7 +158,11 @@ struct Rechecker<'r> {
 impl Recheck for Rechecker<'_> {
     fn error_counts(&self, read: &ReadResult) -> Vec<(&'static str, usize)> {
         let mut raw = Vec::new();
-        crate::checks::run(&read.flow, &crate::checks::CheckOptions::default(), &mut raw);
+        crate::checks::run(
+            &read.flow,
+            &crate::checks::CheckOptions::default(),
+            &mut raw,
+        );
         raw.extend(read.diagnostics.iter().cloned());
         let mut out: Vec<(&'static str, usize)> = Vec::new();
         for d in raw.iter().filter(|d| d.severity == Severity::Error) {
