@@ -1,4 +1,5 @@
-//! `fetch`, `plan`, `rollback`, `audit …` and the `--org` hook of `validate`.
+//! `fetch`, `rollback`, `audit …` and the `--org` hook of `validate` (`plan` is in
+//! [`crate::plan::command`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -8,12 +9,10 @@ use serde_json::{Value, json};
 
 use crate::context::{ConnArgs, Ctx};
 use crate::deploy::{self, Outcome, Report};
-use crate::exit::{CommandError, Exit};
+use crate::exit::CommandError;
 use crate::genesys::Client;
 use crate::genesys::model::Flow;
 use crate::lockfile::{Entry, Lockfile};
-use crate::plan::{self, Plan};
-use crate::source::{Content, Source};
 use crate::util::config_hash;
 use crate::{EXIT_CONFLICT, EXIT_OK, EXIT_USAGE};
 
@@ -166,54 +165,6 @@ pub async fn fetch(client: &Client, ctx: &Ctx, flow: &str, out: Option<&Path>) -
         code: EXIT_OK,
         json: json!({"command": "fetch", "exit_code": 0, "flow": f, "file": path.display().to_string(), "lockfile_entry": entry, "queues": queues}),
         text: t,
-    }
-}
-
-pub async fn plan_cmd(
-    client: &Client,
-    file: &Path,
-    flow_id: &str,
-    vars: &crate::vars::Vars,
-) -> Done {
-    let source = match Source::read_with(file, vars) {
-        Ok(s) => s,
-        Err(e) => return Done::error("plan", e, EXIT_USAGE),
-    };
-    let f = match client.get_flow(flow_id).await {
-        Ok(f) => f,
-        Err(e) => return Done::error("plan", e.to_string(), Exit::from(&e).code()),
-    };
-    let remote = match f.published_id() {
-        Some(v) => client.version_configuration(flow_id, v).await,
-        None => client.latest_configuration(flow_id).await,
-    };
-    let p: Result<Plan, String> = match (&source.content, remote) {
-        (Content::Config(local), Ok(r)) => plan::plan_config(&r, local),
-        (Content::Config(_), Err(e)) if e.is_status(404) => Ok(Plan { not_comparable: Some("the flow has no configuration yet".into()), ..Plan::default() }),
-        (_, Err(e)) => Err(e.to_string()),
-        (Content::Yaml(_), Ok(_)) => Ok(Plan {
-            not_comparable: Some("an Archy YAML source cannot be compared node by node with the remote configuration JSON".into()),
-            ..Plan::default()
-        }),
-    };
-    match p {
-        Err(e) => Done::error("plan", e, EXIT_USAGE),
-        Ok(p) => {
-            let mut t = format!(
-                "plan {} against flow {flow_id} (published {}): {}\n",
-                source.path,
-                f.published_id().unwrap_or("none"),
-                p.summary()
-            );
-            for l in p.lines() {
-                t.push_str(&format!("  {l}\n"));
-            }
-            Done {
-                code: EXIT_OK,
-                json: json!({"command": "plan", "exit_code": 0, "flow_id": flow_id, "published_version": f.published_id(), "no_changes": p.is_empty(), "summary": p.summary(), "plan": p}),
-                text: t,
-            }
-        }
     }
 }
 

@@ -47,18 +47,8 @@ enum Command {
     /// Download flows (latest configuration as JSON, or the published version as Archy
     /// YAML) and record them in the lockfile; --vars turns values back into placeholders.
     Fetch(flowguard::fetch::Args),
-    /// Show what deploying FILE would change in the published flow.
-    Plan {
-        file: PathBuf,
-        #[arg(long)]
-        flow: String,
-        #[command(flatten)]
-        vars: VarArgs,
-        #[command(flatten)]
-        conn: ConnArgs,
-        #[command(flatten)]
-        state: StateArgs,
-    },
+    /// Show what deploying the documents would change in their flows (text, markdown, json).
+    Plan(flowguard::plan::Args),
     /// Validate, plan, publish and verify a flow, rolling back on failure; several files
     /// or a directory are a release (docs/deployer.md, "Releases").
     Deploy {
@@ -237,24 +227,7 @@ fn run(command: Command) -> u8 {
             args.state.output,
             &rt.block_on(flowguard::fetch::main(&args)),
         ),
-        Command::Plan {
-            file,
-            flow,
-            vars,
-            conn,
-            state,
-        } => {
-            let vars = match vars.load() {
-                Ok(v) => v,
-                Err(e) => return emit(state.output, &Done::error("plan", e, EXIT_USAGE)),
-            };
-            let client = match client_or(&conn, state.output, "plan") {
-                Ok(c) => c,
-                Err(code) => return code,
-            };
-            let d = rt.block_on(commands::plan_cmd(&client, &file, &flow, &vars));
-            emit(state.output, &d)
-        }
+        Command::Plan(args) => rt.block_on(flowguard::plan::run(&args)),
         Command::Deploy {
             files,
             flow,

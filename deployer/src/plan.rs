@@ -3,6 +3,18 @@
 //! carry: whitespace, key order, canvas positions) is ignored. Content outside the graph
 //! (prompts, settings) is compared too, with presentation keys removed, so a prompt
 //! change is never mistaken for "no changes".
+//!
+//! `flowguard plan` over a release is in the submodules: [`command`] (arguments, reading
+//! the documents, finding their flows), [`current`] (the published flow's text, in the
+//! document's format), [`diff`] (the graphs compared by stable node identity) and
+//! [`report`] (text, Markdown and JSON). [`Plan`] is the deploy pipeline's summary.
+
+pub mod command;
+pub mod current;
+pub mod diff;
+pub mod report;
+
+pub use command::{Args, PlanFormat, run};
 
 use std::collections::BTreeMap;
 
@@ -266,14 +278,20 @@ pub fn plan_yaml(remote: &str, local: &str) -> Result<Plan, String> {
     let new = read(local, InputFormat::Archy).map_err(|e| format!("local YAML: {e}"))?;
     let mut plan = diff_flows(&old, &new);
     if plan.is_empty() {
-        let a: Result<serde_json::Value, _> = serde_saphyr::from_str(remote);
-        let b: Result<serde_json::Value, _> = serde_saphyr::from_str(local);
-        plan.other_content_changed = match (a, b) {
-            (Ok(a), Ok(b)) => a != b,
-            _ => remote != local,
-        };
+        plan.other_content_changed = !yaml_equal(remote, local);
     }
     Ok(plan)
+}
+
+/// Two YAML texts mean the same values (comments, quoting, key order and layout aside);
+/// texts that do not parse are compared as text.
+fn yaml_equal(a: &str, b: &str) -> bool {
+    let pa: Result<serde_json::Value, _> = serde_saphyr::from_str(a);
+    let pb: Result<serde_json::Value, _> = serde_saphyr::from_str(b);
+    match (pa, pb) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 #[cfg(test)]
