@@ -759,3 +759,29 @@ async fn a_lock_held_by_another_party_refuses_the_release_before_any_write() {
         assert_eq!(live_marker(&emu, n).await, "v1");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_changed_since_the_last_release_refuses_the_release_before_any_write() {
+    let (emu, dir, flows) = deployed_cycle().await;
+    let (client, ctx) = (client(&emu), ctx(dir.path()));
+    // Another party publishes a new version of the last flow in the order.
+    let last = emu
+        .control()
+        .publish_new_version_as(&id_of(&emu, C), genesys_emulator::OTHER_CLIENT_ID, None)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    emu.clear_request_log();
+    let r = release::run(
+        &client,
+        &ctx,
+        &ropts(&[&flows]),
+        &flowguard::deploy::NoHooks,
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Conflict, "{}", r.text());
+    assert!(r.text().contains("changed since"), "{}", r.text());
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    for n in [A, B] {
+        assert_eq!(live_marker(&emu, n).await, "v1");
+    }
+    assert_eq!(emu.published_version(&id_of(&emu, C)), Some(last));
+}

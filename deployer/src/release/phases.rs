@@ -59,6 +59,10 @@ pub(super) async fn run(
     }
     // Phase one, reads: find every flow; refuse before any write.
     let me = client.client_id().to_owned();
+    let lock = match crate::lockfile::Lockfile::load(&ctx.lockfile) {
+        Ok(l) => l,
+        Err(e) => return rep.end(Outcome::Failed, e),
+    };
     let mut found = Vec::with_capacity(order.sequence.len());
     for (k, &i) in order.sequence.iter().enumerate() {
         let m = &members[i];
@@ -85,6 +89,24 @@ pub(super) async fn run(
                         );
                     }
                 };
+                // Changed since it was fetched or last deployed from here: the single
+                // deploy would stop there as a conflict, after earlier flows were published.
+                if let Some(moved) = lock
+                    .flows
+                    .get(&id)
+                    .map(|e| e.moved(&flow))
+                    .filter(|m| !m.is_empty())
+                {
+                    return rep.end(
+                        Outcome::Conflict,
+                        format!(
+                            "{}: flow {id} `{}` changed since it was fetched ({}): fetch it again and re-apply your change; nothing was written",
+                            m.display,
+                            flow.name,
+                            moved.join("; ")
+                        ),
+                    );
+                }
                 if flow.operation_running() {
                     return rep.end(
                         Outcome::Conflict,
