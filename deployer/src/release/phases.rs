@@ -216,12 +216,12 @@ pub(super) async fn run(
         let mut o = flow_opts(opts, &m.path, &pinned);
         o.optimize = false;
         let r = deploy::deploy_source(client, ctx, &o, source, Some(release_id), hooks).await;
-        wrote |= created || r.journaled;
         let line = &mut rep.flows[k];
         if !r.flow_id.is_empty() {
             line.flow_id = Some(r.flow_id.clone());
         }
         line.created = created && !r.flow_id.is_empty();
+        wrote |= line.created || r.journaled;
         let ok = r.outcome == Outcome::Deployed;
         line.messages.push(if ok {
             format!(
