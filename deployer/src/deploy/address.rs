@@ -62,7 +62,9 @@ pub fn identity(source: &Source) -> Result<Identity, String> {
                     .unwrap_or_default()
                     .trim()
                     .to_owned(),
-                flow_type: key.to_ascii_uppercase(),
+                // Archy's keys as the API spells types (`botFlow` → `BOT`).
+                flow_type: flowguard_core::references::normalize_flow_type(key)
+                    .to_ascii_uppercase(),
                 division: division_of(body.get("division")),
             });
         }
@@ -168,4 +170,29 @@ pub async fn division_id(client: &Client, name: &str) -> Result<String, String> 
                 if known.is_empty() { "none".to_owned() } else { known.join(", ") }
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archy_flow_type_keys_are_spelled_as_the_api_spells_types() {
+        for (key, want) in [
+            ("inboundCall", "INBOUNDCALL"),
+            ("inqueueCall", "INQUEUECALL"),
+            ("commonModule", "COMMONMODULE"),
+            ("botFlow", "BOT"),
+            ("digitalBotFlow", "DIGITALBOT"),
+        ] {
+            let text = format!("{key}:\n  name: X\n");
+            let src = Source {
+                path: "x.yaml".into(),
+                text: text.clone(),
+                format: flowguard_core::InputFormat::Archy,
+                content: Content::Yaml(text),
+            };
+            assert_eq!(identity(&src).map(|i| i.flow_type), Ok(want.to_owned()));
+        }
+    }
 }

@@ -28,7 +28,7 @@ pub(super) fn yaml_matches(text: &str, remote: &Flow) -> Result<(), String> {
             );
         }
     };
-    let yaml_type = key.to_ascii_uppercase();
+    let yaml_type = flowguard_core::references::normalize_flow_type(&key).to_ascii_uppercase();
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
     let remote_type = remote
         .flow_type
