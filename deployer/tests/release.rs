@@ -352,6 +352,25 @@ async fn missing_variable_writes_nothing_and_exits_1() {
     assert!(stdout(&o).contains("release"), "{}", stdout(&o));
     assert_eq!(live_marker(&emu, B).await, "hi");
     drop(flows);
+    // `audit show --release ID` lists the release's records, and only them.
+    let id = audit_records(dir.path())
+        .last()
+        .and_then(|r| r["release_id"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let o = flowguard(
+        dir.path(),
+        &base,
+        &["audit", "show", "--release", &id, "--output", "json"],
+    );
+    let j = json_out(&o);
+    assert_eq!(code(&o), 0, "{j}");
+    let recs = j["records"].as_array().cloned().unwrap_or_default();
+    assert_eq!(recs.len(), 7, "{j}");
+    assert!(recs.iter().all(|r| r["release_id"] == id.as_str()), "{j}");
+    assert_eq!(
+        recs.last().map(|r| r["action"].clone()),
+        Some(Value::from("release"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
