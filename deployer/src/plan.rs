@@ -283,6 +283,69 @@ pub fn plan_yaml(remote: &str, local: &str) -> Result<Plan, String> {
     Ok(plan)
 }
 
+/// JSON Pointers of the strings the graph model carries as references (the start, jumps
+/// and calls, the ways in that settings and states name): the core's reader turned each
+/// into the start, an edge or an entry, which the graph diff compares through node
+/// identity. An edge that is not a reference points at an object (an action, a choice).
+fn graph_ref_pointers(flow: &Flow) -> Vec<String> {
+    let t = &flow.tree;
+    let origins = flow
+        .start
+        .iter()
+        .map(|(_, o)| o)
+        .chain(flow.entries.iter().map(|e| &e.origin))
+        .chain(
+            flow.nodes
+                .iter()
+                .flat_map(|n| n.edges.iter().filter(|e| e.condition.is_none()))
+                .map(|e| &e.origin),
+        );
+    origins
+        .filter_map(|o| o.value)
+        .filter(|&v| t.kind(v) == flowguard_core::syntax::ValueKind::String)
+        .map(|v| t.pointer(v))
+        .collect()
+}
+
+/// Two Archy YAML documents (`text` and the flow read from it) say the same outside the
+/// routing graph: their values are equal once `refId`s and the references the graph
+/// carries ([`graph_ref_pointers`]) are set aside. Sound because those references are
+/// compared in the graph through node identity (a reference to another node changes an
+/// edge, the start or an entry; one to a `refId` that no longer exists dangles, which
+/// changes the edge too), and a `refId` is only the name references use inside the file.
+/// Every other value must be equal: a setting removed on one side is a difference.
+/// Texts that do not parse: compared as text.
+pub(crate) fn archy_content_equal(a: (&str, &Flow), b: (&str, &Flow)) -> bool {
+    fn strip(v: &mut Value, refs: &[String]) {
+        for p in refs {
+            if let Some(x) = v.pointer_mut(p) {
+                *x = Value::Null;
+            }
+        }
+        let mut stack = vec![v];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Object(m) => {
+                    m.remove("refId");
+                    stack.extend(m.values_mut());
+                }
+                Value::Array(items) => stack.extend(items.iter_mut()),
+                _ => {}
+            }
+        }
+    }
+    let pa: Result<Value, _> = serde_saphyr::from_str(a.0);
+    let pb: Result<Value, _> = serde_saphyr::from_str(b.0);
+    match (pa, pb) {
+        (Ok(mut x), Ok(mut y)) => {
+            strip(&mut x, &graph_ref_pointers(a.1));
+            strip(&mut y, &graph_ref_pointers(b.1));
+            x == y
+        }
+        _ => a.0 == b.0,
+    }
+}
+
 /// Two YAML texts mean the same values (comments, quoting, key order and layout aside);
 /// texts that do not parse are compared as text.
 fn yaml_equal(a: &str, b: &str) -> bool {
@@ -333,6 +396,39 @@ mod tests {
             "{:?}",
             p.lines()
         );
+    }
+
+    #[test]
+    fn archy_content_sets_ref_ids_aside_but_nothing_else() {
+        let same = |a: &str, b: &str| {
+            let fa = flowguard_core::formats::read(a, InputFormat::Archy).flow;
+            let fb = flowguard_core::formats::read(b, InputFormat::Archy).flow;
+            archy_content_equal((a, &fa), (b, &fb))
+        };
+        let a = "inboundCall:\n  name: F\n  startUpRef: \"/inboundCall/tasks/task[t]\"\n  settingsErrorHandling:\n    errorHandlingBehavior: handleErrorsByRoutingToTask\n    errorHandlingTaskRef: \"/inboundCall/tasks/task[t]\"\n  tasks:\n    - task:\n        name: T\n        refId: t\n        actions:\n          - jumpToTask:\n              name: J\n              targetTaskRef: \"/inboundCall/tasks/task[t]\"\n";
+        // An export that names the task otherwise: the same content.
+        let b = a
+            .replace("task[t]", "task[T_12]")
+            .replace("refId: t", "refId: T_12");
+        assert!(same(a, &b));
+        // A value outside the graph still counts, and so does one added or removed.
+        assert!(!same(a, &a.replace("name: J", "name: K")));
+        assert!(!same(
+            a,
+            &a.replace("  name: F\n", "  name: F\n  description: d\n")
+        ));
+        // A string that is not a reference the graph reads is compared as a value.
+        let c = a.replace(
+            "name: J\n",
+            "name: J\n              note: \"/inboundCall/tasks/task[t]\"\n",
+        );
+        assert!(!same(
+            &c,
+            &c.replace(
+                "note: \"/inboundCall/tasks/task[t]\"",
+                "note: \"/inboundCall/tasks/task[u]\""
+            )
+        ));
     }
 
     #[test]

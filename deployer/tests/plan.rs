@@ -169,6 +169,14 @@ async fn yaml_unchanged_then_one_menu_choice_changed() {
             || r.path == "/api/v2/flows/export/jobs"),
         "{log:?}"
     );
+    // The same flow with other refIds (as a real export may spell them): still unchanged,
+    // nodes are matched by names and references through the graph.
+    let renamed = ivr("Plan IVR")
+        .replace("Main Menu_10", "main")
+        .replace("Support Task_20", "support");
+    write(d, "ivr.yaml", &renamed);
+    let v = plan_json(d, &base, &[&f]);
+    assert_eq!(v["flows"][0]["status"], "unchanged", "{v:#}");
     // One menu choice now transfers to another queue: exactly that node changed.
     let changed = ivr("Plan IVR").replacen(
         "              dtmf: digit_3\n              targetQueue:\n                lit:\n                  name: Billing",
@@ -501,4 +509,49 @@ async fn a_failed_export_is_not_comparable() {
         "{v:#}"
     );
     assert_eq!(v["no_changes"], false);
+}
+
+/// A flow the org cannot be asked about (its name belongs to a flow of another type) is an
+/// error in the plan, exit 2, and the other flows are still planned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_flow_in_error_does_not_hide_the_others() {
+    let emu = emulator().await;
+    let dir = tempdir();
+    let (d, base) = (dir.path(), emu.base_url().to_owned());
+    write(d, "set/a.yaml", &ivr("Fresh Flow"));
+    write(
+        d,
+        "set/b.yaml",
+        &ivr("Main IVR").replacen("inboundCall:", "inQueueCall:", 1),
+    );
+    let o = flowguard(d, &base, &["plan", "set", "--format", "json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let v = json_out(&o);
+    assert_schema(&v);
+    assert_eq!(v["exit_code"], 2);
+    assert_eq!(v["totals"]["errors"], 1, "{v:#}");
+    assert_eq!(v["totals"]["created"], 1, "{v:#}");
+    let bad = v["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["status"] == "error")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(bad["file"], "set/b.yaml", "{v:#}");
+    assert!(
+        bad["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("flows are matched by name and type"),
+        "{bad:#}"
+    );
+    // Text says it too, on stdout, with the same exit code.
+    let o = flowguard(d, &base, &["plan", "set"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stdout(&o).contains("error flow `Main IVR` (INQUEUECALL)"),
+        "{}",
+        stdout(&o)
+    );
 }

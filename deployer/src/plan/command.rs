@@ -244,7 +244,7 @@ async fn plan_one(client: &Client, ctx: &Ctx, doc: &Doc, pinned: Option<&str>) -
     } else {
         (Identity::Id, InputFormat::Architect)
     };
-    let Some(local) = read_flow(&doc.source.text, format) else {
+    let Some(local_flow) = read_flow(&doc.source.text, format) else {
         let why = format!(
             "the document cannot be read: run `flowguard validate {}`",
             doc.source.path
@@ -262,7 +262,11 @@ async fn plan_one(client: &Client, ctx: &Ctx, doc: &Doc, pinned: Option<&str>) -
     };
     let Some(id) = id else {
         p.status = Status::Created;
-        p.changes = diff::compare(&flowguard_core::model::Flow::default(), &local, identity);
+        p.changes = diff::compare(
+            &flowguard_core::model::Flow::default(),
+            &local_flow,
+            identity,
+        );
         p.summary = p.summarize();
         return (p, EXIT_OK);
     };
@@ -309,10 +313,15 @@ async fn plan_one(client: &Client, ctx: &Ctx, doc: &Doc, pinned: Option<&str>) -
                 == crate::util::canonical_json(&super::strip_layout(local));
             (read_flow(&text, InputFormat::Architect), !same)
         }
-        (Ok(Current::Yaml(remote)), Content::Yaml(local)) => (
-            read_flow(&remote, InputFormat::Archy),
-            !super::yaml_equal(&remote, local),
-        ),
+        (Ok(Current::Yaml(remote)), Content::Yaml(local)) => {
+            match read_flow(&remote, InputFormat::Archy) {
+                Some(old) => {
+                    let same = super::archy_content_equal((&remote, &old), (local, &local_flow));
+                    (Some(old), !same)
+                }
+                None => (None, true),
+            }
+        }
         (Ok(_), _) => {
             let why = "internal: the published flow came in another format".to_owned();
             return fail(p, Status::NotComparable, why, EXIT_OK);
@@ -322,7 +331,7 @@ async fn plan_one(client: &Client, ctx: &Ctx, doc: &Doc, pinned: Option<&str>) -
         let why = "the published flow cannot be read as a flow document".to_owned();
         return fail(p, Status::NotComparable, why, EXIT_OK);
     };
-    p.changes = diff::compare(&old, &local, identity);
+    p.changes = diff::compare(&old, &local_flow, identity);
     p.other_content_changed = p.changes.is_empty() && other;
     p.status = if p.changes.is_empty() && !p.other_content_changed {
         Status::Unchanged

@@ -130,6 +130,9 @@ pub struct GraphChanges {
     pub conditions: Section<ConditionRef, ConditionChange>,
     /// The start node, when it changed.
     pub start: Option<FieldChange>,
+    /// The other ways in (menus and tasks the flow's settings name, in-queue states), when
+    /// they changed: each side as `target (why)` lines, sorted, joined with `; `.
+    pub entries: Option<FieldChange>,
 }
 
 impl GraphChanges {
@@ -138,6 +141,7 @@ impl GraphChanges {
             && self.edges.is_empty()
             && self.conditions.is_empty()
             && self.start.is_none()
+            && self.entries.is_none()
     }
 }
 
@@ -428,6 +432,23 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
             field: "start".into(),
             old: None,
             new: sn,
+        });
+    }
+    let entries = |f: &Flow, name: &dyn Fn(&str) -> String| -> Option<String> {
+        let mut e: Vec<String> = f
+            .entries
+            .iter()
+            .map(|e| format!("{} ({})", name(&e.target), e.why))
+            .collect();
+        e.sort();
+        (!e.is_empty()).then(|| e.join("; "))
+    };
+    let (eo, en) = (entries(old, &old_name), entries(new, &new_name));
+    if eo != en {
+        ch.entries = Some(FieldChange {
+            field: "entries".into(),
+            old: eo,
+            new: en,
         });
     }
     ch.nodes.added.sort();

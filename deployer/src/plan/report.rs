@@ -99,6 +99,9 @@ impl FlowPlan {
         if c.start.is_some() && self.status != Status::Created {
             parts.push("start changed".into());
         }
+        if c.entries.is_some() && self.status != Status::Created {
+            parts.push("entries changed".into());
+        }
         if self.other_content_changed {
             parts.push("content outside the routing graph changed".into());
         }
@@ -278,6 +281,9 @@ pub fn lines(f: &FlowPlan) -> Vec<String> {
     if let Some(s) = &c.start {
         out.push(format!("~ start: {}", field_text(s)));
     }
+    if let Some(s) = &c.entries {
+        out.push(format!("~ entries: {}", field_text(s)));
+    }
     out.extend(
         c.nodes
             .added
@@ -438,6 +444,12 @@ fn flow_markdown(n: usize, f: &FlowPlan, max_rows: usize) -> String {
     let c = &f.changes;
     if let Some(s) = &c.start {
         m.push_str(&format!("\nStart: {}\n", esc(&field_text(s))));
+    }
+    if let Some(s) = &c.entries {
+        m.push_str(&format!(
+            "\nOther ways in (settings, states): {}\n",
+            esc(&field_text(s))
+        ));
     }
     let mut rows = Vec::new();
     for x in &c.nodes.added {
