@@ -1,7 +1,8 @@
 // flowguard-wasm against the JS graph libraries an editor would otherwise use, and the
 // package's latency budgets. Run after scripts/build-wasm:
 //
-//   node bench/wasm-vs-js.mjs            (add --quick for fewer repetitions)
+//   node bench/wasm-vs-js.mjs            (add --quick for fewer repetitions,
+//                                         --sessions for the editing sessions only)
 //
 // One generator feeds both sides: our side gets the flow JSON text and is timed from text
 // in to diagnostics out (`validate`); graphology (+ graphology-dag `hasCycle`,
@@ -18,6 +19,7 @@ const wasm = await import(new URL('flowguard_wasm.js', pkg));
 wasm.initSync({ module: readFileSync(new URL('flowguard_wasm_bg.wasm', pkg)) });
 const { validate, FlowSession } = wasm;
 const quick = process.argv.includes('--quick');
+const sessionsOnly = process.argv.includes('--sessions');
 
 // ---------------------------------------------------------------------------------------
 // Graphs. `ivr`: a wide IVR-like tree: menus with options 1-3 and 0 (operator), decisions
@@ -181,6 +183,7 @@ const ratio = (ours, theirs) => (theirs.error || ours.error ? '—' : `${(theirs
 // decision-heavy shape; the session's budgets on 100k-node sessions further down. The validate budgets are measured first, in a
 // fresh process, as an editor meets them: after 100,000-node runs the wasm heap and the
 // engine's garbage hold hundreds of megabytes, which slows every later call.
+if (!sessionsOnly) {
 console.log('\nBudgets');
 const budget = (name, ms, limit) => console.log(`| ${name} | ${ms.toFixed(3)} ms | ${limit} | ${ms <= limit ? 'met' : 'MISSED'} |`);
 console.log('| measurement | median | budget (ms) | |');
@@ -243,6 +246,8 @@ console.log('\n| graph | nodes | edges | text | diagnostics | flowguard-wasm `va
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.shape} | ${r.n.toLocaleString('en')} | ${r.edges.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(2)} MB | ${r.found} | ${fmt(r.ours)} | ${fmt(r.graphology)} | ${ratio(r.ours, r.graphology)} | ${fmt(r.dagre)} | ${ratio(r.ours, r.dagre)} |`);
+}
+
 }
 
 // ---------------------------------------------------------------------------------------

@@ -47,6 +47,12 @@ use crate::{Flow, Stats};
 pub(super) struct Cache {
     /// What follows matches the model, up to the local findings of `dirty`.
     valid: bool,
+    /// The structures below `stats` are built. A full pass after an edit builds them at
+    /// once; one after reading a text leaves them to the first edit, so that re-reading
+    /// a text as the user types costs no more than it must.
+    structured: bool,
+    /// An edit invalidated the cache since the text was read.
+    edited: bool,
     /// Slots whose local findings are stale.
     dirty: Vec<u32>,
     local: Vec<Vec<Diagnostic>>,
@@ -73,6 +79,7 @@ pub(super) struct Cache {
 impl Cache {
     pub(super) fn invalidate(&mut self) {
         self.valid = false;
+        self.edited = true;
     }
 
     /// The next analysis reuses the structural findings.
@@ -161,6 +168,7 @@ fn full(session: &mut Session) {
     cache.global.clear();
     cache.local.clear();
     cache.local.resize_with(n, Vec::new);
+    cache.structured = false;
     let encoding = options.position_encoding;
     let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
     for r in raw {
@@ -184,6 +192,22 @@ fn full(session: &mut Session) {
         }
     }
 
+    cache.valid = !index.has_duplicates;
+    if cache.edited {
+        prepare(session);
+    }
+}
+
+/// Builds what the incremental tests need from the model as it is (called before an
+/// edit changes it), when the last full pass is still valid and they are not built yet.
+pub(super) fn prepare(session: &mut Session) {
+    let Session {
+        flow, index, cache, ..
+    } = session;
+    if !cache.valid || cache.structured {
+        return;
+    }
+    let n = index.slots.len();
     // The structure, over slots (the same graph as the checks' vertices).
     let csr = index.csr();
     let comps = strongly_connected_components(&csr, &|_| true);
@@ -225,7 +249,7 @@ fn full(session: &mut Session) {
         cache.max[k] = max;
     }
     cache.components = Some(comps);
-    cache.valid = !index.has_duplicates;
+    cache.structured = true;
 }
 
 /// Component weights as `checks::depth` counts them: nodes, and worst-case actions (a
@@ -301,6 +325,12 @@ fn longest(
 pub(super) fn edges_changed(session: &mut Session, s: u32, removed: &[u32], added: &[u32]) {
     session.cache.dirty.push(s);
     if !session.cache.valid {
+        return;
+    }
+    if !session.cache.structured {
+        // `prepare` runs before every edit; this cannot happen, but would be no reason
+        // to keep a result.
+        session.cache.invalidate();
         return;
     }
     if !keeps_structure(session, s, removed, added) {

@@ -523,6 +523,7 @@ impl Session {
     /// Applies one edit to the model. On an error the session is unchanged.
     pub fn apply(&mut self, edit: Edit) -> Result<(), EditError> {
         let op = edit.op();
+        incremental::prepare(self);
         self.index.ensure_ranks();
         match edit {
             Edit::AddNode {
