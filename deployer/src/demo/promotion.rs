@@ -250,19 +250,32 @@ pub fn greeting_and_queues(config: &Value) -> (String, Vec<String>) {
     (greeting, queues)
 }
 
-/// "A colleague opens the flow in Architect" after `after` flows of the release were
-/// deployed: the flow is checked out to another OAuth client, so its publish is refused.
+/// "A colleague opens a flow in Architect" once `after` flows of the release were
+/// deployed: the first flow still at its version from before the release (`before`, flow
+/// id → published version) is checked out to another OAuth client, so its deploy is
+/// refused. Which flow that is follows the release's order, whatever it is.
 struct ColleagueOpens {
     ctrl: EmulatorControl,
-    flow: String,
+    before: Vec<(String, String)>,
     after: usize,
     deployed: AtomicUsize,
+    opened: std::sync::Mutex<Option<String>>,
 }
 
 impl Hooks for ColleagueOpens {
     fn after(&self, step: Step) {
-        if step == Step::Audited && self.deployed.fetch_add(1, Ordering::SeqCst) + 1 == self.after {
-            let _ = self.ctrl.checkout_as(&self.flow, OTHER_CLIENT_ID);
+        if step != Step::Audited || self.deployed.fetch_add(1, Ordering::SeqCst) + 1 != self.after {
+            return;
+        }
+        let untouched = self
+            .before
+            .iter()
+            .find(|(id, v)| self.ctrl.published_version(id).as_ref() == Some(v));
+        if let Some((id, _)) = untouched
+            && self.ctrl.checkout_as(id, OTHER_CLIENT_ID).is_ok()
+            && let Ok(mut o) = self.opened.lock()
+        {
+            *o = Some(id.clone());
         }
     }
 }
@@ -353,11 +366,9 @@ pub(super) async fn story(root: &Path) -> Result<(), String> {
     }
 
     println!(
-        "\n8. a failure midway: release 2 into prod; after two flows are published a colleague opens"
+        "\n8. a failure midway: release 2 into prod; after two flows are deployed a colleague opens"
     );
-    println!(
-        "   `Example Support Hold` in Architect (checked out to them), so its publish is refused"
-    );
+    println!("   the third in Architect (checked out to them), so its deploy is refused");
     let src2 = root.join("release-2").join("flows");
     write_all(&src2, &FLOWS, |t| {
         t.lines()
@@ -367,20 +378,26 @@ pub(super) async fn story(root: &Path) -> Result<(), String> {
             })
             .collect()
     })?;
-    let hold = prod
-        .id(NAMES[1].0, NAMES[1].1)
-        .ok_or("prod: no support hold flow")?;
     let hooks = ColleagueOpens {
         ctrl: prod.emu.control(),
-        flow: hold.clone(),
+        before: p1
+            .flows
+            .iter()
+            .filter_map(|f| Some((f.flow_id.clone()?, f.published_version.clone()?)))
+            .collect(),
         after: 2,
         deployed: AtomicUsize::new(0),
+        opened: Default::default(),
     };
     let p2 = prod
         .release(&src2, &env("prod.toml"), "release-2.json", &hooks)
         .await?;
     print!("{}", indent(&p2.text()));
-    prod.emu.unlock(&hold).map_err(|e| e.to_string())?;
+    let opened = hooks.opened.lock().ok().and_then(|o| o.clone());
+    match opened {
+        Some(id) => prod.emu.unlock(&id).map_err(|e| e.to_string())?,
+        None => return Err("the colleague never opened a flow".into()),
+    }
     let after = prod.live("live-2").await?;
     println!("   prod now (the colleague closed the flow):");
     for (name, c) in &after {
