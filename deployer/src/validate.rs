@@ -12,6 +12,8 @@ use flowguard_core::{
 use rayon::prelude::*;
 use serde::Serialize;
 
+mod xflow;
+
 use crate::render::{self, Style};
 use crate::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputFormatArg, baseline, ci, config, walk};
 
@@ -68,7 +70,8 @@ pub struct Args {
     /// Record every finding in this baseline file (and exit 0 unless a file is unreadable).
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<std::path::PathBuf>,
-    /// Also check queue references against the org's /api/v2/routing/queues (FG050).
+    /// Also ask the org: queue references against /api/v2/routing/queues (FG050), and the
+    /// flows the documents name outside the set against /api/v2/flows (FG072, FG073).
     #[arg(long)]
     pub org: bool,
     #[command(flatten)]
@@ -116,7 +119,7 @@ fn is_export_name(path: &str) -> bool {
 /// The options for one file: under `--input-format auto`, an export's extension (`.i3*`)
 /// says it is Architect configuration JSON. The content is recognised without it too; the
 /// hint only keeps a damaged export from being read as YAML.
-fn options_for<'o>(opts: &'o Options, path: &str) -> std::borrow::Cow<'o, Options> {
+pub(crate) fn options_for<'o>(opts: &'o Options, path: &str) -> std::borrow::Cow<'o, Options> {
     if opts.format == InputFormat::Auto && is_export_name(path) {
         std::borrow::Cow::Owned(Options {
             format: InputFormat::Architect,
@@ -180,6 +183,22 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
         std::io::ErrorKind::PermissionDenied => format!("{path}: permission denied"),
         _ => format!("{path}: cannot read: {e}"),
     })
+}
+
+/// One input, read (and filled with placeholder values, when there are any).
+pub(crate) struct Loaded {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) filled: Option<flowguard_core::substitute::Substituted>,
+}
+
+impl Loaded {
+    /// The text validation reads: the filled text, or the file's.
+    pub(crate) fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.filled {
+            Some(f) => std::borrow::Cow::Borrowed(f.text.as_str()),
+            None => String::from_utf8_lossy(&self.bytes),
+        }
+    }
 }
 
 /// One input, checked.
@@ -274,33 +293,49 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    // Standard input is read here, once; files are read and checked in parallel, and the
-    // results kept in input order.
+    // Standard input is read here, once; files are read and filled in parallel, the
+    // references between them checked, then each validated in parallel, the results kept
+    // in input order.
     let stdin = inputs
         .iter()
         .any(|i| i.path.is_none())
         .then(|| read_input("-"));
-    let checked: Vec<Checked> = inputs
+    let loaded: Vec<Result<Loaded, String>> = inputs
         .par_iter()
-        .zip(configs.par_iter())
-        .map(|(input, config)| {
+        .map(|input| {
             let bytes = match &input.path {
                 None => stdin.clone().unwrap_or_else(|| Ok(Vec::new())),
                 Some(p) => read_input(&p.to_string_lossy()),
-            };
-            let outcome = bytes.and_then(|bytes| {
-                // With placeholder values, the filled text is validated and its positions
-                // mapped back into the file.
-                let filled = vars.fill_bytes(&input.display, &bytes)?;
+            }?;
+            // With placeholder values, the filled text is validated and its positions
+            // mapped back into the file.
+            let filled = vars.fill_bytes(&input.display, &bytes)?;
+            Ok(Loaded { bytes, filled })
+        })
+        .collect();
+    let set_findings = match xflow::findings(args, &opts, &inputs, &loaded) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("flowguard: error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let checked: Vec<Checked> = inputs
+        .par_iter()
+        .zip(configs.par_iter())
+        .zip(loaded.into_par_iter().zip(set_findings.into_par_iter()))
+        .map(|((input, config), (loaded, extra))| {
+            let outcome = loaded.map(|Loaded { bytes, filled }| {
                 let settings = config
                     .as_ref()
                     .map(|c| c.settings_for(input.path.as_deref()))
                     .unwrap_or_default();
                 let file_opts = configured(&opts, args, &settings);
-                let mut result = flowguard_core::validate_bytes_with(
+                let mut result = flowguard_core::validate_bytes_with_extra(
                     filled.as_ref().map_or(&bytes[..], |f| f.text.as_bytes()),
                     &options_for(&file_opts, &input.display),
                     &settings,
+                    extra,
                 );
                 if let Some(f) = &filled {
                     f.remap(
@@ -309,7 +344,7 @@ pub fn run(args: &Args) -> u8 {
                         render::ENCODING,
                     );
                 }
-                Ok(Outcome { result, bytes })
+                Outcome { result, bytes }
             });
             Checked {
                 display: input.display.clone(),

@@ -7,8 +7,8 @@
 //! references are looked up): a file validated alone is judged by the single-flow checks.
 
 use super::{
-    Analysis, DependencyGroup, DocumentReferences, NO_PARENT, RawReference, RefKind, Resolution,
-    TargetForm, analyze, dependency_order, public, resolve_in_set, same_name, span_of,
+    Analysis, DependencyGroup, DocumentReferences, NO_PARENT, NameIndex, RawReference, RefKind,
+    Resolution, TargetForm, analyze, dependency_order, public, same_name, span_of,
 };
 use crate::diagnostic::{Code, Diagnostic, Location, RawDiagnostic, Related, Severity};
 use crate::formats::{self, ReadResult};
@@ -107,6 +107,7 @@ pub fn check_set(docs: &[SetDocument<'_>], options: &SetOptions) -> SetResult {
         .map(|d| public(&d.read, &d.analysis, options.position_encoding))
         .collect();
     let order = dependency_order(&documents);
+    let index = NameIndex::new(&documents);
     let mut raw: Vec<Vec<RawDiagnostic>> = vec![Vec::new(); read.len()];
     // Places in other documents, attached after resolution: (doc, diagnostic index in
     // `raw[doc]`, the other document, its location, node, message).
@@ -114,10 +115,10 @@ pub fn check_set(docs: &[SetDocument<'_>], options: &SetOptions) -> SetResult {
     // One file alone is judged by the single-flow checks only; with the org's flows known
     // its references are looked up (what `--org` asks for).
     if read.len() >= 2 || options.known_flows.is_some() {
-        check_targets(&read, &documents, options, &mut raw);
+        check_targets(&read, &documents, &index, options, &mut raw);
     }
     if read.len() >= 2 {
-        check_loops(&read, &documents, &mut raw, &mut cross);
+        check_loops(&read, &documents, &index, &mut raw, &mut cross);
     }
     let diagnostics = resolve_all(&read, raw, cross, options.position_encoding);
     SetResult {
@@ -140,6 +141,7 @@ struct CrossRelated {
 fn check_targets(
     read: &[Doc<'_>],
     documents: &[DocumentReferences],
+    index: &NameIndex,
     options: &SetOptions,
     raw: &mut [Vec<RawDiagnostic>],
 ) {
@@ -187,7 +189,7 @@ fn check_targets(
                 format!("{} names {}", node.display(), r.target.display())
             };
             let want = r.target.flow_type;
-            let in_set = resolve_in_set(documents, &r.target);
+            let in_set = index.resolve(documents, &r.target);
             // The org's answer: Some(true) has it (right type or type unknown), Some(false)
             // has the name only with other types, None has no such flow.
             let in_org = known.as_ref().and_then(|flows| {
@@ -306,6 +308,7 @@ fn loop_edge(r: &RawReference, doc: &Doc<'_>) -> bool {
 fn check_loops(
     read: &[Doc<'_>],
     documents: &[DocumentReferences],
+    index: &NameIndex,
     raw: &mut [Vec<RawDiagnostic>],
     cross: &mut Vec<CrossRelated>,
 ) {
@@ -317,7 +320,7 @@ fn check_loops(
             if !r.target.is_literal() || !loop_edge(r, doc) {
                 continue;
             }
-            if let Resolution::InSet(j) = resolve_in_set(documents, &r.target) {
+            if let Resolution::InSet(j) = index.resolve(documents, &r.target) {
                 let e = (i as u32, j as u32);
                 if let std::collections::hash_map::Entry::Vacant(slot) = via.entry(e) {
                     slot.insert(k);
@@ -348,7 +351,7 @@ fn check_loops(
                 (a as usize, via[&(a, b)])
             })
             .collect();
-        report_loop(read, documents, &hops, raw, cross);
+        report_loop(read, documents, index, &hops, raw, cross);
     }
 }
 
@@ -425,6 +428,7 @@ fn only_returns(doc: &Doc<'_>) -> bool {
 fn report_loop(
     read: &[Doc<'_>],
     documents: &[DocumentReferences],
+    index: &NameIndex,
     hops: &[(usize, usize)],
     raw: &mut [Vec<RawDiagnostic>],
     cross: &mut Vec<CrossRelated>,
@@ -433,7 +437,7 @@ fn report_loop(
         r.kind == RefKind::CallCommonModule
             && r.target.is_literal()
             && matches!(
-                resolve_in_set(documents, &r.target),
+                index.resolve(documents, &r.target),
                 Resolution::InSet(j) if only_returns(&read[j])
             )
     };
@@ -524,10 +528,7 @@ fn report_loop(
                     ),
                 )
             } else {
-                (
-                    crate::checks::node_location(flow, node),
-                    format!("{} in {}", node.display(), doc.display()),
-                )
+                (crate::checks::node_location(flow, node), node.display())
             };
             steps.push((di, at, Some(node.id.clone()), msg));
         }

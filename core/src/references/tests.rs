@@ -571,3 +571,41 @@ fn long_loops_elide_the_message_but_list_every_step() {
     // Each flow contributes its start task's path and the hop.
     assert!(d.related.len() >= n - 1, "{}", d.related.len());
 }
+
+#[test]
+fn a_large_set_is_checked_in_linear_passes() {
+    // 3,000 flows in one loop, each also naming 3 flows outside: resolution goes through
+    // the name index, and the loop search is iterative.
+    let n = 3000;
+    let texts: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            (
+                format!("f{i}.yaml"),
+                doc(
+                    &format!("F{i}"),
+                    "inboundCall",
+                    &[
+                        ("module", "Outside A"),
+                        ("module", "Outside B"),
+                        ("module", "Outside C"),
+                        ("transfer", &format!("F{}", (i + 1) % n)),
+                    ],
+                ),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(l, t)| (l.as_str(), t.as_str()))
+        .collect();
+    let r = set_of(&refs, None);
+    let loops = r
+        .diagnostics
+        .iter()
+        .flatten()
+        .filter(|d| d.code == Code::CrossFlowLoop)
+        .count();
+    assert_eq!(loops, 1);
+    assert_eq!(r.order.len(), 1);
+    assert_eq!(r.order[0].members.len(), n);
+}
