@@ -178,7 +178,10 @@ pub fn keys(flow: &Flow, identity: Identity) -> Vec<String> {
 /// One side of the comparison: nodes by identity and a way to name edge targets.
 struct Side<'f> {
     flow: &'f Flow,
+    /// Identity, by node index: what nodes are matched by.
     keys: Vec<String>,
+    /// How the plan names the node: the identity, or for ids the name with the id.
+    shown: Vec<String>,
     by_id: BTreeMap<&'f str, usize>,
 }
 
@@ -188,9 +191,25 @@ impl<'f> Side<'f> {
         for (i, n) in flow.nodes.iter().enumerate() {
             by_id.entry(n.id.as_str()).or_insert(i);
         }
+        let keys = keys(flow, identity);
+        let shown = match identity {
+            Identity::Label => keys.clone(),
+            // A GUID alone says nothing in a review: the action's name, then its id.
+            // (The key, not the raw id: keys are unique even where ids repeat.)
+            Identity::Id => flow
+                .nodes
+                .iter()
+                .zip(&keys)
+                .map(|(n, k)| match n.label.as_deref().map(str::trim) {
+                    Some(l) if !l.is_empty() => format!("{l} ({k})"),
+                    _ => k.clone(),
+                })
+                .collect(),
+        };
         Side {
             flow,
-            keys: keys(flow, identity),
+            keys,
+            shown,
             by_id,
         }
     }
@@ -286,15 +305,15 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
     let old_name = |id: &str| -> String {
         match o.by_id.get(id) {
             Some(&i) => match old_match[i] {
-                Some(j) => n.keys[j].clone(),
-                None => o.keys[i].clone(),
+                Some(j) => n.shown[j].clone(),
+                None => o.shown[i].clone(),
             },
             None => format!("? {id}"),
         }
     };
     let new_name = |id: &str| -> String {
         match n.by_id.get(id) {
-            Some(&j) => n.keys[j].clone(),
+            Some(&j) => n.shown[j].clone(),
             None => format!("? {id}"),
         }
     };
@@ -303,16 +322,16 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
     for (j, b) in new.nodes.iter().enumerate() {
         match new_match[j] {
             None => ch.nodes.added.push(NodeRef {
-                node: n.keys[j].clone(),
+                node: n.shown[j].clone(),
                 type_name: b.type_name.to_string(),
             }),
             Some(i) => {
                 let renamed =
-                    (o.keys[i] != n.keys[j]).then(|| (o.keys[i].as_str(), n.keys[j].as_str()));
+                    (o.shown[i] != n.shown[j]).then(|| (o.shown[i].as_str(), n.shown[j].as_str()));
                 let changes = node_fields(&old.nodes[i], b, renamed);
                 if !changes.is_empty() {
                     ch.nodes.changed.push(NodeChange {
-                        node: n.keys[j].clone(),
+                        node: n.shown[j].clone(),
                         type_name: b.type_name.to_string(),
                         changes,
                     });
@@ -323,7 +342,7 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
     for (i, a) in old.nodes.iter().enumerate() {
         if old_match[i].is_none() {
             ch.nodes.removed.push(NodeRef {
-                node: o.keys[i].clone(),
+                node: o.shown[i].clone(),
                 type_name: a.type_name.to_string(),
             });
         }
@@ -356,10 +375,10 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
             (edges, conds)
         };
     let old_owner = |i: usize| match old_match[i] {
-        Some(j) => n.keys[j].clone(),
-        None => o.keys[i].clone(),
+        Some(j) => n.shown[j].clone(),
+        None => o.shown[i].clone(),
     };
-    let new_owner = |j: usize| n.keys[j].clone();
+    let new_owner = |j: usize| n.shown[j].clone();
     let (oe, oc) = collect(&o, &old_name, &old_owner);
     let (ne, nc) = collect(&n, &new_name, &new_owner);
     for ((from, label, k), to) in &ne {
@@ -538,6 +557,46 @@ mod tests {
         );
         // A's next changed to B, and B's next is the disconnect.
         assert_eq!(ch.edges.changed.len(), 1, "{ch:#?}");
+        assert_eq!(ch.edges.added.len(), 1, "{ch:#?}");
+    }
+
+    #[test]
+    fn architect_nodes_are_matched_by_id_and_shown_by_name() {
+        let node = |id: &str, label: &str, next: Option<&str>| {
+            let mut n = Node::new(
+                id,
+                "PlayAudioAction",
+                flowguard_core::model::NodeKind::PassThrough,
+            );
+            n.label = Some(label.into());
+            if let Some(t) = next {
+                n.edges.push(flowguard_core::model::Edge {
+                    label: flowguard_core::model::label("next"),
+                    target: t.into(),
+                    origin: Default::default(),
+                    condition: None,
+                });
+            }
+            n
+        };
+        let a = Flow {
+            nodes: vec![node("g1", "Hello", Some("g2")), node("g2", "Bye", None)],
+            ..Flow::default()
+        };
+        let mut b = Flow {
+            nodes: vec![node("g1", "Welcome", Some("g2")), node("g2", "Bye", None)],
+            ..Flow::default()
+        };
+        let ch = compare(&a, &b, Identity::Id);
+        assert_eq!(ch.nodes.changed.len(), 1, "{ch:#?}");
+        assert_eq!(ch.nodes.changed[0].node, "Welcome (g1)");
+        assert_eq!(ch.nodes.changed[0].changes[0].field, "name");
+        // The edge from the renamed node is the same edge.
+        assert!(ch.edges.is_empty(), "{ch:#?}");
+        // Repeated ids still give distinct names (no change hidden by a collision).
+        b.nodes.push(node("g2", "Bye", Some("g1")));
+        let ch = compare(&a, &b, Identity::Id);
+        assert_eq!(ch.nodes.added.len(), 1, "{ch:#?}");
         assert_eq!(ch.edges.added.len(), 1, "{ch:#?}");
     }
 
