@@ -23,3 +23,15 @@ fn every_action_and_choice_is_documented() {
         "__type not in docs/semantics.md: {types:?}"
     );
 }
+
+#[test]
+fn every_flow_reference_row_is_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/semantics.md"))
+        .expect("docs/semantics.md");
+    let missing: Vec<&str> = flowguard_core::formats::semantics::FLOW_REFERENCES
+        .iter()
+        .flat_map(|r| r.types.iter().copied())
+        .filter(|t| !doc.contains(&format!("`{t}`")))
+        .collect();
+    assert!(missing.is_empty(), "not in docs/semantics.md: {missing:?}");
+}

@@ -151,7 +151,7 @@ fn loop_across_three_formats() {
     assert_eq!(codes(&r), vec![(Code::CrossFlowLoop, Severity::Error)]);
     // Every document of the loop has a place in the witness.
     let d = r.diagnostics.iter().flatten().next().unwrap();
-    for file in ["collections.json"] {
+    for file in ["collections.json", "main.yaml"] {
         assert!(
             d.related
                 .iter()

@@ -50,6 +50,36 @@ fn region(text: &str, span: Option<Span>, decoded: bool) -> Option<Value> {
     }))
 }
 
+/// A SARIF location in another file of the run (`Related::document`): its region from
+/// that file's text when it is one of the reports.
+fn other_location(
+    files: &[FileReport<'_>],
+    path: &str,
+    span: Option<Span>,
+    pointer: &str,
+    node: Option<&str>,
+) -> Value {
+    let mut loc = json!({
+        "physicalLocation": {"artifactLocation": {"uri": uri(path)}},
+    });
+    if let Some(f) = files.iter().find(|f| f.path == path)
+        && let Some(r) = region(f.text, span, f.decoded)
+    {
+        loc["physicalLocation"]["region"] = r;
+    }
+    let mut logical = Vec::new();
+    if let Some(n) = node {
+        logical.push(json!({"name": n, "kind": "member"}));
+    }
+    if !pointer.is_empty() {
+        logical.push(json!({"fullyQualifiedName": pointer, "kind": "element"}));
+    }
+    if !logical.is_empty() {
+        loc["logicalLocations"] = Value::Array(logical);
+    }
+    loc
+}
+
 /// The path as a relative URI reference (RFC 3986): `/` separators, other bytes outside
 /// the unreserved set percent-encoded.
 pub fn uri(path: &str) -> String {
@@ -188,7 +218,13 @@ pub fn sarif(files: &[FileReport<'_>], unreadable: &[(String, String)]) -> Value
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        let mut loc = location(r.span, &r.pointer, r.node.as_deref());
+                        // A place in another file of the set (a loop across flows).
+                        let mut loc = match r.document() {
+                            Some((other, pointer)) => {
+                                other_location(files, other, r.span, pointer, r.node.as_deref())
+                            }
+                            None => location(r.span, &r.pointer, r.node.as_deref()),
+                        };
                         loc["id"] = json!(i + 1);
                         loc["message"] = json!({"text": r.message});
                         loc

@@ -170,9 +170,11 @@ pub fn diagnostic(
         );
     }
     for r in d.related.iter().take(RELATED_SHOWN) {
+        // A place in another file of the set names that file (`Related::document`).
+        let (file, pointer) = r.document().unwrap_or((path, &r.pointer));
         let place = match r.span {
-            Some(s) => format!("{path}:{}:{}", s.line, s.column),
-            None => format!("{path} at {}", r.pointer),
+            Some(s) => format!("{file}:{}:{}", s.line, s.column),
+            None => format!("{file} at {pointer}"),
         };
         // The message names the node the way the document does; its id is in the JSON.
         let _ = writeln!(

@@ -258,10 +258,9 @@ fn check_targets(
                         if read.len() == 1 {
                             format!("{what}, which the org does not have")
                         } else {
-                            format!(
-                                "{what}, which is neither in this set of {} documents nor in the org",
-                                read.len()
-                            )
+                            // No count of documents: a baseline must still match when
+                            // files are added.
+                            format!("{what}, which is neither in the set nor in the org")
                         },
                         "create the flow (or add its file to the set), or correct the name; the action fails at run time while the flow does not exist",
                     ))
@@ -278,10 +277,7 @@ fn check_targets(
                     Some(RawDiagnostic::new(
                         Code::FlowOutsideSet,
                         r.at.clone(),
-                        format!(
-                            "{what}, which is not in this set of {} documents{why}",
-                            read.len()
-                        ),
+                        format!("{what}, which no document of the set is{why}"),
                         if known.is_some() {
                             "fix the documents that cannot be read (or give them a name), then validate again"
                         } else {
