@@ -509,6 +509,20 @@ async fn a_failed_export_is_not_comparable() {
         "{v:#}"
     );
     assert_eq!(v["no_changes"], false);
+    // A flow never published has nothing to compare with either.
+    let billing = genesys_emulator::seed::seed_flows()
+        .into_iter()
+        .find(|f| f.id == genesys_emulator::seed::FLOW_BILLING_LINE_ID)
+        .and_then(|f| f.versions.last().copied())
+        .unwrap_or_default()
+        .to_owned();
+    write(d, "billing.yaml", &billing);
+    let v = plan_json(d, &base, &["billing.yaml"]);
+    assert_eq!(v["flows"][0]["status"], "not-comparable", "{v:#}");
+    assert_eq!(
+        v["flows"][0]["reason"], "the flow has no published version yet",
+        "{v:#}"
+    );
 }
 
 /// A flow the org cannot be asked about (its name belongs to a flow of another type) is an
