@@ -326,8 +326,15 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
                 type_name: b.type_name.to_string(),
             }),
             Some(i) => {
-                let renamed =
-                    (o.shown[i] != n.shown[j]).then(|| (o.shown[i].as_str(), n.shown[j].as_str()));
+                // By name only: with ids the id is the same on both sides.
+                fn name<'a>(side: &'a Side<'_>, k: usize, identity: Identity) -> &'a str {
+                    match identity {
+                        Identity::Label => side.shown[k].as_str(),
+                        Identity::Id => side.flow.nodes[k].label.as_deref().unwrap_or(""),
+                    }
+                }
+                let renamed = (o.shown[i] != n.shown[j])
+                    .then(|| (name(&o, i, identity), name(&n, j, identity)));
                 let changes = node_fields(&old.nodes[i], b, renamed);
                 if !changes.is_empty() {
                     ch.nodes.changed.push(NodeChange {
@@ -591,6 +598,7 @@ mod tests {
         assert_eq!(ch.nodes.changed.len(), 1, "{ch:#?}");
         assert_eq!(ch.nodes.changed[0].node, "Welcome (g1)");
         assert_eq!(ch.nodes.changed[0].changes[0].field, "name");
+        assert_eq!(ch.nodes.changed[0].changes[0].old.as_deref(), Some("Hello"));
         // The edge from the renamed node is the same edge.
         assert!(ch.edges.is_empty(), "{ch:#?}");
         // Repeated ids still give distinct names (no change hidden by a collision).
