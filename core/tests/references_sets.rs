@@ -250,6 +250,20 @@ fn every_real_flow_yields_its_references_and_alone_gets_no_set_finding() {
         );
         texts.push((label, text));
     }
+    // An Architect export: the bot flow by name and id (as its manifest lists it).
+    let export = texts
+        .iter()
+        .find(|(l, _)| l.ends_with("DevOpsKnowledgeInbound_v2-0.i3InboundMessage"))
+        .map(|(_, t)| references::references(t))
+        .unwrap();
+    assert_eq!(export.format, InputFormat::Architect);
+    let bot = &export.references[0];
+    assert_eq!(bot.target.name.as_deref(), Some("DevOpsKnowledgeChatBot"));
+    assert_eq!(
+        bot.target.id.as_deref(),
+        Some("3b903b43-e657-4137-8109-2d3550834d1e")
+    );
+    assert!(!bot.hands_off && bot.reached_without_input);
     // What the real files name, reviewed.
     insta::assert_snapshot!("real_flow_references", summary);
     // All of them as one set: no loop and no error (they reference flows of other repos).

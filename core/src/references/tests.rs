@@ -609,3 +609,20 @@ fn a_large_set_is_checked_in_linear_passes() {
     assert_eq!(r.order.len(), 1);
     assert_eq!(r.order[0].members.len(), n);
 }
+
+#[test]
+fn a_flow_that_transfers_to_itself_at_once_is_a_loop_in_a_set() {
+    // The Help Center: transferring to the current flow restarts it.
+    let a = doc("A", "inboundCall", &[("transfer", "A")]);
+    let b = doc("B", "inboundCall", &[]);
+    let r = set_of(&[("a.yaml", &a), ("b.yaml", &b)], None);
+    assert_eq!(
+        codes(&r),
+        vec![vec![(Code::CrossFlowLoop, Severity::Error)], vec![]]
+    );
+    assert!(
+        r.diagnostics[0][0]
+            .message
+            .contains("`A` (a.yaml) → `A` (a.yaml)")
+    );
+}
