@@ -353,12 +353,12 @@ pub(super) async fn run(
         format!(
             "`{name}` failed ({}): {}",
             outcome.as_str(),
-            if end == Outcome::RollbackFailed {
-                "the org could not be fully restored: look at the flows marked rollback-failed, then run `flowguard recover`"
-            } else if published_any {
-                "every flow the release published is published back at its previous version (verified); flows created by this release keep their stub"
-            } else {
-                "nothing of the release's content is live; flows created by this release keep their stub"
+            match (end == Outcome::RollbackFailed, published_any, stubs) {
+                (true, _, _) => "the org could not be fully restored: look at the flows marked rollback-failed, then run `flowguard recover`",
+                (false, true, true) => "every flow the release published is published back at its previous version (verified); flows created by this release keep their stub",
+                (false, true, false) => "every flow the release published is published back at its previous version (verified)",
+                (false, false, true) => "nothing of the release's content is live; flows created by this release keep their stub",
+                (false, false, false) => "nothing of the release's content is live",
             }
         ),
     )
