@@ -617,21 +617,7 @@ pub(crate) fn public(
     }
 }
 
-/// A byte range as a [`Span`] in `encoding`.
-pub(crate) fn span_of(
-    index: &LineIndex,
-    text: &str,
-    (s, e): (u32, u32),
-    encoding: PositionEncoding,
-) -> Span {
-    let (line, column) = index.line_col(text, s, encoding);
-    Span {
-        start: index.offset(text, s, encoding),
-        end: index.offset(text, e.max(s), encoding),
-        line,
-        column,
-    }
-}
+pub(crate) use crate::diagnostic::span_at as span_of;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

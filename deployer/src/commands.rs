@@ -84,21 +84,6 @@ struct QueueRef {
     found: bool,
 }
 
-fn safe_file_name(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let s = s.trim_matches('-').to_owned();
-    if s.is_empty() { "flow".into() } else { s }
-}
-
 pub async fn fetch(client: &Client, ctx: &Ctx, flow: &str, out: Option<&Path>) -> Done {
     let f = match resolve_flow(client, flow).await {
         Ok(f) => f,
@@ -116,7 +101,7 @@ pub async fn fetch(client: &Client, ctx: &Ctx, flow: &str, out: Option<&Path>) -
     };
     let path: PathBuf = out
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from(format!("{}.json", safe_file_name(&f.name))));
+        .unwrap_or_else(|| PathBuf::from(format!("{}.json", crate::fetch::safe_stem(&f.name))));
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
     if let Err(e) = crate::util::write_atomic(&path, text.as_bytes()) {
