@@ -135,25 +135,34 @@ impl JournalDir {
 
     /// Every pending journal.
     pub fn all(&self) -> Result<Vec<Journal>, String> {
-        let rd = match std::fs::read_dir(&self.dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("{}: {e}", self.dir.display())),
-        };
-        let mut paths: Vec<PathBuf> = rd
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        paths.sort();
-        let mut out = Vec::new();
-        for p in paths {
-            let b = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            out.push(
-                serde_json::from_slice(&b)
-                    .map_err(|e| format!("{}: unreadable journal: {e}", p.display()))?,
-            );
-        }
-        Ok(out)
+        read_json_dir(&self.dir, "journal")
     }
+}
+
+/// Every `*.json` file of `dir` read as a `T`, by file name; a missing folder holds none.
+/// `what` names the files in errors ("journal", "release journal").
+pub fn read_json_dir<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    what: &str,
+) -> Result<Vec<T>, String> {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    };
+    let mut paths: Vec<PathBuf> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let b = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        out.push(
+            serde_json::from_slice(&b)
+                .map_err(|e| format!("{}: unreadable {what}: {e}", p.display()))?,
+        );
+    }
+    Ok(out)
 }

@@ -104,27 +104,7 @@ pub fn remove(ctx: &Ctx, id: &str) -> Result<(), String> {
 
 /// Every pending release journal, oldest file name first.
 pub fn all(ctx: &Ctx) -> Result<Vec<ReleaseJournal>, String> {
-    let d = dir(ctx);
-    let rd = match std::fs::read_dir(&d) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", d.display())),
-    };
-    let mut paths: Vec<PathBuf> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for p in paths {
-        let b = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        out.push(
-            serde_json::from_slice(&b)
-                .map_err(|e| format!("{}: unreadable release journal: {e}", p.display()))?,
-        );
-    }
-    Ok(out)
+    crate::journal::read_json_dir(&dir(ctx), "release journal")
 }
 
 #[cfg(test)]
