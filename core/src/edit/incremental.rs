@@ -16,9 +16,9 @@
 //! change them; each test below is exact (it never keeps a finding that changed), and
 //! anything it cannot prove sends the next analysis to a full pass:
 //!
-//! * the node is in no loop (a trivial component), or it waits for the caller (a menu with
-//!   a retry to itself: in no FG020/FG022 group) and none of the references that change
-//!   stays inside its loop; so no component, loop exit or witness cycle changes;
+//! * the node is in no routing loop (FG020, whose message names an exit), and none of the
+//!   references that change stays inside its component; so no component, FG020 exit or
+//!   witness cycle changes;
 //! * an added reference `s → v` closes no cycle (`v` does not reach `s`: the rank query
 //!   of `wouldCreateCycle`), and `v` was reachable already and can end when `s` could not
 //!   end before;
@@ -60,6 +60,9 @@ pub(super) struct Cache {
     stats: Stats,
     components: Option<Components>,
     nontrivial: Vec<bool>,
+    /// Per slot: a member of a routing loop (FG020's groups: loops among nodes that do
+    /// not wait for the caller, bounded by no loop node), whose exits its message names.
+    in_routing_loop: Vec<bool>,
     reach: Vec<bool>,
     can_end: Vec<bool>,
     /// Slots calls enter by: the start and the other entries.
@@ -217,6 +220,32 @@ pub(super) fn prepare(session: &mut Session) {
     for c in 0..comps.len() as u32 {
         cache.nontrivial.push(comps.is_nontrivial(c, &csr, &all));
     }
+    // FG020's groups, as `checks::loops` finds them: loops among the members of cyclic
+    // components that do not wait for the caller, minus those a loop node bounds.
+    let mut in_scope = vec![false; n];
+    for (s, slot) in index.slots.iter().enumerate() {
+        in_scope[s] = slot.alive
+            && cache.nontrivial[comps.of[s] as usize]
+            && flow.nodes[slot.pos as usize].kind != NodeKind::Input;
+    }
+    let inside = |v: u32| in_scope[v as usize];
+    let groups = strongly_connected_components(&csr, &inside);
+    cache.in_routing_loop = vec![false; n];
+    for g in 0..groups.len() as u32 {
+        let members = groups.members(g);
+        if !groups.is_nontrivial(g, &csr, &inside) {
+            continue;
+        }
+        let mut bounded = false;
+        for &m in members {
+            bounded |= flow.nodes[index.slots[m as usize].pos as usize].bounds_loops();
+        }
+        if !bounded {
+            for &m in members {
+                cache.in_routing_loop[m as usize] = true;
+            }
+        }
+    }
     let slot_of = |id: &str| index.slot_of_id.get(id).copied();
     let start = flow.start.as_ref().and_then(|(id, _)| slot_of(id));
     cache.roots.clear();
@@ -358,15 +387,17 @@ fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]
         ..
     } = session;
     let cs = cache.comp(s);
-    // A member of a loop: its references' labels (`call`, `next`) and its exits shape
-    // FG020/FG022 even when the targets stay the same, and a reference inside the loop
-    // can change its witness cycle. Nodes that wait for the caller (a menu with a retry
-    // back to itself, the common case) are in no FG020/FG022 group: their references
-    // to outside the loop matter only as the tests below see them.
+    // A member of a loop: a reference inside the loop can change its witness cycle, and
+    // a member of a routing loop (FG020) has its references' labels (`call`, `next`) and
+    // exits in the message even when the targets stay the same. Other members (a menu
+    // retrying to itself, the body of a loop a loop node bounds: FG022 names no exit)
+    // change the findings only as the tests below see.
     if cache.nontrivial[cs as usize] {
-        let kind = flow.nodes[index.slots[s as usize].pos as usize].kind;
         let inside = |t: &u32| cache.comp(*t) == cs;
-        if kind != NodeKind::Input || removed.iter().any(inside) || added.iter().any(inside) {
+        if cache.in_routing_loop[s as usize]
+            || removed.iter().any(inside)
+            || added.iter().any(inside)
+        {
             return false;
         }
     }
