@@ -305,7 +305,7 @@ async fn dependency_cycle_goes_in_two_phases_after_its_dependencies() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn missing_variable_writes_nothing_and_exits_1() {
+async fn missing_variable_writes_nothing_and_exits_2() {
     let emu = emulator().await;
     let dir = tempdir();
     let flows = write_cycle(dir.path(), "{{greeting}}");
@@ -318,8 +318,9 @@ async fn missing_variable_writes_nothing_and_exits_1() {
         &["deploy", "flows", "--var", "nobody=1", "--output", "json"],
     );
     let j = json_out(&o);
-    assert_eq!(code(&o), 1, "{j}");
-    assert_eq!(j["outcome"], "refused", "{j}");
+    // A missing value is the environment's mistake, not a finding: exit 2, as for one file.
+    assert_eq!(code(&o), 2, "{j}");
+    assert_eq!(j["outcome"], "failed", "{j}");
     let errors = j["errors"].to_string();
     for file in ["main.json", "billing.json", "support.json"] {
         assert!(errors.contains("greeting") && errors.contains(file), "{j}");
@@ -339,7 +340,7 @@ async fn missing_variable_writes_nothing_and_exits_1() {
             "nobody=1",
         ],
     );
-    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
     assert!(stdout(&o).contains("nobody"), "{}", stdout(&o));
     assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
     // With the value: deployed, the value in every flow.

@@ -218,10 +218,14 @@ pub async fn run(
     // 1. Reading the set: nothing is sent before every document is read and valid.
     let members = match set::read(&opts.paths, &ctx.vars, &opts.checks) {
         Ok(m) => m,
-        Err(errors) => {
-            rep.errors = errors;
+        Err(refusal) => {
+            rep.errors = refusal.errors;
             return rep.end(
-                Outcome::Refused,
+                if refusal.usage {
+                    Outcome::Failed
+                } else {
+                    Outcome::Refused
+                },
                 "the release was refused: nothing was sent (fix the errors above)",
             );
         }

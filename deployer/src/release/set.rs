@@ -24,18 +24,25 @@ pub struct Member {
     pub warnings: usize,
 }
 
+/// Why a set was refused: every problem found. `usage` when one of them is not a finding
+/// in a document (a file that cannot be read, a missing or unused value): exit 2, as a
+/// single deploy gives for those; findings alone give exit 1.
+#[derive(Debug)]
+pub struct Refusal {
+    pub errors: Vec<String>,
+    pub usage: bool,
+}
+
 /// The documents of `paths`, or every problem found (nothing is written either way).
-pub fn read(
-    paths: &[PathBuf],
-    vars: &Vars,
-    checks: &CheckOptions,
-) -> Result<Vec<Member>, Vec<String>> {
+pub fn read(paths: &[PathBuf], vars: &Vars, checks: &CheckOptions) -> Result<Vec<Member>, Refusal> {
     let args: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let (inputs, mut errors) = crate::walk::collect(&args);
+    let mut usage = !errors.is_empty();
     let mut members: Vec<Member> = Vec::new();
     for input in inputs {
         let Some(path) = input.path else {
             errors.push("a release is read from files, not standard input".into());
+            usage = true;
             continue;
         };
         let shown = input.display;
@@ -43,6 +50,7 @@ pub fn read(
             Ok(t) => t,
             Err(e) => {
                 errors.push(format!("{shown}: cannot read: {e}"));
+                usage = true;
                 continue;
             }
         };
@@ -50,6 +58,7 @@ pub fn read(
             Ok(f) => f,
             Err(e) => {
                 errors.push(e);
+                usage = true;
                 continue;
             }
         };
@@ -60,6 +69,7 @@ pub fn read(
             Ok(s) => s,
             Err(e) => {
                 errors.push(e);
+                usage = true;
                 continue;
             }
         };
@@ -124,16 +134,18 @@ pub fn read(
     }
     if members.is_empty() && errors.is_empty() {
         errors.push(format!("no flow documents in {}", args.join(", ")));
+        usage = true;
     }
     if errors.is_empty()
         && let Err(e) = vars.check_unused()
     {
         errors.push(e);
+        usage = true;
     }
     if errors.is_empty() {
         Ok(members)
     } else {
-        Err(errors)
+        Err(Refusal { errors, usage })
     }
 }
 
