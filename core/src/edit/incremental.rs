@@ -22,10 +22,11 @@
 //! * an added reference `s → v` closes no cycle (`v` does not reach `s`: the rank query
 //!   of `wouldCreateCycle`), and `v` was reachable already and can end when `s` could not
 //!   end before;
-//! * a removed reference `s → v` leaves `v` reachable, proved locally: `v` is an entry, or
-//!   another reachable predecessor `p` of `v` has `rank[p] > rank[v]` (so `v` cannot reach
-//!   `p`: `p`'s way in does not use the removed reference); and leaves `s` able to end,
-//!   through another successor `w` with `rank[w] < rank[s]`;
+//! * a removed reference `s → v` leaves `v` reachable, proved by a short search back from
+//!   `v`: it meets an entry, or a reachable node `p` with `rank[p] > rank[v]` (so `v`
+//!   cannot reach `p`: `p`'s way in does not use the removed reference); and leaves `s`
+//!   able to end, by a short search forward to an end, or to a node `w` that could end
+//!   with `rank[w] < rank[s]`;
 //! * the node is reachable (edges out of unreachable nodes shape FG012's regions);
 //! * the longest-path values: an added reference raises them along its region (a
 //!   worklist over the components downstream, stopping where nothing grows); a removed one
@@ -435,7 +436,7 @@ fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]
         if has_start && !still_reached(cache, index, v) {
             return false;
         }
-        if cache.can_end[s as usize] && !is_end && !still_ends(cache, index, s) {
+        if cache.can_end[s as usize] && !is_end && !still_ends(cache, index, flow, s) {
             return false;
         }
         let cv = cache.comp(v);
@@ -453,22 +454,56 @@ fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]
     true
 }
 
-/// `v` stays reachable without one of its references: it is a root, or a reachable
-/// predecessor that `v` cannot reach (higher rank) still references it.
+/// The most nodes the searches below visit before they give up (and the edit takes a
+/// full pass): enough to climb a tree-shaped flow to its start.
+const SEARCH_LIMIT: usize = 64;
+
+/// `v` stays reachable without one of its references: some node on a path to `v` in the
+/// graph as it is now is a root, or was reachable and cannot be reached from `v` (higher
+/// rank), so its own way in does not use the removed reference. A bounded search back
+/// from `v`; giving up only costs a full pass.
 fn still_reached(cache: &Cache, index: &Index, v: u32) -> bool {
-    cache.roots.contains(&v)
-        || index.slots[v as usize]
-            .inc
-            .iter()
-            .any(|&p| cache.reach[p as usize] && index.rank[p as usize] > index.rank[v as usize])
+    let floor = index.rank[v as usize];
+    let certain = |x: u32| {
+        cache.roots.contains(&x) || (cache.reach[x as usize] && index.rank[x as usize] > floor)
+    };
+    cache.roots.contains(&v) || search(index, v, false, &certain)
 }
 
-/// `s` can still end through a successor that cannot reach it (lower rank).
-fn still_ends(cache: &Cache, index: &Index, s: u32) -> bool {
-    index.slots[s as usize]
-        .out
-        .iter()
-        .any(|&w| cache.can_end[w as usize] && index.rank[w as usize] < index.rank[s as usize])
+/// `s` can still end: some node on a path from `s` in the graph as it is now ends the
+/// flow, or could end and cannot reach `s` (lower rank). A bounded search from `s`.
+fn still_ends(cache: &Cache, index: &Index, flow: &Flow, s: u32) -> bool {
+    let ceiling = index.rank[s as usize];
+    let certain = |x: u32| {
+        let slot = &index.slots[x as usize];
+        flow.nodes[slot.pos as usize].kind == NodeKind::End
+            || (cache.can_end[x as usize] && index.rank[x as usize] < ceiling)
+    };
+    search(index, s, true, &certain)
+}
+
+/// Whether a node `certain` accepts is found from `from` (excluded) along successors
+/// (`forward`) or predecessors, visiting at most [`SEARCH_LIMIT`] nodes.
+fn search(index: &Index, from: u32, forward: bool, certain: &dyn Fn(u32) -> bool) -> bool {
+    let mut seen = vec![from];
+    let mut at = 0;
+    while let Some(&x) = seen.get(at) {
+        at += 1;
+        let slot = &index.slots[x as usize];
+        for &y in if forward { &slot.out } else { &slot.inc } {
+            if seen.contains(&y) {
+                continue;
+            }
+            if certain(y) {
+                return true;
+            }
+            if seen.len() == SEARCH_LIMIT {
+                return false;
+            }
+            seen.push(y);
+        }
+    }
+    false
 }
 
 /// The longest-path value component `c` has from its remaining predecessors.
