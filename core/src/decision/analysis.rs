@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::bits::Bits;
 use super::domain::{Formula, SpaceBuilder};
-use super::expr::{ExprError, parse_expression};
+use super::expr::{Expr, ExprError, parse_expression};
 use crate::model::{Node, NodeKind};
 
 /// Limits for [`analyze_decision`].
@@ -81,17 +81,17 @@ pub fn evaluation_order(node: &Node) -> Vec<usize> {
     order
 }
 
-/// The parsed conditions of a node, and the errors (document order).
-pub(crate) fn compile_node(
+/// The compiled conditions of a node, and the errors (document order).
+fn compile_parsed(
     node: &Node,
+    parsed: impl IntoIterator<Item = Result<Expr, ExprError>>,
     builder: &mut SpaceBuilder,
 ) -> (Vec<Formula>, Vec<(usize, ExprError)>) {
     let mut errors = Vec::new();
-    let formulas = node
-        .conditions
-        .iter()
+    let formulas = parsed
+        .into_iter()
         .enumerate()
-        .map(|(i, c)| match parse_expression(&c.expression) {
+        .map(|(i, p)| match p {
             Ok(e) => builder.compile(&e),
             Err(err) => {
                 errors.push((i, err));
@@ -105,6 +105,7 @@ pub(crate) fn compile_node(
 
 /// Analyses one decision node. Non-decision nodes get an empty analysis.
 pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     let mut out = DecisionAnalysis {
         node_id: node.id.clone(),
         order: evaluation_order(node),
@@ -115,8 +116,38 @@ pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnaly
     if node.kind != NodeKind::Decision {
         return out;
     }
+    // Native: parsed once, for the short path when every condition compares a variable of
+    // its own with a literal, else for the general path. Not in the wasm package, where it
+    // measured +1.7 KB gzipped, over the size ceiling (BENCHMARKS.md, "Decision short
+    // paths"): there the general path parses as it compiles.
+    #[cfg(not(target_arch = "wasm32"))]
+    let parsed: Vec<Result<Expr, ExprError>> = node
+        .conditions
+        .iter()
+        .map(|c| parse_expression(&c.expression))
+        .collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    if super::independent::analyze(node, &parsed, options, &mut out) {
+        return out;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let parsed = node
+        .conditions
+        .iter()
+        .map(|c| parse_expression(&c.expression));
+    analyze_compiled(node, parsed, options, out)
+}
+
+/// The general path: every question answered by enumerating the cells of the decision's
+/// input space.
+pub(super) fn analyze_compiled(
+    node: &Node,
+    parsed: impl IntoIterator<Item = Result<Expr, ExprError>>,
+    options: &AnalysisOptions,
+    mut out: DecisionAnalysis,
+) -> DecisionAnalysis {
     let mut builder = SpaceBuilder::new();
-    let (formulas, errors) = compile_node(node, &mut builder);
+    let (formulas, errors) = compile_parsed(node, parsed, &mut builder);
     let unparsed: Vec<bool> = {
         let mut u = vec![false; node.conditions.len()];
         for (i, _) in &errors {

@@ -434,6 +434,26 @@ impl SpaceBuilder {
     }
 }
 
+/// The cells of a variable compared with `lit` alone (as [`SpaceBuilder::finish`] makes
+/// them), for the short path of `super::independent` (native only).
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) fn var_cells(lit: &Value) -> Vec<Cell> {
+    let mut b = DimBuilder {
+        name: String::new(),
+        kind: DimKind::Var,
+        nums: Vec::new(),
+        strs: Vec::new(),
+        bools: false,
+    };
+    match lit {
+        Value::Num(n) => b.nums.push(*n),
+        Value::Str(s) => b.strs.push(s.clone()),
+        Value::Bool(_) => b.bools = true,
+        Value::NotSet => {}
+    }
+    cells(&mut b)
+}
+
 /// The cells of one dimension (its literals move into them).
 fn cells(b: &mut DimBuilder) -> Vec<Cell> {
     let cell = |value: Value, certain: bool| Cell {

@@ -15,6 +15,8 @@ mod domain;
 mod eval;
 pub mod expr;
 mod flatten;
+#[cfg(not(target_arch = "wasm32"))] // native only: the wasm package's size ceiling
+mod independent;
 mod report;
 
 /// The plan type is the contract with the writers, which live with the formats.
