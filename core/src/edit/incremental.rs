@@ -22,15 +22,15 @@
 //! * an added reference `s → v` closes no cycle (`v` does not reach `s`: the rank query
 //!   of `wouldCreateCycle`), and `v` was reachable already and can end when `s` could not
 //!   end before;
-//! * a removed reference `s → v` leaves `v` reachable, proved by a short search back from
-//!   `v`: it meets an entry, or a reachable node `p` with `rank[p] > rank[v]` (so `v`
-//!   cannot reach `p`: `p`'s way in does not use the removed reference); and leaves `s`
-//!   able to end, by a short search forward to an end, or to a node `w` that could end
-//!   with `rank[w] < rank[s]`;
+//! * a removed reference `s → v` leaves `v` reachable, proved locally: `v` is an entry, or
+//!   another reachable predecessor `p` of `v` has `rank[p] > rank[v]` (so `v` cannot reach
+//!   `p`: `p`'s way in does not use the removed reference); and leaves `s` able to end,
+//!   through another successor `w` with `rank[w] < rank[s]`;
 //! * the node is reachable (edges out of unreachable nodes shape FG012's regions);
 //! * the longest-path values: an added reference raises them along its region (a
 //!   worklist over the components downstream, stopping where nothing grows); a removed one
-//!   must leave its target's value supported by another predecessor (no decrease);
+//!   that carried its target's value has the values recomputed over the condensation's
+//!   arrays (linear, but no analysis);
 //! * FG030 and FG031 neither fired before nor fire after (their witness paths are
 //!   recomputed by a full pass).
 //!
@@ -436,7 +436,7 @@ fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]
         if has_start && !still_reached(cache, index, v) {
             return false;
         }
-        if cache.can_end[s as usize] && !is_end && !still_ends(cache, index, flow, s) {
+        if cache.can_end[s as usize] && !is_end && !still_ends(cache, index, s) {
             return false;
         }
         let cv = cache.comp(v);
@@ -447,63 +447,29 @@ fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]
                 && from_s.saturating_add(cache.weights[k][cv as usize]) >= old
                 && supported(cache, index, k, cv) != old
             {
-                return false;
+                shrink(cache, index);
             }
         }
     }
     true
 }
 
-/// The most nodes the searches below visit before they give up (and the edit takes a
-/// full pass): enough to climb a tree-shaped flow to its start.
-const SEARCH_LIMIT: usize = 64;
-
-/// `v` stays reachable without one of its references: some node on a path to `v` in the
-/// graph as it is now is a root, or was reachable and cannot be reached from `v` (higher
-/// rank), so its own way in does not use the removed reference. A bounded search back
-/// from `v`; giving up only costs a full pass.
+/// `v` stays reachable without one of its references: it is a root, or a reachable
+/// predecessor that `v` cannot reach (higher rank) still references it.
 fn still_reached(cache: &Cache, index: &Index, v: u32) -> bool {
-    let floor = index.rank[v as usize];
-    let certain = |x: u32| {
-        cache.roots.contains(&x) || (cache.reach[x as usize] && index.rank[x as usize] > floor)
-    };
-    cache.roots.contains(&v) || search(index, v, false, &certain)
+    cache.roots.contains(&v)
+        || index.slots[v as usize]
+            .inc
+            .iter()
+            .any(|&p| cache.reach[p as usize] && index.rank[p as usize] > index.rank[v as usize])
 }
 
-/// `s` can still end: some node on a path from `s` in the graph as it is now ends the
-/// flow, or could end and cannot reach `s` (lower rank). A bounded search from `s`.
-fn still_ends(cache: &Cache, index: &Index, flow: &Flow, s: u32) -> bool {
-    let ceiling = index.rank[s as usize];
-    let certain = |x: u32| {
-        let slot = &index.slots[x as usize];
-        flow.nodes[slot.pos as usize].kind == NodeKind::End
-            || (cache.can_end[x as usize] && index.rank[x as usize] < ceiling)
-    };
-    search(index, s, true, &certain)
-}
-
-/// Whether a node `certain` accepts is found from `from` (excluded) along successors
-/// (`forward`) or predecessors, visiting at most [`SEARCH_LIMIT`] nodes.
-fn search(index: &Index, from: u32, forward: bool, certain: &dyn Fn(u32) -> bool) -> bool {
-    let mut seen = vec![from];
-    let mut at = 0;
-    while let Some(&x) = seen.get(at) {
-        at += 1;
-        let slot = &index.slots[x as usize];
-        for &y in if forward { &slot.out } else { &slot.inc } {
-            if seen.contains(&y) {
-                continue;
-            }
-            if certain(y) {
-                return true;
-            }
-            if seen.len() == SEARCH_LIMIT {
-                return false;
-            }
-            seen.push(y);
-        }
-    }
-    false
+/// `s` can still end through a successor that cannot reach it (lower rank).
+fn still_ends(cache: &Cache, index: &Index, s: u32) -> bool {
+    index.slots[s as usize]
+        .out
+        .iter()
+        .any(|&w| cache.can_end[w as usize] && index.rank[w as usize] < index.rank[s as usize])
 }
 
 /// The longest-path value component `c` has from its remaining predecessors.
@@ -526,6 +492,29 @@ fn supported(cache: &Cache, index: &Index, k: usize, c: u32) -> u64 {
         }
     }
     b
+}
+
+/// Recomputes the longest-path values after a removed reference no longer carries one:
+/// one pass over the condensation's arrays (no analysis, no text). A region-bounded
+/// decrease, as `grow` does for increases, would be cheaper still; the package's size
+/// ceiling left no room for it.
+fn shrink(cache: &mut Cache, index: &Index) {
+    let Some(comps) = &cache.components else {
+        return;
+    };
+    let csr = index.csr();
+    for k in 0..2 {
+        let (best, max) = longest(
+            comps,
+            &csr,
+            &cache.reach,
+            &cache.weights[k],
+            cache.start_component,
+        );
+        cache.longest[k] = best;
+        cache.max[k] = max;
+    }
+    cache.stats.max_depth = u32::try_from(cache.max[0]).unwrap_or(u32::MAX);
 }
 
 /// Raises the longest-path values downstream of component `from` until nothing grows.

@@ -150,3 +150,22 @@ fn an_unreadable_text_has_no_graph_findings_until_an_edit() {
     );
     assert_eq!(stats, Stats::default());
 }
+
+#[test]
+fn removing_the_reference_that_made_the_depth_lowers_it_incrementally() {
+    let mut s = session(
+        r#"{"start": "a", "nodes": {
+  "a": {"type": "menu", "transitions": {"1": ["b"], "2": ["d"]}},
+  "b": {"type": "play", "transitions": {"next": ["c"]}},
+  "c": {"type": "play", "transitions": {"next": ["d"]}},
+  "d": {"type": "play", "transitions": {"next": ["e"]}},
+  "e": {"type": "disconnect"}
+}}"#,
+    );
+    assert_eq!(s.analysis().1.max_depth, 5);
+    s.apply(set("c", "next", &["e"])).unwrap();
+    assert!(s.is_incremental(), "d and e keep a way in and out");
+    let (_, stats) = s.analysis();
+    assert_eq!(stats.max_depth, 4);
+    same_as_full(&mut s);
+}
