@@ -1,5 +1,6 @@
 //! Validation throughput on generated flows of 1k to 1M nodes, beside the floor: a bare
-//! iterative depth-first search over the same CSR arrays. Two shapes: our IVR generator
+//! iterative depth-first search over the same CSR arrays, and for `validate_text` the
+//! parse floor `serde_json::from_str::<Value>` of the same text. Two shapes: our IVR generator
 //! (group `validate`) and issue 19's decision-heavy one (group `validate_decisions`).
 //! BENCHMARKS.md records the ratios; run with `cargo bench -p flowguard-core --bench
 //! validate`.
@@ -58,6 +59,10 @@ fn bench_shape(c: &mut Criterion, name: &str, generate: fn(usize) -> String) {
         };
         group.bench_with_input(BenchmarkId::new("validate_text", n), &text, |b, t| {
             b.iter(|| flowguard_core::validate(t, &opts))
+        });
+        // The parse floor of issue 19: the same text into a `serde_json::Value`, no spans.
+        group.bench_with_input(BenchmarkId::new("floor_serde_json", n), &text, |b, t| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(t).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("analyze_model", n), &read.flow, |b, f| {
             b.iter(|| flowguard_core::analyze(f, &CheckOptions::default()))
