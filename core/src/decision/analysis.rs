@@ -118,8 +118,8 @@ pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnaly
     }
     // Native: parsed once, for the short path when every condition compares a variable of
     // its own with a literal, else for the general path. Not in the wasm package, where it
-    // and `expr::simple` measured +2.3 KB gzipped, over the size ceiling (BENCHMARKS.md, "Decision short
-    // paths"): there the general path parses as it compiles.
+    // and `expr::simple` measured +2.3 KB gzipped, over the size ceiling (BENCHMARKS.md,
+    // "Decision short paths"): there the general path parses as it compiles.
     #[cfg(not(target_arch = "wasm32"))]
     let parsed: Vec<Result<Expr, ExprError>> = node
         .conditions
