@@ -335,6 +335,20 @@ pub fn audit_show_release(
     let sel: Vec<Value> = sel[sel.len().saturating_sub(last)..].to_vec();
     let mut t = String::new();
     for r in &sel {
+        if r["action"] == "release" {
+            // A release's closing record names no single flow: say what it covered.
+            let flows = r["details"]["flows"].as_array().map_or(0, Vec::len);
+            t.push_str(&format!(
+                "#{} {} release {} ({flows} flows) by {} ({} ms): {}\n",
+                r["seq"],
+                r["timestamp"].as_str().unwrap_or(""),
+                r["release_id"].as_str().unwrap_or(""),
+                r["audit_trail"]["operator_id"].as_str().unwrap_or(""),
+                r["latency_ms"],
+                r["outcome"].as_str().unwrap_or(""),
+            ));
+            continue;
+        }
         t.push_str(&format!(
             "#{} {} {} {} {} → {} by {} ({} ms): {}\n",
             r["seq"],

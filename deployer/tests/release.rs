@@ -372,6 +372,13 @@ async fn missing_variable_writes_nothing_and_exits_2() {
         recs.last().map(|r| r["action"].clone()),
         Some(Value::from("release"))
     );
+    // In text, the closing record says which release it closes and how many flows it covered.
+    let o = flowguard(dir.path(), &base, &["audit", "show", "--release", &id]);
+    let last = stdout(&o).lines().last().unwrap_or_default().to_owned();
+    assert!(
+        last.contains(&format!("release {id} (3 flows)")) && last.ends_with(": deployed"),
+        "{last}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
