@@ -397,7 +397,26 @@ pub async fn deploy(client: &Client, ctx: &Ctx, opts: &DeployOptions, hooks: &dy
     let started = Instant::now();
     let calls_before = client.transport.call_count();
     let report = deploy_inner(client, ctx, opts, hooks).await;
-    finish_attempt(client, ctx, opts, report, hooks, started, calls_before).await
+    finish_attempt(
+        client,
+        ctx,
+        opts,
+        report,
+        hooks,
+        started,
+        calls_before,
+        LockfileAfter::Refresh,
+    )
+    .await
+}
+
+/// Whether a finished deploy re-reads its flow into the lockfile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockfileAfter {
+    Refresh,
+    /// A release's stub: its contents follow moments later and record the flow then, so
+    /// the two reads would be spent on an entry that is overwritten at once.
+    Skip,
 }
 
 /// Runs a deploy of a source already read and filled (`opts.file` names it in the
@@ -409,14 +428,26 @@ pub async fn deploy_source(
     source: crate::source::Source,
     release_id: Option<&str>,
     hooks: &dyn Hooks,
+    lockfile: LockfileAfter,
 ) -> Report {
     let started = Instant::now();
     let calls_before = client.transport.call_count();
     let report = pipeline::deploy_read(client, ctx, opts, source, release_id, hooks).await;
-    finish_attempt(client, ctx, opts, report, hooks, started, calls_before).await
+    let r = finish_attempt(
+        client,
+        ctx,
+        opts,
+        report,
+        hooks,
+        started,
+        calls_before,
+        lockfile,
+    );
+    r.await
 }
 
 /// Audits a finished attempt, then drops its journal and refreshes the lockfile.
+#[allow(clippy::too_many_arguments)] // one call site each; a struct would only rename them
 async fn finish_attempt(
     client: &Client,
     ctx: &Ctx,
@@ -425,6 +456,7 @@ async fn finish_attempt(
     hooks: &dyn Hooks,
     started: Instant,
     calls_before: usize,
+    lockfile: LockfileAfter,
 ) -> Report {
     ctx.progress.done();
     let action = if report.forced_unlock {
@@ -448,7 +480,10 @@ async fn finish_attempt(
     if r.journaled && r.outcome != Outcome::RollbackFailed && !r.keep_journal {
         let _ = ctx.journal.remove(&r.flow_id);
     }
-    if matches!(r.outcome, Outcome::Deployed | Outcome::RolledBack) && r.pipeline == "config" {
+    if matches!(r.outcome, Outcome::Deployed | Outcome::RolledBack)
+        && r.pipeline == "config"
+        && lockfile == LockfileAfter::Refresh
+    {
         refresh_lockfile(
             client,
             ctx,

@@ -215,7 +215,16 @@ pub(super) async fn run(
         };
         let mut o = flow_opts(opts, &m.path, &pinned);
         o.optimize = false;
-        let r = deploy::deploy_source(client, ctx, &o, source, Some(release_id), hooks).await;
+        let r = deploy::deploy_source(
+            client,
+            ctx,
+            &o,
+            source,
+            Some(release_id),
+            hooks,
+            deploy::LockfileAfter::Skip,
+        )
+        .await;
         let line = &mut rep.flows[k];
         if !r.flow_id.is_empty() {
             line.flow_id = Some(r.flow_id.clone());
@@ -288,8 +297,16 @@ pub(super) async fn run(
             break;
         }
         let o = flow_opts(opts, &m.path, &id);
-        let r: Report =
-            deploy::deploy_source(client, ctx, &o, m.source.clone(), Some(release_id), hooks).await;
+        let r: Report = deploy::deploy_source(
+            client,
+            ctx,
+            &o,
+            m.source.clone(),
+            Some(release_id),
+            hooks,
+            deploy::LockfileAfter::Refresh,
+        )
+        .await;
         let line = &mut rep.flows[k];
         line.published_version = r.published_version.clone();
         match r.outcome {
