@@ -351,11 +351,8 @@ fn identity(flow: &Flow) -> Identity {
     }
 }
 
-/// From the start (first node with a duplicated id wins, as in the checks): which nodes
-/// are reached, which are reached without passing a node that waits for the caller, and a
-/// BFS parent for the latter. Iterative, linear.
-fn reach(flow: &Flow) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
-    let n = flow.nodes.len();
+/// The index of each node id (its first node, the one the graph uses) and of the start.
+pub(crate) fn node_index(flow: &Flow) -> (rustc_hash::FxHashMap<&str, usize>, Option<usize>) {
     let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for (i, node) in flow.nodes.iter().enumerate() {
         index.entry(node.id.as_str()).or_insert(i);
@@ -364,6 +361,15 @@ fn reach(flow: &Flow) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
         .start
         .as_ref()
         .and_then(|(id, _)| index.get(id.as_str()).copied());
+    (index, start)
+}
+
+/// From the start (first node with a duplicated id wins, as in the checks): which nodes
+/// are reached, which are reached without passing a node that waits for the caller, and a
+/// BFS parent for the latter. Iterative, linear.
+fn reach(flow: &Flow) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
+    let n = flow.nodes.len();
+    let (index, start) = node_index(flow);
     let bfs = |quiet_only: bool, parent: &mut Vec<usize>| {
         let mut seen = vec![false; n];
         let mut queue = std::collections::VecDeque::new();

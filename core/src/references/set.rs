@@ -362,14 +362,8 @@ fn way_out(
     returns_quietly: &dyn Fn(&RawReference) -> bool,
 ) -> Option<usize> {
     let flow = &doc.read.flow;
-    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
-    for (i, node) in flow.nodes.iter().enumerate() {
-        index.entry(node.id.as_str()).or_insert(i);
-    }
-    let start = flow
-        .start
-        .as_ref()
-        .and_then(|(id, _)| index.get(id.as_str()).copied())?;
+    let (index, start) = super::node_index(flow);
+    let start = start?;
     let mut seen = vec![false; flow.nodes.len()];
     let mut queue = std::collections::VecDeque::new();
     seen[start] = true;
