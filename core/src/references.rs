@@ -626,5 +626,4 @@ pub(crate) fn public(
 pub(crate) use crate::diagnostic::span_at as span_of;
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests;

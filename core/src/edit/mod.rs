@@ -757,5 +757,4 @@ fn set_conditions(node: &mut Node, conditions: Vec<ConditionInput>) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests;

@@ -23,6 +23,21 @@ fn same_as_full(s: &mut Session) {
     assert_eq!(incremental, s.full_analysis());
 }
 
+/// The result of an edit the test expects to be taken; a refusal fails the test with why.
+fn applied(r: Result<(), EditError>) {
+    if let Err(e) = r {
+        panic!("the edit was refused: {e}");
+    }
+}
+
+/// The error of an edit the test expects to be refused.
+fn refused(r: Result<(), EditError>) -> EditError {
+    match r {
+        Err(e) => e,
+        Ok(()) => panic!("the edit was taken, but should have been refused"),
+    }
+}
+
 fn set(from: &str, label: &str, to: &[&str]) -> Edit {
     Edit::SetTransition {
         from: from.into(),
@@ -36,17 +51,16 @@ fn a_clean_edit_keeps_the_structure_and_equals_a_full_pass() {
     let mut s = session(FLOW);
     assert!(codes(&mut s).is_empty());
     // A shortcut further down the flow: no cycle, nothing changes reachability.
-    s.apply(set("a", "3", &["d"])).unwrap();
+    applied(s.apply(set("a", "3", &["d"])));
     assert!(
         s.is_incremental(),
         "a shortcut down the flow keeps the structural findings"
     );
     same_as_full(&mut s);
-    s.apply(Edit::RemoveTransition {
+    applied(s.apply(Edit::RemoveTransition {
         from: "a".into(),
         label: "3".into(),
-    })
-    .unwrap();
+    }));
     assert!(s.is_incremental());
     same_as_full(&mut s);
 }
@@ -56,7 +70,7 @@ fn an_edit_that_closes_a_loop_takes_a_full_pass() {
     let mut s = session(FLOW);
     s.analysis();
     assert!(s.would_create_cycle("b", "a"));
-    s.apply(set("b", "next", &["a"])).unwrap();
+    applied(s.apply(set("b", "next", &["a"])));
     assert!(!s.is_incremental());
     same_as_full(&mut s);
     // A loop a → b → a, with its exit through c: d still reaches nothing.
@@ -67,11 +81,11 @@ fn an_edit_that_closes_a_loop_takes_a_full_pass() {
 fn a_dangling_target_is_local_and_reported() {
     let mut s = session(FLOW);
     s.analysis();
-    s.apply(set("b", "failure", &["nowhere"])).unwrap();
+    applied(s.apply(set("b", "failure", &["nowhere"])));
     assert!(s.is_incremental());
     assert!(codes(&mut s).contains(&Code::DanglingTarget));
     same_as_full(&mut s);
-    s.apply(set("b", "failure", &[])).unwrap();
+    applied(s.apply(set("b", "failure", &[])));
     assert!(codes(&mut s).is_empty());
     same_as_full(&mut s);
 }
@@ -80,7 +94,7 @@ fn a_dangling_target_is_local_and_reported() {
 fn losing_the_only_way_in_makes_a_region_unreachable() {
     let mut s = session(FLOW);
     s.analysis();
-    s.apply(set("a", "2", &["d"])).unwrap();
+    applied(s.apply(set("a", "2", &["d"])));
     assert!(!s.is_incremental(), "c has no other way in");
     assert!(codes(&mut s).contains(&Code::UnreachableNode));
     same_as_full(&mut s);
@@ -95,11 +109,10 @@ fn decision_conditions_are_reanalysed_locally() {
         priority: 1.0,
         target_id: "d".into(),
     };
-    s.apply(Edit::SetConditions {
+    applied(s.apply(Edit::SetConditions {
         id: "c".into(),
         conditions: vec![cond("Call.Ani == \"1\" and Call.Ani == \"2\"")],
-    })
-    .unwrap();
+    }));
     assert!(s.is_incremental());
     assert!(codes(&mut s).contains(&Code::UnsatisfiableCondition));
     same_as_full(&mut s);
@@ -108,20 +121,19 @@ fn decision_conditions_are_reanalysed_locally() {
 #[test]
 fn node_edits_and_errors() {
     let mut s = session(FLOW);
-    let err = s.apply(Edit::RemoveNode { id: "zz".into() }).unwrap_err();
+    let err = refused(s.apply(Edit::RemoveNode { id: "zz".into() }));
     assert_eq!(
         err.to_string(),
         "edit removeNode: there is no node with id `zz`"
     );
-    s.apply(Edit::AddNode {
+    applied(s.apply(Edit::AddNode {
         id: "e".into(),
         type_name: "mystery".into(),
         transitions: vec![("next".into(), vec!["d".into()])],
         conditions: Vec::new(),
         max_iterations: None,
         queue: None,
-    })
-    .unwrap();
+    }));
     let err = s.apply(Edit::AddNode {
         id: "e".into(),
         type_name: "play".into(),
@@ -134,7 +146,7 @@ fn node_edits_and_errors() {
     let found = codes(&mut s);
     assert!(found.contains(&Code::UnknownNodeType) && found.contains(&Code::UnreachableNode));
     same_as_full(&mut s);
-    s.apply(Edit::RemoveNode { id: "d".into() }).unwrap();
+    applied(s.apply(Edit::RemoveNode { id: "d".into() }));
     assert!(codes(&mut s).contains(&Code::DanglingTarget));
     same_as_full(&mut s);
 }
@@ -163,7 +175,7 @@ fn removing_the_reference_that_made_the_depth_lowers_it_incrementally() {
 }}"#,
     );
     assert_eq!(s.analysis().1.max_depth, 5);
-    s.apply(set("c", "next", &["e"])).unwrap();
+    applied(s.apply(set("c", "next", &["e"])));
     assert!(s.is_incremental(), "d and e keep a way in and out");
     let (_, stats) = s.analysis();
     assert_eq!(stats.max_depth, 4);

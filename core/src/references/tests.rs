@@ -120,10 +120,8 @@ fn archy_identity_and_every_kind_of_reference() {
     // Locations: the common module's key, the in-queue flow's name value.
     let module = &d.references[0];
     assert_eq!(module.span.map(|s| s.line), Some(12));
-    assert_eq!(
-        &ARCHY[module.at.range.unwrap().0 as usize..module.at.range.unwrap().1 as usize],
-        "Lookup"
-    );
+    let (start, end) = module.at.range.unwrap_or_default();
+    assert_eq!(&ARCHY[start as usize..end as usize], "Lookup");
     assert_eq!(
         module.at.pointer,
         "/inqueueCall/tasks/0/task/actions/0/callCommonModule/commonModule/Lookup"
@@ -207,9 +205,11 @@ fn utf16_positions() {
         },
     );
     let r = &d.references[0];
-    let span = r.span.unwrap();
+    let Some(span) = r.span else {
+        panic!("the reference has no span: {r:?}")
+    };
     assert_eq!(span.line, 11);
-    let (s, _) = r.at.range.unwrap();
+    let (s, _) = r.at.range.unwrap_or_default();
     // One two-byte character (É) before it: UTF-16 offsets are one less than bytes.
     assert_eq!(span.start, s - 1);
 }
@@ -366,7 +366,9 @@ fn a_loop_across_three_files_is_an_error_with_the_path_in_every_file() {
             .any(|m| m.contains("hands the call to `C` (c.yaml)")),
         "{steps:?}"
     );
-    let (_, pointer) = d.related.iter().find_map(|rel| rel.document()).unwrap();
+    let Some((_, pointer)) = d.related.iter().find_map(|rel| rel.document()) else {
+        panic!("no related place in another file: {d:?}")
+    };
     assert!(pointer.starts_with("/inboundCall/"), "{pointer}");
     // Every related place has a position in its own file.
     assert!(d.related.iter().all(|rel| rel.span.is_some()));
