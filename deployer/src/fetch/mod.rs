@@ -26,11 +26,11 @@ use serde_json::{Value, json};
 use crate::commands::{Done, referenced_queues};
 use crate::context::{ConnArgs, Ctx, StateArgs};
 use crate::exit::Exit;
+use crate::genesys::ApiError;
 use crate::genesys::Client;
 use crate::genesys::api::enc;
 use crate::genesys::export::{ExportError, ExportType};
-use crate::genesys::model::{Flow, Listing};
-use crate::genesys::{ApiError, transport::Body};
+use crate::genesys::model::Flow;
 use crate::lockfile::{Entry, Lockfile};
 use crate::util::{config_hash, sha256_hex};
 use crate::vars::{VarArgs, Vars};
@@ -280,26 +280,12 @@ fn looks_like_uuid(s: &str) -> bool {
 
 /// `GET /api/v2/flows?type=…`, every page.
 async fn flows_of_type(client: &Client, flow_type: &str) -> Result<Vec<Flow>, ApiError> {
-    let mut out = Vec::new();
-    let mut page = 1u64;
-    loop {
-        let path = format!(
-            "/api/v2/flows?type={}&pageSize=100&pageNumber={page}&sortBy=name",
+    client
+        .all_pages(&format!(
+            "/api/v2/flows?type={}&sortBy=name",
             enc(&flow_type.to_lowercase())
-        );
-        let l: Listing<Flow> = client
-            .transport
-            .send(reqwest::Method::GET, &path, Body::None)
-            .await?
-            .json("GET", &path)?;
-        let count = l.page_count.unwrap_or(1);
-        out.extend(l.entities);
-        if page >= count || page >= 1000 {
-            break;
-        }
-        page += 1;
-    }
-    Ok(out)
+        ))
+        .await
 }
 
 /// A file name stem from a flow name: lower-case ASCII letters, digits, `-` and `_`,

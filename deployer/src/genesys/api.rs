@@ -103,6 +103,28 @@ impl Client {
             .json("GET", path)
     }
 
+    /// Every entity of a paged listing (API.md §2.3): `base` with `pageSize=100` and each
+    /// `pageNumber` appended, until the last page (at most 1,000 pages).
+    pub async fn all_pages<T: serde::de::DeserializeOwned>(
+        &self,
+        base: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let mut out = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let l: Listing<T> = self
+                .get_json(&format!("{base}{sep}pageSize=100&pageNumber={page}"))
+                .await?;
+            let count = l.page_count.unwrap_or(1);
+            out.extend(l.entities);
+            if page >= count || page >= 1000 {
+                return Ok(out);
+            }
+            page += 1;
+        }
+    }
+
     async fn post_json<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -120,47 +142,25 @@ impl Client {
 
     /// Flows whose name is exactly `name` (case-insensitive), every page.
     pub async fn find_flows_by_name(&self, name: &str) -> Result<Vec<Flow>, ApiError> {
-        let mut out = Vec::new();
-        let mut page = 1u64;
-        loop {
-            let path = format!(
-                "/api/v2/flows?name={}&pageSize=100&pageNumber={page}",
-                enc(name)
-            );
-            let l: Listing<Flow> = self.get_json(&path).await?;
-            let count = l.page_count.unwrap_or(1);
-            out.extend(
-                l.entities
-                    .into_iter()
-                    .filter(|f| f.name.eq_ignore_ascii_case(name)),
-            );
-            if page >= count || page >= 1000 {
-                break;
-            }
-            page += 1;
-        }
-        Ok(out)
+        let all: Vec<Flow> = self
+            .all_pages(&format!("/api/v2/flows?name={}", enc(name)))
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|f| f.name.eq_ignore_ascii_case(name))
+            .collect())
     }
 
     /// The divisions (id, name) the org's flows are in, every page.
     pub async fn flow_divisions(&self) -> Result<Vec<(String, String)>, ApiError> {
+        let flows: Vec<Flow> = self.all_pages("/api/v2/flows").await?;
         let mut out: Vec<(String, String)> = Vec::new();
-        let mut page = 1u64;
-        loop {
-            let path = format!("/api/v2/flows?pageSize=100&pageNumber={page}");
-            let l: Listing<Flow> = self.get_json(&path).await?;
-            let count = l.page_count.unwrap_or(1);
-            for d in l.entities.into_iter().filter_map(|f| f.division) {
-                if let (Some(id), Some(name)) = (d.id, d.name)
-                    && !out.iter().any(|(i, _)| *i == id)
-                {
-                    out.push((id, name));
-                }
+        for d in flows.into_iter().filter_map(|f| f.division) {
+            if let (Some(id), Some(name)) = (d.id, d.name)
+                && !out.iter().any(|(i, _)| *i == id)
+            {
+                out.push((id, name));
             }
-            if page >= count || page >= 1000 {
-                break;
-            }
-            page += 1;
         }
         Ok(out)
     }
@@ -201,23 +201,8 @@ impl Client {
 
     /// Every version of a flow (all pages), in the API's order.
     pub async fn versions(&self, id: &str) -> Result<Vec<FlowVersion>, ApiError> {
-        let mut out = Vec::new();
-        let mut page = 1u64;
-        loop {
-            let l: Listing<FlowVersion> = self
-                .get_json(&format!(
-                    "/api/v2/flows/{}/versions?pageSize=100&pageNumber={page}",
-                    enc(id)
-                ))
-                .await?;
-            let count = l.page_count.unwrap_or(1);
-            out.extend(l.entities);
-            if page >= count || page >= 1000 {
-                break;
-            }
-            page += 1;
-        }
-        Ok(out)
+        self.all_pages(&format!("/api/v2/flows/{}/versions", enc(id)))
+            .await
     }
 
     /// `POST versions`: not idempotent (each call may add a version), so never
@@ -389,22 +374,7 @@ impl Client {
 
     /// Every routing queue (all pages).
     pub async fn queues(&self) -> Result<Vec<Queue>, ApiError> {
-        let mut out = Vec::new();
-        let mut page = 1u64;
-        loop {
-            let l: Listing<Queue> = self
-                .get_json(&format!(
-                    "/api/v2/routing/queues?pageSize=100&pageNumber={page}"
-                ))
-                .await?;
-            let count = l.page_count.unwrap_or(1);
-            out.extend(l.entities);
-            if page >= count || page >= 1000 {
-                break;
-            }
-            page += 1;
-        }
-        Ok(out)
+        self.all_pages("/api/v2/routing/queues").await
     }
 
     /// Queues named `name` (exact, case-insensitive).
