@@ -50,11 +50,11 @@ fn region(text: &str, span: Option<Span>, decoded: bool) -> Option<Value> {
     }))
 }
 
-/// A SARIF location in another file of the run (`Related::document`): its region from
-/// that file's text when it is one of the reports.
-fn other_location(
-    files: &[FileReport<'_>],
+/// A SARIF location: the file, its region when `file` (the report whose text the span
+/// counts in) is known, the node and the JSON Pointer as logical locations.
+fn sarif_location(
     path: &str,
+    file: Option<&FileReport<'_>>,
     span: Option<Span>,
     pointer: &str,
     node: Option<&str>,
@@ -62,9 +62,7 @@ fn other_location(
     let mut loc = json!({
         "physicalLocation": {"artifactLocation": {"uri": uri(path)}},
     });
-    if let Some(f) = files.iter().find(|f| f.path == path)
-        && let Some(r) = region(f.text, span, f.decoded)
-    {
+    if let Some(r) = file.and_then(|f| region(f.text, span, f.decoded)) {
         loc["physicalLocation"]["region"] = r;
     }
     let mut logical = Vec::new();
@@ -78,6 +76,24 @@ fn other_location(
         loc["logicalLocations"] = Value::Array(logical);
     }
     loc
+}
+
+/// A SARIF location in another file of the run (`Related::document`): its region from
+/// that file's text when it is one of the reports.
+fn other_location(
+    files: &[FileReport<'_>],
+    path: &str,
+    span: Option<Span>,
+    pointer: &str,
+    node: Option<&str>,
+) -> Value {
+    sarif_location(
+        path,
+        files.iter().find(|f| f.path == path),
+        span,
+        pointer,
+        node,
+    )
 }
 
 /// The path as a relative URI reference (RFC 3986): `/` separators, other bytes outside
@@ -171,23 +187,7 @@ pub fn sarif(files: &[FileReport<'_>], unreadable: &[(String, String)]) -> Value
         let mut seen: std::collections::HashMap<(Code, Option<&str>, &str), usize> =
             std::collections::HashMap::new();
         let location = |span, pointer: &str, node: Option<&str>| {
-            let mut loc = json!({
-                "physicalLocation": {"artifactLocation": {"uri": uri(f.path)}},
-            });
-            if let Some(r) = region(f.text, span, f.decoded) {
-                loc["physicalLocation"]["region"] = r;
-            }
-            let mut logical = Vec::new();
-            if let Some(n) = node {
-                logical.push(json!({"name": n, "kind": "member"}));
-            }
-            if !pointer.is_empty() {
-                logical.push(json!({"fullyQualifiedName": pointer, "kind": "element"}));
-            }
-            if !logical.is_empty() {
-                loc["logicalLocations"] = Value::Array(logical);
-            }
-            loc
+            sarif_location(f.path, Some(f), span, pointer, node)
         };
         for d in f.diagnostics {
             let nth = seen
