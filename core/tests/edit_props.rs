@@ -175,6 +175,8 @@ proptest! {
         max_depth in 2u32..8,
         action_budget in prop::sample::select(&[6u64, 12, 10_000][..]),
         queues in any::<bool>(),
+        analyse_first in any::<bool>(),
+        reload in prop::option::of((0..24usize, document(), any::<bool>())),
     ) {
         let options = Options {
             checks: CheckOptions {
@@ -186,8 +188,20 @@ proptest! {
         };
         let mut session = Session::new(options);
         session.load(text);
-        prop_assert_eq!(session.analysis(), session.full_analysis());
-        for (edit, analyse, a, b) in edits {
+        // Reading leaves the session's index to the first edit or cycle query: edits and
+        // queries right after a read, and after an analysis of it, must see the same.
+        if analyse_first {
+            prop_assert_eq!(session.analysis(), session.full_analysis());
+        }
+        for (k, (edit, analyse, a, b)) in edits.into_iter().enumerate() {
+            if let Some((at, text, analyse_read)) = &reload
+                && *at == k
+            {
+                session.load(text.clone());
+                if *analyse_read {
+                    prop_assert_eq!(session.analysis(), session.full_analysis());
+                }
+            }
             let described = format!("{edit:?}");
             let _ = session.apply(edit);
             if analyse {

@@ -54,6 +54,10 @@ pub(super) struct Cache {
     structured: bool,
     /// An edit invalidated the cache since the text was read.
     edited: bool,
+    /// The node findings are in `local`, by slot. A full pass made while the session's
+    /// index was stale (right after reading a text) leaves them all in `global` until
+    /// [`distribute`] hands them out.
+    distributed: bool,
     /// Slots whose local findings are stale.
     dirty: Vec<u32>,
     local: Vec<Vec<Diagnostic>>,
@@ -155,18 +159,31 @@ pub(super) fn refresh(session: &mut Session) {
 
 /// A full pass, and the structures the incremental tests need.
 fn full(session: &mut Session) {
+    // A node without a place in the text and of an unknown type gets its FG004 here, by
+    // slot; the readers make no such node, so this is only a guard.
+    if !session.indexed
+        && session
+            .flow
+            .nodes
+            .iter()
+            .any(|n| added_node_findings(n).is_some())
+    {
+        session.ensure_index();
+    }
     let Session {
         flow,
         index,
+        indexed,
         cache,
         options,
         source,
         ..
     } = session;
+    let indexed = *indexed;
     let text = source.as_deref().unwrap_or(flow.tree.source());
     let (raw, stats) = crate::analyze(flow, &options.checks);
     cache.full_passes += 1;
-    let n = index.slots.len();
+    let n = if indexed { index.slots.len() } else { 0 };
     cache.dirty.clear();
     cache.stats = stats;
     cache.global.clear();
@@ -177,7 +194,7 @@ fn full(session: &mut Session) {
     let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
     for r in raw {
         let slot = match &r.node {
-            Some(id) if !index.has_duplicates && is_node_code(r.code) => {
+            Some(id) if indexed && !index.has_duplicates && is_node_code(r.code) => {
                 index.slot_of_id.get(id.as_str()).copied()
             }
             _ => None,
@@ -188,18 +205,49 @@ fn full(session: &mut Session) {
             None => cache.global.push(d),
         }
     }
-    for (s, slot) in index.slots.iter().enumerate() {
-        if slot.alive
-            && let Some(r) = added_node_findings(&flow.nodes[slot.pos as usize])
-        {
-            cache.local[s].push(resolve_one(r, lines, text, encoding));
+    if indexed {
+        for (s, slot) in index.slots.iter().enumerate() {
+            if slot.alive
+                && let Some(r) = added_node_findings(&flow.nodes[slot.pos as usize])
+            {
+                cache.local[s].push(resolve_one(r, lines, text, encoding));
+            }
         }
     }
-
-    cache.valid = !index.has_duplicates;
+    cache.distributed = indexed;
+    cache.valid = !indexed || !index.has_duplicates;
     if cache.edited {
         prepare(session);
     }
+}
+
+/// Hands the node findings of a full pass made without the index to their slots, as
+/// [`full`] does with it (called when the index has just been built).
+pub(super) fn distribute(session: &mut Session) {
+    let Session { index, cache, .. } = session;
+    if !cache.valid || cache.distributed {
+        return;
+    }
+    if index.has_duplicates {
+        // As after a full pass with the index: flows with duplicate ids always take one.
+        cache.valid = false;
+        return;
+    }
+    cache.local.clear();
+    cache.local.resize_with(index.slots.len(), Vec::new);
+    let mut global = Vec::new();
+    for d in std::mem::take(&mut cache.global) {
+        let slot = match &d.node {
+            Some(id) if is_node_code(d.code) => index.slot_of_id.get(id.as_str()).copied(),
+            _ => None,
+        };
+        match slot {
+            Some(s) => cache.local[s as usize].push(d),
+            None => global.push(d),
+        }
+    }
+    cache.global = global;
+    cache.distributed = true;
 }
 
 /// Builds what the incremental tests need from the model as it is (called before an

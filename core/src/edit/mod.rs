@@ -335,6 +335,10 @@ pub struct Session {
     /// The text could not be read: graph checks are skipped until the first edit.
     fatal: bool,
     index: Index,
+    /// `index` describes `flow`. Reading a text leaves it stale: the slot graph costs an
+    /// allocation or two per node, and an editor re-reads the text on every keystroke but
+    /// edits structurally far less often, so the first edit or cycle query builds it.
+    indexed: bool,
     cache: incremental::Cache,
 }
 
@@ -349,6 +353,7 @@ impl Session {
             read_diagnostics: Vec::new(),
             fatal: true,
             index: Index::default(),
+            indexed: true,
             cache: incremental::Cache::default(),
         }
     }
@@ -381,7 +386,7 @@ impl Session {
         self.flow = flow;
         self.fatal = fatal;
         self.source = source;
-        self.index.rebuild(&self.flow);
+        self.indexed = false;
         self.cache = incremental::Cache::default();
         let text = self.source.as_deref().unwrap_or(self.flow.tree.source());
         self.read_diagnostics = crate::resolve(raw, text, self.options.position_encoding);
@@ -420,6 +425,7 @@ impl Session {
     /// already reaches `from`. `false` when either id names no node. Constant time when
     /// `to` is further down the flow than `from`, else a search bounded by the ranks.
     pub fn would_create_cycle(&mut self, from: &str, to: &str) -> bool {
+        self.ensure_index();
         let (Some(&f), Some(&t)) = (
             self.index.slot_of_id.get(from),
             self.index.slot_of_id.get(to),
@@ -468,11 +474,19 @@ impl Session {
     /// Adds what reading found (minus findings about nodes removed since), applies the
     /// document's suppression comments and `deny_warnings`, and sorts.
     fn finish(&self, mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        // A finding of the reader about a node is kept while a node has its id. Without the
+        // index (no edit since the text was read) the ids are the text's own, collected
+        // only when some finding names a node.
+        let mut ids: Option<rustc_hash::FxHashSet<&str>> = None;
         for d in &self.read_diagnostics {
-            if d.node
-                .as_ref()
-                .is_none_or(|n| self.index.slot_of_id.contains_key(n))
-            {
+            let keep = match &d.node {
+                None => true,
+                Some(n) if self.indexed => self.index.slot_of_id.contains_key(n),
+                Some(n) => ids
+                    .get_or_insert_with(|| self.flow.nodes.iter().map(|x| x.id.as_str()).collect())
+                    .contains(n.as_str()),
+            };
+            if keep {
                 found.push(d.clone());
             }
         }
@@ -512,6 +526,16 @@ impl Session {
         self.flow.nodes.len()
     }
 
+    /// Builds the slot graph if reading a text left it stale, and hands the findings of a
+    /// full pass made without it to their slots.
+    fn ensure_index(&mut self) {
+        if !self.indexed {
+            self.index.rebuild(&self.flow);
+            self.indexed = true;
+            incremental::distribute(self);
+        }
+    }
+
     fn slot(&self, op: &str, id: &str) -> Result<u32, EditError> {
         self.index
             .slot_of_id
@@ -523,6 +547,7 @@ impl Session {
     /// Applies one edit to the model. On an error the session is unchanged.
     pub fn apply(&mut self, edit: Edit) -> Result<(), EditError> {
         let op = edit.op();
+        self.ensure_index();
         incremental::prepare(self);
         self.index.ensure_ranks();
         match edit {
