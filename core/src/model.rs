@@ -2,6 +2,10 @@
 //! treats them, outgoing references (transitions and decision conditions) and, for every
 //! part, the place in the source it came from.
 
+mod names;
+
+pub use names::{Names, NodeRef};
+
 use crate::diagnostic::Location;
 use crate::syntax::{SyntaxTree, ValueId};
 
@@ -132,7 +136,8 @@ pub struct Edge {
     /// The transition label (`default`, `1`, `yes`, `body`, ...) or `condition` for a
     /// decision condition's target.
     pub label: Label,
-    pub target: String,
+    /// The id referred to, in the flow's [`Flow::names`].
+    pub target: NodeRef,
     /// The place of the target reference.
     pub origin: Origin,
     /// Index into [`Node::conditions`] when the edge is a condition's target.
@@ -237,20 +242,50 @@ pub struct Flow {
     pub name: Option<String>,
     pub flow_type: Option<String>,
     /// The id of the start node and the place it is named.
-    pub start: Option<(String, Origin)>,
+    pub start: Option<(NodeRef, Origin)>,
     /// Other ways in besides `start`: entry points the platform runs on its own (an in-queue
     /// flow's periodic state) and menus or tasks that flow settings name (error handling).
     /// Reachability starts from all of them; depth is measured from `start`.
     pub entries: Vec<Entry>,
     pub nodes: Vec<Node>,
+    /// The ids the flow's references name ([`Edge::target`], `start`, [`Entry::target`]),
+    /// interned, and the ids of the nodes the readers made.
+    pub names: Names,
     /// The syntax tree the origins refer to (empty for flows built in code).
     pub tree: SyntaxTree,
+}
+
+impl Flow {
+    /// The id a reference names.
+    pub fn name(&self, r: NodeRef) -> &str {
+        self.names.text(r)
+    }
+
+    /// The handle of `id` in [`Flow::names`], added when new.
+    pub fn intern(&mut self, id: &str) -> NodeRef {
+        self.names.intern(id)
+    }
+
+    /// The id of the start node, if the flow names one.
+    pub fn start_id(&self) -> Option<&str> {
+        self.start.as_ref().map(|(r, _)| self.name(*r))
+    }
+
+    /// A reference from a node to `id`, labelled `label`.
+    pub fn edge(&mut self, label: impl Into<Label>, id: &str, origin: Origin) -> Edge {
+        Edge {
+            label: label.into(),
+            target: self.intern(id),
+            origin,
+            condition: None,
+        }
+    }
 }
 
 /// A way into a flow besides its start.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub target: String,
+    pub target: NodeRef,
     pub origin: Origin,
     /// What makes it an entry, for messages (`the flow's error handling`).
     pub why: &'static str,

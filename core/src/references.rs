@@ -360,7 +360,7 @@ pub(crate) fn node_index(flow: &Flow) -> (rustc_hash::FxHashMap<&str, usize>, Op
     let start = flow
         .start
         .as_ref()
-        .and_then(|(id, _)| index.get(id.as_str()).copied());
+        .and_then(|&(id, _)| index.get(flow.name(id)).copied());
     (index, start)
 }
 
@@ -382,7 +382,7 @@ fn reach(flow: &Flow) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
                 continue;
             }
             for e in &flow.nodes[v].edges {
-                if let Some(&w) = index.get(e.target.as_str())
+                if let Some(&w) = index.get(flow.name(e.target))
                     && !seen[w]
                 {
                     seen[w] = true;

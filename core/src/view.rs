@@ -163,7 +163,7 @@ pub fn of_flow(
         for (k, e) in node.edges.iter().enumerate() {
             edges.push(ViewEdge {
                 source: node.id.clone(),
-                target: e.target.clone(),
+                target: flow.name(e.target).to_owned(),
                 label: e.label.to_string(),
                 condition: e.condition.map(|c| c as u32),
                 // Both lists are in vertex, then edge order.
@@ -176,8 +176,12 @@ pub fn of_flow(
         read: true,
         nodes,
         edges,
-        start: flow.start.as_ref().map(|(id, _)| id.clone()),
-        entries: flow.entries.iter().map(|e| e.target.clone()).collect(),
+        start: flow.start_id().map(str::to_owned),
+        entries: flow
+            .entries
+            .iter()
+            .map(|e| flow.name(e.target).to_owned())
+            .collect(),
         loops,
         bounded_loops,
         traps: found.traps.iter().map(|t| ids(t)).collect(),

@@ -156,7 +156,7 @@ fn route(flow: &flowguard_core::Flow, env: &BTreeMap<String, V>) -> String {
             .and_then(|v| tree.text(v))
             .map_or_else(|| n.id.clone(), str::to_owned)
     };
-    let mut at = flow.start.as_ref().unwrap().0.clone();
+    let mut at = flow.start_id().unwrap().to_owned();
     let mut heard = String::new();
     for _ in 0..500 {
         let n = nodes[at.as_str()];
@@ -181,9 +181,9 @@ fn route(flow: &flowguard_core::Flow, env: &BTreeMap<String, V>) -> String {
                 .into_iter()
                 .find(|&c| truth(&n.conditions[c].expression, env))
                 .map(|c| n.conditions[c].target.clone())
-                .or_else(|| n.default_edge().map(|e| e.target.clone()))
+                .or_else(|| n.default_edge().map(|e| flow.name(e.target).to_owned()))
         } else {
-            n.edges.first().map(|e| e.target.clone())
+            n.edges.first().map(|e| flow.name(e.target).to_owned())
         };
         match next {
             Some(t) => at = t,

@@ -155,7 +155,7 @@ fn reaches(session: &Session, from: &str, to: &str) -> bool {
             return true;
         }
         for e in &node.edges {
-            if let Some(&j) = first.get(e.target.as_str())
+            if let Some(&j) = first.get(session.flow().name(e.target))
                 && seen.insert(j)
             {
                 stack.push(j);

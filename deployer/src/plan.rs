@@ -127,21 +127,21 @@ fn describe(n: &Node) -> String {
     format!("`{}` ({})", n.id, n.type_name)
 }
 
-fn diff_node(a: &Node, b: &Node) -> Vec<String> {
+fn diff_node(fa: &Flow, a: &Node, fb: &Flow, b: &Node) -> Vec<String> {
     let mut out = Vec::new();
     if a.type_name != b.type_name {
         out.push(format!("type {} → {}", a.type_name, b.type_name));
     }
-    let edges = |n: &Node| -> BTreeMap<String, Vec<String>> {
+    let edges = |f: &Flow, n: &Node| -> BTreeMap<String, Vec<String>> {
         let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for e in n.edges.iter().filter(|e| e.condition.is_none()) {
             m.entry(e.label.to_string())
                 .or_default()
-                .push(e.target.clone());
+                .push(f.name(e.target).to_owned());
         }
         m
     };
-    let (ea, eb) = (edges(a), edges(b));
+    let (ea, eb) = (edges(fa, a), edges(fb, b));
     for (label, t) in &eb {
         match ea.get(label) {
             None => out.push(format!("edge `{label}` → {} added", t.join(", "))),
@@ -213,7 +213,7 @@ pub fn diff_flows(old: &Flow, new: &Flow) -> Plan {
         match io.get(&n.id) {
             None => plan.nodes_added.push(describe(n)),
             Some(&i) => {
-                let ch = diff_node(&old.nodes[i], n);
+                let ch = diff_node(old, &old.nodes[i], new, n);
                 if !ch.is_empty() {
                     plan.nodes_changed.push(NodeChange {
                         id: n.id.clone(),
@@ -228,7 +228,7 @@ pub fn diff_flows(old: &Flow, new: &Flow) -> Plan {
             plan.nodes_removed.push(describe(n));
         }
     }
-    let s = |f: &Flow| f.start.as_ref().map(|(s, _)| s.clone());
+    let s = |f: &Flow| f.start_id().map(str::to_owned);
     if s(old) != s(new) {
         plan.start_changed = Some(format!(
             "{} → {}",

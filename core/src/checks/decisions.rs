@@ -18,7 +18,7 @@ pub(crate) struct Lookup<'a, 'f> {
 }
 
 pub fn check(graph: &FlowGraph<'_>, out: &mut Vec<RawDiagnostic>) {
-    let by_id = |id: &str| graph.vertex_of_id.get(id).map(|&v| graph.node(v));
+    let by_id = |id: &str| graph.vertex_of(id).map(|v| graph.node(v));
     let lookup = Lookup {
         flow: graph.flow,
         node_by_id: &by_id,
@@ -33,7 +33,7 @@ pub(crate) fn check_node(graph: &Lookup<'_, '_>, node: &Node, out: &mut Vec<RawD
     if node.kind != NodeKind::Decision {
         return;
     }
-    let analysis = analyze_decision(node, &AnalysisOptions::default());
+    let analysis = analyze_decision(&graph.flow.names, node, &AnalysisOptions::default());
     for finding in analysis.findings {
         out.push(diagnostic(graph, node, finding));
     }

@@ -115,24 +115,20 @@ pub fn check(
         // edge (`next` of a node with a `call` edge into the group) is no exit.
         let calls_into_group = |v: u32| {
             graph.node(v).edges.iter().any(|e| {
-                e.label == "call"
-                    && graph
-                        .vertex_of_id
-                        .get(e.target.as_str())
-                        .is_some_and(|&t| in_c(t))
+                e.label == "call" && graph.vertex(e.target) != NONE && in_c(graph.vertex(e.target))
             })
         };
         let returns_only_through_group = |v: u32, w: u32| {
             let node = graph.node(v);
             calls_into_group(v)
-                && node.edges.iter().any(|e| {
-                    e.label == "next" && graph.vertex_of_id.get(e.target.as_str()) == Some(&w)
-                })
-                && !node.edges.iter().any(|e| {
-                    e.label != "next"
-                        && e.label != "call"
-                        && graph.vertex_of_id.get(e.target.as_str()) == Some(&w)
-                })
+                && node
+                    .edges
+                    .iter()
+                    .any(|e| e.label == "next" && graph.vertex(e.target) == w)
+                && !node
+                    .edges
+                    .iter()
+                    .any(|e| e.label != "next" && e.label != "call" && graph.vertex(e.target) == w)
         };
         let exits: Vec<(u32, u32)> = members
             .iter()

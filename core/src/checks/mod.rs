@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Location, RawDiagnostic};
 use crate::graph::{Components, Csr, NONE, reachable, strongly_connected_components};
-use crate::model::{Flow, NodeKind};
+use crate::model::{Flow, NodeKind, NodeRef};
 
 /// What the checks need to know besides the flow.
 #[derive(Clone, Debug)]
@@ -56,7 +56,12 @@ pub struct FlowGraph<'f> {
     pub flow: &'f Flow,
     /// Flow node index of each vertex.
     pub node_of: Vec<usize>,
-    pub vertex_of_id: HashMap<&'f str, u32>,
+    /// The vertex of each interned id ([`Flow::names`]; `NONE` when no node has it): a
+    /// reference resolves by indexing, not hashing.
+    vertex_of_name: Vec<u32>,
+    /// Vertices of node ids the flow's names lack (flows built in code without
+    /// interning their nodes' ids; the readers intern every id).
+    vertex_of_other: HashMap<&'f str, u32>,
     pub csr: Csr,
     /// References that resolve to no node: (vertex, index into its node's `edges`), in
     /// document order. Found while building, so no check looks every target up again.
@@ -72,26 +77,40 @@ pub struct FlowGraph<'f> {
 
 impl<'f> FlowGraph<'f> {
     pub fn build(flow: &'f Flow) -> Self {
-        let mut vertex_of_id: HashMap<&str, u32> =
-            HashMap::with_capacity_and_hasher(flow.nodes.len(), Default::default());
+        let mut vertex_of_name = vec![NONE; flow.names.len()];
+        let mut vertex_of_other: HashMap<&str, u32> = HashMap::default();
         let mut node_of = Vec::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                vertex_of_id.entry(node.id.as_str())
+            let v = node_of.len() as u32;
+            // The flow-JSON reader interns the ids in node order, so a node's handle is
+            // usually its own index: compared, not hashed.
+            let own = NodeRef(i as u32);
+            let r = if i < flow.names.len() && flow.names.text(own) == node.id {
+                Some(own)
+            } else {
+                flow.names.get(&node.id)
+            };
+            let slot = match r {
+                Some(r) => vertex_of_name.get_mut(r.0 as usize),
+                None => Some(vertex_of_other.entry(node.id.as_str()).or_insert(NONE)),
+            };
+            if let Some(slot) = slot
+                && *slot == NONE
             {
-                slot.insert(node_of.len() as u32);
+                *slot = v;
                 node_of.push(i);
             }
         }
+        let resolve = |r: NodeRef| vertex_of_name.get(r.0 as usize).copied().unwrap_or(NONE);
         // One allocation for the edge list (it is pushed to once per edge).
         let edge_count = node_of.iter().map(|&i| flow.nodes[i].edges.len()).sum();
         let mut edges = Vec::with_capacity(edge_count);
         let mut dangling = Vec::new();
         for (v, &i) in node_of.iter().enumerate() {
             for (k, e) in flow.nodes[i].edges.iter().enumerate() {
-                match vertex_of_id.get(e.target.as_str()) {
-                    Some(&w) => edges.push((v as u32, w)),
-                    None => dangling.push((v as u32, k as u32)),
+                match resolve(e.target) {
+                    NONE => dangling.push((v as u32, k as u32)),
+                    w => edges.push((v as u32, w)),
                 }
             }
         }
@@ -99,20 +118,22 @@ impl<'f> FlowGraph<'f> {
         let start = flow
             .start
             .as_ref()
-            .and_then(|(id, _)| vertex_of_id.get(id.as_str()).copied());
+            .map(|&(r, _)| resolve(r))
+            .filter(|&v| v != NONE);
         let mut entries = Vec::new();
         let mut dangling_entries = Vec::new();
         for (i, entry) in flow.entries.iter().enumerate() {
-            match vertex_of_id.get(entry.target.as_str()) {
-                Some(&v) => entries.push(v),
-                None => dangling_entries.push(i),
+            match resolve(entry.target) {
+                NONE => dangling_entries.push(i),
+                v => entries.push(v),
             }
         }
         let components = strongly_connected_components(&csr, &|_| true);
         FlowGraph {
             flow,
             node_of,
-            vertex_of_id,
+            vertex_of_name,
+            vertex_of_other,
             csr,
             dangling,
             start,
@@ -120,6 +141,24 @@ impl<'f> FlowGraph<'f> {
             dangling_entries,
             components,
         }
+    }
+
+    /// The vertex of the node with id `id` (the first node of a duplicated id).
+    pub fn vertex_of(&self, id: &str) -> Option<u32> {
+        let v = match self.flow.names.get(id) {
+            Some(r) => self.vertex(r),
+            None => self.vertex_of_other.get(id).copied().unwrap_or(NONE),
+        };
+        (v != NONE).then_some(v)
+    }
+
+    /// The vertex a reference resolves to (`NONE` when no node has the id).
+    #[inline]
+    pub fn vertex(&self, r: NodeRef) -> u32 {
+        self.vertex_of_name
+            .get(r.0 as usize)
+            .copied()
+            .unwrap_or(NONE)
     }
 
     pub fn node(&self, v: u32) -> &'f crate::model::Node {
@@ -262,7 +301,7 @@ pub(crate) fn node_checks<'f>(
 ) {
     let mut resolved = 0;
     for edge in &node.edges {
-        if node_by_id(&edge.target).is_some() {
+        if node_by_id(flow.name(edge.target)).is_some() {
             resolved += 1;
         } else {
             out.push(references::dangling_target(flow, node, edge));

@@ -15,7 +15,7 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
     // (so there are none when every node became a vertex).
     let has_duplicates = graph.node_of.len() < flow.nodes.len();
     for (i, node) in flow.nodes.iter().enumerate().filter(|_| has_duplicates) {
-        let Some(&v) = graph.vertex_of_id.get(node.id.as_str()) else {
+        let Some(v) = graph.vertex_of(&node.id) else {
             continue;
         };
         let first = graph.node_of[v as usize];
@@ -57,7 +57,7 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
         Some((id, origin)) if graph.start.is_none() => out.push(RawDiagnostic::new(
             Code::MissingStart,
             origin_location(flow, origin, || "/start".to_owned()),
-            format!("the start node `{id}` does not exist"),
+            format!("the start node `{}` does not exist", flow.name(*id)),
             "set `start` to the id of an existing node; without it reachability and depth cannot be checked",
         )),
         Some(_) => {}
@@ -78,7 +78,8 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
             origin_location(flow, &entry.origin, String::new),
             format!(
                 "{} names `{}`, which does not exist",
-                entry.why, entry.target
+                entry.why,
+                flow.name(entry.target)
             ),
             "point it at an existing task, menu or state, or add one with this refId",
         ));
@@ -112,7 +113,7 @@ pub(crate) fn dangling_target(flow: &Flow, node: &Node, edge: &Edge) -> RawDiagn
         format!(
             "{what} of {} targets `{}`, which does not exist",
             node.display(),
-            edge.target
+            flow.name(edge.target)
         ),
         "point it at an existing node id, or add a node with this id",
     )

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::bits::Bits;
 use super::domain::{Formula, SpaceBuilder};
 use super::expr::{Expr, ExprError, parse_expression};
-use crate::model::{Node, NodeKind};
+use crate::model::{Names, Node, NodeKind};
 
 /// Limits for [`analyze_decision`].
 #[derive(Clone, Debug)]
@@ -104,7 +104,10 @@ fn compile_parsed(
 }
 
 /// Analyses one decision node. Non-decision nodes get an empty analysis.
-pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
+///
+/// `names` resolves the node's references (the flow's [`crate::model::Flow::names`]).
+pub fn analyze_decision(names: &Names, node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
+    let default = node.default_edge().map(|e| names.text(e.target));
     #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     let mut out = DecisionAnalysis {
         node_id: node.id.clone(),
@@ -127,7 +130,7 @@ pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnaly
         .map(|c| parse_expression(&c.expression))
         .collect();
     #[cfg(not(target_arch = "wasm32"))]
-    if super::independent::analyze(node, &parsed, options, &mut out) {
+    if super::independent::analyze(node, default, &parsed, options, &mut out) {
         return out;
     }
     #[cfg(target_arch = "wasm32")]
@@ -135,13 +138,14 @@ pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnaly
         .conditions
         .iter()
         .map(|c| parse_expression(&c.expression));
-    analyze_compiled(node, parsed, options, out)
+    analyze_compiled(node, default, parsed, options, out)
 }
 
 /// The general path: every question answered by enumerating the cells of the decision's
 /// input space.
 pub(super) fn analyze_compiled(
     node: &Node,
+    default: Option<&str>,
     parsed: impl IntoIterator<Item = Result<Expr, ExprError>>,
     options: &AnalysisOptions,
     mut out: DecisionAnalysis,
@@ -160,7 +164,6 @@ pub(super) fn analyze_compiled(
             .into_iter()
             .map(|(condition, error)| Finding::SyntaxError { condition, error }),
     );
-    let default = node.default_edge().map(|e| e.target.as_str());
     let Some(space) = builder.finish(options.max_combinations) else {
         if default.is_none() {
             out.findings.push(Finding::NoMatch { witness: None });

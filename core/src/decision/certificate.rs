@@ -43,7 +43,7 @@ fn walk(
             .into_iter()
             .find(|&c| is_true((at, c)))
             .map(|c| node.conditions[c].target.as_str())
-            .or_else(|| node.default_edge().map(|e| e.target.as_str()));
+            .or_else(|| node.default_edge().map(|e| ctx.flow.name(e.target)));
         let Some(next) = chosen else {
             return Outcome::Stuck(node.id.clone());
         };

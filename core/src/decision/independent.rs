@@ -74,6 +74,7 @@ fn same_name(a: &str, b: &str) -> bool {
 /// lead where it does.
 pub(super) fn analyze(
     node: &Node,
+    default: Option<&str>,
     parsed: &[Result<Expr, ExprError>],
     options: &AnalysisOptions,
     out: &mut DecisionAnalysis,
@@ -102,7 +103,6 @@ pub(super) fn analyze(
         };
         dims.push(Dim { name, cells, truth });
     }
-    let default = node.default_edge().map(|e| e.target.as_str());
     out.exact = true;
     out.combinations = total as u64;
     let target = |i: usize| node.conditions[i].target.as_str();
@@ -241,13 +241,14 @@ mod tests {
             let node = read.flow.nodes.iter().find(|n| n.id == "d").unwrap();
             prop_assert_eq!(node.conditions.len(), conds.len());
             let options = AnalysisOptions { max_combinations: cap };
-            let fast = analyze_decision(node, &options);
+            let fast = analyze_decision(&read.flow.names, node, &options);
+            let default = node.default_edge().map(|e| read.flow.name(e.target));
             let parsed: Vec<_> = node
                 .conditions
                 .iter()
                 .map(|c| parse_expression(&c.expression))
                 .collect();
-            let general = analyze_compiled(node, parsed, &options, DecisionAnalysis {
+            let general = analyze_compiled(node, default, parsed, &options, DecisionAnalysis {
                 node_id: node.id.clone(),
                 order: fast.order.clone(),
                 exact: false,
@@ -281,7 +282,14 @@ mod tests {
             combinations: 0,
             findings: Vec::new(),
         };
-        assert!(analyze(node, &exprs, &AnalysisOptions::default(), &mut out));
+        let default = node.default_edge().map(|e| read.flow.name(e.target));
+        assert!(analyze(
+            node,
+            default,
+            &exprs,
+            &AnalysisOptions::default(),
+            &mut out
+        ));
         // NOT_SET, below, 37, above; NOT_SET, "v12", other.
         assert_eq!(out.combinations, 12);
         assert!(matches!(
@@ -300,8 +308,10 @@ mod tests {
             .iter()
             .map(|c| parse_expression(&c.expression))
             .collect();
+        let default = node.default_edge().map(|e| read.flow.name(e.target));
         assert!(!analyze(
             node,
+            default,
             &exprs,
             &AnalysisOptions::default(),
             &mut out

@@ -296,11 +296,11 @@ pub(super) fn prepare(session: &mut Session) {
         }
     }
     let slot_of = |id: &str| index.slot_of_id.get(id).copied();
-    let start = flow.start.as_ref().and_then(|(id, _)| slot_of(id));
+    let start = flow.start_id().and_then(slot_of);
     cache.roots.clear();
     cache.roots.extend(start);
     for e in &flow.entries {
-        cache.roots.extend(slot_of(&e.target));
+        cache.roots.extend(slot_of(flow.name(e.target)));
     }
     cache.reach = match start {
         Some(_) => reachable(&csr, &cache.roots, &all),

@@ -26,7 +26,7 @@ mod incremental;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Location, RawDiagnostic};
-use crate::model::{Condition, Edge, ExternalTarget, Flow, Node, Origin};
+use crate::model::{Condition, Edge, ExternalTarget, Flow, Names, Node, NodeRef, Origin};
 use crate::syntax::tree::push_pointer_segment;
 use crate::{Options, Stats};
 
@@ -279,14 +279,15 @@ impl Index {
         for s in 0..self.slots.len() {
             let pos = self.slots[s].pos as usize;
             for e in &flow.nodes[pos].edges {
-                match self.slot_of_id.get(e.target.as_str()) {
+                let target = flow.name(e.target);
+                match self.slot_of_id.get(target) {
                     Some(&t) => {
                         self.slots[s].out.push(t);
                         self.slots[t as usize].inc.push(u32_of(s));
                     }
                     None => self
                         .pending
-                        .entry(e.target.clone())
+                        .entry(target.to_owned())
                         .or_default()
                         .push(u32_of(s)),
                 }
@@ -575,10 +576,13 @@ impl Session {
                     origin: Origin::pointer(format!("{ptr}/queue")),
                     is_expression: false,
                 });
+                let names = &mut self.flow.names;
+                names.intern(&id);
                 for (label, targets) in transitions {
-                    node.edges.extend(transition_edges(&id, &label, targets));
+                    node.edges
+                        .extend(transition_edges(names, &id, &label, &targets));
                 }
-                set_conditions(&mut node, conditions);
+                set_conditions(names, &mut node, conditions);
                 let index = &mut self.index;
                 let pos = self.flow.nodes.len();
                 let s = index.new_slot(pos);
@@ -590,7 +594,7 @@ impl Session {
                     // rank[s] is 0, below or equal to every rank: nothing to raise.
                 }
                 for e in &node.edges {
-                    index.link(s, &e.target);
+                    index.link(s, self.flow.names.text(e.target));
                 }
                 self.flow.nodes.push(node);
                 self.cache.invalidate();
@@ -613,8 +617,9 @@ impl Session {
                     remove_one(&mut index.slots[t as usize].inc, s);
                 }
                 for e in &self.flow.nodes[pos].edges {
-                    if !index.slot_of_id.contains_key(e.target.as_str()) {
-                        index.unlink(s, &e.target);
+                    let target = self.flow.names.text(e.target);
+                    if !index.slot_of_id.contains_key(target) {
+                        index.unlink(s, target);
                     }
                 }
                 let inc = std::mem::take(&mut index.slots[s as usize].inc);
@@ -649,19 +654,19 @@ impl Session {
                 let s = self.slot(op, &id)?;
                 let pos = self.index.slots[s as usize].pos as usize;
                 let node = &mut self.flow.nodes[pos];
-                let old: Vec<String> = node
+                let old: Vec<NodeRef> = node
                     .edges
                     .iter()
                     .filter(|e| e.condition.is_some())
-                    .map(|e| e.target.clone())
+                    .map(|e| e.target)
                     .collect();
                 node.edges.retain(|e| e.condition.is_none());
-                set_conditions(node, conditions);
-                let new: Vec<String> = node
+                set_conditions(&mut self.flow.names, node, conditions);
+                let new: Vec<NodeRef> = node
                     .edges
                     .iter()
                     .filter(|e| e.condition.is_some())
-                    .map(|e| e.target.clone())
+                    .map(|e| e.target)
                     .collect();
                 self.relink(s, &old, &new);
             }
@@ -682,11 +687,11 @@ impl Session {
         let node = &mut self.flow.nodes[pos];
         let is_this = |e: &Edge| e.condition.is_none() && e.label == label;
         let first = node.edges.iter().position(is_this);
-        let old: Vec<String> = node
+        let old: Vec<NodeRef> = node
             .edges
             .iter()
             .filter(|e| is_this(e))
-            .map(|e| e.target.clone())
+            .map(|e| e.target)
             .collect();
         node.edges.retain(|e| !is_this(e));
         // Where the transition was, or after the other transitions (before conditions).
@@ -698,22 +703,24 @@ impl Session {
                 .take_while(|e| e.condition.is_none())
                 .count(),
         };
-        let new = transition_edges(from, label, to.clone());
+        let new = transition_edges(&mut self.flow.names, from, label, &to);
+        let refs: Vec<NodeRef> = new.iter().map(|e| e.target).collect();
         node.edges.splice(at..at, new);
-        self.relink(s, &old, &to);
+        self.relink(s, &old, &refs);
         Ok(())
     }
 
     /// Replaces references `old` of slot `s` by `new` in the index, and tells the cache
     /// which resolved edges went and came.
-    fn relink(&mut self, s: u32, old: &[String], new: &[String]) {
+    fn relink(&mut self, s: u32, old: &[NodeRef], new: &[NodeRef]) {
+        let names = &self.flow.names;
         let mut removed = Vec::new();
-        for t in old {
-            removed.extend(self.index.unlink(s, t));
+        for &t in old {
+            removed.extend(self.index.unlink(s, names.text(t)));
         }
         let mut added = Vec::new();
-        for t in new {
-            added.extend(self.index.link(s, t));
+        for &t in new {
+            added.extend(self.index.link(s, names.text(t)));
         }
         incremental::edges_changed(self, s, &removed, &added);
     }
@@ -743,16 +750,16 @@ fn added_node_findings(node: &Node) -> Option<RawDiagnostic> {
 }
 
 /// The edges of transition `label` of node `id`, with flow JSON pointers.
-fn transition_edges(id: &str, label: &str, targets: Vec<String>) -> Vec<Edge> {
+fn transition_edges(names: &mut Names, id: &str, label: &str, targets: &[String]) -> Vec<Edge> {
     let mut base = node_pointer(id);
     base.push_str("/transitions/");
     push_pointer_segment(&mut base, label);
     targets
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(i, target)| Edge {
             label: crate::model::label(label),
-            target,
+            target: names.intern(target),
             origin: Origin::pointer(format!("{base}/{i}")),
             condition: None,
         })
@@ -760,13 +767,13 @@ fn transition_edges(id: &str, label: &str, targets: Vec<String>) -> Vec<Edge> {
 }
 
 /// Replaces the conditions of `node` (its condition edges must be removed already).
-fn set_conditions(node: &mut Node, conditions: Vec<ConditionInput>) {
+fn set_conditions(names: &mut Names, node: &mut Node, conditions: Vec<ConditionInput>) {
     let base = format!("{}/conditions", node_pointer(&node.id));
     node.conditions.clear();
     for (i, c) in conditions.into_iter().enumerate() {
         node.edges.push(Edge {
             label: crate::model::Label::Borrowed("condition"),
-            target: c.target_id.clone(),
+            target: names.intern(&c.target_id),
             origin: Origin::pointer(format!("{base}/{i}/target_id")),
             condition: Some(i),
         });

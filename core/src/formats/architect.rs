@@ -19,7 +19,9 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
 use crate::formats::semantics::{self, After};
 use crate::formats::{Reader, loc};
-use crate::model::{Condition, Edge, ExternalTarget, Flow, InputFormat, Node, NodeKind, Origin};
+use crate::model::{
+    Condition, Edge, ExternalTarget, Flow, InputFormat, Names, Node, NodeKind, Origin,
+};
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
 
 /// An action found in an `actionList`, or inline in a menu choice.
@@ -41,6 +43,8 @@ struct Ctx<'r, 't, 'd> {
     r: &'r Reader<'t, 'd>,
     tree: &'t SyntaxTree,
     nodes: Vec<Node>,
+    /// The ids the flow's references name (moved into [`Flow::names`] at the end).
+    names: Names,
     sequences: Vec<Sequence>,
     actions: HashMap<String, Action>,
     /// Action ids in document order (node order is deterministic).
@@ -72,6 +76,7 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
             r: &r,
             tree: &tree,
             nodes: Vec::new(),
+            names: Names::default(),
             sequences: Vec::new(),
             actions: HashMap::new(),
             order: Vec::new(),
@@ -80,7 +85,11 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
             work: Vec::new(),
         };
         cx.read_document(root, &mut flow);
+        for node in &cx.nodes {
+            cx.names.intern(&node.id);
+        }
         flow.nodes = cx.nodes;
+        flow.names = cx.names;
     }
     flow.tree = tree;
     flow
@@ -146,7 +155,7 @@ impl Ctx<'_, '_, '_> {
         self.walk();
         match tree.get(root, "initialSequence") {
             Some(v) => match tree.as_str(v) {
-                Some(s) => flow.start = Some((s.to_owned(), Origin::value(v))),
+                Some(s) => flow.start = Some((self.names.intern(s), Origin::value(v))),
                 None => self.r.type_error(
                     v,
                     "`initialSequence`",
@@ -173,7 +182,7 @@ impl Ctx<'_, '_, '_> {
                         && let Some(target) = tree.as_str(child)
                     {
                         flow.entries.push(crate::model::Entry {
-                            target: target.to_owned(),
+                            target: self.names.intern(target),
                             origin: Origin::value(child),
                             why: "the flow's error handling or settings",
                         });
@@ -312,7 +321,8 @@ impl Ctx<'_, '_, '_> {
                     .unwrap_or("choice")
                     .to_owned();
                 if let Some(aid) = self.register(action, index) {
-                    node.edges.push(edge(&label, aid.clone(), action));
+                    node.edges
+                        .push(edge(&mut self.names, &label, aid.clone(), action));
                     // What a choice's action leaves to do (a transfer that failed) repeats
                     // the menu (Help Center, "Transfer to ACD action").
                     self.place(&aid, Cont::Node(id.clone()));
@@ -322,7 +332,8 @@ impl Ctx<'_, '_, '_> {
         if let Some(v) = tree.get(item, "startAction") {
             match tree.as_str(v) {
                 Some(s) => {
-                    node.edges.push(edge("start", s.to_owned(), v));
+                    node.edges
+                        .push(edge(&mut self.names, "start", s.to_owned(), v));
                     self.work.push((s.to_owned(), Cont::EndOf(index)));
                 }
                 None => self.r.type_error(
@@ -441,7 +452,8 @@ impl Ctx<'_, '_, '_> {
                         } else {
                             "jump"
                         };
-                        node.edges.push(edge(label, s.to_owned(), r));
+                        node.edges
+                            .push(edge(&mut self.names, label, s.to_owned(), r));
                         jumped = semantics_after == After::Jump || !known;
                     }
                     None => self.r.type_error(
@@ -480,7 +492,8 @@ impl Ctx<'_, '_, '_> {
                     } else {
                         output_label(&output)
                     };
-                    node.edges.push(edge(&label, target, origin));
+                    node.edges
+                        .push(edge(&mut self.names, &label, target, origin));
                 }
             }
         }
@@ -528,11 +541,12 @@ impl Ctx<'_, '_, '_> {
             });
             node.edges.push(Edge {
                 label: crate::model::Label::Borrowed("condition"),
-                target: yes_t,
+                target: self.names.intern(&yes_t),
                 origin: Origin::value(yes_o),
                 condition: Some(0),
             });
-            node.edges.push(edge("default", no_t, no_o));
+            node.edges
+                .push(edge(&mut self.names, "default", no_t, no_o));
         } else if kind == NodeKind::Loop {
             let count = tree.get(v, "loopCount");
             node.max_iterations = count
@@ -553,19 +567,19 @@ impl Ctx<'_, '_, '_> {
                     })
                 });
             let exit = self.target(&after);
-            node.edges.push(edge("exit", exit, v));
+            node.edges.push(edge(&mut self.names, "exit", exit, v));
         } else if kind != NodeKind::End && !jumped && paths.is_empty() {
             let next = self.target(&after);
             let origin = tree.get(v, "nextAction").unwrap_or(v);
-            node.edges.push(edge("next", next, origin));
+            node.edges.push(edge(&mut self.names, "next", next, origin));
         } else if kind != NodeKind::End && !jumped && t == "CallTaskAction" {
             let next = self.target(&after);
-            node.edges.push(edge("next", next, v));
+            node.edges.push(edge(&mut self.names, "next", next, v));
         } else if semantics_after == After::Handoff && !has_failure_path(tree, &paths) {
             // A transfer that fails goes on with what follows it.
             let next = self.target(&after);
             let origin = tree.get(v, "nextAction").unwrap_or(v);
-            node.edges.push(edge("next", next, origin));
+            node.edges.push(edge(&mut self.names, "next", next, origin));
         }
 
         if kind == NodeKind::End {
@@ -643,10 +657,10 @@ fn output_label(output: &str) -> String {
     if t.is_empty() { "path".to_owned() } else { t }
 }
 
-fn edge(label: &str, target: String, origin: ValueId) -> Edge {
+fn edge(names: &mut Names, label: &str, target: String, origin: ValueId) -> Edge {
     Edge {
         label: crate::model::label(label),
-        target,
+        target: names.intern(&target),
         origin: Origin::value(origin),
         condition: None,
     }

@@ -17,7 +17,7 @@ use crate::diagnostic::{Code, RawDiagnostic, Severity};
 use crate::formats::semantics::{self, After};
 use crate::formats::{Reader, loc};
 use crate::model::{
-    Condition, Edge, Entry, ExternalTarget, Flow, InputFormat, Node, NodeKind, Origin,
+    Condition, Edge, Entry, ExternalTarget, Flow, InputFormat, Names, Node, NodeKind, Origin,
 };
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
 
@@ -79,6 +79,8 @@ struct Ctx<'r, 't, 'd> {
     r: &'r Reader<'t, 'd>,
     tree: &'t SyntaxTree,
     nodes: Vec<Node>,
+    /// The ids the flow's references name (moved into [`Flow::names`] at the end).
+    names: Names,
     jobs: Vec<Job>,
     end_nodes: HashSet<String>,
     /// The owner label of the lists being queued (set while reading a container).
@@ -107,12 +109,17 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
             r: &r,
             tree: &tree,
             nodes: Vec::new(),
+            names: Names::default(),
             jobs: Vec::new(),
             end_nodes: HashSet::new(),
             owner: std::rc::Rc::from(""),
         };
         cx.read_document(root, &mut flow);
+        for node in &cx.nodes {
+            cx.names.intern(&node.id);
+        }
         flow.nodes = cx.nodes;
+        flow.names = cx.names;
     }
     flow.tree = tree;
     flow
@@ -217,7 +224,7 @@ impl Ctx<'_, '_, '_> {
                 end_of: Some(("endOfTask", list)),
             };
             let first = self.list_entry(Some(list), &id, cont, Vec::new());
-            node.edges.push(edge("start", first, list));
+            node.edges.push(edge(&mut self.names, "start", first, list));
             self.nodes.push(node);
         }
         // In-queue message and email flows: a start-up state, and a periodic state the
@@ -267,7 +274,9 @@ impl Ctx<'_, '_, '_> {
         match tree.get(body, "startUpRef") {
             Some(v) => match tree.as_str(v) {
                 Some(s) => match parse_ref(s) {
-                    Ref::Internal(id) => flow.start = Some((id, Origin::value(v))),
+                    Ref::Internal(id) => {
+                        flow.start = Some((self.names.intern(&id), Origin::value(v)))
+                    }
                     Ref::External => self.external(v, s),
                     Ref::Invalid => self.bad_ref(v, s, None),
                 },
@@ -275,13 +284,14 @@ impl Ctx<'_, '_, '_> {
             },
             None if startup.is_some() => {
                 flow.start = Some((
-                    "startUpTask".to_owned(),
+                    self.names.intern("startUpTask"),
                     Origin::value(startup.unwrap_or(body)),
                 ))
             }
             None => {}
         }
         for (target, v, why, starts) in state_entries {
+            let target = self.names.intern(&target);
             if starts && flow.start.is_none() {
                 flow.start = Some((target, Origin::value(v)));
             } else {
@@ -300,7 +310,7 @@ impl Ctx<'_, '_, '_> {
     /// Menus and tasks that the flow's settings name (error handling that jumps to a task,
     /// a default menu, ...): the platform enters them on its own, so they are reachable.
     /// Every internal reference under a `settings*` key counts; the walk is iterative.
-    fn settings_entries(&self, body: ValueId, flow: &mut Flow) {
+    fn settings_entries(&mut self, body: ValueId, flow: &mut Flow) {
         let tree = self.tree;
         for (key, _, value) in tree.members(body) {
             if !key.starts_with("settings") {
@@ -316,7 +326,7 @@ impl Ctx<'_, '_, '_> {
                 if let Some(s) = tree.as_str(v) {
                     if let Ref::Internal(target) = parse_ref(s) {
                         flow.entries.push(Entry {
-                            target,
+                            target: self.names.intern(&target),
                             origin: Origin::value(v),
                             why,
                         });
@@ -351,8 +361,12 @@ impl Ctx<'_, '_, '_> {
         };
         let actions = self.tree.get(inner, "actions");
         let first = self.list_entry(actions, id, cont, Vec::new());
-        node.edges
-            .push(edge("start", first, actions.unwrap_or(inner)));
+        node.edges.push(edge(
+            &mut self.names,
+            "start",
+            first,
+            actions.unwrap_or(inner),
+        ));
         self.nodes.push(node);
     }
 
@@ -369,8 +383,12 @@ impl Ctx<'_, '_, '_> {
                 for (k, choice) in tree.children(c).enumerate() {
                     let choice_id = format!("{id}/{k}");
                     let edge_label = self.read_choice(choice, &choice_id, id, label);
-                    menu.edges
-                        .push(edge(&edge_label, choice_id.clone(), choice));
+                    menu.edges.push(edge(
+                        &mut self.names,
+                        &edge_label,
+                        choice_id.clone(),
+                        choice,
+                    ));
                     keys.add(self, choice, &choice_id);
                 }
             }
@@ -453,18 +471,25 @@ impl Ctx<'_, '_, '_> {
                 );
                 let first = self.list_entry(actions, id, cont, Vec::new());
                 self.owner = owner;
-                node.edges
-                    .push(edge("task", first, actions.unwrap_or(task)));
+                node.edges.push(edge(
+                    &mut self.names,
+                    "task",
+                    first,
+                    actions.unwrap_or(task),
+                ));
             }
         }
         match row.map(|r| r.after) {
             // A transfer chosen in a menu that fails repeats the menu (Help Center, "Transfer
             // to ACD action").
-            Some(After::Handoff) => node.edges.push(edge("failure", menu_id.to_owned(), choice)),
-            // Repeating (or going back to) a menu waits for the caller again.
-            _ if matches!(kind_name.as_str(), "menuRepeatMenu" | "menuPreviousMenu") => {
-                node.edges.push(edge("menu", menu_id.to_owned(), choice))
+            Some(After::Handoff) => {
+                node.edges
+                    .push(edge(&mut self.names, "failure", menu_id.to_owned(), choice))
             }
+            // Repeating (or going back to) a menu waits for the caller again.
+            _ if matches!(kind_name.as_str(), "menuRepeatMenu" | "menuPreviousMenu") => node
+                .edges
+                .push(edge(&mut self.names, "menu", menu_id.to_owned(), choice)),
             _ => {}
         }
         self.nodes.push(node);
@@ -555,7 +580,7 @@ impl Ctx<'_, '_, '_> {
             let mut node = Node::new(id, "", NodeKind::PassThrough);
             node.origin = Origin::value(item);
             let t = self.target(&next);
-            node.edges.push(edge("next", t, item));
+            node.edges.push(edge(&mut self.names, "next", t, item));
             self.nodes.push(node);
             return;
         };
@@ -612,11 +637,15 @@ impl Ctx<'_, '_, '_> {
                 };
                 if body_list.is_some_and(|l| tree.children(l).len() > 0) {
                     let first = self.list_entry(body_list, &format!("{id}/loop"), back, inner);
-                    node.edges
-                        .push(edge("body", first, body_list.unwrap_or(item)));
+                    node.edges.push(edge(
+                        &mut self.names,
+                        "body",
+                        first,
+                        body_list.unwrap_or(item),
+                    ));
                 }
                 let exit = self.target(&next);
-                node.edges.push(edge("exit", exit, item));
+                node.edges.push(edge(&mut self.names, "exit", exit, item));
             }
             After::LoopExit | After::LoopNext => match loops.last() {
                 Some(l) => {
@@ -625,7 +654,7 @@ impl Ctx<'_, '_, '_> {
                     } else {
                         ("next", l.node.clone())
                     };
-                    node.edges.push(edge(label, target, item));
+                    node.edges.push(edge(&mut self.names, label, target, item));
                 }
                 None => {
                     self.push(
@@ -638,7 +667,7 @@ impl Ctx<'_, '_, '_> {
                         .node(&id),
                     );
                     let n = self.target(&next);
-                    node.edges.push(edge("next", n, item));
+                    node.edges.push(edge(&mut self.names, "next", n, item));
                 }
             },
             After::Jump => {
@@ -674,7 +703,7 @@ impl Ctx<'_, '_, '_> {
                 }
                 // The called task returns here when it ends.
                 let n = self.target(&next);
-                node.edges.push(edge("next", n, item));
+                node.edges.push(edge(&mut self.names, "next", n, item));
             }
             _ => {
                 if let Some(b) = body {
@@ -730,7 +759,7 @@ impl Ctx<'_, '_, '_> {
                             next.clone(),
                             loops.to_vec(),
                         );
-                        node.edges.push(edge(&label, first, it));
+                        node.edges.push(edge(&mut self.names, &label, first, it));
                     }
                     continue;
                 }
@@ -744,7 +773,7 @@ impl Ctx<'_, '_, '_> {
                     next.clone(),
                     loops.to_vec(),
                 );
-                node.edges.push(edge(&name, first, value));
+                node.edges.push(edge(&mut self.names, &name, first, value));
             }
         }
         // A hand-off's failure output is the only way on when written; otherwise the next
@@ -756,8 +785,12 @@ impl Ctx<'_, '_, '_> {
         });
         if continues && !all_written {
             let n = self.target(next);
-            node.edges
-                .push(edge("next", n, node.origin.value.unwrap_or(ValueId(0))));
+            node.edges.push(edge(
+                &mut self.names,
+                "next",
+                n,
+                node.origin.value.unwrap_or(ValueId(0)),
+            ));
         }
     }
 
@@ -791,7 +824,7 @@ impl Ctx<'_, '_, '_> {
                 ));
                 node.edges.push(Edge {
                     label: crate::model::Label::Borrowed("condition"),
-                    target: yes_target,
+                    target: self.names.intern(&yes_target),
                     origin: Origin::value(yes.unwrap_or(cond)),
                     condition: Some(0),
                 });
@@ -806,8 +839,12 @@ impl Ctx<'_, '_, '_> {
                 .node(&node.id),
             ),
         }
-        node.edges
-            .push(edge("default", no_target, no.unwrap_or(item)));
+        node.edges.push(edge(
+            &mut self.names,
+            "default",
+            no_target,
+            no.unwrap_or(item),
+        ));
     }
 
     /// The target of one output branch (its first action, or the next action when empty).
@@ -852,7 +889,7 @@ impl Ctx<'_, '_, '_> {
                     .node(&node.id),
                 );
                 let t = self.target(next);
-                node.edges.push(edge("default", t, item));
+                node.edges.push(edge(&mut self.names, "default", t, item));
                 return;
             }
         };
@@ -913,15 +950,19 @@ impl Ctx<'_, '_, '_> {
             node.conditions.push(c);
             node.edges.push(Edge {
                 label: crate::model::Label::Borrowed("condition"),
-                target,
+                target: self.names.intern(&target),
                 origin: Origin::value(case_item),
                 condition: Some(idx),
             });
         }
         let default = tree.get(inner, "default");
         let target = self.branch(node, default, "default", next, loops);
-        node.edges
-            .push(edge("default", target, default.unwrap_or(item)));
+        node.edges.push(edge(
+            &mut self.names,
+            "default",
+            target,
+            default.unwrap_or(item),
+        ));
     }
 
     /// The expression text of a typed value (`exp:`, `lit:`, `var:`) and the string value
@@ -996,7 +1037,7 @@ impl Ctx<'_, '_, '_> {
             return;
         };
         match parse_ref(s) {
-            Ref::Internal(target) => node.edges.push(edge(label, target, v)),
+            Ref::Internal(target) => node.edges.push(edge(&mut self.names, label, target, v)),
             Ref::External => {
                 self.external(v, s);
                 // A jump to another file leaves this one; what happens there is not known.
@@ -1126,10 +1167,10 @@ impl MenuKeys {
     }
 }
 
-fn edge(label: &str, target: String, origin: ValueId) -> Edge {
+fn edge(names: &mut Names, label: &str, target: String, origin: ValueId) -> Edge {
     Edge {
         label: crate::model::label(label),
-        target,
+        target: names.intern(&target),
         origin: Origin::value(origin),
         condition: None,
     }

@@ -704,7 +704,7 @@ fn check_switch(
         });
     }
     let default = d.default_target.as_deref().unwrap_or("");
-    let got = node.default_edge().map_or("", |e| e.target.as_str());
+    let got = node.default_edge().map_or("", |e| new.name(e.target));
     pairs.push((got, default));
     same_behaviour(&orig.flow, orig_ids, new, new_ids, &d.node_id, pairs)?;
     Ok(FlattenedDecision {
@@ -768,7 +768,7 @@ fn same_behaviour<'a>(
             a.edges
                 .iter()
                 .zip(&b.edges)
-                .map(|(x, y)| (x.target.as_str(), y.target.as_str())),
+                .map(|(x, y)| (new.name(x.target), orig.name(y.target))),
         );
     }
     Ok(())

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
 use crate::formats::{Reader, head_loc, loc};
 use crate::model::{
-    Condition, Edge, ExternalTarget, Flow, InputFormat, Node, Origin, kind_of_flow_type,
+    Condition, Edge, ExternalTarget, Flow, InputFormat, Names, Node, Origin, kind_of_flow_type,
 };
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
 
@@ -29,6 +29,7 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                 "a flow document is a JSON object with `start` and `nodes`",
             );
         } else {
+            let mut start = None;
             flow.name = r.opt_string(root, "name");
             flow.flow_type = r.opt_string(root, "type");
             if let Some(v) = tree.get(root, "version")
@@ -45,7 +46,8 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
             }
             if let Some(v) = tree.get(root, "start") {
                 match tree.as_str(v) {
-                    Some(s) => flow.start = Some((s.to_owned(), Origin::value(v))),
+                    // Interned after the nodes' ids (see below).
+                    Some(_) => start = Some(v),
                     None => r.type_error(
                         v,
                         "`start`",
@@ -63,15 +65,22 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                 )),
                 Some(nodes) => match tree.kind(nodes) {
                     ValueKind::Object => {
+                        // The ids first, in document order: the graph then finds each
+                        // node's handle at its own index without hashing its id again.
+                        let names = &mut flow.names;
+                        *names = Names::with_capacity(tree.children(nodes).len(), 0);
+                        for (key, _, _) in tree.members(nodes) {
+                            names.intern(key);
+                        }
                         for (key, _, value) in tree.members(nodes) {
-                            if let Some(node) = read_node(&r, value, Some(key)) {
+                            if let Some(node) = read_node(&r, &mut flow.names, value, Some(key)) {
                                 flow.nodes.push(node);
                             }
                         }
                     }
                     ValueKind::Array => {
                         for value in tree.children(nodes) {
-                            if let Some(node) = read_node(&r, value, None) {
+                            if let Some(node) = read_node(&r, &mut flow.names, value, None) {
                                 flow.nodes.push(node);
                             }
                         }
@@ -79,13 +88,22 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                     _ => r.type_error(nodes, "`nodes`", "an object keyed by node id, or an array of nodes", "write `nodes` as {\"id\": {...}} or [{\"id\": ...}]"),
                 },
             }
+            if let Some(v) = start {
+                let id = flow.names.intern(tree.as_str(v).unwrap_or_default());
+                flow.start = Some((id, Origin::value(v)));
+            }
         }
     }
     flow.tree = tree;
     flow
 }
 
-fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<Node> {
+fn read_node(
+    r: &Reader<'_, '_>,
+    names: &mut Names,
+    value: ValueId,
+    key: Option<&str>,
+) -> Option<Node> {
     let tree = r.tree;
     if tree.kind(value) != ValueKind::Object {
         r.type_error(
@@ -128,7 +146,10 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
             key.to_owned()
         }
         (None, Some(v)) => match tree.as_str(v) {
-            Some(id) => id.to_owned(),
+            Some(id) => {
+                names.intern(id);
+                id.to_owned()
+            }
             None => {
                 r.type_error(v, "`id`", "a string", "a node id is a string");
                 return None;
@@ -193,7 +214,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
                             match tree.as_str(target) {
                                 Some(s) => node.edges.push(Edge {
                                     label: crate::model::label(label),
-                                    target: s.to_owned(),
+                                    target: names.intern(s),
                                     origin: Origin::value(target),
                                     condition: None,
                                 }),
@@ -209,7 +230,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
                     // A single id instead of a one-element list is accepted: it means the same.
                     ValueKind::String => node.edges.push(Edge {
                         label: crate::model::label(label),
-                        target: tree.as_str(targets).unwrap_or_default().to_owned(),
+                        target: names.intern(tree.as_str(targets).unwrap_or_default()),
                         origin: Origin::value(targets),
                         condition: None,
                     }),
@@ -237,7 +258,7 @@ fn read_node(r: &Reader<'_, '_>, value: ValueId, key: Option<&str>) -> Option<No
                 if let Some(condition) = read_condition(r, cond, &id) {
                     node.edges.push(Edge {
                         label: crate::model::Label::Borrowed("condition"),
-                        target: condition.target.clone(),
+                        target: names.intern(&condition.target),
                         origin: condition.origin.clone(),
                         condition: Some(node.conditions.len()),
                     });

@@ -387,7 +387,7 @@ fn way_out(
             return Some(v);
         }
         for e in &node.edges {
-            match index.get(e.target.as_str()) {
+            match index.get(flow.name(e.target)) {
                 Some(&w) if !seen[w] => {
                     seen[w] = true;
                     queue.push_back(w);

@@ -366,7 +366,10 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
                 let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
                 for e in node.edges.iter().filter(|e| e.condition.is_none()) {
                     let c = seen.entry(&e.label).or_insert(0);
-                    edges.insert((from.clone(), e.label.to_string(), *c), name(&e.target));
+                    edges.insert(
+                        (from.clone(), e.label.to_string(), *c),
+                        name(side.flow.name(e.target)),
+                    );
                     *c += 1;
                 }
                 let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -445,8 +448,8 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
         }
     }
     // The start node: a new flow has none before.
-    let so = old.start.as_ref().map(|(s, _)| old_name(s));
-    let sn = new.start.as_ref().map(|(s, _)| new_name(s));
+    let so = old.start_id().map(&old_name);
+    let sn = new.start_id().map(&new_name);
     if so != sn && !(old.nodes.is_empty() && old.start.is_none()) {
         ch.start = Some(FieldChange {
             field: "start".into(),
@@ -464,7 +467,7 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
         let mut e: Vec<String> = f
             .entries
             .iter()
-            .map(|e| format!("{} ({})", name(&e.target), e.why))
+            .map(|e| format!("{} ({})", name(f.name(e.target)), e.why))
             .collect();
         e.sort();
         (!e.is_empty()).then(|| e.join("; "))
@@ -569,7 +572,7 @@ mod tests {
 
     #[test]
     fn architect_nodes_are_matched_by_id_and_shown_by_name() {
-        let node = |id: &str, label: &str, next: Option<&str>| {
+        let node = |f: &mut Flow, id: &str, label: &str, next: Option<&str>| {
             let mut n = Node::new(
                 id,
                 "PlayAudioAction",
@@ -577,23 +580,16 @@ mod tests {
             );
             n.label = Some(label.into());
             if let Some(t) = next {
-                n.edges.push(flowguard_core::model::Edge {
-                    label: flowguard_core::model::label("next"),
-                    target: t.into(),
-                    origin: Default::default(),
-                    condition: None,
-                });
+                n.edges.push(f.edge("next", t, Default::default()));
             }
-            n
+            f.nodes.push(n);
         };
-        let a = Flow {
-            nodes: vec![node("g1", "Hello", Some("g2")), node("g2", "Bye", None)],
-            ..Flow::default()
-        };
-        let mut b = Flow {
-            nodes: vec![node("g1", "Welcome", Some("g2")), node("g2", "Bye", None)],
-            ..Flow::default()
-        };
+        let mut a = Flow::default();
+        node(&mut a, "g1", "Hello", Some("g2"));
+        node(&mut a, "g2", "Bye", None);
+        let mut b = Flow::default();
+        node(&mut b, "g1", "Welcome", Some("g2"));
+        node(&mut b, "g2", "Bye", None);
         let ch = compare(&a, &b, Identity::Id);
         assert_eq!(ch.nodes.changed.len(), 1, "{ch:#?}");
         assert_eq!(ch.nodes.changed[0].node, "Welcome (g1)");
@@ -602,7 +598,7 @@ mod tests {
         // The edge from the renamed node is the same edge.
         assert!(ch.edges.is_empty(), "{ch:#?}");
         // Repeated ids still give distinct names (no change hidden by a collision).
-        b.nodes.push(node("g2", "Bye", Some("g1")));
+        node(&mut b, "g2", "Bye", Some("g1"));
         let ch = compare(&a, &b, Identity::Id);
         assert_eq!(ch.nodes.added.len(), 1, "{ch:#?}");
         assert_eq!(ch.edges.added.len(), 1, "{ch:#?}");

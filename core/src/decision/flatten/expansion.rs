@@ -93,7 +93,7 @@ impl<'f> Context<'f> {
                 index.get(n.id.as_str()).copied().unwrap_or(ONE_OF_MANY)
             };
             for e in &n.edges {
-                add_ref(e.target.as_str(), referrer);
+                add_ref(flow.name(e.target), referrer);
             }
             let exprs: Option<Vec<Expr>> = (n.kind == NodeKind::Decision)
                 .then(|| {
@@ -105,7 +105,7 @@ impl<'f> Context<'f> {
                 .flatten();
             parsed.push(exprs);
         }
-        let start = flow.start.as_ref().map(|(s, _)| s.as_str());
+        let start = flow.start_id();
         if let Some(s) = start {
             add_ref(s, START_REFERRER);
         }
@@ -186,7 +186,8 @@ impl<'f> Context<'f> {
     }
 
     fn default_of(&self, i: usize) -> Option<&'f str> {
-        self.node(i).default_edge().map(|e| e.target.as_str())
+        let flow = self.flow;
+        self.node(i).default_edge().map(|e| flow.name(e.target))
     }
 
     /// Branch probabilities of node `i`: one per condition (document order), then default.

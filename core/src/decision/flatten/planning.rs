@@ -85,7 +85,7 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
                 planned.reports.push(report);
                 // Its children are roots of their own now.
                 for e in &node.edges {
-                    if let Some(t) = ctx.lookup(&e.target)
+                    if let Some(t) = ctx.lookup(ctx.flow.name(e.target))
                         && ctx.is_child(t)
                         && ctx.sole_parent(t) == Some(node.id.as_str())
                     {
@@ -299,10 +299,10 @@ fn remove_unreferenced(
                         n.edges
                             .iter()
                             .filter(|e| e.condition.is_none() && e.label != "default")
-                            .map(|e| e.target.as_str()),
+                            .map(|e| ctx.flow.name(e.target)),
                     );
                 }
-                None => referenced.extend(n.edges.iter().map(|e| e.target.as_str())),
+                None => referenced.extend(n.edges.iter().map(|e| ctx.flow.name(e.target))),
             }
         }
         let newly: Vec<usize> = candidates
