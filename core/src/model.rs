@@ -266,6 +266,19 @@ impl Flow {
         self.names.intern(id)
     }
 
+    /// The handle of the id of node `pos`, if the id is interned (the readers intern
+    /// every node's id). The flow-JSON reader interns ids in node order, so the handle is
+    /// usually the node's own index: compared, not hashed.
+    pub fn node_ref(&self, pos: usize) -> Option<NodeRef> {
+        let id = &self.nodes.get(pos)?.id;
+        let own = NodeRef(u32::try_from(pos).ok()?);
+        if pos < self.names.len() && self.names.text(own) == id {
+            Some(own)
+        } else {
+            self.names.get(id)
+        }
+    }
+
     /// The id of the start node, if the flow names one.
     pub fn start_id(&self) -> Option<&str> {
         self.start.as_ref().map(|(r, _)| self.name(*r))

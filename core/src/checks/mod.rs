@@ -82,15 +82,7 @@ impl<'f> FlowGraph<'f> {
         let mut node_of = Vec::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
             let v = node_of.len() as u32;
-            // The flow-JSON reader interns the ids in node order, so a node's handle is
-            // usually its own index: compared, not hashed.
-            let own = NodeRef(i as u32);
-            let r = if i < flow.names.len() && flow.names.text(own) == node.id {
-                Some(own)
-            } else {
-                flow.names.get(&node.id)
-            };
-            let slot = match r {
+            let slot = match flow.node_ref(i) {
                 Some(r) => vertex_of_name.get_mut(r.0 as usize),
                 None => Some(vertex_of_other.entry(node.id.as_str()).or_insert(NONE)),
             };

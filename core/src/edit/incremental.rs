@@ -145,7 +145,7 @@ pub(super) fn refresh(session: &mut Session) {
         }
         let node = &flow.nodes[slot.pos as usize];
         let mut raw = Vec::new();
-        let by_id = |id: &str| index.slot_of_id.get(id).map(|&t| index.slot_node(flow, t));
+        let by_id = |id: &str| index.slot_of(&flow.names, id).map(|t| index.slot_node(flow, t));
         node_checks(flow, node, &by_id, known.as_ref(), &mut raw);
         raw.extend(added_node_findings(node));
         let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
@@ -195,7 +195,7 @@ fn full(session: &mut Session) {
     for r in raw {
         let slot = match &r.node {
             Some(id) if indexed && !index.has_duplicates && is_node_code(r.code) => {
-                index.slot_of_id.get(id.as_str()).copied()
+                index.slot_of(&flow.names, id)
             }
             _ => None,
         };
@@ -224,7 +224,9 @@ fn full(session: &mut Session) {
 /// Hands the node findings of a full pass made without the index to their slots, as
 /// [`full`] does with it (called when the index has just been built).
 pub(super) fn distribute(session: &mut Session) {
-    let Session { index, cache, .. } = session;
+    let Session {
+        flow, index, cache, ..
+    } = session;
     if !cache.valid || cache.distributed {
         return;
     }
@@ -238,7 +240,7 @@ pub(super) fn distribute(session: &mut Session) {
     let mut global = Vec::new();
     for d in std::mem::take(&mut cache.global) {
         let slot = match &d.node {
-            Some(id) if is_node_code(d.code) => index.slot_of_id.get(id.as_str()).copied(),
+            Some(id) if is_node_code(d.code) => index.slot_of(&flow.names, id),
             _ => None,
         };
         match slot {
@@ -295,7 +297,7 @@ pub(super) fn prepare(session: &mut Session) {
             }
         }
     }
-    let slot_of = |id: &str| index.slot_of_id.get(id).copied();
+    let slot_of = |id: &str| index.slot_of(&flow.names, id);
     let start = flow.start_id().and_then(slot_of);
     cache.roots.clear();
     cache.roots.extend(start);

@@ -22,8 +22,6 @@
 
 mod incremental;
 
-// FxHash, as in the checks: ids are short and from the user's own document.
-use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Location, RawDiagnostic};
 use crate::model::{Condition, Edge, ExternalTarget, Flow, Names, Node, NodeRef, Origin};
@@ -114,11 +112,13 @@ pub(crate) struct Index {
     pub rank: Vec<u32>,
     /// The ranks hold the invariant (false after a re-read until they are needed).
     pub ranks_valid: bool,
-    pub slot_of_id: HashMap<String, u32>,
+    /// Slot of each interned id ([`Flow::names`]; `NONE` when no live node has it).
+    pub slot_of_name: Vec<u32>,
     /// Slot of each node position (`NONE` for a node whose id an earlier node has).
     pub slot_at_pos: Vec<u32>,
-    /// Sources of references to ids that name no node, by id (one entry per reference).
-    pub pending: HashMap<String, Vec<u32>>,
+    /// Sources of references to ids that name no node, by interned id (one entry per
+    /// reference; empty lists allocate nothing).
+    pub pending: Vec<Vec<u32>>,
     pub has_duplicates: bool,
     seen: Vec<u32>,
     stamp: u32,
@@ -203,36 +203,56 @@ impl Index {
         }
     }
 
+    /// The live slot of id `r`.
+    pub fn slot(&self, r: NodeRef) -> Option<u32> {
+        self.slot_of_name
+            .get(r.0 as usize)
+            .copied()
+            .filter(|&t| t != NONE)
+    }
+
+    /// The live slot of the node with id `id`.
+    pub fn slot_of(&self, names: &Names, id: &str) -> Option<u32> {
+        names.get(id).and_then(|r| self.slot(r))
+    }
+
+    /// Room for every id of `names` (edits intern new ones).
+    fn cover(&mut self, names: &Names) {
+        if self.slot_of_name.len() < names.len() {
+            self.slot_of_name.resize(names.len(), NONE);
+            self.pending.resize_with(names.len(), Vec::new);
+        }
+    }
+
     /// Records a reference from slot `s` to `target`; the slot it resolves to.
-    fn link(&mut self, s: u32, target: &str) -> Option<u32> {
-        match self.slot_of_id.get(target) {
-            Some(&t) => {
+    fn link(&mut self, s: u32, target: NodeRef) -> Option<u32> {
+        match self.slot(target) {
+            Some(t) => {
                 self.slots[s as usize].out.push(t);
                 self.slots[t as usize].inc.push(s);
                 self.raise(s, t);
                 Some(t)
             }
             None => {
-                self.pending.entry(target.to_owned()).or_default().push(s);
+                if let Some(list) = self.pending.get_mut(target.0 as usize) {
+                    list.push(s);
+                }
                 None
             }
         }
     }
 
     /// Forgets one reference from slot `s` to `target`; the slot it resolved to.
-    fn unlink(&mut self, s: u32, target: &str) -> Option<u32> {
-        match self.slot_of_id.get(target) {
-            Some(&t) => {
+    fn unlink(&mut self, s: u32, target: NodeRef) -> Option<u32> {
+        match self.slot(target) {
+            Some(t) => {
                 remove_one(&mut self.slots[s as usize].out, t);
                 remove_one(&mut self.slots[t as usize].inc, s);
                 Some(t)
             }
             None => {
-                if let Some(list) = self.pending.get_mut(target) {
+                if let Some(list) = self.pending.get_mut(target.0 as usize) {
                     remove_one(list, s);
-                    if list.is_empty() {
-                        self.pending.remove(target);
-                    }
                 }
                 None
             }
@@ -254,42 +274,54 @@ impl Index {
 
     /// Rebuilds every structure from the model (after reading a text). Ranks are left
     /// invalid: the next analysis or cycle query computes them.
-    fn rebuild(&mut self, flow: &Flow) {
+    fn rebuild(&mut self, flow: &mut Flow) {
+        // Every node's id interned (the readers do; this covers flows built otherwise).
+        for pos in 0..flow.nodes.len() {
+            if flow.node_ref(pos).is_none() {
+                let id = std::mem::take(&mut flow.nodes[pos].id);
+                flow.names.intern(&id);
+                flow.nodes[pos].id = id;
+            }
+        }
         self.slots.clear();
-        self.slot_of_id.clear();
-        self.slot_of_id.reserve(flow.nodes.len());
+        self.slot_of_name.clear();
+        self.slot_of_name.resize(flow.names.len(), NONE);
         self.pending.clear();
+        self.pending.resize_with(flow.names.len(), Vec::new);
         self.has_duplicates = false;
         self.slot_at_pos = vec![NONE; flow.nodes.len()];
-        for (pos, node) in flow.nodes.iter().enumerate() {
-            if self.slot_of_id.contains_key(&node.id) {
+        for pos in 0..flow.nodes.len() {
+            let Some(r) = flow.node_ref(pos) else {
+                continue;
+            };
+            let at = &mut self.slot_of_name[r.0 as usize];
+            if *at != NONE {
                 self.has_duplicates = true;
                 continue;
             }
             let s = u32_of(self.slots.len());
+            *at = s;
             self.slots.push(Slot {
                 pos: u32_of(pos),
                 alive: true,
                 out: Vec::new(),
                 inc: Vec::new(),
             });
-            self.slot_of_id.insert(node.id.clone(), s);
             self.slot_at_pos[pos] = s;
         }
         for s in 0..self.slots.len() {
             let pos = self.slots[s].pos as usize;
             for e in &flow.nodes[pos].edges {
-                let target = flow.name(e.target);
-                match self.slot_of_id.get(target) {
-                    Some(&t) => {
+                match self.slot(e.target) {
+                    Some(t) => {
                         self.slots[s].out.push(t);
                         self.slots[t as usize].inc.push(u32_of(s));
                     }
-                    None => self
-                        .pending
-                        .entry(target.to_owned())
-                        .or_default()
-                        .push(u32_of(s)),
+                    None => {
+                        if let Some(list) = self.pending.get_mut(e.target.0 as usize) {
+                            list.push(u32_of(s));
+                        }
+                    }
                 }
             }
         }
@@ -427,9 +459,10 @@ impl Session {
     /// `to` is further down the flow than `from`, else a search bounded by the ranks.
     pub fn would_create_cycle(&mut self, from: &str, to: &str) -> bool {
         self.ensure_index();
-        let (Some(&f), Some(&t)) = (
-            self.index.slot_of_id.get(from),
-            self.index.slot_of_id.get(to),
+        let names = &self.flow.names;
+        let (Some(f), Some(t)) = (
+            self.index.slot_of(names, from),
+            self.index.slot_of(names, to),
         ) else {
             return false;
         };
@@ -482,7 +515,7 @@ impl Session {
         for d in &self.read_diagnostics {
             let keep = match &d.node {
                 None => true,
-                Some(n) if self.indexed => self.index.slot_of_id.contains_key(n),
+                Some(n) if self.indexed => self.index.slot_of(&self.flow.names, n).is_some(),
                 Some(n) => ids
                     .get_or_insert_with(|| self.flow.nodes.iter().map(|x| x.id.as_str()).collect())
                     .contains(n.as_str()),
@@ -531,7 +564,7 @@ impl Session {
     /// full pass made without it to their slots.
     fn ensure_index(&mut self) {
         if !self.indexed {
-            self.index.rebuild(&self.flow);
+            self.index.rebuild(&mut self.flow);
             self.indexed = true;
             incremental::distribute(self);
         }
@@ -539,9 +572,7 @@ impl Session {
 
     fn slot(&self, op: &str, id: &str) -> Result<u32, EditError> {
         self.index
-            .slot_of_id
-            .get(id)
-            .copied()
+            .slot_of(&self.flow.names, id)
             .ok_or_else(|| EditError(format!("edit {op}: there is no node with id `{id}`")))
     }
 
@@ -560,7 +591,7 @@ impl Session {
                 max_iterations,
                 queue,
             } => {
-                if self.index.slot_of_id.contains_key(&id) {
+                if self.index.slot_of(&self.flow.names, &id).is_some() {
                     return Err(EditError(format!(
                         "edit addNode: a node with id `{id}` already exists"
                     )));
@@ -577,24 +608,25 @@ impl Session {
                     is_expression: false,
                 });
                 let names = &mut self.flow.names;
-                names.intern(&id);
+                let name = names.intern(&id);
                 for (label, targets) in transitions {
                     node.edges
                         .extend(transition_edges(names, &id, &label, &targets));
                 }
                 set_conditions(names, &mut node, conditions);
                 let index = &mut self.index;
+                index.cover(names);
                 let pos = self.flow.nodes.len();
                 let s = index.new_slot(pos);
                 index.slot_at_pos.push(s);
-                index.slot_of_id.insert(id.clone(), s);
-                for p in index.pending.remove(&id).unwrap_or_default() {
+                index.slot_of_name[name.0 as usize] = s;
+                for p in std::mem::take(&mut index.pending[name.0 as usize]) {
                     index.slots[p as usize].out.push(s);
                     index.slots[s as usize].inc.push(p);
                     // rank[s] is 0, below or equal to every rank: nothing to raise.
                 }
                 for e in &node.edges {
-                    index.link(s, self.flow.names.text(e.target));
+                    index.link(s, e.target);
                 }
                 self.flow.nodes.push(node);
                 self.cache.invalidate();
@@ -608,7 +640,7 @@ impl Session {
                     // Which node owns a duplicated id depends on document order: keep
                     // it, and rebuild the index (rare: the flow already has FG003).
                     self.flow.nodes.remove(pos);
-                    index.rebuild(&self.flow);
+                    index.rebuild(&mut self.flow);
                     self.fatal = false;
                     return Ok(());
                 }
@@ -617,20 +649,22 @@ impl Session {
                     remove_one(&mut index.slots[t as usize].inc, s);
                 }
                 for e in &self.flow.nodes[pos].edges {
-                    let target = self.flow.names.text(e.target);
-                    if !index.slot_of_id.contains_key(target) {
-                        index.unlink(s, target);
+                    if index.slot(e.target).is_none() {
+                        index.unlink(s, e.target);
                     }
                 }
                 let inc = std::mem::take(&mut index.slots[s as usize].inc);
                 for &p in &inc {
                     remove_one(&mut index.slots[p as usize].out, s);
                 }
-                if !inc.is_empty() {
-                    index.pending.entry(id.clone()).or_default().extend(inc);
+                let name = self.flow.names.get(&id).map_or(usize::MAX, |r| r.0 as usize);
+                if let Some(list) = index.pending.get_mut(name) {
+                    list.extend(inc);
                 }
                 index.slots[s as usize].alive = false;
-                index.slot_of_id.remove(&id);
+                if let Some(at) = index.slot_of_name.get_mut(name) {
+                    *at = NONE;
+                }
                 // swap_remove keeps removal O(1) at 100,000 nodes; node order in the
                 // model is not document order afterwards (output order does not depend
                 // on it: diagnostics are sorted).
@@ -713,14 +747,14 @@ impl Session {
     /// Replaces references `old` of slot `s` by `new` in the index, and tells the cache
     /// which resolved edges went and came.
     fn relink(&mut self, s: u32, old: &[NodeRef], new: &[NodeRef]) {
-        let names = &self.flow.names;
+        self.index.cover(&self.flow.names);
         let mut removed = Vec::new();
         for &t in old {
-            removed.extend(self.index.unlink(s, names.text(t)));
+            removed.extend(self.index.unlink(s, t));
         }
         let mut added = Vec::new();
         for &t in new {
-            added.extend(self.index.link(s, names.text(t)));
+            added.extend(self.index.link(s, t));
         }
         incremental::edges_changed(self, s, &removed, &added);
     }
