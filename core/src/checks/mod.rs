@@ -61,7 +61,9 @@ pub struct FlowGraph<'f> {
     vertex_of_name: Vec<u32>,
     /// Vertices of node ids the flow's names lack (flows built in code without
     /// interning their nodes' ids; the readers intern every id).
-    vertex_of_other: HashMap<&'f str, u32>,
+    /// (`usize` values: the map type the readers and the flattener use already, so the
+    /// wasm package carries one instantiation less.)
+    vertex_of_other: HashMap<&'f str, usize>,
     pub csr: Csr,
     /// References that resolve to no node: (vertex, index into its node's `edges`), in
     /// document order. Found while building, so no check looks every target up again.
@@ -78,18 +80,21 @@ pub struct FlowGraph<'f> {
 impl<'f> FlowGraph<'f> {
     pub fn build(flow: &'f Flow) -> Self {
         let mut vertex_of_name = vec![NONE; flow.names.len()];
-        let mut vertex_of_other: HashMap<&str, u32> = HashMap::default();
+        let mut vertex_of_other: HashMap<&str, usize> = HashMap::default();
         let mut node_of = Vec::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
-            let v = node_of.len() as u32;
-            let slot = match flow.node_ref(i) {
-                Some(r) => vertex_of_name.get_mut(r.0 as usize),
-                None => Some(vertex_of_other.entry(node.id.as_str()).or_insert(NONE)),
+            let v = node_of.len();
+            let first = match flow.node_ref(i) {
+                Some(r) => vertex_of_name.get_mut(r.0 as usize).is_some_and(|slot| {
+                    let first = *slot == NONE;
+                    if first {
+                        *slot = v as u32;
+                    }
+                    first
+                }),
+                None => *vertex_of_other.entry(node.id.as_str()).or_insert(v) == v,
             };
-            if let Some(slot) = slot
-                && *slot == NONE
-            {
-                *slot = v;
+            if first {
                 node_of.push(i);
             }
         }
@@ -139,7 +144,10 @@ impl<'f> FlowGraph<'f> {
     pub fn vertex_of(&self, id: &str) -> Option<u32> {
         let v = match self.flow.names.get(id) {
             Some(r) => self.vertex(r),
-            None => self.vertex_of_other.get(id).copied().unwrap_or(NONE),
+            None => self
+                .vertex_of_other
+                .get(id)
+                .map_or(NONE, |&v| u32::try_from(v).unwrap_or(NONE)),
         };
         (v != NONE).then_some(v)
     }
@@ -324,4 +332,71 @@ pub(crate) fn is_node_code(code: crate::diagnostic::Code) -> bool {
             | Code::RedundantCondition
             | Code::ExpressionSyntax
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Node, Origin};
+
+    /// What the checks say, as (code, node) pairs, sorted.
+    fn said(flow: &Flow) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        run(flow, &CheckOptions::default(), &mut out);
+        let mut said: Vec<_> = out
+            .into_iter()
+            .map(|d| (d.code.code().to_owned(), d.node))
+            .collect();
+        crate::graph::order::sort(&mut said);
+        said
+    }
+
+    /// A flow built in code may leave its nodes' ids out of `names` (only references are
+    /// interned by `Flow::edge`): the graph finds those nodes by hashing and sees the same
+    /// flow as when every id is interned, duplicates included.
+    #[test]
+    fn node_ids_left_out_of_the_names_are_found_all_the_same() {
+        let build = |intern_ids: bool| {
+            let mut flow = Flow::default();
+            for (id, to) in [
+                ("a", Some("b")),
+                ("b", Some("x")),
+                ("c", None),
+                ("c", Some("a")),
+                ("d", Some("d")),
+            ] {
+                let mut node = Node::new(id, "play", crate::model::NodeKind::PassThrough);
+                if let Some(t) = to {
+                    let e = flow.edge("next", t, Origin::default());
+                    node.edges.push(e);
+                }
+                if intern_ids {
+                    flow.intern(id);
+                }
+                flow.nodes.push(node);
+            }
+            let start = flow.intern("a");
+            flow.start = Some((start, Origin::default()));
+            flow
+        };
+        let (partial, whole) = (build(false), build(true));
+        assert!(partial.names.get("c").is_none() && whole.names.get("c").is_some());
+        let found = said(&partial);
+        assert_eq!(found, said(&whole));
+        for (code, node) in [
+            ("FG003", "c"),
+            ("FG011", "b"),
+            ("FG012", "c"),
+            ("FG012", "d"),
+        ] {
+            assert!(
+                found.contains(&(code.to_owned(), Some(node.to_owned()))),
+                "{code} {node}: {found:?}"
+            );
+        }
+        let graph = FlowGraph::build(&partial);
+        assert_eq!(graph.node_of, [0, 1, 2, 4]);
+        assert_eq!(graph.vertex_of("c"), Some(2));
+        assert_eq!(graph.vertex_of("x"), None);
+    }
 }

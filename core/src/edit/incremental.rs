@@ -145,7 +145,11 @@ pub(super) fn refresh(session: &mut Session) {
         }
         let node = &flow.nodes[slot.pos as usize];
         let mut raw = Vec::new();
-        let by_id = |id: &str| index.slot_of(&flow.names, id).map(|t| index.slot_node(flow, t));
+        let by_id = |id: &str| {
+            index
+                .slot_of(&flow.names, id)
+                .map(|t| index.slot_node(flow, t))
+        };
         node_checks(flow, node, &by_id, known.as_ref(), &mut raw);
         raw.extend(added_node_findings(node));
         let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));

@@ -22,7 +22,6 @@
 
 mod incremental;
 
-
 use crate::diagnostic::{Code, Diagnostic, Location, RawDiagnostic};
 use crate::model::{Condition, Edge, ExternalTarget, Flow, Names, Node, NodeRef, Origin};
 use crate::syntax::tree::push_pointer_segment;
@@ -657,7 +656,11 @@ impl Session {
                 for &p in &inc {
                     remove_one(&mut index.slots[p as usize].out, s);
                 }
-                let name = self.flow.names.get(&id).map_or(usize::MAX, |r| r.0 as usize);
+                let name = self
+                    .flow
+                    .names
+                    .get(&id)
+                    .map_or(usize::MAX, |r| r.0 as usize);
                 if let Some(list) = index.pending.get_mut(name) {
                     list.extend(inc);
                 }
