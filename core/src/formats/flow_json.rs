@@ -67,8 +67,11 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                     ValueKind::Object => {
                         // The ids first, in document order: the graph then finds each
                         // node's handle at its own index without hashing its id again.
+                        let count = tree.children(nodes).len();
+                        flow.nodes.reserve(count);
                         let names = &mut flow.names;
-                        *names = Names::with_capacity(tree.children(nodes).len(), 0);
+                        // Ids are short: room for about eight bytes each.
+                        *names = Names::with_capacity(count, count.saturating_mul(8));
                         for (key, _, _) in tree.members(nodes) {
                             names.intern(key);
                         }
@@ -79,6 +82,7 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                         }
                     }
                     ValueKind::Array => {
+                        flow.nodes.reserve(tree.children(nodes).len());
                         for value in tree.children(nodes) {
                             if let Some(node) = read_node(&r, &mut flow.names, value, None) {
                                 flow.nodes.push(node);
@@ -254,6 +258,9 @@ fn read_node(
 
     if let Some(c) = conditions {
         if tree.kind(c) == ValueKind::Array {
+            let count = tree.children(c).len();
+            node.conditions.reserve(count);
+            node.edges.reserve(count);
             for cond in tree.children(c) {
                 if let Some(condition) = read_condition(r, cond, &id) {
                     node.edges.push(Edge {
