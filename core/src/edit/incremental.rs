@@ -29,8 +29,8 @@
 //! * the node is reachable (edges out of unreachable nodes shape FG012's regions);
 //! * the longest-path values: an added reference raises them along its region (a
 //!   worklist over the components downstream, stopping where nothing grows); a removed one
-//!   that carried its target's value has the values recomputed over the condensation's
-//!   arrays (linear, but no analysis);
+//!   that carried its target's value lowers them the same way, upstream first, stopping
+//!   where nothing drops;
 //! * FG030 and FG031 neither fired before nor fire after (their witness paths are
 //!   recomputed by a full pass).
 //!
@@ -501,7 +501,7 @@ fn keeps_structure(session: &mut Session, s: u32, removed: &[u32], added: &[u32]
                 && from_s.saturating_add(cache.weights[k][cv as usize]) >= old
                 && supported(cache, index, k, cv) != old
             {
-                shrink(cache, index);
+                shrink(cache, index, k, cv);
             }
         }
     }
@@ -548,27 +548,41 @@ fn supported(cache: &Cache, index: &Index, k: usize, c: u32) -> u64 {
     b
 }
 
-/// Recomputes the longest-path values after a removed reference no longer carries one:
-/// one pass over the condensation's arrays (no analysis, no text). A region-bounded
-/// decrease, as `grow` does for increases, would be cheaper still; the package's size
-/// ceiling left no room for it.
-fn shrink(cache: &mut Cache, index: &Index) {
+/// Lowers the longest-path values after a removed reference no longer carries the value
+/// of component `from`: each component whose value can have changed is recomputed from
+/// its predecessors, upstream first, and its successors only when it changed. Tarjan's
+/// closing order numbers a component above every component it reaches, so taking the
+/// highest pending number first visits a component after all its changed predecessors:
+/// the work is bounded by the region whose values drop, not the flow.
+fn shrink(cache: &mut Cache, index: &Index, k: usize, from: u32) {
     let Some(comps) = &cache.components else {
         return;
     };
-    let csr = index.csr();
-    for k in 0..2 {
-        let (best, max) = longest(
-            comps,
-            &csr,
-            &cache.reach,
-            &cache.weights[k],
-            cache.start_component,
-        );
-        cache.longest[k] = best;
-        cache.max[k] = max;
+    let mut pending = std::collections::BinaryHeap::from([from]);
+    while let Some(c) = pending.pop() {
+        // A component pushed by several predecessors comes out once per push.
+        while pending.peek() == Some(&c) {
+            pending.pop();
+        }
+        let value = supported(cache, index, k, c);
+        let best = &mut cache.longest[k];
+        if value == best[c as usize] {
+            continue;
+        }
+        best[c as usize] = value;
+        for &m in comps.members(c) {
+            for &t in &index.slots[m as usize].out {
+                let d = comps.of[t as usize];
+                if d != c {
+                    pending.push(d);
+                }
+            }
+        }
     }
-    cache.stats.max_depth = u32::try_from(cache.max[0]).unwrap_or(u32::MAX);
+    cache.max[k] = cache.longest[k].iter().copied().max().unwrap_or(0);
+    if k == 0 {
+        cache.stats.max_depth = u32::try_from(cache.max[0]).unwrap_or(u32::MAX);
+    }
 }
 
 /// Raises the longest-path values downstream of component `from` until nothing grows.

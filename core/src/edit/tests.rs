@@ -181,3 +181,34 @@ fn removing_the_reference_that_made_the_depth_lowers_it_incrementally() {
     assert_eq!(stats.max_depth, 4);
     same_as_full(&mut s);
 }
+
+/// Removing the reference that carries a node's depth lowers it and, through the region
+/// below it, every depth that came from it, without a full pass; the region above keeps
+/// its values.
+#[test]
+fn a_removed_reference_lowers_the_depths_below_it_only() {
+    // a → b → c → d → e → f, and a shortcut a → d: d's depth 4 comes through c.
+    let text = r#"{"start": "a", "nodes": {
+      "a": {"type": "play", "transitions": {"next": ["b"], "skip": ["d"]}},
+      "b": {"type": "play", "transitions": {"next": ["c"]}},
+      "c": {"type": "play", "transitions": {"next": ["d"], "out": ["g"]}},
+      "d": {"type": "play", "transitions": {"next": ["e"]}},
+      "e": {"type": "play", "transitions": {"next": ["f"]}},
+      "f": {"type": "disconnect"},
+      "g": {"type": "disconnect"}
+    }}"#;
+    let mut s = session(text);
+    assert_eq!(s.analysis().1.max_depth, 6);
+    let passes = s.full_passes();
+    // c → d goes: d (now 2 deep through a's shortcut), e and f drop by two; g stays.
+    applied(s.apply(set("c", "next", &[])));
+    assert!(s.is_incremental(), "d stays reachable through the shortcut");
+    let (found, stats) = s.analysis();
+    assert_eq!(s.full_passes(), passes, "no full pass");
+    assert_eq!(stats.max_depth, 4);
+    assert_eq!((found, stats), s.full_analysis());
+    // And back: the values grow again.
+    applied(s.apply(set("c", "next", &["d"])));
+    assert_eq!(s.analysis().1.max_depth, 6);
+    same_as_full(&mut s);
+}
