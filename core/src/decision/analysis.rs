@@ -105,7 +105,6 @@ fn compile_parsed(
 
 /// Analyses one decision node. Non-decision nodes get an empty analysis.
 pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
-    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     let mut out = DecisionAnalysis {
         node_id: node.id.clone(),
         order: evaluation_order(node),
@@ -116,25 +115,16 @@ pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnaly
     if node.kind != NodeKind::Decision {
         return out;
     }
-    // Native: parsed once, for the short path when every condition compares a variable of
-    // its own with a literal, else for the general path. Not in the wasm package, where it
-    // and `expr::simple` measured +2.3 KB gzipped, over the size ceiling (BENCHMARKS.md,
-    // "Decision short paths"): there the general path parses as it compiles.
-    #[cfg(not(target_arch = "wasm32"))]
+    // Parsed once, for the short path when every condition compares a variable of its own
+    // with a literal, else for the general path.
     let parsed: Vec<Result<Expr, ExprError>> = node
         .conditions
         .iter()
         .map(|c| parse_expression(&c.expression))
         .collect();
-    #[cfg(not(target_arch = "wasm32"))]
     if super::independent::analyze(node, &parsed, options, &mut out) {
         return out;
     }
-    #[cfg(target_arch = "wasm32")]
-    let parsed = node
-        .conditions
-        .iter()
-        .map(|c| parse_expression(&c.expression));
     analyze_compiled(node, parsed, options, out)
 }
 

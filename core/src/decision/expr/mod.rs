@@ -5,7 +5,6 @@
 
 mod lexer;
 mod parser;
-#[cfg(not(target_arch = "wasm32"))] // native only: the wasm package's size ceiling
 mod simple;
 
 use std::fmt;
