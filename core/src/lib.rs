@@ -7,6 +7,7 @@
 //! diagnostics, never `Err` and never panics. See `ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 
+pub mod case;
 pub mod checks;
 pub mod decision;
 pub mod diagnostic;

@@ -108,7 +108,6 @@ fn compile_parsed(
 /// `names` resolves the node's references (the flow's [`crate::model::Flow::names`]).
 pub fn analyze_decision(names: &Names, node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
     let default = node.default_edge().map(|e| names.text(e.target));
-    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     let mut out = DecisionAnalysis {
         node_id: node.id.clone(),
         order: evaluation_order(node),
@@ -119,25 +118,16 @@ pub fn analyze_decision(names: &Names, node: &Node, options: &AnalysisOptions) -
     if node.kind != NodeKind::Decision {
         return out;
     }
-    // Native: parsed once, for the short path when every condition compares a variable of
-    // its own with a literal, else for the general path. Not in the wasm package, where it
-    // and `expr::simple` measured +2.3 KB gzipped, over the size ceiling (BENCHMARKS.md,
-    // "Decision short paths"): there the general path parses as it compiles.
-    #[cfg(not(target_arch = "wasm32"))]
+    // Parsed once, for the short path when every condition compares a variable of its own
+    // with a literal, else for the general path.
     let parsed: Vec<Result<Expr, ExprError>> = node
         .conditions
         .iter()
         .map(|c| parse_expression(&c.expression))
         .collect();
-    #[cfg(not(target_arch = "wasm32"))]
     if super::independent::analyze(node, default, &parsed, options, &mut out) {
         return out;
     }
-    #[cfg(target_arch = "wasm32")]
-    let parsed = node
-        .conditions
-        .iter()
-        .map(|c| parse_expression(&c.expression));
     analyze_compiled(node, default, parsed, options, out)
 }
 

@@ -225,7 +225,8 @@ fn neighbours(v: &Value) -> Vec<Value> {
             .collect(),
         Value::Str(s) => vec![
             Value::Str(s.clone()),
-            Value::Str(s.to_uppercase()),
+            // As `s.to_uppercase()`, without std's upper-case table (see `crate::case`).
+            Value::Str(crate::case::to_uppercase(s)),
             Value::Str(format!("{s}x")),
             Value::Str(String::new()),
             Value::Str("other".into()),

@@ -435,8 +435,7 @@ impl SpaceBuilder {
 }
 
 /// The cells of a variable compared with `lit` alone (as [`SpaceBuilder::finish`] makes
-/// them), for the short path of `super::independent` (native only).
-#[cfg(not(target_arch = "wasm32"))]
+/// them), for the short path of `super::independent`.
 pub(super) fn var_cells(lit: &Value) -> Vec<Cell> {
     let mut b = DimBuilder {
         name: String::new(),

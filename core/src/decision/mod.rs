@@ -15,7 +15,6 @@ mod domain;
 mod eval;
 pub mod expr;
 mod flatten;
-#[cfg(not(target_arch = "wasm32"))] // native only: the wasm package's size ceiling
 mod independent;
 mod report;
 

@@ -412,7 +412,8 @@ pub fn title_of_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for (i, ch) in key.chars().enumerate() {
         if i == 0 {
-            out.extend(ch.to_uppercase());
+            // As `ch.to_uppercase()`, without std's upper-case table (see `crate::case`).
+            crate::case::push_uppercase(&mut out, ch);
         } else {
             if ch.is_uppercase() {
                 out.push(' ');

@@ -5,7 +5,6 @@
 
 mod lexer;
 mod parser;
-#[cfg(not(target_arch = "wasm32"))] // native only: the wasm package's size ceiling
 mod simple;
 
 use std::fmt;
@@ -242,6 +241,109 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// `format!("{n}")` (std's `Display`: the shortest digits that read back as `n`, in plain
+/// notation, never an exponent), from the shortest digits serde_json prints (`zmij`, which
+/// the package has anyway) instead of std's own float printer, 14 KB of code and tables in
+/// the wasm package. The two pick different digits only at an exact tie between two
+/// shortest candidates (std rounds up, zmij to even), which is detected and rounded std's
+/// way; equal to std's for every `f64` (tested below).
+///
+/// Not used yet: std's printer leaves the package only when every `{}` of an `f64` goes
+/// through this (`format_number`, `checks::decisions::describe`'s priority, the wasm
+/// adapter's `describe`); with all three, 9.2 KB gzipped less (BENCHMARKS.md, "Size").
+pub fn display_f64(n: f64) -> String {
+    let Some(num) = serde_json::Number::from_f64(n) else {
+        return if n.is_nan() {
+            "NaN".into()
+        } else if n > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    };
+    let text = num.to_string();
+    // `-`? digits (`.` digits)? (`e` [+-]? digits)?: the value is `digits` × 10^`scale`.
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(i) => (
+            text.get(..i).unwrap_or_default(),
+            text.get(i + 1..).and_then(|e| e.parse::<i32>().ok()),
+        ),
+        None => (text.as_str(), Some(0)),
+    };
+    let mut digits: u64 = 0;
+    let mut scale = exp.unwrap_or(0);
+    let mut after_point = false;
+    for b in mantissa.bytes() {
+        if b == b'.' {
+            after_point = true;
+        } else if b.is_ascii_digit() {
+            digits = digits.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            scale -= i32::from(after_point);
+        }
+    }
+    let strip = |digits: &mut u64, scale: &mut i32| {
+        while *digits != 0 && digits.is_multiple_of(10) {
+            *digits /= 10;
+            *scale += 1;
+        }
+    };
+    strip(&mut digits, &mut scale);
+    // A tie: `n` is exactly halfway between `digits` and the next candidate up, i.e.
+    // n = (10·digits + 5) × 10^(scale − 1) exactly. With n = m × 2^e (m odd) and the
+    // midpoint odd, that needs e = scale − 1 and m = q × 5^(e) (e ≥ 0) or q = m × 5^(−e).
+    let bits = n.to_bits();
+    let (mut m, mut e) = match (bits >> 52) & 0x7ff {
+        0 => (bits & ((1 << 52) - 1), -1074),
+        biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased as i32 - 1075),
+    };
+    if m != 0 && digits != 0 {
+        let tz = m.trailing_zeros();
+        m >>= tz;
+        e += tz as i32;
+        let q = digits.checked_mul(10).and_then(|d| d.checked_add(5));
+        let s = scale - 1;
+        let tie = s == e
+            && q.is_some_and(|q| {
+                let five = 5u64.checked_pow(s.unsigned_abs());
+                if s >= 0 {
+                    five.and_then(|f| f.checked_mul(q)) == Some(m)
+                } else {
+                    five.and_then(|f| f.checked_mul(m)) == Some(q)
+                }
+            });
+        if tie {
+            digits += 1;
+            strip(&mut digits, &mut scale);
+        }
+    }
+    let mut out = String::with_capacity(24);
+    if n.is_sign_negative() {
+        out.push('-');
+    }
+    if digits == 0 {
+        out.push('0');
+        return out;
+    }
+    let ds = digits.to_string();
+    let zeros = |out: &mut String, k: i32| (0..k).for_each(|_| out.push('0'));
+    // Digits before the decimal point.
+    let point = ds.len() as i32 + scale;
+    if point <= 0 {
+        out.push_str("0.");
+        zeros(&mut out, -point);
+        out.push_str(&ds);
+    } else if scale >= 0 {
+        out.push_str(&ds);
+        zeros(&mut out, scale);
+    } else {
+        let (int, frac) = ds.split_at(point as usize);
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
 /// A string literal in expression syntax (double quotes, `\"` and `\\` escaped).
 pub fn quote_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -344,5 +446,79 @@ impl fmt::Display for Expr {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `display_f64` against std's `Display` on edge cases and two million bit patterns
+    /// (xorshift, deterministic), spread over every exponent.
+    #[test]
+    fn display_f64_is_std_display() {
+        let edge = [
+            0.0,
+            -0.0,
+            0.1,
+            -0.1,
+            0.3,
+            1.0 / 3.0,
+            123.456,
+            1e15,
+            1e16,
+            1e21,
+            1e22,
+            1e23,
+            -1e300,
+            1e-7,
+            5e-324,
+            -5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            9007199254740993.0,
+            // Exact ties between two shortest candidates: std rounds them up.
+            f64::from_bits(0xc30a_ff4a_b7e1_c412), // -949880721520770.25
+            f64::from_bits(0x4285_a341_8efb_1d40), // 2973865467747.65625
+            0.5,
+            2.5,
+            1e-300,
+            0.000001,
+            1.5e-5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for n in edge {
+            assert_eq!(display_f64(n), format!("{n}"), "{:e}", n);
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..2_000_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // A third near ordinary magnitudes (2^-60 .. 2^60), where expression literals
+            // live; a third anywhere.
+            let bits = match i % 3 {
+                0 => (x & !(0x7FFu64 << 52)) | ((1023 - 60 + (x >> 52) % 121) << 52),
+                // Few significant bits, 1 to 2^70: where exact ties between two shortest
+                // candidates are (1,000-odd of these samples).
+                1 => (x & !(0x7FFu64 << 52) & !((1 << 40) - 1)) | ((1023 + (x >> 52) % 70) << 52),
+                _ => x,
+            };
+            let n = f64::from_bits(bits);
+            assert_eq!(display_f64(n), format!("{n}"), "bits {bits:#x}");
+        }
+    }
+
+    #[test]
+    fn format_number_keeps_whole_numbers_plain() {
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(-0.0), "0");
+        assert_eq!(format_number(-2.5), "-2.5");
+        assert_eq!(format_number(1e15), "1000000000000000");
+        assert_eq!(format_number(0.1 + 0.2), "0.30000000000000004");
     }
 }

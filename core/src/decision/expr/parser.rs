@@ -34,9 +34,7 @@ pub const MAX_NESTING: usize = 64;
 
 /// Parses a condition expression. Errors carry a byte range inside `text`.
 pub fn parse_expression(text: &str) -> Result<Expr, ExprError> {
-    // The commonest condition, `Flow.x op literal`, without tokens (native only: the
-    // wasm package's size ceiling).
-    #[cfg(not(target_arch = "wasm32"))]
+    // The commonest condition, `Flow.x op literal`, without tokens.
     if let Some(e) = super::simple::comparison(text) {
         return Ok(e);
     }

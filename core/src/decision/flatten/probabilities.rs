@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::syntax::{ValueId, ValueKind};
+
 /// Branch probabilities of one decision: `conditions[i]` is the probability that a call
 /// reaching the node is routed by its condition `i` (document order), `default` that it
 /// matches none. Missing entries share what is left equally; the whole is normalised.
@@ -23,9 +25,12 @@ pub struct NodeProbabilities {
 pub type Probabilities = rustc_hash::FxHashMap<String, NodeProbabilities>;
 
 /// Reads a probabilities file: `{"node_id": {"conditions": [0.5, 0.2], "default": 0.3}}`.
+/// Other members of an entry are ignored, `"default": null` is no default, and of an id
+/// given twice the last entry counts. Read with the core's JSON reader rather than
+/// serde_json's deserializer: that one is about 12 KB of the wasm package (its number
+/// parser, error texts and the serde glue) for this one small file.
 pub fn parse_probabilities(text: &str) -> Result<Probabilities, String> {
-    let p: Probabilities =
-        serde_json::from_str(text).map_err(|e| format!("invalid probabilities file: {e}"))?;
+    let p = read_probabilities(text).map_err(|e| format!("invalid probabilities file: {e}"))?;
     for (id, n) in &p {
         let bad = n
             .conditions
@@ -39,6 +44,74 @@ pub fn parse_probabilities(text: &str) -> Result<Probabilities, String> {
         }
     }
     Ok(p)
+}
+
+/// The file's structure, or what is wrong with it (without the common prefix).
+fn read_probabilities(text: &str) -> Result<Probabilities, String> {
+    let parsed = crate::syntax::json::parse(text);
+    let tree = &parsed.tree;
+    if let Some(e) = &parsed.error {
+        let (line, column) = line_column(text, e.start);
+        return Err(format!("{} at line {line} column {column}", e.message));
+    }
+    let expected = |what: &str, id: ValueId| -> String {
+        let (line, column) = line_column(text, tree.span(id).0);
+        format!(
+            "expected {what}, found {} at line {line} column {column}",
+            tree.kind(id).describe()
+        )
+    };
+    let Some(root) = tree.root() else {
+        return Err("no JSON value".into());
+    };
+    if tree.kind(root) != ValueKind::Object {
+        return Err(expected("an object of decision ids", root));
+    }
+    let mut out = Probabilities::default();
+    for (id, _, entry) in tree.members(root) {
+        if tree.kind(entry) != ValueKind::Object {
+            return Err(expected(
+                "an object (`conditions`, `default`) for each decision id",
+                entry,
+            ));
+        }
+        let mut node = NodeProbabilities::default();
+        let (mut seen_conditions, mut seen_default) = (false, false);
+        for (key, (key_start, _), value) in tree.members(entry) {
+            let seen = match key {
+                "conditions" => &mut seen_conditions,
+                "default" => &mut seen_default,
+                _ => continue,
+            };
+            if std::mem::replace(seen, true) {
+                let (line, column) = line_column(text, key_start);
+                return Err(format!(
+                    "duplicate field `{key}` at line {line} column {column}"
+                ));
+            }
+            let number = |v: ValueId| tree.as_f64(v).ok_or_else(|| expected("a number", v));
+            if key == "default" {
+                node.default = match tree.kind(value) {
+                    ValueKind::Null => None,
+                    _ => Some(number(value)?),
+                };
+            } else if tree.kind(value) == ValueKind::Array {
+                node.conditions = tree.children(value).map(number).collect::<Result<_, _>>()?;
+            } else {
+                return Err(expected("an array of numbers", value));
+            }
+        }
+        out.insert(id.to_owned(), node);
+    }
+    Ok(out)
+}
+
+/// 1-based line and column (in characters) of a byte offset, for messages.
+fn line_column(text: &str, offset: u32) -> (usize, usize) {
+    let before = text.get(..offset as usize).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |l| l.chars().count());
+    (before.matches('\n').count() + 1, column + 1)
 }
 
 /// Branch probabilities of a decision with `count` conditions: one per condition (document
@@ -147,6 +220,57 @@ mod tests {
         );
         let e = parse_probabilities(r#"{"ok": {}, "e": {"default": -1}}"#).unwrap_err();
         assert!(e.contains("`e`"), "{e}");
+    }
+
+    /// What serde_json's deserializer did, which this reader replaced: unknown members
+    /// ignored, `null` as no default, integers as numbers, the last entry of an id given
+    /// twice, a field given twice or a wrong type refused with the place.
+    #[test]
+    fn the_reader_keeps_the_deserializers_rules() {
+        let p = parse_probabilities(
+            "{\"d\": {\"note\": [\"x\"], \"default\": null, \"conditions\": [1, 2.5e-1]},\n \"d\": {\"default\": 0}}",
+        )
+        .unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p["d"].conditions, Vec::<f64>::new());
+        assert_eq!(p["d"].default, Some(0.0));
+        let p = parse_probabilities(
+            r#"{"d": {"note": 1, "default": null, "conditions": [1, 2.5e-1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(p["d"].conditions, [1.0, 0.25]);
+        assert_eq!(p["d"].default, None);
+        for (text, want) in [
+            ("", "invalid probabilities file: "),
+            ("{} x", "line 1 column 4"),
+            (
+                "{\"d\": {\"default\": 1,\n \"default\": 2}}",
+                "duplicate field `default` at line 2 column 2",
+            ),
+            (
+                r#"{"d": {"conditions": [0.5, "0.2"]}}"#,
+                "expected a number, found a string at line 1 column 28",
+            ),
+            (
+                r#"{"d": {"conditions": null}}"#,
+                "expected an array of numbers, found null",
+            ),
+            (
+                r#"{"d": {"default": [1]}}"#,
+                "expected a number, found an array",
+            ),
+            (r#"{"d": [[0.5], 0.5]}"#, "found an array"),
+            (
+                "[]",
+                "expected an object of decision ids, found an array at line 1 column 1",
+            ),
+        ] {
+            let e = parse_probabilities(text).unwrap_err();
+            assert!(
+                e.starts_with("invalid probabilities file: ") && e.contains(want),
+                "{text}: {e}"
+            );
+        }
     }
 
     #[test]
