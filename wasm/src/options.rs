@@ -27,7 +27,10 @@ pub fn describe(v: &JsValue) -> String {
     } else if let Some(b) = v.as_bool() {
         format!("{b}")
     } else if let Some(n) = v.as_f64() {
-        format!("the number {n}")
+        format!(
+            "the number {}",
+            flowguard_core::decision::expr::display_f64(n)
+        )
     } else if Array::is_array(v) {
         "an array".into()
     } else if v.is_function() {

@@ -75,7 +75,8 @@ fn describe(graph: &Lookup<'_, '_>, c: Option<&Condition>) -> String {
         Some(c) => format!(
             "`{}` (priority {}, to {})",
             c.expression,
-            c.priority,
+            // Std's float printer would cost the wasm package 14 KB for this number alone.
+            crate::decision::expr::display_f64(c.priority),
             target_name(graph, &c.target)
         ),
         None => "a condition".into(),

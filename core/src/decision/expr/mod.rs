@@ -237,7 +237,7 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        format!("{n}")
+        display_f64(n)
     }
 }
 
