@@ -150,7 +150,9 @@ pub struct Edge {
 pub struct Condition {
     pub expression: String,
     pub priority: f64,
-    pub target: String,
+    /// The id the condition leads to, in the flow's [`Flow::names`] (its edge in
+    /// [`Node::edges`] has the same target).
+    pub target: NodeRef,
     pub origin: Origin,
     /// The expression string's value (for spans inside the expression).
     pub expression_origin: Origin,

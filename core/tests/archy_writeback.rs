@@ -180,7 +180,7 @@ fn route(flow: &flowguard_core::Flow, env: &BTreeMap<String, V>) -> String {
             order
                 .into_iter()
                 .find(|&c| truth(&n.conditions[c].expression, env))
-                .map(|c| n.conditions[c].target.clone())
+                .map(|c| flow.name(n.conditions[c].target).to_owned())
                 .or_else(|| n.default_edge().map(|e| flow.name(e.target).to_owned()))
         } else {
             n.edges.first().map(|e| flow.name(e.target).to_owned())

@@ -79,7 +79,7 @@ fn retargeting_changes_only_the_paths_and_reads_back() {
     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
     let d = read.flow.nodes.iter().find(|n| n.id == DECISION).unwrap();
     assert_eq!(d.kind, NodeKind::Decision);
-    assert_eq!(d.conditions[0].target, SET_DATA);
+    assert_eq!(read.flow.name(d.conditions[0].target), SET_DATA);
     assert_eq!(read.flow.name(d.default_edge().unwrap().target), TRANSFER);
 }
 
@@ -100,7 +100,7 @@ fn continuing_after_the_decision_removes_the_next_action_id() {
     );
     let read = formats::read(&new, InputFormat::Architect);
     let d = read.flow.nodes.iter().find(|n| n.id == DECISION).unwrap();
-    assert_eq!(d.conditions[0].target, disconnect);
+    assert_eq!(read.flow.name(d.conditions[0].target), disconnect);
 }
 
 #[test]

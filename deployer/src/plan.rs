@@ -158,19 +158,19 @@ fn diff_node(fa: &Flow, a: &Node, fb: &Flow, b: &Node) -> Vec<String> {
             out.push(format!("edge `{label}` → {} removed", t.join(", ")));
         }
     }
-    let conds = |n: &Node| -> Vec<(String, String, String)> {
+    let conds = |f: &Flow, n: &Node| -> Vec<(String, String, String)> {
         n.conditions
             .iter()
             .map(|c| {
                 (
                     c.expression.clone(),
                     format!("{}", c.priority),
-                    c.target.clone(),
+                    f.name(c.target).to_owned(),
                 )
             })
             .collect()
     };
-    let (ca, cb) = (conds(a), conds(b));
+    let (ca, cb) = (conds(fa, a), conds(fb, b));
     for c in &cb {
         if !ca.contains(c) {
             out.push(format!(

@@ -33,7 +33,7 @@ pub(crate) fn check_node(graph: &Lookup<'_, '_>, node: &Node, out: &mut Vec<RawD
     if node.kind != NodeKind::Decision {
         return;
     }
-    let analysis = analyze_decision(&graph.flow.names, node, &AnalysisOptions::default());
+    let analysis = analyze_decision(node, &AnalysisOptions::default());
     for finding in analysis.findings {
         out.push(diagnostic(graph, node, finding));
     }
@@ -77,7 +77,7 @@ fn describe(graph: &Lookup<'_, '_>, c: Option<&Condition>) -> String {
             c.expression,
             // Std's float printer would cost the wasm package 14 KB for this number alone.
             crate::decision::expr::display_f64(c.priority),
-            target_name(graph, &c.target)
+            target_name(graph, graph.flow.name(c.target))
         ),
         None => "a condition".into(),
     }
@@ -172,7 +172,7 @@ fn diagnostic(graph: &Lookup<'_, '_>, node: &Node, finding: Finding) -> RawDiagn
                 "condition {} of {name}, {}, changes no routing: without it, every call it takes still reaches {}",
                 condition + 1,
                 describe(graph, cond(condition)),
-                cond(condition).map_or_else(String::new, |c| target_name(graph, &c.target))
+                cond(condition).map_or_else(String::new, |c| target_name(graph, graph.flow.name(c.target)))
             ),
             "remove it, or run `flowguard flatten` to remove it safely",
         ),

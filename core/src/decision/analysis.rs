@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::bits::Bits;
 use super::domain::{Formula, SpaceBuilder};
 use super::expr::{Expr, ExprError, parse_expression};
-use crate::model::{Names, Node, NodeKind};
+use crate::model::{Node, NodeKind, NodeRef};
 
 /// Limits for [`analyze_decision`].
 #[derive(Clone, Debug)]
@@ -104,10 +104,8 @@ fn compile_parsed(
 }
 
 /// Analyses one decision node. Non-decision nodes get an empty analysis.
-///
-/// `names` resolves the node's references (the flow's [`crate::model::Flow::names`]).
-pub fn analyze_decision(names: &Names, node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
-    let default = node.default_edge().map(|e| names.text(e.target));
+pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
+    let default = node.default_edge().map(|e| e.target);
     let mut out = DecisionAnalysis {
         node_id: node.id.clone(),
         order: evaluation_order(node),
@@ -135,7 +133,7 @@ pub fn analyze_decision(names: &Names, node: &Node, options: &AnalysisOptions) -
 /// input space.
 pub(super) fn analyze_compiled(
     node: &Node,
-    default: Option<&str>,
+    default: Option<NodeRef>,
     parsed: impl IntoIterator<Item = Result<Expr, ExprError>>,
     options: &AnalysisOptions,
     mut out: DecisionAnalysis,
@@ -163,7 +161,7 @@ pub(super) fn analyze_compiled(
     out.exact = true;
     out.combinations = space.total as u64;
     let truth: Vec<Bits> = formulas.iter().map(|f| space.eval(f)).collect();
-    let target = |i: usize| node.conditions[i].target.as_str();
+    let target = |i: usize| node.conditions[i].target;
     let order = &out.order;
 
     // remaining[k]: inputs no condition before position k takes.
@@ -228,13 +226,13 @@ pub(super) fn analyze_compiled(
 
 /// Whether inputs in `taken` (those condition `t` takes) would reach the same target
 /// without it: the later conditions that catch them, or the default, all lead to `t`.
-pub(crate) fn is_redundant<'a>(
+pub(crate) fn is_redundant<T: PartialEq>(
     taken: &Bits,
     later: &[usize],
     truth: &[Bits],
-    target_of: &impl Fn(usize) -> &'a str,
-    t: &str,
-    default: Option<&str>,
+    target_of: &impl Fn(usize) -> T,
+    t: T,
+    default: Option<T>,
 ) -> bool {
     let mut pending = taken.clone();
     for &j in later {

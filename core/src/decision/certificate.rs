@@ -42,7 +42,7 @@ fn walk(
         let chosen = evaluation_order(node)
             .into_iter()
             .find(|&c| is_true((at, c)))
-            .map(|c| node.conditions[c].target.as_str())
+            .map(|c| ctx.flow.name(node.conditions[c].target))
             .or_else(|| node.default_edge().map(|e| ctx.flow.name(e.target)));
         let Some(next) = chosen else {
             return Outcome::Stuck(node.id.clone());

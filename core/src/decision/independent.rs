@@ -13,7 +13,7 @@ use super::analysis::{AnalysisOptions, DecisionAnalysis, Finding, Witness};
 use super::domain::{Cell, var_cells};
 use super::eval::{Value, compare};
 use super::expr::{CmpOp, Expr, ExprError};
-use crate::model::Node;
+use crate::model::{Node, NodeRef};
 
 /// One condition's variable: its cells and which of them make the condition true.
 struct Dim<'e> {
@@ -74,7 +74,7 @@ fn same_name(a: &str, b: &str) -> bool {
 /// lead where it does.
 pub(super) fn analyze(
     node: &Node,
-    default: Option<&str>,
+    default: Option<NodeRef>,
     parsed: &[Result<Expr, ExprError>],
     options: &AnalysisOptions,
     out: &mut DecisionAnalysis,
@@ -105,7 +105,7 @@ pub(super) fn analyze(
     }
     out.exact = true;
     out.combinations = total as u64;
-    let target = |i: usize| node.conditions[i].target.as_str();
+    let target = |i: usize| node.conditions[i].target;
     let order = &out.order;
     for (k, &i) in order.iter().enumerate() {
         let t = target(i);
@@ -241,8 +241,8 @@ mod tests {
             let node = read.flow.nodes.iter().find(|n| n.id == "d").unwrap();
             prop_assert_eq!(node.conditions.len(), conds.len());
             let options = AnalysisOptions { max_combinations: cap };
-            let fast = analyze_decision(&read.flow.names, node, &options);
-            let default = node.default_edge().map(|e| read.flow.name(e.target));
+            let fast = analyze_decision(node, &options);
+            let default = node.default_edge().map(|e| e.target);
             let parsed: Vec<_> = node
                 .conditions
                 .iter()
@@ -282,7 +282,7 @@ mod tests {
             combinations: 0,
             findings: Vec::new(),
         };
-        let default = node.default_edge().map(|e| read.flow.name(e.target));
+        let default = node.default_edge().map(|e| e.target);
         assert!(analyze(
             node,
             default,
@@ -308,7 +308,7 @@ mod tests {
             .iter()
             .map(|c| parse_expression(&c.expression))
             .collect();
-        let default = node.default_edge().map(|e| read.flow.name(e.target));
+        let default = node.default_edge().map(|e| e.target);
         assert!(!analyze(
             node,
             default,

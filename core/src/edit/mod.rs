@@ -808,16 +808,17 @@ fn set_conditions(names: &mut Names, node: &mut Node, conditions: Vec<ConditionI
     let base = format!("{}/conditions", node_pointer(&node.id));
     node.conditions.clear();
     for (i, c) in conditions.into_iter().enumerate() {
+        let target = names.intern(&c.target_id);
         node.edges.push(Edge {
             label: crate::model::Label::Borrowed("condition"),
-            target: names.intern(&c.target_id),
+            target,
             origin: Origin::pointer(format!("{base}/{i}/target_id")),
             condition: Some(i),
         });
         node.conditions.push(Condition {
             expression: c.expression,
             priority: c.priority,
-            target: c.target_id,
+            target,
             origin: Origin::pointer(format!("{base}/{i}")),
             expression_origin: Origin::pointer(format!("{base}/{i}/expression")),
             expression_source_start: None,

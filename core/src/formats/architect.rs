@@ -531,17 +531,18 @@ impl Ctx<'_, '_, '_> {
                     == Some(text.as_str()))
                 .then_some(s + 1)
             });
+            let yes_t = self.names.intern(&yes_t);
             node.conditions.push(Condition {
                 expression: text,
                 priority: 1.0,
-                target: yes_t.clone(),
+                target: yes_t,
                 origin: Origin::value(yes_o),
                 expression_origin: text_v.map(Origin::value).unwrap_or_default(),
                 expression_source_start: source_start,
             });
             node.edges.push(Edge {
                 label: crate::model::Label::Borrowed("condition"),
-                target: self.names.intern(&yes_t),
+                target: yes_t,
                 origin: Origin::value(yes_o),
                 condition: Some(0),
             });

@@ -17,7 +17,8 @@ use crate::diagnostic::{Code, RawDiagnostic, Severity};
 use crate::formats::semantics::{self, After};
 use crate::formats::{Reader, loc};
 use crate::model::{
-    Condition, Edge, Entry, ExternalTarget, Flow, InputFormat, Names, Node, NodeKind, Origin,
+    Condition, Edge, Entry, ExternalTarget, Flow, InputFormat, Names, Node, NodeKind, NodeRef,
+    Origin,
 };
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
 
@@ -814,17 +815,18 @@ impl Ctx<'_, '_, '_> {
         match body.and_then(|b| tree.get(b, "condition")) {
             Some(cond) => {
                 let (expression, expr_v) = self.expression(cond);
+                let target = self.names.intern(&yes_target);
                 node.conditions.push(condition(
                     tree,
                     expression,
                     1.0,
-                    yes_target.clone(),
+                    target,
                     yes.unwrap_or(cond),
                     expr_v,
                 ));
                 node.edges.push(Edge {
                     label: crate::model::Label::Borrowed("condition"),
-                    target: self.names.intern(&yes_target),
+                    target,
                     origin: Origin::value(yes.unwrap_or(cond)),
                     condition: Some(0),
                 });
@@ -936,11 +938,12 @@ impl Ctx<'_, '_, '_> {
                 }
             }
             let idx = node.conditions.len();
+            let target = self.names.intern(&target);
             let mut c = condition(
                 tree,
                 expression,
                 (count - k) as f64,
-                target.clone(),
+                target,
                 case_item,
                 expr_v,
             );
@@ -950,7 +953,7 @@ impl Ctx<'_, '_, '_> {
             node.conditions.push(c);
             node.edges.push(Edge {
                 label: crate::model::Label::Borrowed("condition"),
-                target: self.names.intern(&target),
+                target,
                 origin: Origin::value(case_item),
                 condition: Some(idx),
             });
@@ -1180,7 +1183,7 @@ fn condition(
     tree: &SyntaxTree,
     expression: String,
     priority: f64,
-    target: String,
+    target: NodeRef,
     origin: ValueId,
     expr_v: Option<ValueId>,
 ) -> Condition {

@@ -696,7 +696,7 @@ fn check_switch(
         {
             return Err("the cases do not read back in order".into());
         }
-        pairs.push((got.target.as_str(), want.target.as_str()));
+        pairs.push((new.name(got.target), want.target.as_str()));
         conditions.push(PlannedCondition {
             expression: got.expression.clone(),
             priority: want.priority,

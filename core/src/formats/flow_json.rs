@@ -262,10 +262,10 @@ fn read_node(
             node.conditions.reserve(count);
             node.edges.reserve(count);
             for cond in tree.children(c) {
-                if let Some(condition) = read_condition(r, cond, &id) {
+                if let Some(condition) = read_condition(r, names, cond, &id) {
                     node.edges.push(Edge {
                         label: crate::model::Label::Borrowed("condition"),
-                        target: names.intern(&condition.target),
+                        target: condition.target,
                         origin: condition.origin.clone(),
                         condition: Some(node.conditions.len()),
                     });
@@ -315,7 +315,12 @@ fn read_node(
     Some(node)
 }
 
-fn read_condition(r: &Reader<'_, '_>, cond: ValueId, node: &str) -> Option<Condition> {
+fn read_condition(
+    r: &Reader<'_, '_>,
+    names: &mut Names,
+    cond: ValueId,
+    node: &str,
+) -> Option<Condition> {
     let tree = r.tree;
     if tree.kind(cond) != ValueKind::Object {
         r.type_error(cond, "a condition", "an object {expression, priority, target_id}", "write each condition as {\"expression\": \"...\", \"priority\": 1, \"target_id\": \"node\"}");
@@ -377,7 +382,7 @@ fn read_condition(r: &Reader<'_, '_>, cond: ValueId, node: &str) -> Option<Condi
     Some(Condition {
         expression,
         priority,
-        target,
+        target: names.intern(&target),
         origin: Origin::value(target_value),
         expression_origin: Origin::value(expr_value),
         expression_source_start: source_start,

@@ -377,7 +377,7 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
                     let k = seen.entry(c.expression.as_str()).or_insert(0);
                     conds.insert(
                         (from.clone(), c.expression.clone(), *k),
-                        (c.priority, name(&c.target)),
+                        (c.priority, name(side.flow.name(c.target))),
                     );
                     *k += 1;
                 }

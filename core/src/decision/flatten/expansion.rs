@@ -241,7 +241,7 @@ pub(super) fn expand(
             let mut guard = f.guard.clone();
             guard.push((f.node, c));
             (
-                Some(node.conditions[c].target.as_str()),
+                Some(ctx.flow.name(node.conditions[c].target)),
                 f.prob * probs.get(c).copied().unwrap_or(0.0),
                 f.evals + f.pos as u32 + 1,
                 guard,

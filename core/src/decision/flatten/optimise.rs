@@ -75,7 +75,14 @@ pub(super) fn optimise(
         for k in 0..keep.len() {
             let taken = truths[k].and(&rem);
             let later: Vec<usize> = (k + 1..keep.len()).filter(|&j| alive[j]).collect();
-            if is_redundant(&taken, &later, &truths, &target_of, &targets[k], default) {
+            if is_redundant(
+                &taken,
+                &later,
+                &truths,
+                &target_of,
+                targets[k].as_str(),
+                default,
+            ) {
                 alive[k] = false;
             } else {
                 rem = rem.minus(&truths[k]);
