@@ -35,13 +35,14 @@ const CHECKPOINT: usize = 256;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        // memchr finds the line breaks a word (natively a vector) at a time: the byte-wise
+        // iterator chain it replaces cost about eight instructions per byte of the
+        // document, for every validation that reports anything (now about five on
+        // pretty-printed JSON, whose short lines make the per-line push the cost; far less
+        // on minified documents).
+        let mut line_starts = Vec::with_capacity(text.len() / 16 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         let utf16_checkpoints = (!text.is_ascii()).then(|| {
             let mut points = Vec::with_capacity(text.len() / CHECKPOINT + 1);
             let mut units = 0u32;
