@@ -219,11 +219,31 @@ pub struct Findings {
     /// References to ids no node has (FG011): (node, index into its `edges`); for a view
     /// only.
     pub dangling: Vec<(u32, u32)>,
+    /// Set by the caller: leave the decisions unanalysed ([`run_structural`]).
+    pub skip_decisions: bool,
 }
 
 /// Runs every graph check; returns the stats.
 pub fn run(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) -> Stats {
     run_with(flow, options, out, &mut Findings::default(), false)
+}
+
+/// The findings of [`run`] that depend on the graph's structure (every code but
+/// [`is_node_code`]'s), without analysing a decision: what an editing session recomputes
+/// after an edit that changed the structure and no node's own findings but the edited
+/// node's.
+pub(crate) fn run_structural(
+    flow: &Flow,
+    options: &CheckOptions,
+    out: &mut Vec<RawDiagnostic>,
+) -> Stats {
+    let mut found = Findings {
+        skip_decisions: true,
+        ..Findings::default()
+    };
+    let stats = run_with(flow, options, out, &mut found, false);
+    out.retain(|d| d.node.is_none() || !is_node_code(d.code));
+    stats
 }
 
 /// [`run`], recording what the checks found in `found`; with `view`, also what drawing
@@ -246,7 +266,9 @@ pub fn run_with(
             .collect();
     }
     loops::check(&graph, &reach, out, found);
-    decisions::check(&graph, out);
+    if !found.skip_decisions {
+        decisions::check(&graph, out);
+    }
     let max_depth = depth::check(&graph, &reach, options, out, found, view);
     for v in found.loops.iter_mut().flat_map(|g| g.0.iter_mut()) {
         *v = graph.node_of[*v as usize] as u32;

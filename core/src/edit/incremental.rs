@@ -34,7 +34,10 @@
 //! * FG030 and FG031 neither fired before nor fire after (their witness paths are
 //!   recomputed by a full pass).
 //!
-//! Node additions and removals, and flows with duplicate ids, take a full pass.
+//! When a test fails, the structural findings are recomputed by a pass over the graph
+//! ([`crate::checks`] without the decision analyses), and the node findings of the nodes
+//! the edits did not touch are kept: an edit of references changes no other node's own
+//! findings. Node additions and removals, and flows with duplicate ids, take a full pass.
 
 use super::{Index, Session, added_node_findings};
 use crate::checks::{is_node_code, node_checks};
@@ -54,6 +57,9 @@ pub(super) struct Cache {
     structured: bool,
     /// An edit invalidated the cache since the text was read.
     edited: bool,
+    /// A node was added or removed since the last full pass: the node findings by slot
+    /// must be recomputed too.
+    nodes_changed: bool,
     /// The node findings are in `local`, by slot. A full pass made while the session's
     /// index was stale (right after reading a text) leaves them all in `global` until
     /// [`distribute`] hands them out.
@@ -90,6 +96,12 @@ impl Cache {
         self.edited = true;
     }
 
+    /// [`Cache::invalidate`] for an edit that added or removed a node.
+    pub(super) fn invalidate_nodes(&mut self) {
+        self.invalidate();
+        self.nodes_changed = true;
+    }
+
     /// The next analysis reuses the structural findings.
     pub(super) fn is_valid(&self) -> bool {
         self.valid
@@ -117,7 +129,7 @@ impl Cache {
 /// Brings the cache up to date with the model: a full pass when the structure may have
 /// changed, else the local findings of the touched slots.
 pub(super) fn refresh(session: &mut Session) {
-    if !session.cache.valid {
+    if !session.cache.valid && !structural(session) {
         full(session);
         return;
     }
@@ -159,6 +171,48 @@ pub(super) fn refresh(session: &mut Session) {
             local.push(resolve_one(r, lines, text, options.position_encoding));
         }
     }
+}
+
+/// A pass over the graph's structure that keeps the node findings, after edits that
+/// changed references but added or removed no node (every node's own findings but the
+/// edited nodes', left in `dirty` for [`refresh`], are what they were): the structural
+/// findings of a full pass without analysing a decision again. `false` when the node
+/// findings cannot be kept.
+fn structural(session: &mut Session) -> bool {
+    let Session {
+        flow,
+        index,
+        indexed,
+        cache,
+        options,
+        source,
+        ..
+    } = session;
+    if !*indexed
+        || !cache.distributed
+        || cache.nodes_changed
+        || index.has_duplicates
+        || cache.local.len() != index.slots.len()
+    {
+        return false;
+    }
+    let text = source.as_deref().unwrap_or(flow.tree.source());
+    let mut raw = Vec::new();
+    cache.stats = crate::checks::run_structural(flow, &options.checks, &mut raw);
+    cache.full_passes += 1;
+    cache.global.clear();
+    let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
+    for r in raw {
+        cache
+            .global
+            .push(resolve_one(r, lines, text, options.position_encoding));
+    }
+    cache.structured = false;
+    cache.valid = true;
+    if cache.edited {
+        prepare(session);
+    }
+    true
 }
 
 /// A full pass, and the structures the incremental tests need.
@@ -219,6 +273,7 @@ fn full(session: &mut Session) {
         }
     }
     cache.distributed = indexed;
+    cache.nodes_changed = false;
     cache.valid = !indexed || !index.has_duplicates;
     if cache.edited {
         prepare(session);

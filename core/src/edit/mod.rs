@@ -628,11 +628,11 @@ impl Session {
                     index.link(s, e.target);
                 }
                 self.flow.nodes.push(node);
-                self.cache.invalidate();
+                self.cache.invalidate_nodes();
             }
             Edit::RemoveNode { id } => {
                 let s = self.slot(op, &id)?;
-                self.cache.invalidate();
+                self.cache.invalidate_nodes();
                 let index = &mut self.index;
                 let pos = index.slots[s as usize].pos as usize;
                 if index.has_duplicates {
