@@ -5,8 +5,6 @@
 //! Why not serde_json or jsonc-parser: neither keeps spans for every value and member key
 //! (serde_json) or both recurse per nesting level (stack overflow in wasm on hostile input).
 
-use std::borrow::Cow;
-
 use super::tree::{SyntaxTree, TreeBuilder, ValueKind};
 
 /// A syntax error: where and what.
@@ -113,44 +111,35 @@ impl FormatMarkers {
     }
 }
 
-/// The keys of one open object, to find duplicates: a short list scanned linearly (most
-/// objects have a handful of members), switching to a hash map once it grows, so an object
-/// with 100,000 members costs linear time, not quadratic. Keys without escapes borrow the
-/// input text, and sets are reused from object to object, so the common case allocates
-/// nothing per key.
+/// The members of one large open object by key (to find duplicate keys in linear time):
+/// objects of up to [`KeyIndex::SMALL`] members are searched through the tree builder's
+/// pending keys instead, with no copy of the keys at all. Keys without escapes borrow the
+/// input text; decoded keys (rare) are owned.
 #[derive(Default)]
-struct KeySet<'a> {
-    small: Vec<(Cow<'a, str>, u32, u32)>,
-    large: Option<rustc_hash::FxHashMap<Cow<'a, str>, (u32, u32)>>,
+struct KeyIndex<'a> {
+    /// Nesting depth (`Parser::stack`'s length) of the object.
+    depth: usize,
+    source: rustc_hash::FxHashMap<&'a str, usize>,
+    decoded: rustc_hash::FxHashMap<String, usize>,
 }
 
-impl<'a> KeySet<'a> {
+impl<'a> KeyIndex<'a> {
     const SMALL: usize = 16;
 
-    /// Records a key; returns the span of its first occurrence if it was already there.
-    fn insert(&mut self, key: Cow<'a, str>, start: u32, end: u32) -> Option<(u32, u32)> {
-        if let Some(map) = &mut self.large {
-            if let Some(first) = map.get(key.as_ref()) {
-                return Some(*first);
-            }
-            map.insert(key, (start, end));
-            return None;
-        }
-        if let Some((_, s, e)) = self.small.iter().find(|(k, _, _)| *k == key) {
-            return Some((*s, *e));
-        }
-        self.small.push((key, start, end));
-        if self.small.len() > Self::SMALL {
-            self.large = Some(self.small.drain(..).map(|(k, s, e)| (k, (s, e))).collect());
-        }
-        None
+    fn find(&self, key: &str) -> Option<usize> {
+        self.source
+            .get(key)
+            .or_else(|| self.decoded.get(key))
+            .copied()
     }
 
-    /// Empties the set for reuse by the next object (keeping the small list's capacity;
-    /// a large map is rare and dropped).
-    fn clear(&mut self) {
-        self.small.clear();
-        self.large = None;
+    /// Records member `slot` under its key text, which is `source` (a slice of the input)
+    /// or decoded.
+    fn insert(&mut self, key: &str, source: Option<&'a str>, slot: usize) {
+        match source {
+            Some(s) => self.source.insert(s, slot),
+            None => self.decoded.insert(key.to_owned(), slot),
+        };
     }
 }
 
@@ -185,11 +174,12 @@ struct Parser<'a> {
     builder: TreeBuilder,
     stack: Vec<Container>,
     duplicates: Vec<DuplicateKey>,
-    /// Spans of the keys of each open object, to report duplicates with both places.
-    key_spans: Vec<KeySet<'a>>,
-    /// Emptied key sets of closed objects, reused by the next objects opened.
-    spare_key_sets: Vec<KeySet<'a>>,
+    /// Key indexes of the open objects with more than [`KeyIndex::SMALL`] members,
+    /// innermost last.
+    key_indexes: Vec<KeyIndex<'a>>,
     markers: FormatMarkers,
+    /// The decoded text of the last string with escapes (one buffer, reused).
+    decoded: String,
 }
 
 /// Parses JSON text. A syntax error stops the parse; the tree then holds what was read
@@ -202,12 +192,14 @@ pub fn parse(text: &str) -> ParsedJson {
         builder: TreeBuilder::new(text.to_owned()),
         stack: Vec::new(),
         duplicates: Vec::new(),
-        key_spans: Vec::new(),
-        spare_key_sets: Vec::new(),
+        key_indexes: Vec::new(),
         markers: FormatMarkers::default(),
+        decoded: String::new(),
     };
-    // About one value per 16 bytes in typical flow documents (pretty-printed or not).
-    p.builder.reserve(text.len() / 16);
+    // About one value per 12-13 bytes in minified flow documents, more bytes a value when
+    // pretty-printed: room for one per 10 bytes means one allocation in the usual case (a
+    // growth copies the arrays; room reserved and never touched costs no memory pages).
+    p.builder.reserve(text.len() / 10);
     // A UTF-8 byte order mark is not JSON, but editors write it; skip it like browsers do.
     if text.starts_with('\u{feff}') {
         p.pos = 3;
@@ -406,12 +398,14 @@ impl<'a> Parser<'a> {
 
     fn close_container(&mut self) {
         self.pos += 1;
-        if self.stack.pop() == Some(Container::Object)
-            && let Some(mut keys) = self.key_spans.pop()
+        if self
+            .key_indexes
+            .last()
+            .is_some_and(|k| k.depth == self.stack.len())
         {
-            keys.clear();
-            self.spare_key_sets.push(keys);
+            self.key_indexes.pop();
         }
+        self.stack.pop();
         self.builder.close(self.pos as u32);
     }
 
@@ -423,8 +417,6 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 self.builder.open(ValueKind::Object, start as u32);
                 self.stack.push(Container::Object);
-                let keys = self.spare_key_sets.pop().unwrap_or_default();
-                self.key_spans.push(keys);
                 Ok(State::KeyOrEnd)
             }
             Some(b'[') => {
@@ -434,9 +426,16 @@ impl<'a> Parser<'a> {
                 Ok(State::ValueOrEnd)
             }
             Some(b'"') => {
-                let (decoded, inner) = self.string()?;
-                self.builder
-                    .scalar(ValueKind::String, start as u32, self.pos as u32, decoded, inner);
+                let (escaped, inner) = self.string()?;
+                let (start, end) = (start as u32, self.pos as u32);
+                if escaped {
+                    self.decode(inner);
+                    self.builder
+                        .scalar_str(ValueKind::String, start, end, &self.decoded);
+                } else {
+                    self.builder
+                        .scalar(ValueKind::String, start, end, None, inner);
+                }
                 Ok(self.after_value())
             }
             Some(b'-' | b'0'..=b'9') => {
@@ -552,52 +551,75 @@ impl<'a> Parser<'a> {
 
     fn key(&mut self) -> Result<(), JsonError> {
         let start = self.pos;
-        let (decoded, inner) = self.string()?;
+        let (escaped, inner) = self.string()?;
         let end = self.pos;
         // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
         // flowguard reads the first), so they are reported rather than silently resolved.
-        // `string` decoded the key if (and only if) it has escapes.
-        let text: &'a str = self.text;
-        let key = match &decoded {
-            Some(d) => Cow::Owned(d.clone()),
-            None => Cow::Borrowed(text.get(inner.0 as usize..inner.1 as usize).unwrap_or("")),
+        let source = if escaped {
+            self.decode(inner);
+            None
+        } else {
+            Some(self.raw(inner))
         };
-        self.builder.key(start as u32, end as u32, decoded, inner);
-        let first = match self.key_spans.last_mut() {
-            Some(keys) => keys.insert(key, start as u32, end as u32),
-            None => None,
+        let key: &str = source.unwrap_or(&self.decoded);
+        let slot = self.builder.open_len();
+        let depth = self.stack.len();
+        let first = match self.key_indexes.last_mut() {
+            Some(index) if index.depth == depth => {
+                let first = index.find(key);
+                if first.is_none() {
+                    index.insert(key, source, slot);
+                }
+                first
+            }
+            _ => {
+                let first = self.builder.open_key_slot(key);
+                if first.is_none() && slot >= KeyIndex::SMALL {
+                    // The object outgrew the linear search: index its keys so far.
+                    let mut index = KeyIndex {
+                        depth,
+                        ..KeyIndex::default()
+                    };
+                    let text: &'a str = self.text;
+                    for s in 0..slot {
+                        // Only the first of repeated keys (already reported).
+                        if let Some((k, _, range)) = self.builder.open_key(s)
+                            && index.find(k).is_none()
+                        {
+                            let src = range.and_then(|(a, b)| text.get(a as usize..b as usize));
+                            index.insert(k, src, s);
+                        }
+                    }
+                    index.insert(key, source, slot);
+                    self.key_indexes.push(index);
+                }
+                first
+            }
         };
         // A hostile document can repeat a key 100,000 times: the first 100 say enough.
-        if let Some((fs, fe)) = first
+        if let Some((_, (fs, fe), _)) = first.and_then(|f| self.builder.open_key(f))
             && self.duplicates.len() < 100
         {
-            let key_text = self.builder_key_text(inner).unwrap_or_default();
             self.duplicates.push(DuplicateKey {
-                key: key_text,
+                key: key.to_owned(),
                 start: start as u32,
                 end: end as u32,
                 first_start: fs,
                 first_end: fe,
             });
         }
+        if escaped {
+            self.builder
+                .key_str(start as u32, end as u32, &self.decoded);
+        } else {
+            self.builder.key(start as u32, end as u32, None, inner);
+        }
         Ok(())
     }
 
-    fn builder_key_text(&self, inner: (u32, u32)) -> Option<String> {
-        let raw = self
-            .builder
-            .source()
-            .get(inner.0 as usize..inner.1 as usize)?;
-        Some(if raw.contains('\\') {
-            decode_escapes(raw)
-        } else {
-            raw.to_owned()
-        })
-    }
-
-    /// Reads a string at `pos` (which is `"`). Returns the decoded text when it has escapes,
-    /// and the byte range of the raw contents between the quotes.
-    fn string(&mut self) -> Result<(Option<String>, (u32, u32)), JsonError> {
+    /// Reads a string at `pos` (which is `"`). Returns whether it has escapes, and the byte
+    /// range of the raw contents between the quotes.
+    fn string(&mut self) -> Result<(bool, (u32, u32)), JsonError> {
         let open = self.pos;
         self.pos += 1;
         let inner_start = self.pos;
@@ -659,18 +681,19 @@ impl<'a> Parser<'a> {
         let inner_end = self.pos;
         self.pos += 1;
         self.markers.note(&self.bytes[open..self.pos], has_escape);
-        let inner = (inner_start as u32, inner_end as u32);
-        let decoded = if has_escape {
-            let raw = self
-                .builder
-                .source()
-                .get(inner_start..inner_end)
-                .unwrap_or("");
-            Some(decode_escapes(raw))
-        } else {
-            None
-        };
-        Ok((decoded, inner))
+        Ok((has_escape, (inner_start as u32, inner_end as u32)))
+    }
+
+    /// Decodes the escapes of the string body `inner` into `self.decoded`.
+    fn decode(&mut self, inner: (u32, u32)) {
+        self.decoded.clear();
+        decode_escapes_into(self.raw(inner), &mut self.decoded);
+    }
+
+    /// The raw text between a string's quotes.
+    fn raw(&self, (start, end): (u32, u32)) -> &'a str {
+        let text: &'a str = self.text;
+        text.get(start as usize..end as usize).unwrap_or("")
     }
 }
 
@@ -705,11 +728,11 @@ fn plain_run(bytes: &[u8]) -> usize {
         .unwrap_or(rest.len())
 }
 
-/// Decodes the escapes of an already validated JSON string body. Lone surrogates become
-/// U+FFFD, since Rust strings cannot hold them. The text between escapes is copied in runs,
-/// not a character at a time.
-fn decode_escapes(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
+/// Decodes the escapes of an already validated JSON string body, appending to `out`. Lone
+/// surrogates become U+FFFD, since Rust strings cannot hold them. The text between escapes
+/// is copied in runs, not a character at a time.
+fn decode_escapes_into(raw: &str, out: &mut String) {
+    out.reserve(raw.len());
     let hex4 = |at: usize| -> Option<u32> {
         raw.get(at..at + 4)
             .and_then(|h| u32::from_str_radix(h, 16).ok())
@@ -718,7 +741,7 @@ fn decode_escapes(raw: &str) -> String {
     while let Some(i) = raw.get(pos..).and_then(|r| r.find('\\')).map(|o| pos + o) {
         out.push_str(raw.get(pos..i).unwrap_or_default());
         let Some(e) = raw.get(i + 1..).and_then(|r| r.chars().next()) else {
-            return out;
+            return;
         };
         // The escape and the digits after `\u` are ASCII: one byte a character.
         pos = i + 2;
@@ -729,7 +752,7 @@ fn decode_escapes(raw: &str) -> String {
             'b' => out.push('\u{8}'),
             'f' => out.push('\u{c}'),
             'u' => {
-                let Some(hi) = hex4(i + 2) else { return out };
+                let Some(hi) = hex4(i + 2) else { return };
                 pos = i + 6;
                 if (0xD800..0xDC00).contains(&hi)
                     && raw.get(i + 6..i + 8) == Some("\\u")
@@ -749,7 +772,6 @@ fn decode_escapes(raw: &str) -> String {
         }
     }
     out.push_str(raw.get(pos..).unwrap_or_default());
-    out
 }
 
 #[cfg(test)]
@@ -757,6 +779,12 @@ fn decode_escapes(raw: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn decode_escapes(raw: &str) -> String {
+        let mut out = String::new();
+        decode_escapes_into(raw, &mut out);
+        out
+    }
 
     // The character-at-a-time decoder `decode_escapes` replaced, as its reference.
     /// Decodes the escapes of an already validated JSON string body. Lone surrogates become
@@ -904,6 +932,88 @@ mod tests {
         assert_eq!(p.duplicate_keys.len(), 1);
         assert_eq!(p.duplicate_keys[0].key, "a");
         assert_eq!(p.duplicate_keys[0].first_start, 1);
+    }
+
+    /// One member of a generated object: key number, whether the key is written with an
+    /// escape, and the members of a nested object as its value (none: a number).
+    type Member = (u8, bool, Vec<(u8, bool)>);
+
+    /// Writes `"k<n>"` (or `"k\u0030..."`, the same key with its first digit escaped) and
+    /// returns its span.
+    fn write_key(out: &mut String, n: u8, escaped: bool) -> (u32, u32) {
+        let start = out.len() as u32;
+        let digits = n.to_string();
+        if escaped {
+            out.push_str(&format!(
+                "\"k\\u00{:x}{}\"",
+                digits.as_bytes()[0],
+                &digits[1..]
+            ));
+        } else {
+            out.push_str(&format!("\"k{digits}\""));
+        }
+        (start, out.len() as u32)
+    }
+
+    /// A duplicate key: the key, its span and the span of its first occurrence.
+    type Duplicate = (String, (u32, u32), (u32, u32));
+
+    /// Writes an object of `members` and notes, in document order, the duplicate keys a
+    /// reader must report: (key, span, span of its first occurrence in the object).
+    fn write_object(
+        out: &mut String,
+        members: &[(u8, bool)],
+        nested: Option<&[Member]>,
+        expected: &mut Vec<Duplicate>,
+    ) {
+        let mut seen: Vec<(u8, (u32, u32))> = Vec::new();
+        out.push('{');
+        let count = nested.map_or(members.len(), <[Member]>::len);
+        for i in 0..count {
+            if i > 0 {
+                out.push(',');
+            }
+            let (n, escaped) = match nested {
+                Some(m) => (m[i].0, m[i].1),
+                None => members[i],
+            };
+            let span = write_key(out, n, escaped);
+            match seen.iter().find(|(k, _)| *k == n) {
+                Some(&(_, first)) => expected.push((format!("k{n}"), span, first)),
+                None => seen.push((n, span)),
+            }
+            out.push(':');
+            match nested {
+                Some(m) if !m[i].2.is_empty() => write_object(out, &m[i].2, None, expected),
+                _ => out.push('1'),
+            }
+        }
+        out.push('}');
+    }
+
+    proptest! {
+        /// Duplicate keys are found exactly, with both places, in small objects (linear
+        /// search) and large ones (the index), escaped or not, nested in each other.
+        #[test]
+        fn duplicate_keys_match_a_naive_search(
+            members in proptest::collection::vec(
+                (0u8..40, any::<bool>(), proptest::collection::vec((0u8..30, any::<bool>()), 0..40)),
+                0..60,
+            )
+        ) {
+            let mut text = String::new();
+            let mut expected = Vec::new();
+            write_object(&mut text, &[], Some(&members), &mut expected);
+            let p = parse(&text);
+            prop_assert!(p.error.is_none(), "{:?} in {}", p.error, text);
+            let found: Vec<_> = p
+                .duplicate_keys
+                .iter()
+                .map(|d| (d.key.clone(), (d.start, d.end), (d.first_start, d.first_end)))
+                .collect();
+            expected.truncate(100);
+            prop_assert_eq!(found, expected);
+        }
     }
 
     #[test]
