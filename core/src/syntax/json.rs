@@ -126,20 +126,21 @@ struct KeyIndex<'a> {
 impl<'a> KeyIndex<'a> {
     const SMALL: usize = 16;
 
-    fn find(&self, key: &str) -> Option<usize> {
-        self.source
-            .get(key)
-            .or_else(|| self.decoded.get(key))
-            .copied()
-    }
-
     /// Records member `slot` under its key text, which is `source` (a slice of the input)
-    /// or decoded.
-    fn insert(&mut self, key: &str, source: Option<&'a str>, slot: usize) {
-        match source {
-            Some(s) => self.source.insert(s, slot),
-            None => self.decoded.insert(key.to_owned(), slot),
+    /// or decoded, unless the key is there already: then returns the slot of its first
+    /// occurrence. One hash of the key (the map's entry), not a look-up and an insert.
+    fn find_or_insert(&mut self, key: &str, source: Option<&'a str>, slot: usize) -> Option<usize> {
+        let first = match source {
+            Some(s) => match self.decoded.get(s) {
+                Some(&first) => first,
+                None => *self.source.entry(s).or_insert(slot),
+            },
+            None => match self.source.get(key) {
+                Some(&first) => first,
+                None => *self.decoded.entry(key.to_owned()).or_insert(slot),
+            },
         };
+        (first != slot).then_some(first)
     }
 }
 
@@ -231,21 +232,28 @@ impl<'a> Parser<'a> {
 
     #[inline]
     fn skip_ws(&mut self) {
-        // Indentation in pretty-printed documents: eight spaces at a time, compared as one
-        // word.
+        // Most calls find no whitespace: the first byte decides. Indentation after a line
+        // break is skipped eight spaces at a time, compared as one word.
         const SPACES: u64 = u64::from_le_bytes(*b"        ");
-        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8)
-            && let Ok(word) = <[u8; 8]>::try_from(chunk)
-            && u64::from_le_bytes(word) == SPACES
-        {
-            self.pos += 8;
-        }
-        while let Some(&b) = self.bytes.get(self.pos) {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        while let Some(&b) = bytes.get(pos) {
             match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    pos += 1;
+                    while bytes
+                        .get(pos..pos + 8)
+                        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+                        .is_some_and(|w| u64::from_le_bytes(w) == SPACES)
+                    {
+                        pos += 8;
+                    }
+                }
+                b' ' | b'\t' | b'\r' => pos += 1,
                 _ => break,
             }
         }
+        self.pos = pos;
     }
 
     /// The span of the character at `pos` (whole UTF-8 sequence) for error reporting.
@@ -304,7 +312,7 @@ impl<'a> Parser<'a> {
                     };
                 }
                 State::Value | State::ValueOrEnd => {
-                    if state == State::ValueOrEnd && b == Some(b']') {
+                    if state == State::ValueOrEnd && matches!(b, Some(b']')) {
                         self.close_container();
                         state = self.after_value();
                         continue;
@@ -321,7 +329,7 @@ impl<'a> Parser<'a> {
                         // The usual `"name": value`: take the colon here rather than in a
                         // trip round the loop (anything else goes to `Colon`, which reports it).
                         self.skip_ws();
-                        state = if self.bytes.get(self.pos) == Some(&b':') {
+                        state = if matches!(self.bytes.get(self.pos), Some(b':')) {
                             self.pos += 1;
                             State::Value
                         } else {
@@ -344,7 +352,7 @@ impl<'a> Parser<'a> {
                     }
                 },
                 State::Colon => {
-                    if b == Some(b':') {
+                    if matches!(b, Some(b':')) {
                         self.pos += 1;
                         state = State::Value;
                     } else {
@@ -363,7 +371,7 @@ impl<'a> Parser<'a> {
                         (Some(b','), Some(Container::Array)) => {
                             self.pos += 1;
                             self.skip_ws();
-                            if self.bytes.get(self.pos) == Some(&b']') {
+                            if matches!(self.bytes.get(self.pos), Some(b']')) {
                                 return Err(self.err(
                                     self.pos,
                                     self.pos + 1,
@@ -434,7 +442,7 @@ impl<'a> Parser<'a> {
                         .scalar_str(ValueKind::String, start, end, &self.decoded);
                 } else {
                     self.builder
-                        .scalar(ValueKind::String, start, end, None, inner);
+                        .scalar_range(ValueKind::String, start, end, inner);
                 }
                 Ok(self.after_value())
             }
@@ -442,7 +450,7 @@ impl<'a> Parser<'a> {
                 self.number()?;
                 let span = (start as u32, self.pos as u32);
                 self.builder
-                    .scalar(ValueKind::Number, span.0, span.1, None, span);
+                    .scalar_range(ValueKind::Number, span.0, span.1, span);
                 Ok(self.after_value())
             }
             Some(b't') => self.literal(b"true", ValueKind::Bool(true)),
@@ -454,7 +462,7 @@ impl<'a> Parser<'a> {
                 "strings must be in double quotes, found `'`",
                 "replace the single quotes with double quotes",
             )),
-            Some(b']') if self.stack.last() == Some(&Container::Array) => Err(self.err(
+            Some(b']') if matches!(self.stack.last(), Some(Container::Array)) => Err(self.err(
                 start,
                 start + 1,
                 "trailing comma before `]`",
@@ -472,7 +480,7 @@ impl<'a> Parser<'a> {
         if self.bytes[start..].starts_with(word) {
             self.pos += word.len();
             let span = (start as u32, self.pos as u32);
-            self.builder.scalar(kind, span.0, span.1, None, span);
+            self.builder.scalar_range(kind, span.0, span.1, span);
             Ok(self.after_value())
         } else {
             let mut end = start;
@@ -493,7 +501,7 @@ impl<'a> Parser<'a> {
     fn number(&mut self) -> Result<(), JsonError> {
         let start = self.pos;
         let help = "JSON numbers look like -12, 3.5 or 1e6: no leading zeros, no leading `+`, digits after the point";
-        if self.bytes.get(self.pos) == Some(&b'-') {
+        if matches!(self.bytes.get(self.pos), Some(b'-')) {
             self.pos += 1;
         }
         match self.bytes.get(self.pos) {
@@ -518,7 +526,7 @@ impl<'a> Parser<'a> {
                 ));
             }
         }
-        if self.bytes.get(self.pos) == Some(&b'.') {
+        if matches!(self.bytes.get(self.pos), Some(b'.')) {
             self.pos += 1;
             if !matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
                 return Err(self.err(
@@ -565,13 +573,7 @@ impl<'a> Parser<'a> {
         let slot = self.builder.open_len();
         let depth = self.stack.len();
         let first = match self.key_indexes.last_mut() {
-            Some(index) if index.depth == depth => {
-                let first = index.find(key);
-                if first.is_none() {
-                    index.insert(key, source, slot);
-                }
-                first
-            }
+            Some(index) if index.depth == depth => index.find_or_insert(key, source, slot),
             _ => {
                 let first = self.builder.open_key_slot(key);
                 if first.is_none() && slot >= KeyIndex::SMALL {
@@ -581,16 +583,14 @@ impl<'a> Parser<'a> {
                         ..KeyIndex::default()
                     };
                     let text: &'a str = self.text;
+                    // (Repeated keys keep the slot of their first occurrence.)
                     for s in 0..slot {
-                        // Only the first of repeated keys (already reported).
-                        if let Some((k, _, range)) = self.builder.open_key(s)
-                            && index.find(k).is_none()
-                        {
+                        if let Some((k, _, range)) = self.builder.open_key(s) {
                             let src = range.and_then(|(a, b)| text.get(a as usize..b as usize));
-                            index.insert(k, src, s);
+                            index.find_or_insert(k, src, s);
                         }
                     }
-                    index.insert(key, source, slot);
+                    index.find_or_insert(key, source, slot);
                     self.key_indexes.push(index);
                 }
                 first
@@ -612,7 +612,7 @@ impl<'a> Parser<'a> {
             self.builder
                 .key_str(start as u32, end as u32, &self.decoded);
         } else {
-            self.builder.key(start as u32, end as u32, None, inner);
+            self.builder.key_range(start as u32, end as u32, inner);
         }
         Ok(())
     }
@@ -872,6 +872,21 @@ mod tests {
         assert_eq!(t.as_f64(c), Some(-2500.0));
         assert_eq!(t.pointer(c), "/b/c");
         assert_eq!(t.pointer(s), "/a/1");
+    }
+
+    #[test]
+    fn skips_every_kind_of_whitespace() {
+        let text = "\u{feff}{\r\n\t \"a\"          :\n                 [1 ,\t2]\n        ,\"b\": \n\n\n\"x\"          }  \n";
+        let p = parse(text);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        let t = &p.tree;
+        let a = t.resolve_pointer("/a").unwrap();
+        let at = |needle: &str| text.find(needle).unwrap() as u32;
+        assert_eq!(t.span(a), (at("[1"), at("2]") + 2));
+        assert_eq!(t.span(t.root().unwrap()), (3, at("}  ") + 1));
+        assert_eq!(t.as_str(t.resolve_pointer("/b").unwrap()), Some("x"));
+        let bad = parse("[1,\n        \u{a0}2]");
+        assert_eq!(bad.error.unwrap().start, 12);
     }
 
     #[test]

@@ -107,6 +107,12 @@ impl Key {
     }
 }
 
+impl Default for Key {
+    fn default() -> Self {
+        Key::NONE
+    }
+}
+
 /// An arena of values. Index 0 is the root once built.
 #[derive(Clone, Debug, Default)]
 pub struct SyntaxTree {
@@ -377,7 +383,8 @@ pub struct TreeBuilder {
     /// Pending children of open containers, and their keys (parallel).
     scratch: Vec<u32>,
     scratch_keys: Vec<Key>,
-    pending_key: Option<Key>,
+    /// The key of the next value ([`Key::NONE`] when there is none).
+    pending_key: Key,
 }
 
 impl TreeBuilder {
@@ -410,14 +417,23 @@ impl TreeBuilder {
     /// Sets the key of the next value (inside an object).
     pub fn key(&mut self, start: u32, end: u32, decoded: Option<String>, text: (u32, u32)) {
         let text = self.text_ref(decoded.as_deref(), text);
-        self.pending_key = Some(Key { start, end, text });
+        self.pending_key = Key { start, end, text };
+    }
+
+    /// [`TreeBuilder::key`] with the text `text` of the source (no decoding).
+    pub(crate) fn key_range(&mut self, start: u32, end: u32, (ts, te): Span) {
+        self.pending_key = Key {
+            start,
+            end,
+            text: TextRef { start: ts, end: te },
+        };
     }
 
     /// Sets the key of the next value to a decoded text, copied into the tree's buffer of
     /// decoded texts (no allocation of its own).
     pub fn key_str(&mut self, start: u32, end: u32, decoded: &str) {
         let text = self.text_ref(Some(decoded), (0, 0));
-        self.pending_key = Some(Key { start, end, text });
+        self.pending_key = Key { start, end, text };
     }
 
     /// Whether the innermost open object already has a member with this key.
@@ -472,7 +488,7 @@ impl TreeBuilder {
             Some(&(p, _)) => {
                 self.scratch.push(idx);
                 self.scratch_keys
-                    .push(self.pending_key.take().unwrap_or(Key::NONE));
+                    .push(std::mem::replace(&mut self.pending_key, Key::NONE));
                 p
             }
             None => NO_PARENT,
@@ -503,6 +519,12 @@ impl TreeBuilder {
             _ => TextRef { start: 0, end: 0 },
         };
         ValueId(self.push_value(kind, start, end, t))
+    }
+
+    /// [`TreeBuilder::scalar`] with the text `text` of the source (no decoding; unused for
+    /// null and booleans).
+    pub(crate) fn scalar_range(&mut self, kind: ValueKind, start: u32, end: u32, (ts, te): Span) {
+        self.push_value(kind, start, end, TextRef { start: ts, end: te });
     }
 
     /// Adds a string or number with a decoded text, copied into the tree's buffer of
