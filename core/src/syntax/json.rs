@@ -5,8 +5,6 @@
 //! Why not serde_json or jsonc-parser: neither keeps spans for every value and member key
 //! (serde_json) or both recurse per nesting level (stack overflow in wasm on hostile input).
 
-use std::borrow::Cow;
-
 use super::tree::{SyntaxTree, TreeBuilder, ValueKind};
 
 /// A syntax error: where and what.
@@ -113,44 +111,36 @@ impl FormatMarkers {
     }
 }
 
-/// The keys of one open object, to find duplicates: a short list scanned linearly (most
-/// objects have a handful of members), switching to a hash map once it grows, so an object
-/// with 100,000 members costs linear time, not quadratic. Keys without escapes borrow the
-/// input text, and sets are reused from object to object, so the common case allocates
-/// nothing per key.
+/// The members of one large open object by key (to find duplicate keys in linear time):
+/// objects of up to [`KeyIndex::SMALL`] members are searched through the tree builder's
+/// pending keys instead, with no copy of the keys at all. Keys without escapes borrow the
+/// input text; decoded keys (rare) are owned.
 #[derive(Default)]
-struct KeySet<'a> {
-    small: Vec<(Cow<'a, str>, u32, u32)>,
-    large: Option<rustc_hash::FxHashMap<Cow<'a, str>, (u32, u32)>>,
+struct KeyIndex<'a> {
+    /// Nesting depth (`Parser::stack`'s length) of the object.
+    depth: usize,
+    source: rustc_hash::FxHashMap<&'a str, usize>,
+    decoded: rustc_hash::FxHashMap<String, usize>,
 }
 
-impl<'a> KeySet<'a> {
+impl<'a> KeyIndex<'a> {
     const SMALL: usize = 16;
 
-    /// Records a key; returns the span of its first occurrence if it was already there.
-    fn insert(&mut self, key: Cow<'a, str>, start: u32, end: u32) -> Option<(u32, u32)> {
-        if let Some(map) = &mut self.large {
-            if let Some(first) = map.get(key.as_ref()) {
-                return Some(*first);
-            }
-            map.insert(key, (start, end));
-            return None;
-        }
-        if let Some((_, s, e)) = self.small.iter().find(|(k, _, _)| *k == key) {
-            return Some((*s, *e));
-        }
-        self.small.push((key, start, end));
-        if self.small.len() > Self::SMALL {
-            self.large = Some(self.small.drain(..).map(|(k, s, e)| (k, (s, e))).collect());
-        }
-        None
-    }
-
-    /// Empties the set for reuse by the next object (keeping the small list's capacity;
-    /// a large map is rare and dropped).
-    fn clear(&mut self) {
-        self.small.clear();
-        self.large = None;
+    /// Records member `slot` under its key text, which is `source` (a slice of the input)
+    /// or decoded, unless the key is there already: then returns the slot of its first
+    /// occurrence. One hash of the key (the map's entry), not a look-up and an insert.
+    fn find_or_insert(&mut self, key: &str, source: Option<&'a str>, slot: usize) -> Option<usize> {
+        let first = match source {
+            Some(s) => match self.decoded.get(s) {
+                Some(&first) => first,
+                None => *self.source.entry(s).or_insert(slot),
+            },
+            None => match self.source.get(key) {
+                Some(&first) => first,
+                None => *self.decoded.entry(key.to_owned()).or_insert(slot),
+            },
+        };
+        (first != slot).then_some(first)
     }
 }
 
@@ -185,11 +175,12 @@ struct Parser<'a> {
     builder: TreeBuilder,
     stack: Vec<Container>,
     duplicates: Vec<DuplicateKey>,
-    /// Spans of the keys of each open object, to report duplicates with both places.
-    key_spans: Vec<KeySet<'a>>,
-    /// Emptied key sets of closed objects, reused by the next objects opened.
-    spare_key_sets: Vec<KeySet<'a>>,
+    /// Key indexes of the open objects with more than [`KeyIndex::SMALL`] members,
+    /// innermost last.
+    key_indexes: Vec<KeyIndex<'a>>,
     markers: FormatMarkers,
+    /// The decoded text of the last string with escapes (one buffer, reused).
+    decoded: String,
 }
 
 /// Parses JSON text. A syntax error stops the parse; the tree then holds what was read
@@ -202,12 +193,14 @@ pub fn parse(text: &str) -> ParsedJson {
         builder: TreeBuilder::new(text.to_owned()),
         stack: Vec::new(),
         duplicates: Vec::new(),
-        key_spans: Vec::new(),
-        spare_key_sets: Vec::new(),
+        key_indexes: Vec::new(),
         markers: FormatMarkers::default(),
+        decoded: String::new(),
     };
-    // About one value per 16 bytes in typical flow documents (pretty-printed or not).
-    p.builder.reserve(text.len() / 16);
+    // About one value per 12-13 bytes in minified flow documents, more bytes a value when
+    // pretty-printed: room for one per 10 bytes means one allocation in the usual case (a
+    // growth copies the arrays; room reserved and never touched costs no memory pages).
+    p.builder.reserve(text.len() / 10);
     // A UTF-8 byte order mark is not JSON, but editors write it; skip it like browsers do.
     if text.starts_with('\u{feff}') {
         p.pos = 3;
@@ -239,21 +232,28 @@ impl<'a> Parser<'a> {
 
     #[inline]
     fn skip_ws(&mut self) {
-        // Indentation in pretty-printed documents: eight spaces at a time, compared as one
-        // word.
+        // Most calls find no whitespace: the first byte decides. Indentation after a line
+        // break is skipped eight spaces at a time, compared as one word.
         const SPACES: u64 = u64::from_le_bytes(*b"        ");
-        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8)
-            && let Ok(word) = <[u8; 8]>::try_from(chunk)
-            && u64::from_le_bytes(word) == SPACES
-        {
-            self.pos += 8;
-        }
-        while let Some(&b) = self.bytes.get(self.pos) {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        while let Some(&b) = bytes.get(pos) {
             match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    pos += 1;
+                    while bytes
+                        .get(pos..pos + 8)
+                        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+                        .is_some_and(|w| u64::from_le_bytes(w) == SPACES)
+                    {
+                        pos += 8;
+                    }
+                }
+                b' ' | b'\t' | b'\r' => pos += 1,
                 _ => break,
             }
         }
+        self.pos = pos;
     }
 
     /// The span of the character at `pos` (whole UTF-8 sequence) for error reporting.
@@ -312,7 +312,7 @@ impl<'a> Parser<'a> {
                     };
                 }
                 State::Value | State::ValueOrEnd => {
-                    if state == State::ValueOrEnd && b == Some(b']') {
+                    if state == State::ValueOrEnd && matches!(b, Some(b']')) {
                         self.close_container();
                         state = self.after_value();
                         continue;
@@ -329,7 +329,7 @@ impl<'a> Parser<'a> {
                         // The usual `"name": value`: take the colon here rather than in a
                         // trip round the loop (anything else goes to `Colon`, which reports it).
                         self.skip_ws();
-                        state = if self.bytes.get(self.pos) == Some(&b':') {
+                        state = if matches!(self.bytes.get(self.pos), Some(b':')) {
                             self.pos += 1;
                             State::Value
                         } else {
@@ -352,7 +352,7 @@ impl<'a> Parser<'a> {
                     }
                 },
                 State::Colon => {
-                    if b == Some(b':') {
+                    if matches!(b, Some(b':')) {
                         self.pos += 1;
                         state = State::Value;
                     } else {
@@ -371,7 +371,7 @@ impl<'a> Parser<'a> {
                         (Some(b','), Some(Container::Array)) => {
                             self.pos += 1;
                             self.skip_ws();
-                            if self.bytes.get(self.pos) == Some(&b']') {
+                            if matches!(self.bytes.get(self.pos), Some(b']')) {
                                 return Err(self.err(
                                     self.pos,
                                     self.pos + 1,
@@ -406,12 +406,14 @@ impl<'a> Parser<'a> {
 
     fn close_container(&mut self) {
         self.pos += 1;
-        if self.stack.pop() == Some(Container::Object)
-            && let Some(mut keys) = self.key_spans.pop()
+        if self
+            .key_indexes
+            .last()
+            .is_some_and(|k| k.depth == self.stack.len())
         {
-            keys.clear();
-            self.spare_key_sets.push(keys);
+            self.key_indexes.pop();
         }
+        self.stack.pop();
         self.builder.close(self.pos as u32);
     }
 
@@ -423,8 +425,6 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 self.builder.open(ValueKind::Object, start as u32);
                 self.stack.push(Container::Object);
-                let keys = self.spare_key_sets.pop().unwrap_or_default();
-                self.key_spans.push(keys);
                 Ok(State::KeyOrEnd)
             }
             Some(b'[') => {
@@ -434,16 +434,23 @@ impl<'a> Parser<'a> {
                 Ok(State::ValueOrEnd)
             }
             Some(b'"') => {
-                let (decoded, inner) = self.string()?;
-                self.builder
-                    .scalar(ValueKind::String, start as u32, self.pos as u32, decoded, inner);
+                let (escaped, inner) = self.string()?;
+                let (start, end) = (start as u32, self.pos as u32);
+                if escaped {
+                    self.decode(inner);
+                    self.builder
+                        .scalar_str(ValueKind::String, start, end, &self.decoded);
+                } else {
+                    self.builder
+                        .scalar_range(ValueKind::String, start, end, inner);
+                }
                 Ok(self.after_value())
             }
             Some(b'-' | b'0'..=b'9') => {
                 self.number()?;
                 let span = (start as u32, self.pos as u32);
                 self.builder
-                    .scalar(ValueKind::Number, span.0, span.1, None, span);
+                    .scalar_range(ValueKind::Number, span.0, span.1, span);
                 Ok(self.after_value())
             }
             Some(b't') => self.literal(b"true", ValueKind::Bool(true)),
@@ -455,7 +462,7 @@ impl<'a> Parser<'a> {
                 "strings must be in double quotes, found `'`",
                 "replace the single quotes with double quotes",
             )),
-            Some(b']') if self.stack.last() == Some(&Container::Array) => Err(self.err(
+            Some(b']') if matches!(self.stack.last(), Some(Container::Array)) => Err(self.err(
                 start,
                 start + 1,
                 "trailing comma before `]`",
@@ -473,7 +480,7 @@ impl<'a> Parser<'a> {
         if self.bytes[start..].starts_with(word) {
             self.pos += word.len();
             let span = (start as u32, self.pos as u32);
-            self.builder.scalar(kind, span.0, span.1, None, span);
+            self.builder.scalar_range(kind, span.0, span.1, span);
             Ok(self.after_value())
         } else {
             let mut end = start;
@@ -494,7 +501,7 @@ impl<'a> Parser<'a> {
     fn number(&mut self) -> Result<(), JsonError> {
         let start = self.pos;
         let help = "JSON numbers look like -12, 3.5 or 1e6: no leading zeros, no leading `+`, digits after the point";
-        if self.bytes.get(self.pos) == Some(&b'-') {
+        if matches!(self.bytes.get(self.pos), Some(b'-')) {
             self.pos += 1;
         }
         match self.bytes.get(self.pos) {
@@ -519,7 +526,7 @@ impl<'a> Parser<'a> {
                 ));
             }
         }
-        if self.bytes.get(self.pos) == Some(&b'.') {
+        if matches!(self.bytes.get(self.pos), Some(b'.')) {
             self.pos += 1;
             if !matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
                 return Err(self.err(
@@ -552,52 +559,67 @@ impl<'a> Parser<'a> {
 
     fn key(&mut self) -> Result<(), JsonError> {
         let start = self.pos;
-        let (decoded, inner) = self.string()?;
+        let (escaped, inner) = self.string()?;
         let end = self.pos;
         // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
         // flowguard reads the first), so they are reported rather than silently resolved.
-        // `string` decoded the key if (and only if) it has escapes.
-        let text: &'a str = self.text;
-        let key = match &decoded {
-            Some(d) => Cow::Owned(d.clone()),
-            None => Cow::Borrowed(text.get(inner.0 as usize..inner.1 as usize).unwrap_or("")),
+        let source = if escaped {
+            self.decode(inner);
+            None
+        } else {
+            Some(self.raw(inner))
         };
-        self.builder.key(start as u32, end as u32, decoded, inner);
-        let first = match self.key_spans.last_mut() {
-            Some(keys) => keys.insert(key, start as u32, end as u32),
-            None => None,
+        let key: &str = source.unwrap_or(&self.decoded);
+        let slot = self.builder.open_len();
+        let depth = self.stack.len();
+        let first = match self.key_indexes.last_mut() {
+            Some(index) if index.depth == depth => index.find_or_insert(key, source, slot),
+            _ => {
+                let first = self.builder.open_key_slot(key);
+                if first.is_none() && slot >= KeyIndex::SMALL {
+                    // The object outgrew the linear search: index its keys so far.
+                    let mut index = KeyIndex {
+                        depth,
+                        ..KeyIndex::default()
+                    };
+                    let text: &'a str = self.text;
+                    // (Repeated keys keep the slot of their first occurrence.)
+                    for s in 0..slot {
+                        if let Some((k, _, range)) = self.builder.open_key(s) {
+                            let src = range.and_then(|(a, b)| text.get(a as usize..b as usize));
+                            index.find_or_insert(k, src, s);
+                        }
+                    }
+                    index.find_or_insert(key, source, slot);
+                    self.key_indexes.push(index);
+                }
+                first
+            }
         };
         // A hostile document can repeat a key 100,000 times: the first 100 say enough.
-        if let Some((fs, fe)) = first
+        if let Some((_, (fs, fe), _)) = first.and_then(|f| self.builder.open_key(f))
             && self.duplicates.len() < 100
         {
-            let key_text = self.builder_key_text(inner).unwrap_or_default();
             self.duplicates.push(DuplicateKey {
-                key: key_text,
+                key: key.to_owned(),
                 start: start as u32,
                 end: end as u32,
                 first_start: fs,
                 first_end: fe,
             });
         }
+        if escaped {
+            self.builder
+                .key_str(start as u32, end as u32, &self.decoded);
+        } else {
+            self.builder.key_range(start as u32, end as u32, inner);
+        }
         Ok(())
     }
 
-    fn builder_key_text(&self, inner: (u32, u32)) -> Option<String> {
-        let raw = self
-            .builder
-            .source()
-            .get(inner.0 as usize..inner.1 as usize)?;
-        Some(if raw.contains('\\') {
-            decode_escapes(raw)
-        } else {
-            raw.to_owned()
-        })
-    }
-
-    /// Reads a string at `pos` (which is `"`). Returns the decoded text when it has escapes,
-    /// and the byte range of the raw contents between the quotes.
-    fn string(&mut self) -> Result<(Option<String>, (u32, u32)), JsonError> {
+    /// Reads a string at `pos` (which is `"`). Returns whether it has escapes, and the byte
+    /// range of the raw contents between the quotes.
+    fn string(&mut self) -> Result<(bool, (u32, u32)), JsonError> {
         let open = self.pos;
         self.pos += 1;
         let inner_start = self.pos;
@@ -659,18 +681,19 @@ impl<'a> Parser<'a> {
         let inner_end = self.pos;
         self.pos += 1;
         self.markers.note(&self.bytes[open..self.pos], has_escape);
-        let inner = (inner_start as u32, inner_end as u32);
-        let decoded = if has_escape {
-            let raw = self
-                .builder
-                .source()
-                .get(inner_start..inner_end)
-                .unwrap_or("");
-            Some(decode_escapes(raw))
-        } else {
-            None
-        };
-        Ok((decoded, inner))
+        Ok((has_escape, (inner_start as u32, inner_end as u32)))
+    }
+
+    /// Decodes the escapes of the string body `inner` into `self.decoded`.
+    fn decode(&mut self, inner: (u32, u32)) {
+        self.decoded.clear();
+        decode_escapes_into(self.raw(inner), &mut self.decoded);
+    }
+
+    /// The raw text between a string's quotes.
+    fn raw(&self, (start, end): (u32, u32)) -> &'a str {
+        let text: &'a str = self.text;
+        text.get(start as usize..end as usize).unwrap_or("")
     }
 }
 
@@ -705,11 +728,11 @@ fn plain_run(bytes: &[u8]) -> usize {
         .unwrap_or(rest.len())
 }
 
-/// Decodes the escapes of an already validated JSON string body. Lone surrogates become
-/// U+FFFD, since Rust strings cannot hold them. The text between escapes is copied in runs,
-/// not a character at a time.
-fn decode_escapes(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
+/// Decodes the escapes of an already validated JSON string body, appending to `out`. Lone
+/// surrogates become U+FFFD, since Rust strings cannot hold them. The text between escapes
+/// is copied in runs, not a character at a time.
+fn decode_escapes_into(raw: &str, out: &mut String) {
+    out.reserve(raw.len());
     let hex4 = |at: usize| -> Option<u32> {
         raw.get(at..at + 4)
             .and_then(|h| u32::from_str_radix(h, 16).ok())
@@ -718,7 +741,7 @@ fn decode_escapes(raw: &str) -> String {
     while let Some(i) = raw.get(pos..).and_then(|r| r.find('\\')).map(|o| pos + o) {
         out.push_str(raw.get(pos..i).unwrap_or_default());
         let Some(e) = raw.get(i + 1..).and_then(|r| r.chars().next()) else {
-            return out;
+            return;
         };
         // The escape and the digits after `\u` are ASCII: one byte a character.
         pos = i + 2;
@@ -729,7 +752,7 @@ fn decode_escapes(raw: &str) -> String {
             'b' => out.push('\u{8}'),
             'f' => out.push('\u{c}'),
             'u' => {
-                let Some(hi) = hex4(i + 2) else { return out };
+                let Some(hi) = hex4(i + 2) else { return };
                 pos = i + 6;
                 if (0xD800..0xDC00).contains(&hi)
                     && raw.get(i + 6..i + 8) == Some("\\u")
@@ -749,7 +772,6 @@ fn decode_escapes(raw: &str) -> String {
         }
     }
     out.push_str(raw.get(pos..).unwrap_or_default());
-    out
 }
 
 #[cfg(test)]
@@ -757,6 +779,12 @@ fn decode_escapes(raw: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn decode_escapes(raw: &str) -> String {
+        let mut out = String::new();
+        decode_escapes_into(raw, &mut out);
+        out
+    }
 
     // The character-at-a-time decoder `decode_escapes` replaced, as its reference.
     /// Decodes the escapes of an already validated JSON string body. Lone surrogates become
@@ -847,6 +875,21 @@ mod tests {
     }
 
     #[test]
+    fn skips_every_kind_of_whitespace() {
+        let text = "\u{feff}{\r\n\t \"a\"          :\n                 [1 ,\t2]\n        ,\"b\": \n\n\n\"x\"          }  \n";
+        let p = parse(text);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        let t = &p.tree;
+        let a = t.resolve_pointer("/a").unwrap();
+        let at = |needle: &str| text.find(needle).unwrap() as u32;
+        assert_eq!(t.span(a), (at("[1"), at("2]") + 2));
+        assert_eq!(t.span(t.root().unwrap()), (3, at("}  ") + 1));
+        assert_eq!(t.as_str(t.resolve_pointer("/b").unwrap()), Some("x"));
+        let bad = parse("[1,\n        \u{a0}2]");
+        assert_eq!(bad.error.unwrap().start, 12);
+    }
+
+    #[test]
     fn pointer_escapes_segments() {
         let p = parse(r#"{"a/b": {"m~n": 1}}"#);
         let v = p.tree.resolve_pointer("/a~1b/m~0n").unwrap();
@@ -904,6 +947,88 @@ mod tests {
         assert_eq!(p.duplicate_keys.len(), 1);
         assert_eq!(p.duplicate_keys[0].key, "a");
         assert_eq!(p.duplicate_keys[0].first_start, 1);
+    }
+
+    /// One member of a generated object: key number, whether the key is written with an
+    /// escape, and the members of a nested object as its value (none: a number).
+    type Member = (u8, bool, Vec<(u8, bool)>);
+
+    /// Writes `"k<n>"` (or `"k\u0030..."`, the same key with its first digit escaped) and
+    /// returns its span.
+    fn write_key(out: &mut String, n: u8, escaped: bool) -> (u32, u32) {
+        let start = out.len() as u32;
+        let digits = n.to_string();
+        if escaped {
+            out.push_str(&format!(
+                "\"k\\u00{:x}{}\"",
+                digits.as_bytes()[0],
+                &digits[1..]
+            ));
+        } else {
+            out.push_str(&format!("\"k{digits}\""));
+        }
+        (start, out.len() as u32)
+    }
+
+    /// A duplicate key: the key, its span and the span of its first occurrence.
+    type Duplicate = (String, (u32, u32), (u32, u32));
+
+    /// Writes an object of `members` and notes, in document order, the duplicate keys a
+    /// reader must report: (key, span, span of its first occurrence in the object).
+    fn write_object(
+        out: &mut String,
+        members: &[(u8, bool)],
+        nested: Option<&[Member]>,
+        expected: &mut Vec<Duplicate>,
+    ) {
+        let mut seen: Vec<(u8, (u32, u32))> = Vec::new();
+        out.push('{');
+        let count = nested.map_or(members.len(), <[Member]>::len);
+        for i in 0..count {
+            if i > 0 {
+                out.push(',');
+            }
+            let (n, escaped) = match nested {
+                Some(m) => (m[i].0, m[i].1),
+                None => members[i],
+            };
+            let span = write_key(out, n, escaped);
+            match seen.iter().find(|(k, _)| *k == n) {
+                Some(&(_, first)) => expected.push((format!("k{n}"), span, first)),
+                None => seen.push((n, span)),
+            }
+            out.push(':');
+            match nested {
+                Some(m) if !m[i].2.is_empty() => write_object(out, &m[i].2, None, expected),
+                _ => out.push('1'),
+            }
+        }
+        out.push('}');
+    }
+
+    proptest! {
+        /// Duplicate keys are found exactly, with both places, in small objects (linear
+        /// search) and large ones (the index), escaped or not, nested in each other.
+        #[test]
+        fn duplicate_keys_match_a_naive_search(
+            members in proptest::collection::vec(
+                (0u8..40, any::<bool>(), proptest::collection::vec((0u8..30, any::<bool>()), 0..40)),
+                0..60,
+            )
+        ) {
+            let mut text = String::new();
+            let mut expected = Vec::new();
+            write_object(&mut text, &[], Some(&members), &mut expected);
+            let p = parse(&text);
+            prop_assert!(p.error.is_none(), "{:?} in {}", p.error, text);
+            let found: Vec<_> = p
+                .duplicate_keys
+                .iter()
+                .map(|d| (d.key.clone(), (d.start, d.end), (d.first_start, d.first_end)))
+                .collect();
+            expected.truncate(100);
+            prop_assert_eq!(found, expected);
+        }
     }
 
     #[test]

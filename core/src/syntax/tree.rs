@@ -37,47 +37,95 @@ impl ValueKind {
     }
 }
 
-/// The text of a scalar: either a slice of the source (no escapes) or an owned, decoded string.
-#[derive(Clone, Debug)]
-enum ScalarText {
-    /// Byte range in the source text.
-    Source(u32, u32),
-    /// Index into [`SyntaxTree::owned`].
-    Owned(u32),
+/// The text of a scalar or member key: a byte range of the source (no escapes), or, when
+/// `start` is [`OWNED`], the decoded string number `end` of [`SyntaxTree::owned`].
+#[derive(Clone, Copy, Debug)]
+struct TextRef {
+    start: u32,
+    end: u32,
 }
 
-#[derive(Clone, Debug)]
+/// [`TextRef::start`] of a decoded (owned) text.
+const OWNED: u32 = u32::MAX;
+/// [`TextRef::start`] of no text: the "key" of an array element.
+const NO_TEXT: u32 = u32::MAX - 1;
+
+/// One value: 24 bytes, so that a 100,000-node document's million values touch as little
+/// memory as they can (page faults and cache misses were a large share of reading).
+#[derive(Clone, Copy, Debug)]
 struct Value {
-    kind: ValueKind,
     start: u32,
     end: u32,
     parent: u32,
-    /// Position inside the parent: index of the member (object) or element (array).
-    slot: u32,
-    /// For containers: range into `children`. For scalars: unused.
-    first_child: u32,
-    child_count: u32,
-    /// Decoded text of strings and numbers (and YAML plain scalars).
-    text: Option<ScalarText>,
+    /// Containers: the first index of their children in `children`. Strings and numbers:
+    /// the start of their text (a [`TextRef`] with `b`). Null and booleans: unused.
+    a: u32,
+    /// Containers: the number of children. Strings and numbers: the end of their text.
+    b: u32,
+    kind: ValueKind,
 }
 
-/// A member key: its decoded text and byte span (quotes included for JSON).
-#[derive(Clone, Debug)]
+impl Value {
+    #[inline]
+    fn is_container(&self) -> bool {
+        matches!(self.kind, ValueKind::Array | ValueKind::Object)
+    }
+
+    /// The range of the container's children in `children` (empty for scalars).
+    #[inline]
+    fn child_range(&self) -> std::ops::Range<usize> {
+        if self.is_container() {
+            self.a as usize..self.a as usize + self.b as usize
+        } else {
+            0..0
+        }
+    }
+}
+
+/// A member key: its span (quotes included for JSON) and text; an array element's entry has
+/// no text ([`NO_TEXT`]).
+#[derive(Clone, Copy, Debug)]
 struct Key {
-    text: ScalarText,
     start: u32,
     end: u32,
+    text: TextRef,
+}
+
+impl Key {
+    const NONE: Key = Key {
+        start: 0,
+        end: 0,
+        text: TextRef {
+            start: NO_TEXT,
+            end: 0,
+        },
+    };
+
+    #[inline]
+    fn is_some(&self) -> bool {
+        self.text.start != NO_TEXT
+    }
+}
+
+impl Default for Key {
+    fn default() -> Self {
+        Key::NONE
+    }
 }
 
 /// An arena of values. Index 0 is the root once built.
 #[derive(Clone, Debug, Default)]
 pub struct SyntaxTree {
     values: Vec<Value>,
-    /// Children of containers, contiguous per container.
+    /// Children of containers, contiguous per container, in document order (so increasing:
+    /// a child's position in its parent is found by binary search).
     children: Vec<u32>,
-    /// Keys of object members, parallel to `children` for object containers.
-    keys: Vec<Option<Key>>,
-    owned: Vec<String>,
+    /// Keys of object members, parallel to `children` ([`Key::NONE`] for array elements).
+    keys: Vec<Key>,
+    /// Decoded texts (strings with escapes): byte ranges of `owned_text`.
+    owned: Vec<(u32, u32)>,
+    /// The decoded texts, one after another (one buffer, not an allocation each).
+    owned_text: String,
     source: String,
 }
 
@@ -98,9 +146,11 @@ impl<'t> Iterator for Members<'t> {
         while self.next < self.end {
             let i = self.next;
             self.next += 1;
-            if let Some(Some(key)) = self.tree.keys.get(i) {
+            if let Some(key) = self.tree.keys.get(i)
+                && key.is_some()
+            {
                 return Some((
-                    self.tree.scalar(&key.text),
+                    self.tree.scalar(key.text),
                     (key.start, key.end),
                     ValueId(self.tree.children[i]),
                 ));
@@ -111,6 +161,9 @@ impl<'t> Iterator for Members<'t> {
 }
 
 const NO_PARENT: u32 = u32::MAX;
+
+/// A byte range of the source: (start, end).
+type Span = (u32, u32);
 
 impl SyntaxTree {
     /// The source text the spans refer to.
@@ -158,17 +211,26 @@ impl SyntaxTree {
     }
 
     #[inline]
-    fn scalar(&self, t: &ScalarText) -> &str {
-        match *t {
-            ScalarText::Source(s, e) => self.source.get(s as usize..e as usize).unwrap_or(""),
-            ScalarText::Owned(i) => self.owned.get(i as usize).map_or("", String::as_str),
-        }
+    fn scalar(&self, t: TextRef) -> &str {
+        let (text, (s, e)) = if t.start == OWNED {
+            let range = self.owned.get(t.end as usize).copied().unwrap_or((0, 0));
+            (&self.owned_text, range)
+        } else {
+            (&self.source, (t.start, t.end))
+        };
+        text.get(s as usize..e as usize).unwrap_or("")
     }
 
     /// The decoded text of a string (or the literal text of a number / YAML scalar).
     #[inline]
     pub fn text(&self, id: ValueId) -> Option<&str> {
-        self.value(id).text.as_ref().map(|t| self.scalar(t))
+        let v = self.value(id);
+        matches!(v.kind, ValueKind::String | ValueKind::Number).then(|| {
+            self.scalar(TextRef {
+                start: v.a,
+                end: v.b,
+            })
+        })
     }
 
     /// The string value, only if the value is a string.
@@ -201,17 +263,20 @@ impl SyntaxTree {
 
     /// Children of a container in document order.
     pub fn children(&self, id: ValueId) -> impl ExactSizeIterator<Item = ValueId> + '_ {
-        let v = self.value(id);
-        let range = v.first_child as usize..(v.first_child + v.child_count) as usize;
-        self.children[range].iter().map(|&c| ValueId(c))
+        let range = self.value(id).child_range();
+        self.children
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .map(|&c| ValueId(c))
     }
 
     /// Members of an object in document order: (key, key span, value).
     pub fn members(&self, id: ValueId) -> Members<'_> {
         let v = self.value(id);
         let (next, end) = if v.kind == ValueKind::Object {
-            let first = v.first_child as usize;
-            (first, first + v.child_count as usize)
+            let first = v.a as usize;
+            (first, first + v.b as usize)
         } else {
             (0, 0)
         };
@@ -238,9 +303,18 @@ impl SyntaxTree {
         }
         let key = self
             .keys
-            .get((parent.first_child + v.slot) as usize)?
-            .as_ref()?;
-        Some((self.scalar(&key.text), (key.start, key.end)))
+            .get(parent.a as usize + self.slot(parent, id)?)
+            .filter(|k| k.is_some())?;
+        Some((self.scalar(key.text), (key.start, key.end)))
+    }
+
+    /// The position of `id` among the children of `parent` (children are in increasing
+    /// order, so a binary search: O(log n) without storing a slot in every value).
+    fn slot(&self, parent: &Value, id: ValueId) -> Option<usize> {
+        self.children
+            .get(parent.child_range())?
+            .binary_search(&id.0)
+            .ok()
     }
 
     /// RFC 6901 JSON Pointer of a value, built by walking up the parent links.
@@ -252,7 +326,9 @@ impl SyntaxTree {
                 ValueKind::Object => {
                     segments.push(Cow::Borrowed(self.key_of(cur).map_or("", |(k, _)| k)))
                 }
-                _ => segments.push(Cow::Owned(self.value(cur).slot.to_string())),
+                _ => segments.push(Cow::Owned(
+                    self.slot(self.value(parent), cur).unwrap_or(0).to_string(),
+                )),
             }
             cur = parent;
         }
@@ -304,9 +380,11 @@ pub struct TreeBuilder {
     tree: SyntaxTree,
     /// Open containers: (value index, start of its children in `scratch`).
     open: Vec<(u32, usize)>,
-    /// Pending children of open containers: (child index, key).
-    scratch: Vec<(u32, Option<Key>)>,
-    pending_key: Option<Key>,
+    /// Pending children of open containers, and their keys (parallel).
+    scratch: Vec<u32>,
+    scratch_keys: Vec<Key>,
+    /// The key of the next value ([`Key::NONE`] when there is none).
+    pending_key: Key,
 }
 
 impl TreeBuilder {
@@ -338,57 +416,91 @@ impl TreeBuilder {
 
     /// Sets the key of the next value (inside an object).
     pub fn key(&mut self, start: u32, end: u32, decoded: Option<String>, text: (u32, u32)) {
-        let text = self.scalar_text(decoded, text);
-        self.pending_key = Some(Key { text, start, end });
+        let text = self.text_ref(decoded.as_deref(), text);
+        self.pending_key = Key { start, end, text };
+    }
+
+    /// [`TreeBuilder::key`] with the text `text` of the source (no decoding).
+    pub(crate) fn key_range(&mut self, start: u32, end: u32, (ts, te): Span) {
+        self.pending_key = Key {
+            start,
+            end,
+            text: TextRef { start: ts, end: te },
+        };
+    }
+
+    /// Sets the key of the next value to a decoded text, copied into the tree's buffer of
+    /// decoded texts (no allocation of its own).
+    pub fn key_str(&mut self, start: u32, end: u32, decoded: &str) {
+        let text = self.text_ref(Some(decoded), (0, 0));
+        self.pending_key = Key { start, end, text };
     }
 
     /// Whether the innermost open object already has a member with this key.
     pub fn open_object_has_key(&self, key: &str) -> bool {
-        let Some(&(_, from)) = self.open.last() else {
-            return false;
-        };
-        self.scratch[from..]
-            .iter()
-            .any(|(_, k)| k.as_ref().is_some_and(|k| self.tree.scalar(&k.text) == key))
+        self.open_key_slot(key).is_some()
     }
 
-    fn scalar_text(&mut self, decoded: Option<String>, (s, e): (u32, u32)) -> ScalarText {
-        match decoded {
-            Some(owned) => {
-                self.tree.owned.push(owned);
-                ScalarText::Owned((self.tree.owned.len() - 1) as u32)
-            }
-            None => ScalarText::Source(s, e),
+    /// The pending keys of the innermost open container (those of its members so far).
+    fn open_keys(&self) -> &[Key] {
+        let from = self.open.last().map_or(usize::MAX, |&(_, from)| from);
+        self.scratch_keys.get(from..).unwrap_or_default()
+    }
+
+    /// The position of the first member of the innermost open object named `key`.
+    pub(crate) fn open_key_slot(&self, key: &str) -> Option<usize> {
+        self.open_keys()
+            .iter()
+            .position(|k| k.is_some() && self.tree.scalar(k.text) == key)
+    }
+
+    /// Member `slot` of the innermost open object: its key's text and span, and the text's
+    /// source range when the text is a slice of the source (no escapes).
+    pub(crate) fn open_key(&self, slot: usize) -> Option<(&str, Span, Option<Span>)> {
+        let k = self.open_keys().get(slot).filter(|k| k.is_some())?;
+        let range = (k.text.start != OWNED).then_some((k.text.start, k.text.end));
+        Some((self.tree.scalar(k.text), (k.start, k.end), range))
+    }
+
+    /// The number of members (or elements) of the innermost open container so far.
+    pub(crate) fn open_len(&self) -> usize {
+        self.open_keys().len()
+    }
+
+    /// The text's place: the source range, or `decoded` appended to the tree's buffer.
+    fn text_ref(&mut self, decoded: Option<&str>, (start, end): (u32, u32)) -> TextRef {
+        let Some(owned) = decoded else {
+            return TextRef { start, end };
+        };
+        let t = &mut self.tree;
+        let from = t.owned_text.len() as u32;
+        t.owned_text.push_str(owned);
+        t.owned.push((from, t.owned_text.len() as u32));
+        TextRef {
+            start: OWNED,
+            end: (t.owned.len() - 1) as u32,
         }
     }
 
-    fn push_value(
-        &mut self,
-        kind: ValueKind,
-        start: u32,
-        end: u32,
-        text: Option<ScalarText>,
-    ) -> u32 {
+    fn push_value(&mut self, kind: ValueKind, start: u32, end: u32, text: TextRef) -> u32 {
         let idx = self.tree.values.len() as u32;
-        let parent = self.open.last().map_or(NO_PARENT, |&(p, _)| p);
-        let slot = self
-            .open
-            .last()
-            .map_or(0, |&(_, from)| (self.scratch.len() - from) as u32);
+        let parent = match self.open.last() {
+            Some(&(p, _)) => {
+                self.scratch.push(idx);
+                self.scratch_keys
+                    .push(std::mem::replace(&mut self.pending_key, Key::NONE));
+                p
+            }
+            None => NO_PARENT,
+        };
         self.tree.values.push(Value {
-            kind,
             start,
             end,
             parent,
-            slot,
-            first_child: 0,
-            child_count: 0,
-            text,
+            a: text.start,
+            b: text.end,
+            kind,
         });
-        if !self.open.is_empty() {
-            let key = self.pending_key.take();
-            self.scratch.push((idx, key));
-        }
         idx
     }
 
@@ -403,14 +515,27 @@ impl TreeBuilder {
         text: (u32, u32),
     ) -> ValueId {
         let t = match kind {
-            ValueKind::String | ValueKind::Number => Some(self.scalar_text(decoded, text)),
-            _ => None,
+            ValueKind::String | ValueKind::Number => self.text_ref(decoded.as_deref(), text),
+            _ => TextRef { start: 0, end: 0 },
         };
         ValueId(self.push_value(kind, start, end, t))
     }
 
+    /// [`TreeBuilder::scalar`] with the text `text` of the source (no decoding; unused for
+    /// null and booleans).
+    pub(crate) fn scalar_range(&mut self, kind: ValueKind, start: u32, end: u32, (ts, te): Span) {
+        self.push_value(kind, start, end, TextRef { start: ts, end: te });
+    }
+
+    /// Adds a string or number with a decoded text, copied into the tree's buffer of
+    /// decoded texts (no allocation of its own).
+    pub fn scalar_str(&mut self, kind: ValueKind, start: u32, end: u32, decoded: &str) -> ValueId {
+        let t = self.text_ref(Some(decoded), (0, 0));
+        ValueId(self.push_value(kind, start, end, t))
+    }
+
     pub fn open(&mut self, kind: ValueKind, start: u32) -> ValueId {
-        let idx = self.push_value(kind, start, start, None);
+        let idx = self.push_value(kind, start, start, TextRef { start: 0, end: 0 });
         self.open.push((idx, self.scratch.len()));
         ValueId(idx)
     }
@@ -421,17 +546,20 @@ impl TreeBuilder {
             return;
         };
         let first = self.tree.children.len() as u32;
-        let count = (self.scratch.len() - from) as u32;
-        self.tree.children.reserve(count as usize);
-        self.tree.keys.reserve(count as usize);
-        for (child, key) in self.scratch.drain(from..) {
-            self.tree.children.push(child);
-            self.tree.keys.push(key);
+        let count = self.scratch.len().saturating_sub(from) as u32;
+        self.tree
+            .children
+            .extend_from_slice(self.scratch.get(from..).unwrap_or_default());
+        self.tree
+            .keys
+            .extend_from_slice(self.scratch_keys.get(from..).unwrap_or_default());
+        self.scratch.truncate(from);
+        self.scratch_keys.truncate(from);
+        if let Some(v) = self.tree.values.get_mut(idx as usize) {
+            v.end = end;
+            v.a = first;
+            v.b = count;
         }
-        let v = &mut self.tree.values[idx as usize];
-        v.end = end;
-        v.first_child = first;
-        v.child_count = count;
     }
 
     /// Finishes the tree, closing anything left open at the end of the source.
@@ -441,5 +569,16 @@ impl TreeBuilder {
             self.close(end);
         }
         self.tree
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_stay_small() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Key>(), 16);
     }
 }
