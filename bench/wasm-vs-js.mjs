@@ -179,30 +179,44 @@ const fmt = (r) => (r.error ? `FAILS (${r.error})` : `${r.ms.toFixed(3)} ms`);
 const ratio = (ours, theirs) => (theirs.error || ours.error ? '—' : `${(theirs.ms / ours.ms).toFixed(2)}×`);
 
 // ---------------------------------------------------------------------------------------
-// Budgets: validate 1k ≤ 2 ms, 10k ≤ 16 ms (median), on both the IVR and the
-// decision-heavy shape; the session's budgets on 100k-node sessions further down. The validate budgets are measured first, in a
+// Budgets (issue 19): validate 1k ≤ 1 ms, 10k ≤ 8 ms, 100k ≤ 100 ms (median), on both the
+// IVR and the decision-heavy shape, and a 10k-node chain ≤ 8 ms; the session's budgets on
+// 100k-node sessions further down (issue 6's 2 ms and 16 ms are the lines' second limit). The validate budgets are measured first, in a
 // fresh process, as an editor meets them: after 100,000-node runs the wasm heap and the
 // engine's garbage hold hundreds of megabytes, which slows every later call.
 if (!sessionsOnly) {
 console.log('\nBudgets');
-const budget = (name, ms, limit) => console.log(`| ${name} | ${ms.toFixed(3)} ms | ${limit} | ${ms <= limit ? 'met' : 'MISSED'} |`);
-console.log('| measurement | median | budget (ms) | |');
-console.log('|---|---:|---:|---|');
+const budget = (name, ms, limit, older) => console.log(`| ${name} | ${ms.toFixed(3)} ms | ${limit} | ${ms <= limit ? 'met' : 'MISSED'} | ${older === undefined ? '' : ms <= older ? `within issue 6's ${older} ms` : `over issue 6's ${older} ms too`} |`);
+console.log('| measurement | median | budget (ms) | | |');
+console.log('|---|---:|---:|---|---|');
 const v1k = generate(1_000, 'ivr').text;
 const v10k = generate(10_000, 'ivr').text;
 // Steady state, as in an editor that validates on every keystroke: V8 first runs wasm on
 // its baseline compiler (Liftoff) and swaps in optimised code after enough calls.
 for (let i = 0; i < (quick ? 5 : 40); i++) validate(i % 4 ? v1k : v10k);
-budget('validate, 1,000-node IVR document', time(() => validate(v1k), quick ? 5 : 101), 2);
-budget('validate, 10,000-node IVR document', time(() => validate(v10k), quick ? 5 : 31), 16);
+budget('validate, 1,000-node IVR document', time(() => validate(v1k), quick ? 5 : 101), 1, 2);
+budget('validate, 10,000-node IVR document', time(() => validate(v10k), quick ? 5 : 31), 8, 16);
+{
+  const c10k = generate(10_000, 'chain').text;
+  for (let i = 0; i < (quick ? 3 : 20); i++) validate(c10k);
+  budget('validate, 10,000-node chain', time(() => validate(c10k), quick ? 5 : 31), 8);
+}
 {
   // The decision-heavy shape of issue 19, beside (its 10k flow is deeper than the default
   // limit of 15, so FG030 comes out too: one more diagnostic, as an editor would see it).
   const d1k = decisionHeavy(1_000).text;
   const d10k = decisionHeavy(10_000).text;
   for (let i = 0; i < (quick ? 5 : 40); i++) validate(i % 4 ? d1k : d10k);
-  budget('validate, 1,000-node decision-heavy document', time(() => validate(d1k), quick ? 5 : 101), 2);
-  budget('validate, 10,000-node decision-heavy document', time(() => validate(d10k), quick ? 5 : 31), 16);
+  budget('validate, 1,000-node decision-heavy document', time(() => validate(d1k), quick ? 5 : 101), 1, 2);
+  budget('validate, 10,000-node decision-heavy document', time(() => validate(d10k), quick ? 5 : 31), 8, 16);
+}
+{
+  // 100,000 nodes last: the heap they leave behind slows later calls.
+  const v100k = generate(100_000, 'ivr').text;
+  const d100k = decisionHeavy(100_000).text;
+  const big = { maxBytes: 64 * 1024 * 1024 };
+  budget('validate, 100,000-node IVR document', time(() => validate(v100k, big), quick ? 2 : 7), 100);
+  budget('validate, 100,000-node decision-heavy document', time(() => validate(d100k, big), quick ? 2 : 7), 100);
 }
 {
   // The machine's speed at this moment, for reading the lines above: the same 10k graph
