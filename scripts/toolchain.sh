@@ -28,10 +28,15 @@ if grep -q '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" 2>/dev/null; then
 fi
 
 # 3. npm packages (binaryen's wasm-opt, playwright-core, JS graph libraries for benchmarks).
+# Installed again when the lockfile's content changed (a stamp of its hash in node_modules),
+# not when its mtime did: a fresh checkout or a git worktree has a new mtime, and an
+# `npm ci` there through a shared node_modules would empty it under everyone else.
 if [ -f "$ROOT/package.json" ]; then
-  if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  LOCK_HASH="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -d "$ROOT/node_modules" ] || [ "$(cat "$ROOT/node_modules/.flowguard-lock-sha256" 2>/dev/null)" != "$LOCK_HASH" ]; then
     say "npm ci"
     (cd "$ROOT" && npm ci --no-audit --no-fund)
+    echo "$LOCK_HASH" > "$ROOT/node_modules/.flowguard-lock-sha256"
   fi
   export PATH="$ROOT/node_modules/.bin:$PATH"
 fi
