@@ -5,8 +5,10 @@
 //! The session's own structures (no IO, no host types; the wasm `FlowSession` is a thin
 //! adapter over this module):
 //!
-//! * a *slot* per node (the first node of each id), with successor and predecessor lists
-//!   and an id → slot map; references to ids that name no node wait in `pending`;
+//! * a *slot* per node (the first node of each id), with successor and predecessor lists,
+//!   found by the id's handle in the flow's interned names (an array, no string map);
+//!   references to ids that name no node wait in `pending`, by handle. Reading a text
+//!   leaves these to the first edit or cycle query (an editor re-reads on every keystroke);
 //! * a *rank* per slot with the invariant `rank[x] >= rank[y]` for every edge `x → y`, so
 //!   `y` can reach `x` only if `rank[y] >= rank[x]`. Ranks start as the index of the
 //!   slot's strongly connected component in Tarjan's closing order, and an edge that
