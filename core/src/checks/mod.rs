@@ -219,7 +219,8 @@ pub struct Findings {
     /// References to ids no node has (FG011): (node, index into its `edges`); for a view
     /// only.
     pub dangling: Vec<(u32, u32)>,
-    /// Set by the caller: leave the decisions unanalysed ([`run_structural`]).
+    /// Set by the caller: leave the decisions unanalysed (the crate's structural pass for
+    /// editing sessions).
     pub skip_decisions: bool,
 }
 
