@@ -1,10 +1,9 @@
 //! `fetch`, `rollback`, `audit …` and the `--org` hook of `validate` (`plan` is in
 //! [`crate::plan::command`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::context::{ConnArgs, Ctx};
@@ -12,8 +11,6 @@ use crate::deploy::{self, Outcome, Report};
 use crate::exit::CommandError;
 use crate::genesys::Client;
 use crate::genesys::model::Flow;
-use crate::lockfile::{Entry, Lockfile};
-use crate::util::config_hash;
 use crate::{EXIT_CONFLICT, EXIT_OK, EXIT_USAGE};
 
 /// A command's result: exit code, JSON document, text.
@@ -77,80 +74,20 @@ pub fn referenced_queues(text: &str, format: flowguard_core::InputFormat) -> Vec
     q
 }
 
-#[derive(Serialize)]
-struct QueueRef {
-    name: String,
-    id: Option<String>,
-    found: bool,
-}
-
+/// `fetch --flow ID|NAME [-o FILE]` of the latest configuration JSON, in process (the demo
+/// and tests): the command's own path, `fetch::run`, with its defaults.
 pub async fn fetch(client: &Client, ctx: &Ctx, flow: &str, out: Option<&Path>) -> Done {
-    let f = match resolve_flow(client, flow).await {
-        Ok(f) => f,
-        Err(e) => return Done::error("fetch", e.to_string(), e.exit().code()),
+    let args = crate::fetch::Args {
+        flow: Some(flow.to_owned()),
+        all: false,
+        flow_type: None,
+        format: crate::fetch::FetchFormat::Json,
+        out: out.map(Path::to_path_buf),
+        vars: Default::default(),
+        conn: Default::default(),
+        state: Default::default(),
     };
-    let config = match client.latest_configuration(&f.id).await {
-        Ok(c) => c,
-        Err(e) => {
-            return Done::error(
-                "fetch",
-                format!("cannot read the configuration: {e}"),
-                EXIT_USAGE,
-            );
-        }
-    };
-    let path: PathBuf = out
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from(format!("{}.json", crate::fetch::safe_stem(&f.name))));
-    let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
-    text.push('\n');
-    if let Err(e) = crate::util::write_atomic(&path, text.as_bytes()) {
-        return Done::error(
-            "fetch",
-            format!("{}: cannot write: {e}", path.display()),
-            EXIT_USAGE,
-        );
-    }
-    let mut queues = Vec::new();
-    for name in referenced_queues(&text, flowguard_core::InputFormat::Architect) {
-        let found = client.queues_named(&name).await.unwrap_or_default();
-        queues.push(QueueRef {
-            id: found.first().map(|q| q.id.clone()),
-            found: !found.is_empty(),
-            name,
-        });
-    }
-    let hash = config_hash(&config);
-    let entry = Entry::from_flow(&f, hash.clone(), Some(path.display().to_string()));
-    if let Err(e) = Lockfile::update(&ctx.lockfile, |l| {
-        l.flows.insert(f.id.clone(), entry.clone());
-    }) {
-        return Done::error("fetch", e, EXIT_USAGE);
-    }
-    let mut t = format!(
-        "fetched {} `{}` ({}) → {}\n  published {}, checked in {}, saved {}\n  content sha256 {hash}\n",
-        f.id,
-        f.name,
-        f.flow_type.clone().unwrap_or_default(),
-        path.display(),
-        f.published_id().unwrap_or("none"),
-        f.checked_in_id().unwrap_or("none"),
-        f.saved_id().unwrap_or("none"),
-    );
-    for q in &queues {
-        t.push_str(&format!(
-            "  queue `{}`: {}\n",
-            q.name,
-            q.id.as_deref()
-                .map_or("NOT FOUND in the org".to_owned(), |i| format!("id {i}"))
-        ));
-    }
-    t.push_str(&format!("  lockfile {} updated\n", ctx.lockfile.display()));
-    Done {
-        code: EXIT_OK,
-        json: json!({"command": "fetch", "exit_code": 0, "flow": f, "file": path.display().to_string(), "lockfile_entry": entry, "queues": queues}),
-        text: t,
-    }
+    crate::fetch::run(client, ctx, &args, &crate::vars::Vars::default()).await
 }
 
 /// `rollback --flow ID [--to-version V]`.
