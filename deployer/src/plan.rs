@@ -307,6 +307,21 @@ fn graph_ref_pointers(flow: &Flow) -> Vec<String> {
         .collect()
 }
 
+/// Whether an Archy YAML document says what the published flow's YAML export says: the
+/// same routing graph (nodes by their path of names) and nothing else different, which is
+/// what `plan` reports as unchanged. A text that does not read as a flow is not the same.
+pub(crate) fn yaml_unchanged(published: &str, local: &str) -> bool {
+    let read = |t: &str| {
+        let r = flowguard_core::formats::read(t, InputFormat::Archy);
+        (!r.fatal).then_some(r.flow)
+    };
+    let (Some(old), Some(new)) = (read(published), read(local)) else {
+        return false;
+    };
+    diff::compare(&old, &new, diff::Identity::Label).is_empty()
+        && archy_content_equal((published, &old), (local, &new))
+}
+
 /// Two Archy YAML documents (`text` and the flow read from it) say the same outside the
 /// routing graph: their values are equal once `refId`s and the references the graph
 /// carries ([`graph_ref_pointers`]) are set aside. Sound because those references are

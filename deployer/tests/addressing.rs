@@ -308,6 +308,24 @@ async fn yaml_by_name_finds_the_flow_or_creates_it_with_the_import_job() {
     let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
     assert_eq!(r.outcome, Outcome::NoChange, "{}", r.text());
     assert_eq!(r.flow_id, id);
+    // A fresh checkout (no lockfile): the published version's YAML export says the same
+    // as the file, so nothing is published again.
+    let published = emu.published_version(&id);
+    std::fs::remove_file(&ctx.lockfile).unwrap_or_else(|e| panic!("{e}"));
+    let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::NoChange, "{}", r.text());
+    assert_eq!(emu.published_version(&id), published);
+    // The same fresh checkout with a changed file publishes.
+    std::fs::remove_file(&ctx.lockfile).unwrap_or_default();
+    let changed = spanish_yaml("Yaml New Line").replacen(
+        "description: changed -",
+        "description: changed again -",
+        1,
+    );
+    std::fs::write(&file, changed).unwrap_or_else(|e| panic!("{e}"));
+    let r = deploy::deploy(&client, &ctx, &by_name(&file), &NoHooks).await;
+    assert_eq!(r.outcome, Outcome::Deployed, "{}", r.text());
+    assert_ne!(emu.published_version(&id), published);
     // An unknown division: refused before the import job.
     let file = dir.path().join("sales.yaml");
     let y = spanish_yaml("Yaml Sales Line").replacen(

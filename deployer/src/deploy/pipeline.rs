@@ -212,7 +212,23 @@ pub(super) async fn deploy_read(
                 e.content_sha256 == source.content_sha256()
                     && e.published_version.as_deref() == remote.published_id()
             });
+            // The lockfile knows the published version it last saw: a changed file over
+            // that same version is a change, no need to ask the org.
+            let ours_changed = entry
+                .as_ref()
+                .is_some_and(|e| e.published_version.as_deref() == remote.published_id());
             if same {
+                Plan::default()
+            } else if !ours_changed
+                && published_yaml_unchanged(client, ctx, &remote, &source.text).await
+            {
+                // Without a lockfile entry that vouches for it (a fresh CI checkout, or a
+                // version published from elsewhere), the published version exported as
+                // YAML decides, as `plan` does: an unchanged file publishes nothing.
+                rep.messages.push(format!(
+                    "the published version {} exported as YAML says the same as the file",
+                    remote.published_id().unwrap_or("?")
+                ));
                 Plan::default()
             } else {
                 Plan {
@@ -488,4 +504,20 @@ async fn create(
     }
     let _ = ctx.journal.remove(&key);
     Ok((flow.id, c, rep))
+}
+
+/// Whether `remote`'s published version, exported as Archy YAML, says what `local` says
+/// (see [`plan::yaml_unchanged`]). Anything that prevents the comparison (no published
+/// version, an export job that fails, a request that fails) counts as a change: the
+/// deploy goes ahead, as it did before it could compare.
+async fn published_yaml_unchanged(
+    client: &Client,
+    ctx: &Ctx,
+    remote: &crate::genesys::model::Flow,
+    local: &str,
+) -> bool {
+    match plan::current::yaml(client, ctx, remote).await {
+        Ok(plan::current::Current::Yaml(published)) => plan::yaml_unchanged(&published, local),
+        _ => false,
+    }
 }
