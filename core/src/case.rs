@@ -7,9 +7,9 @@
 //! modules use it anyway.
 //!
 //! The tables follow the Unicode version of the Rust toolchain that generated them. When a
-//! new toolchain changes its tables, `case::tests::matches_std_for_every_char` fails; then
-//! regenerate with `cargo test -p flowguard-core --lib case::tests::print_tables --
-//! --ignored --nocapture` and paste the output here.
+//! new toolchain changes its tables, `case::tests::tables_are_std_s` fails, and its message
+//! holds the two tables made from the new toolchain's std, ready to paste here (nothing in
+//! the core prints).
 
 /// Runs of characters whose upper case is one character at a fixed distance, sorted by
 /// first character: `(first | (count - 1) << 21 | (stride - 1) << 28, distance)`, covering
@@ -189,10 +189,10 @@ mod tests {
         }
     }
 
-    /// The tables above from std's `char::to_uppercase`.
+    /// The tables above, derived from std's `char::to_uppercase`: equal to the constants,
+    /// or the failure message holds them as source to paste.
     #[test]
-    #[ignore = "prints the tables; run by hand after a toolchain update"]
-    fn print_tables() {
+    fn tables_are_std_s() {
         let mut singles: Vec<(u32, i32)> = Vec::new();
         let mut multi: Vec<(u32, Vec<u32>)> = Vec::new();
         for c in all_chars() {
@@ -231,30 +231,36 @@ mod tests {
             runs.push((first | (count - 1) << 21 | (stride - 1) << 28, distance));
             i += count as usize;
         }
-        println!("const RUNS: &[(u32, i32)] = &[");
+        let multi: Vec<(u16, [u16; 3])> = multi
+            .iter()
+            .map(|(c, u)| {
+                let mut three = [0u16; 3];
+                for (slot, &x) in three.iter_mut().zip(u) {
+                    *slot = x as u16;
+                }
+                (*c as u16, three)
+            })
+            .collect();
+        if runs == RUNS && multi == MULTI {
+            return;
+        }
+        let mut source = String::from("const RUNS: &[(u32, i32)] = &[\n");
         for chunk in runs.chunks(4) {
             let row: Vec<String> = chunk
                 .iter()
                 .map(|(p, d)| format!("({p:#x}, {d})"))
                 .collect();
-            println!("    {},", row.join(", "));
+            source.push_str(&format!("    {},\n", row.join(", ")));
         }
-        println!("];");
-        println!("const MULTI: &[(u16, [u16; 3])] = &[");
+        source.push_str("];\nconst MULTI: &[(u16, [u16; 3])] = &[\n");
         for chunk in multi.chunks(3) {
             let row: Vec<String> = chunk
                 .iter()
-                .map(|(c, u)| {
-                    let mut three = [0u32; 3];
-                    three[..u.len()].copy_from_slice(u);
-                    format!(
-                        "({c:#x}, [{:#x}, {:#x}, {:#x}])",
-                        three[0], three[1], three[2]
-                    )
-                })
+                .map(|(c, u)| format!("({c:#x}, [{:#x}, {:#x}, {:#x}])", u[0], u[1], u[2]))
                 .collect();
-            println!("    {},", row.join(", "));
+            source.push_str(&format!("    {},\n", row.join(", ")));
         }
-        println!("];");
+        source.push_str("];\n");
+        panic!("the case tables differ from this toolchain's std; replace them with:\n{source}");
     }
 }
