@@ -4,7 +4,7 @@
 
 use super::{CheckOptions, Findings, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic};
-use crate::graph::{NONE, SearchScratch, path_within};
+use crate::graph::{Components, Csr, NONE, SearchScratch, path_within};
 use crate::model::NodeKind;
 
 /// The longest path through the condensation: its total weight, and how to walk it back.
@@ -29,36 +29,10 @@ fn longest_path(graph: &FlowGraph<'_>, reach: &[bool], weight: &[u64]) -> Longes
         return none;
     };
     let comps = &graph.components;
-    let n = comps.len();
-    let mut best = vec![0u64; n];
-    let mut via = vec![(NONE, NONE, NONE); n];
+    let mut via = vec![(NONE, NONE, NONE); comps.len()];
     let sc = comps.of[start as usize];
-    best[sc as usize] = weight[sc as usize];
     via[sc as usize] = (NONE, NONE, start);
-    // Tarjan closes a component after every component it reaches: descending index is a
-    // topological order.
-    for c in (0..n as u32).rev() {
-        let here = best[c as usize];
-        if here == 0 {
-            continue;
-        }
-        for &v in comps.members(c) {
-            if !reach[v as usize] {
-                continue;
-            }
-            for &w in graph.csr.successors(v) {
-                let d = comps.of[w as usize];
-                if d == c {
-                    continue;
-                }
-                let cand = here.saturating_add(weight[d as usize]);
-                if cand > best[d as usize] {
-                    best[d as usize] = cand;
-                    via[d as usize] = (c, v, w);
-                }
-            }
-        }
-    }
+    let best = longest_values(comps, &graph.csr, reach, weight, sc, Some(&mut via));
     let Some((end, &total)) = best
         .iter()
         .enumerate()
@@ -71,6 +45,54 @@ fn longest_path(graph: &FlowGraph<'_>, reach: &[bool], weight: &[u64]) -> Longes
         end: end as u32,
         via,
     }
+}
+
+/// The longest path from component `start` through the condensation ending in each
+/// component (0: not reached), counting `weight` per component and following only edges
+/// out of reachable nodes. With `via`, each component's entry records the edge that gave
+/// it its value: (component left, node it was left by, node this one was entered by).
+/// Also what an editing session keeps and updates (`crate::edit`).
+pub(crate) fn longest_values(
+    comps: &Components,
+    csr: &Csr,
+    reach: &[bool],
+    weight: &[u64],
+    start: u32,
+    mut via: Option<&mut [(u32, u32, u32)]>,
+) -> Vec<u64> {
+    let n = comps.len();
+    let mut best = vec![0u64; n];
+    let Some(&w0) = weight.get(start as usize) else {
+        return best;
+    };
+    best[start as usize] = w0;
+    // Tarjan closes a component after every component it reaches: descending index is a
+    // topological order.
+    for c in (0..n as u32).rev() {
+        let here = best[c as usize];
+        if here == 0 {
+            continue;
+        }
+        for &v in comps.members(c) {
+            if !reach[v as usize] {
+                continue;
+            }
+            for &w in csr.successors(v) {
+                let d = comps.of[w as usize];
+                if d == c {
+                    continue;
+                }
+                let cand = here.saturating_add(weight[d as usize]);
+                if cand > best[d as usize] {
+                    best[d as usize] = cand;
+                    if let Some(via) = via.as_deref_mut() {
+                        via[d as usize] = (c, v, w);
+                    }
+                }
+            }
+        }
+    }
+    best
 }
 
 /// The witness of a longest path: a connected node path from the start, which inside each

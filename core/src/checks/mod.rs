@@ -197,6 +197,7 @@ impl<'f> FlowGraph<'f> {
 }
 
 pub use crate::model::{node_location, origin_location};
+pub(crate) use depth::longest_values;
 
 /// What the checks found, as data for hosts that draw the flow (`crate::view`): the
 /// groups and paths behind FG020/FG022, FG021, FG012 and FG030, each complete (the

@@ -420,7 +420,7 @@ fn weights(comps: &Components, index: &Index, flow: &Flow) -> [Vec<u64>; 2] {
 }
 
 /// The longest path from the start through the condensation ending in each component,
-/// and the largest (the same values as `checks::depth`'s `longest_path`).
+/// and the largest: `checks::depth`'s values, without its witness.
 fn longest(
     comps: &Components,
     csr: &Csr,
@@ -428,32 +428,10 @@ fn longest(
     weight: &[u64],
     start: Option<u32>,
 ) -> (Vec<u64>, u64) {
-    let n = comps.len();
-    let mut best = vec![0u64; n];
     let Some(sc) = start else {
-        return (best, 0);
+        return (vec![0; comps.len()], 0);
     };
-    best[sc as usize] = weight[sc as usize];
-    for c in (0..n as u32).rev() {
-        let here = best[c as usize];
-        if here == 0 {
-            continue;
-        }
-        for &v in comps.members(c) {
-            if !reach[v as usize] {
-                continue;
-            }
-            for &w in csr.successors(v) {
-                let d = comps.of[w as usize];
-                if d != c {
-                    let cand = here.saturating_add(weight[d as usize]);
-                    if cand > best[d as usize] {
-                        best[d as usize] = cand;
-                    }
-                }
-            }
-        }
-    }
+    let best = crate::checks::longest_values(comps, csr, reach, weight, sc, None);
     let max = best.iter().copied().max().unwrap_or(0);
     (best, max)
 }
