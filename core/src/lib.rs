@@ -21,6 +21,7 @@ pub mod rules;
 pub mod settings;
 pub mod substitute;
 pub mod syntax;
+pub mod text_index;
 pub mod view;
 
 pub use checks::{CheckOptions, Stats};

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// Bottom first. Within a layer a module may use the modules listed before it.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("algorithms", &["graph", "case"]),
+    ("algorithms", &["graph", "case", "text_index"]),
     ("syntax", &["syntax"]),
     ("vocabulary", &["rules", "diagnostic"]),
     ("model", &["model"]),

@@ -3,10 +3,7 @@
 //! referred to by a [`NodeRef`], a `u32`. A reference costs no allocation and resolving it
 //! to a graph vertex is an array index instead of hashing a string.
 
-use std::hash::Hasher;
-
-use hashbrown::HashTable;
-use rustc_hash::FxHasher;
+use crate::text_index::{TextIndex, hash};
 
 /// Handle of a node id in a flow's [`Names`] ([`crate::model::Flow::names`]). Two
 /// handles of one table are equal exactly when they name the same id.
@@ -19,16 +16,7 @@ pub struct Names {
     text: String,
     /// Where each name ends in `text` (it starts where the one before ends).
     ends: Vec<u32>,
-    table: HashTable<u32>,
-}
-
-// FxHash: ids are short strings from the user's own document; SipHash's DoS resistance
-// buys nothing for one document (see `checks`).
-fn hash(s: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(s.as_bytes());
-    h.write_u8(0xff);
-    h.finish()
+    table: TextIndex,
 }
 
 fn name_at<'t>(text: &'t str, ends: &[u32], i: u32) -> &'t str {
@@ -47,7 +35,7 @@ impl Names {
         Names {
             text: String::with_capacity(bytes),
             ends: Vec::with_capacity(names),
-            table: HashTable::with_capacity(names),
+            table: TextIndex::with_capacity(names),
         }
     }
 
@@ -69,15 +57,15 @@ impl Names {
     pub fn get(&self, id: &str) -> Option<NodeRef> {
         let (text, ends) = (&self.text, &self.ends);
         self.table
-            .find(hash(id), |&i| name_at(text, ends, i) == id)
-            .map(|&i| NodeRef(i))
+            .find(hash(id.as_bytes()), |i| name_at(text, ends, i) == id)
+            .map(NodeRef)
     }
 
     /// The handle of `id`, added when new.
     pub fn intern(&mut self, id: &str) -> NodeRef {
-        let h = hash(id);
+        let h = hash(id.as_bytes());
         let Names { text, ends, table } = self;
-        if let Some(&i) = table.find(h, |&i| name_at(text, ends, i) == id) {
+        if let Some(i) = table.find(h, |i| name_at(text, ends, i) == id) {
             return NodeRef(i);
         }
         let i = u32::try_from(ends.len()).unwrap_or(u32::MAX);
@@ -85,7 +73,7 @@ impl Names {
         // A text past 4 GiB cannot be read (inputs are far smaller); saturating keeps this
         // total instead of panicking.
         ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
-        table.insert_unique(h, i, |&j| hash(name_at(text, ends, j)));
+        table.insert_new(h, i);
         NodeRef(i)
     }
 

@@ -6,6 +6,7 @@
 //! (serde_json) or both recurse per nesting level (stack overflow in wasm on hostile input).
 
 use super::tree::{SyntaxTree, TreeBuilder, ValueKind};
+use crate::text_index::{TextIndex, hash};
 
 /// A syntax error: where and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,34 +114,27 @@ impl FormatMarkers {
 
 /// The members of one large open object by key (to find duplicate keys in linear time):
 /// objects of up to [`KeyIndex::SMALL`] members are searched through the tree builder's
-/// pending keys instead, with no copy of the keys at all. Keys without escapes borrow the
-/// input text; decoded keys (rare) are owned.
+/// pending keys instead. The index holds member slots; their texts stay in the builder.
 #[derive(Default)]
-struct KeyIndex<'a> {
+struct KeyIndex {
     /// Nesting depth (`Parser::stack`'s length) of the object.
     depth: usize,
-    source: rustc_hash::FxHashMap<&'a str, usize>,
-    decoded: rustc_hash::FxHashMap<String, usize>,
+    slots: TextIndex,
 }
 
-impl<'a> KeyIndex<'a> {
+impl KeyIndex {
     const SMALL: usize = 16;
 
-    /// Records member `slot` under its key text, which is `source` (a slice of the input)
-    /// or decoded, unless the key is there already: then returns the slot of its first
-    /// occurrence. One hash of the key (the map's entry), not a look-up and an insert.
-    fn find_or_insert(&mut self, key: &str, source: Option<&'a str>, slot: usize) -> Option<usize> {
-        let first = match source {
-            Some(s) => match self.decoded.get(s) {
-                Some(&first) => first,
-                None => *self.source.entry(s).or_insert(slot),
-            },
-            None => match self.source.get(key) {
-                Some(&first) => first,
-                None => *self.decoded.entry(key.to_owned()).or_insert(slot),
-            },
-        };
-        (first != slot).then_some(first)
+    /// Records member `slot` under its key text, unless the key is there already: then
+    /// returns the slot of its first occurrence.
+    fn find_or_insert(&mut self, builder: &TreeBuilder, key: &str, slot: usize) -> Option<usize> {
+        self.slots
+            .find_or_insert(hash(key.as_bytes()), slot as u32, |s| {
+                builder
+                    .open_key(s as usize)
+                    .is_some_and(|(k, _, _)| k == key)
+            })
+            .map(|s| s as usize)
     }
 }
 
@@ -177,7 +171,7 @@ struct Parser<'a> {
     duplicates: Vec<DuplicateKey>,
     /// Key indexes of the open objects with more than [`KeyIndex::SMALL`] members,
     /// innermost last.
-    key_indexes: Vec<KeyIndex<'a>>,
+    key_indexes: Vec<KeyIndex>,
     markers: FormatMarkers,
     /// The decoded text of the last string with escapes (one buffer, reused).
     decoded: String,
@@ -573,7 +567,7 @@ impl<'a> Parser<'a> {
         let slot = self.builder.open_len();
         let depth = self.stack.len();
         let first = match self.key_indexes.last_mut() {
-            Some(index) if index.depth == depth => index.find_or_insert(key, source, slot),
+            Some(index) if index.depth == depth => index.find_or_insert(&self.builder, key, slot),
             _ => {
                 let first = self.builder.open_key_slot(key);
                 if first.is_none() && slot >= KeyIndex::SMALL {
@@ -582,15 +576,13 @@ impl<'a> Parser<'a> {
                         depth,
                         ..KeyIndex::default()
                     };
-                    let text: &'a str = self.text;
                     // (Repeated keys keep the slot of their first occurrence.)
                     for s in 0..slot {
-                        if let Some((k, _, range)) = self.builder.open_key(s) {
-                            let src = range.and_then(|(a, b)| text.get(a as usize..b as usize));
-                            index.find_or_insert(k, src, s);
+                        if let Some((k, _, _)) = self.builder.open_key(s) {
+                            index.find_or_insert(&self.builder, k, s);
                         }
                     }
-                    index.find_or_insert(key, source, slot);
+                    index.find_or_insert(&self.builder, key, slot);
                     self.key_indexes.push(index);
                 }
                 first

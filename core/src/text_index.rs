@@ -1,0 +1,192 @@
+//! An index from short texts (node ids, member keys) to `u32` items whose texts the caller
+//! keeps: open addressing with linear probing over one array of `(hash, item)` pairs.
+//!
+//! Why not `hashbrown` with `FxHasher`: at opt-level "z" (the wasm package) its generic
+//! probing, hashing and closures stay calls, and interning the ids of a 10,000-node flow
+//! was about a fifth of reading its JSON. This table is a few lines that inline: a
+//! 50 % load factor keeps probes short, growth re-places entries by their stored hash
+//! without reading any text again, and the hash of a short id is one multiply.
+//!
+//! The hash is fixed (no per-process seed: the core has no randomness), so a document
+//! made to collide can make look-ups slow; as with FxHash before, a document is the user's
+//! own, and inputs are size-limited.
+
+/// The hash of a text for [`TextIndex`]: eight bytes a step, then a multiply whose upper
+/// half (the well-mixed bits) is the result.
+#[inline]
+pub fn hash(bytes: &[u8]) -> u32 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = bytes.len() as u64;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut w = 0u64;
+        for &b in chunk.iter().rev() {
+            w = (w << 8) | u64::from(b);
+        }
+        h = (h ^ w).wrapping_mul(K);
+        h ^= h >> 29;
+        i += 8;
+    }
+    let mut w = 0u64;
+    for &b in bytes.get(i..).unwrap_or_default().iter().rev() {
+        w = (w << 8) | u64::from(b);
+    }
+    ((h ^ w).wrapping_mul(K) >> 32) as u32
+}
+
+/// Items by the hash of their text; the caller compares texts (see [`TextIndex::find`]).
+#[derive(Clone, Debug, Default)]
+pub struct TextIndex {
+    /// `(hash, item + 1)`; `item + 1 == 0` marks an empty place. The length is zero or a
+    /// power of two at least twice `len`.
+    places: Vec<(u32, u32)>,
+    len: usize,
+}
+
+impl TextIndex {
+    /// An index with room for `items` items before it grows.
+    pub fn with_capacity(items: usize) -> TextIndex {
+        let mut t = TextIndex::default();
+        if items > 0 {
+            t.places = vec![(0, 0); (items.saturating_mul(2)).next_power_of_two()];
+        }
+        t
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The item with hash `h` for which `same(item)` holds (its text is the one sought).
+    #[inline]
+    pub fn find(&self, h: u32, mut same: impl FnMut(u32) -> bool) -> Option<u32> {
+        let mask = self.places.len().wrapping_sub(1);
+        if self.places.is_empty() {
+            return None;
+        }
+        let mut at = h as usize & mask;
+        loop {
+            let (ph, item) = *self.places.get(at)?;
+            if item == 0 {
+                return None;
+            }
+            if ph == h && same(item - 1) {
+                return Some(item - 1);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The item already there for this text, else `None` after recording `item` for it.
+    #[inline]
+    pub fn find_or_insert(
+        &mut self,
+        h: u32,
+        item: u32,
+        same: impl FnMut(u32) -> bool,
+    ) -> Option<u32> {
+        if let Some(found) = self.find(h, same) {
+            return Some(found);
+        }
+        self.insert_new(h, item);
+        None
+    }
+
+    /// Records `item` under `h`; the caller knows no item there has the same text.
+    pub fn insert_new(&mut self, h: u32, item: u32) {
+        if (self.len + 1) * 2 > self.places.len() {
+            self.grow();
+        }
+        self.place(h, item.saturating_add(1));
+        self.len += 1;
+    }
+
+    fn place(&mut self, h: u32, stored: u32) {
+        let mask = self.places.len().wrapping_sub(1);
+        let mut at = h as usize & mask;
+        // Half the places are empty, so the probe ends.
+        while let Some(p) = self.places.get_mut(at) {
+            if p.1 == 0 {
+                *p = (h, stored);
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.places.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.places, vec![(0, 0); size]);
+        for (h, stored) in old {
+            if stored != 0 {
+                self.place(h, stored);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference: a linear search of the texts.
+    fn naive(texts: &[String], t: &str) -> Option<u32> {
+        texts.iter().position(|x| x == t).map(|i| i as u32)
+    }
+
+    #[test]
+    fn finds_every_text_it_holds_and_no_other() {
+        let mut texts: Vec<String> = Vec::new();
+        let mut index = TextIndex::default();
+        // Ids of every length up to 20 (the eight-byte steps and the tail), repeats included.
+        let candidates: Vec<String> = (0..3000)
+            .map(|i| format!("{}{}", "n".repeat(i % 17), i % 2500))
+            .collect();
+        for c in &candidates {
+            let expected = naive(&texts, c);
+            let got = index.find_or_insert(hash(c.as_bytes()), texts.len() as u32, |i| {
+                texts[i as usize] == *c
+            });
+            assert_eq!(got, expected, "{c}");
+            if got.is_none() {
+                texts.push(c.clone());
+            }
+        }
+        assert_eq!(index.len(), texts.len());
+        for t in &texts {
+            assert_eq!(
+                index.find(hash(t.as_bytes()), |i| texts[i as usize] == *t),
+                naive(&texts, t)
+            );
+        }
+        assert_eq!(
+            index.find(hash(b"absent"), |i| texts[i as usize] == "absent"),
+            None
+        );
+    }
+
+    #[test]
+    fn with_capacity_holds_that_many_without_growing() {
+        let mut index = TextIndex::with_capacity(100);
+        let room = index.places.len();
+        for i in 0..100u32 {
+            index.insert_new(hash(&i.to_le_bytes()), i);
+        }
+        assert_eq!(index.places.len(), room);
+        assert!(TextIndex::default().find(1, |_| true).is_none());
+    }
+
+    #[test]
+    fn hash_spreads_short_ids() {
+        // Sequential ids (n0, n1, ...) must not pile onto few places.
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..10_000 {
+            seen.insert(hash(format!("n{i}").as_bytes()) & 0x3fff);
+        }
+        assert!(seen.len() > 6_000, "{}", seen.len());
+    }
+}
