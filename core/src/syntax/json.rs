@@ -114,27 +114,25 @@ impl FormatMarkers {
 
 /// The members of one large open object by key (to find duplicate keys in linear time):
 /// objects of up to [`KeyIndex::SMALL`] members are searched through the tree builder's
-/// pending keys instead. The index holds member slots; their texts stay in the builder.
+/// open members instead. The index holds the members' value indexes; their keys stay in
+/// the tree.
 #[derive(Default)]
 struct KeyIndex {
     /// Nesting depth (`Parser::stack`'s length) of the object.
     depth: usize,
-    slots: TextIndex,
+    members: TextIndex,
 }
 
 impl KeyIndex {
     const SMALL: usize = 16;
 
-    /// Records member `slot` under its key text, unless the key is there already: then
-    /// returns the slot of its first occurrence.
-    fn find_or_insert(&mut self, builder: &TreeBuilder, key: &str, slot: usize) -> Option<usize> {
-        self.slots
-            .find_or_insert(hash(key.as_bytes()), slot as u32, |s| {
-                builder
-                    .open_key(s as usize)
-                    .is_some_and(|(k, _, _)| k == key)
+    /// Records member `value` (a value index) under its key text, unless the key is there
+    /// already: then returns the member of its first occurrence.
+    fn find_or_insert(&mut self, builder: &TreeBuilder, key: &str, value: u32) -> Option<u32> {
+        self.members
+            .find_or_insert(hash(key.as_bytes()), value, |m| {
+                builder.member_key(m).is_some_and(|(k, _, _)| k == key)
             })
-            .map(|s| s as usize)
     }
 }
 
@@ -224,26 +222,39 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Skips whitespace. Most calls find none (every byte of JSON whitespace is at most
+    /// `b' '`): that test is inlined, the loop is not.
     #[inline]
     fn skip_ws(&mut self) {
-        // Most calls find no whitespace: the first byte decides. Indentation after a line
-        // break is skipped eight spaces at a time, compared as one word.
+        if self.bytes.get(self.pos).is_some_and(|&b| b <= b' ') {
+            self.skip_ws_run();
+        }
+    }
+
+    /// The whitespace run at `pos`. Indentation after a line break is skipped up to eight
+    /// spaces at a time: the first byte that is not a space is found in one word.
+    #[inline(never)]
+    fn skip_ws_run(&mut self) {
         const SPACES: u64 = u64::from_le_bytes(*b"        ");
         let bytes = self.bytes;
         let mut pos = self.pos;
         while let Some(&b) = bytes.get(pos) {
             match b {
-                b'\n' => {
+                b'\n' | b' ' => {
                     pos += 1;
-                    while bytes
+                    while let Some(w) = bytes
                         .get(pos..pos + 8)
                         .and_then(|c| <[u8; 8]>::try_from(c).ok())
-                        .is_some_and(|w| u64::from_le_bytes(w) == SPACES)
                     {
+                        let other = u64::from_le_bytes(w) ^ SPACES;
+                        if other != 0 {
+                            pos += (other.trailing_zeros() / 8) as usize;
+                            break;
+                        }
                         pos += 8;
                     }
                 }
-                b' ' | b'\t' | b'\r' => pos += 1,
+                b'\t' | b'\r' => pos += 1,
                 _ => break,
             }
         }
@@ -564,32 +575,33 @@ impl<'a> Parser<'a> {
             Some(self.raw(inner))
         };
         let key: &str = source.unwrap_or(&self.decoded);
-        let slot = self.builder.open_len();
+        // The member this key names is the next value the builder adds.
+        let member = self.builder.next_index();
         let depth = self.stack.len();
         let first = match self.key_indexes.last_mut() {
-            Some(index) if index.depth == depth => index.find_or_insert(&self.builder, key, slot),
+            Some(index) if index.depth == depth => index.find_or_insert(&self.builder, key, member),
             _ => {
-                let first = self.builder.open_key_slot(key);
-                if first.is_none() && slot >= KeyIndex::SMALL {
+                let first = self.builder.open_member_named(key);
+                if first.is_none() && self.builder.open_len() >= KeyIndex::SMALL {
                     // The object outgrew the linear search: index its keys so far.
                     let mut index = KeyIndex {
                         depth,
                         ..KeyIndex::default()
                     };
-                    // (Repeated keys keep the slot of their first occurrence.)
-                    for s in 0..slot {
-                        if let Some((k, _, _)) = self.builder.open_key(s) {
-                            index.find_or_insert(&self.builder, k, s);
+                    // (Repeated keys keep the member of their first occurrence.)
+                    for m in self.builder.open_members() {
+                        if let Some((k, _, _)) = self.builder.member_key(m.0) {
+                            index.find_or_insert(&self.builder, k, m.0);
                         }
                     }
-                    index.find_or_insert(&self.builder, key, slot);
+                    index.find_or_insert(&self.builder, key, member);
                     self.key_indexes.push(index);
                 }
                 first
             }
         };
         // A hostile document can repeat a key 100,000 times: the first 100 say enough.
-        if let Some((_, (fs, fe), _)) = first.and_then(|f| self.builder.open_key(f))
+        if let Some((_, (fs, fe), _)) = first.and_then(|f| self.builder.member_key(f))
             && self.duplicates.len() < 100
         {
             self.duplicates.push(DuplicateKey {
@@ -1020,6 +1032,76 @@ mod tests {
                 .collect();
             expected.truncate(100);
             prop_assert_eq!(found, expected);
+        }
+    }
+
+    /// A JSON value for the tree test below: containers nest, keys repeat (duplicates keep
+    /// their first member in the tree but stay members) and need escapes.
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            (-1000i64..1000).prop_map(|n| serde_json::json!(n)),
+            "[a-c\\\\\"/~é]{0,4}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 20, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..20).prop_map(serde_json::Value::Array),
+                proptest::collection::vec(("[a-d/~\\\\]{0,3}", inner), 0..20)
+                    .prop_map(|m| { serde_json::Value::Object(m.into_iter().collect()) }),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The tree has the document's shape: for every value (walked without recursion)
+        /// the kind, the children, the member keys and the text agree with serde_json's
+        /// reading, and its JSON Pointer leads back to it.
+        #[test]
+        fn tree_matches_serde_json_and_pointers_round_trip(v in json_value(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&v).unwrap()
+            } else {
+                serde_json::to_string(&v).unwrap()
+            };
+            let p = parse(&text);
+            prop_assert!(p.error.is_none(), "{:?}", p.error);
+            let t = &p.tree;
+            let mut stack = vec![(t.root().unwrap(), &v)];
+            let mut seen = 0;
+            while let Some((id, want)) = stack.pop() {
+                seen += 1;
+                prop_assert_eq!(t.resolve_pointer(&t.pointer(id)), Some(id));
+                match want {
+                    serde_json::Value::Array(items) => {
+                        prop_assert_eq!(t.kind(id), ValueKind::Array);
+                        prop_assert_eq!(t.children(id).len(), items.len());
+                        let kids: Vec<_> = t.children(id).collect();
+                        prop_assert_eq!(kids.len(), items.len());
+                        for (k, item) in kids.into_iter().zip(items) {
+                            prop_assert_eq!(t.parent(k), Some(id));
+                            stack.push((k, item));
+                        }
+                    }
+                    serde_json::Value::Object(map) => {
+                        prop_assert_eq!(t.kind(id), ValueKind::Object);
+                        let members: Vec<_> = t.members(id).collect();
+                        prop_assert_eq!(members.len(), map.len());
+                        for ((key, _, m), (want_key, item)) in members.into_iter().zip(map) {
+                            prop_assert_eq!(key, want_key.as_str());
+                            prop_assert_eq!(t.key_of(m).map(|(k, _)| k), Some(key));
+                            prop_assert_eq!(t.get(id, key), Some(m));
+                            prop_assert_eq!(t.parent(m), Some(id));
+                            stack.push((m, item));
+                        }
+                    }
+                    serde_json::Value::String(s) => prop_assert_eq!(t.as_str(id), Some(s.as_str())),
+                    serde_json::Value::Number(n) => prop_assert_eq!(t.as_f64(id), n.as_f64()),
+                    serde_json::Value::Bool(b) => prop_assert_eq!(t.as_bool(id), Some(*b)),
+                    serde_json::Value::Null => prop_assert_eq!(t.kind(id), ValueKind::Null),
+                }
+            }
+            prop_assert_eq!(seen, t.len());
         }
     }
 

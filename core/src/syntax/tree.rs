@@ -57,8 +57,10 @@ struct Value {
     start: u32,
     end: u32,
     parent: u32,
-    /// Containers: the first index of their children in `children`. Strings and numbers:
-    /// the start of their text (a [`TextRef`] with `b`). Null and booleans: unused.
+    /// Containers: the index just past their last descendant (values are in document
+    /// order, so a container's descendants follow it: this is its next sibling). Strings
+    /// and numbers: the start of their text (a [`TextRef`] with `b`). Null and booleans:
+    /// unused.
     a: u32,
     /// Containers: the number of children. Strings and numbers: the end of their text.
     b: u32,
@@ -70,20 +72,10 @@ impl Value {
     fn is_container(&self) -> bool {
         matches!(self.kind, ValueKind::Array | ValueKind::Object)
     }
-
-    /// The range of the container's children in `children` (empty for scalars).
-    #[inline]
-    fn child_range(&self) -> std::ops::Range<usize> {
-        if self.is_container() {
-            self.a as usize..self.a as usize + self.b as usize
-        } else {
-            0..0
-        }
-    }
 }
 
-/// A member key: its span (quotes included for JSON) and text; an array element's entry has
-/// no text ([`NO_TEXT`]).
+/// A member key: its span (quotes included for JSON) and text. An array element's entry
+/// has no text ([`NO_TEXT`]); its `start` is the element's index in the array.
 #[derive(Clone, Copy, Debug)]
 struct Key {
     start: u32,
@@ -113,14 +105,15 @@ impl Default for Key {
     }
 }
 
-/// An arena of values. Index 0 is the root once built.
+/// An arena of values in document order (a container, then its descendants): index 0 is
+/// the root once built. A container's children are found by stepping from one to the
+/// next over their descendants, so building the tree copies nothing: no list of children
+/// is gathered per container.
 #[derive(Clone, Debug, Default)]
 pub struct SyntaxTree {
     values: Vec<Value>,
-    /// Children of containers, contiguous per container, in document order (so increasing:
-    /// a child's position in its parent is found by binary search).
-    children: Vec<u32>,
-    /// Keys of object members, parallel to `children` ([`Key::NONE`] for array elements).
+    /// The key of each value, parallel to `values`: the member key in an object, the
+    /// index in an array (see [`Key`]), nothing for the root.
     keys: Vec<Key>,
     /// Decoded texts (strings with escapes): byte ranges of `owned_text`.
     owned: Vec<(u32, u32)>,
@@ -129,13 +122,39 @@ pub struct SyntaxTree {
     source: String,
 }
 
-/// The members of an object, from [`SyntaxTree::members`]: a plain loop over the member
-/// slots, since opt-level "z" (the wasm package) leaves iterator adapters and their
+/// The children of a container, from [`SyntaxTree::children`].
+pub struct Children<'t> {
+    tree: &'t SyntaxTree,
+    next: u32,
+    left: u32,
+}
+
+impl Iterator for Children<'_> {
+    type Item = ValueId;
+
+    #[inline]
+    fn next(&mut self) -> Option<ValueId> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let c = self.next;
+        self.next = self.tree.next_sibling(c);
+        Some(ValueId(c))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left as usize, Some(self.left as usize))
+    }
+}
+
+impl ExactSizeIterator for Children<'_> {}
+
+/// The members of an object, from [`SyntaxTree::members`]: a plain loop over the
+/// children, since opt-level "z" (the wasm package) leaves iterator adapters and their
 /// closures as calls per member.
 pub struct Members<'t> {
-    tree: &'t SyntaxTree,
-    next: usize,
-    end: usize,
+    children: Children<'t>,
 }
 
 impl<'t> Iterator for Members<'t> {
@@ -143,17 +162,12 @@ impl<'t> Iterator for Members<'t> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        while self.next < self.end {
-            let i = self.next;
-            self.next += 1;
-            if let Some(key) = self.tree.keys.get(i)
+        let tree = self.children.tree;
+        for c in self.children.by_ref() {
+            if let Some(key) = tree.keys.get(c.0 as usize)
                 && key.is_some()
             {
-                return Some((
-                    self.tree.scalar(key.text),
-                    (key.start, key.end),
-                    ValueId(self.tree.children[i]),
-                ));
+                return Some((tree.scalar(key.text), (key.start, key.end), c));
             }
         }
         None
@@ -190,6 +204,27 @@ impl SyntaxTree {
     #[inline]
     fn value(&self, id: ValueId) -> &Value {
         &self.values[id.0 as usize]
+    }
+
+    /// The value after `c` and its descendants: `c`'s next sibling, if it has one.
+    #[inline]
+    fn next_sibling(&self, c: u32) -> u32 {
+        match self.values.get(c as usize) {
+            // (A container's end is past itself; `max` keeps every step forward.)
+            Some(v) if v.is_container() => v.a.max(c + 1),
+            _ => c + 1,
+        }
+    }
+
+    /// The children of value `id`, first to last (none for a scalar).
+    #[inline]
+    fn children_of(&self, id: ValueId) -> Children<'_> {
+        let v = self.value(id);
+        Children {
+            tree: self,
+            next: id.0 + 1,
+            left: if v.is_container() { v.b } else { 0 },
+        }
     }
 
     #[inline]
@@ -262,29 +297,19 @@ impl SyntaxTree {
     }
 
     /// Children of a container in document order.
-    pub fn children(&self, id: ValueId) -> impl ExactSizeIterator<Item = ValueId> + '_ {
-        let range = self.value(id).child_range();
-        self.children
-            .get(range)
-            .unwrap_or_default()
-            .iter()
-            .map(|&c| ValueId(c))
+    #[inline]
+    pub fn children(&self, id: ValueId) -> Children<'_> {
+        self.children_of(id)
     }
 
     /// Members of an object in document order: (key, key span, value).
+    #[inline]
     pub fn members(&self, id: ValueId) -> Members<'_> {
-        let v = self.value(id);
-        let (next, end) = if v.kind == ValueKind::Object {
-            let first = v.a as usize;
-            (first, first + v.b as usize)
-        } else {
-            (0, 0)
-        };
-        Members {
-            tree: self,
-            next,
-            end,
+        let mut children = self.children_of(id);
+        if self.kind(id) != ValueKind::Object {
+            children.left = 0;
         }
+        Members { children }
     }
 
     /// The value of the first member named `name`.
@@ -301,20 +326,14 @@ impl SyntaxTree {
         if parent.kind != ValueKind::Object {
             return None;
         }
-        let key = self
-            .keys
-            .get(parent.a as usize + self.slot(parent, id)?)
-            .filter(|k| k.is_some())?;
+        let key = self.keys.get(id.0 as usize).filter(|k| k.is_some())?;
         Some((self.scalar(key.text), (key.start, key.end)))
     }
 
-    /// The position of `id` among the children of `parent` (children are in increasing
-    /// order, so a binary search: O(log n) without storing a slot in every value).
-    fn slot(&self, parent: &Value, id: ValueId) -> Option<usize> {
-        self.children
-            .get(parent.child_range())?
-            .binary_search(&id.0)
-            .ok()
+    /// The position of array element `id` in its array.
+    fn index_in_array(&self, id: ValueId) -> Option<usize> {
+        let key = self.keys.get(id.0 as usize).filter(|k| !k.is_some())?;
+        Some(key.start as usize)
     }
 
     /// RFC 6901 JSON Pointer of a value, built by walking up the parent links.
@@ -327,7 +346,7 @@ impl SyntaxTree {
                     segments.push(Cow::Borrowed(self.key_of(cur).map_or("", |(k, _)| k)))
                 }
                 _ => segments.push(Cow::Owned(
-                    self.slot(self.value(parent), cur).unwrap_or(0).to_string(),
+                    self.index_in_array(cur).unwrap_or(0).to_string(),
                 )),
             }
             cur = parent;
@@ -373,16 +392,13 @@ pub fn push_pointer_segment(out: &mut String, seg: &str) {
     }
 }
 
-/// Builds a [`SyntaxTree`] bottom-up without recursion: readers open containers, add
-/// scalars and close containers; children are collected on a scratch stack.
+/// Builds a [`SyntaxTree`] without recursion: readers open containers, add scalars and
+/// close containers, in document order; values go straight into the tree.
 #[derive(Debug, Default)]
 pub struct TreeBuilder {
     tree: SyntaxTree,
-    /// Open containers: (value index, start of its children in `scratch`).
-    open: Vec<(u32, usize)>,
-    /// Pending children of open containers, and their keys (parallel).
-    scratch: Vec<u32>,
-    scratch_keys: Vec<Key>,
+    /// Open containers: (value index, number of children so far).
+    open: Vec<(u32, u32)>,
     /// The key of the next value ([`Key::NONE`] when there is none).
     pending_key: Key,
 }
@@ -406,7 +422,6 @@ impl TreeBuilder {
     /// repeated growth (copies of ever larger arrays).
     pub fn reserve(&mut self, values: usize) {
         self.tree.values.reserve(values);
-        self.tree.children.reserve(values);
         self.tree.keys.reserve(values);
     }
 
@@ -438,33 +453,52 @@ impl TreeBuilder {
 
     /// Whether the innermost open object already has a member with this key.
     pub fn open_object_has_key(&self, key: &str) -> bool {
-        self.open_key_slot(key).is_some()
+        self.open_member_named(key).is_some()
     }
 
-    /// The pending keys of the innermost open container (those of its members so far).
-    fn open_keys(&self) -> &[Key] {
-        let from = self.open.last().map_or(usize::MAX, |&(_, from)| from);
-        self.scratch_keys.get(from..).unwrap_or_default()
+    /// The members (children) of the innermost open container so far, as value indexes:
+    /// each is complete, so stepping over its descendants works as in a finished tree.
+    pub(crate) fn open_members(&self) -> Children<'_> {
+        let (next, left) = self.open.last().map_or((0, 0), |&(c, n)| (c + 1, n));
+        Children {
+            tree: &self.tree,
+            next,
+            left,
+        }
     }
 
-    /// The position of the first member of the innermost open object named `key`.
-    pub(crate) fn open_key_slot(&self, key: &str) -> Option<usize> {
-        self.open_keys()
-            .iter()
-            .position(|k| k.is_some() && self.tree.scalar(k.text) == key)
+    /// The first member of the innermost open object named `key` (its value index).
+    pub(crate) fn open_member_named(&self, key: &str) -> Option<u32> {
+        // Lengths first: most keys of an object differ in length, and a source key's
+        // length is known without slicing (which checks char boundaries).
+        let key = key.as_bytes();
+        let keys = &self.tree.keys;
+        self.open_members().map(|v| v.0).find(|&v| {
+            keys.get(v as usize).is_some_and(|k| {
+                k.is_some()
+                    && (k.text.start == OWNED
+                        || k.text.end.wrapping_sub(k.text.start) as usize == key.len())
+                    && self.tree.scalar(k.text).as_bytes() == key
+            })
+        })
     }
 
-    /// Member `slot` of the innermost open object: its key's text and span, and the text's
+    /// The key of member `value` (a value index): its text and span, and the text's
     /// source range when the text is a slice of the source (no escapes).
-    pub(crate) fn open_key(&self, slot: usize) -> Option<(&str, Span, Option<Span>)> {
-        let k = self.open_keys().get(slot).filter(|k| k.is_some())?;
+    pub(crate) fn member_key(&self, value: u32) -> Option<(&str, Span, Option<Span>)> {
+        let k = self.tree.keys.get(value as usize).filter(|k| k.is_some())?;
         let range = (k.text.start != OWNED).then_some((k.text.start, k.text.end));
         Some((self.tree.scalar(k.text), (k.start, k.end), range))
     }
 
     /// The number of members (or elements) of the innermost open container so far.
     pub(crate) fn open_len(&self) -> usize {
-        self.open_keys().len()
+        self.open.last().map_or(0, |&(_, n)| n as usize)
+    }
+
+    /// The index the next value will have.
+    pub(crate) fn next_index(&self) -> u32 {
+        self.tree.values.len() as u32
     }
 
     /// The text's place: the source range, or `decoded` appended to the tree's buffer.
@@ -482,16 +516,22 @@ impl TreeBuilder {
         }
     }
 
+    #[inline]
     fn push_value(&mut self, kind: ValueKind, start: u32, end: u32, text: TextRef) -> u32 {
         let idx = self.tree.values.len() as u32;
-        let parent = match self.open.last() {
-            Some(&(p, _)) => {
-                self.scratch.push(idx);
-                self.scratch_keys
-                    .push(std::mem::replace(&mut self.pending_key, Key::NONE));
-                p
+        let key = std::mem::replace(&mut self.pending_key, Key::NONE);
+        let (parent, key) = match self.open.last_mut() {
+            Some((p, n)) => {
+                // An array element's entry holds its index (for JSON Pointers).
+                let key = if key.is_some() {
+                    key
+                } else {
+                    Key { start: *n, ..key }
+                };
+                *n += 1;
+                (*p, key)
             }
-            None => NO_PARENT,
+            None => (NO_PARENT, Key::NONE),
         };
         self.tree.values.push(Value {
             start,
@@ -501,6 +541,7 @@ impl TreeBuilder {
             b: text.end,
             kind,
         });
+        self.tree.keys.push(key);
         idx
     }
 
@@ -536,28 +577,19 @@ impl TreeBuilder {
 
     pub fn open(&mut self, kind: ValueKind, start: u32) -> ValueId {
         let idx = self.push_value(kind, start, start, TextRef { start: 0, end: 0 });
-        self.open.push((idx, self.scratch.len()));
+        self.open.push((idx, 0));
         ValueId(idx)
     }
 
     /// Closes the innermost container at byte `end`.
     pub fn close(&mut self, end: u32) {
-        let Some((idx, from)) = self.open.pop() else {
+        let Some((idx, count)) = self.open.pop() else {
             return;
         };
-        let first = self.tree.children.len() as u32;
-        let count = self.scratch.len().saturating_sub(from) as u32;
-        self.tree
-            .children
-            .extend_from_slice(self.scratch.get(from..).unwrap_or_default());
-        self.tree
-            .keys
-            .extend_from_slice(self.scratch_keys.get(from..).unwrap_or_default());
-        self.scratch.truncate(from);
-        self.scratch_keys.truncate(from);
+        let past = self.tree.values.len() as u32;
         if let Some(v) = self.tree.values.get_mut(idx as usize) {
             v.end = end;
-            v.a = first;
+            v.a = past;
             v.b = count;
         }
     }
