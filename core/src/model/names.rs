@@ -29,6 +29,19 @@ fn name_at<'t>(text: &'t str, ends: &[u32], i: u32) -> &'t str {
     text.get(start..end).unwrap_or("")
 }
 
+/// Whether name `i` is `id`: bytes compared, with no char-boundary checks (the look-up of
+/// every reference goes through here).
+#[inline]
+fn is_name(text: &str, ends: &[u32], i: u32, id: &[u8]) -> bool {
+    let i = i as usize;
+    let end = ends.get(i).map_or(0, |&e| e as usize);
+    let start = match i.checked_sub(1) {
+        Some(j) => ends.get(j).map_or(0, |&e| e as usize),
+        None => 0,
+    };
+    end.wrapping_sub(start) == id.len() && text.as_bytes().get(start..end) == Some(id)
+}
+
 impl Names {
     /// A table with room for about `names` ids of `bytes` bytes in all.
     pub fn with_capacity(names: usize, bytes: usize) -> Names {
@@ -57,7 +70,7 @@ impl Names {
     pub fn get(&self, id: &str) -> Option<NodeRef> {
         let (text, ends) = (&self.text, &self.ends);
         self.table
-            .find(hash(id.as_bytes()), |i| name_at(text, ends, i) == id)
+            .find(hash(id.as_bytes()), |i| is_name(text, ends, i, id.as_bytes()))
             .map(NodeRef)
     }
 
@@ -65,7 +78,7 @@ impl Names {
     pub fn intern(&mut self, id: &str) -> NodeRef {
         let h = hash(id.as_bytes());
         let Names { text, ends, table } = self;
-        if let Some(i) = table.find(h, |i| name_at(text, ends, i) == id) {
+        if let Some(i) = table.find(h, |i| is_name(text, ends, i, id.as_bytes())) {
             return NodeRef(i);
         }
         let i = u32::try_from(ends.len()).unwrap_or(u32::MAX);
