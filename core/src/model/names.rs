@@ -70,7 +70,9 @@ impl Names {
     pub fn get(&self, id: &str) -> Option<NodeRef> {
         let (text, ends) = (&self.text, &self.ends);
         self.table
-            .find(hash(id.as_bytes()), |i| is_name(text, ends, i, id.as_bytes()))
+            .find(hash(id.as_bytes()), |i| {
+                is_name(text, ends, i, id.as_bytes())
+            })
             .map(NodeRef)
     }
 

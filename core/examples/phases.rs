@@ -1,0 +1,50 @@
+//! Runs one phase of `validate` once, for counting its instructions with callgrind (see
+//! `scripts/count-instructions`): on a shared, noisy machine instruction counts are the
+//! stable before/after measure, where timings are not.
+//!
+//! `cargo run --release -p flowguard-core --example phases -- <input> <phase>`, where
+//! `<input>` is a file or `ivr:<n>` / `decisions:<n>` (the criterion benches' generators)
+//! and `<phase>` is `none` (the input alone), `parse` (text to syntax tree), `read` (text
+//! to flow model), `checks` (read, then every check) or `validate` (the whole of it).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+#[path = "../benches/decision_gen.rs"]
+mod decision_gen;
+#[path = "../benches/ivr_gen.rs"]
+mod ivr_gen;
+
+use flowguard_core::{CheckOptions, InputFormat, Options, checks, formats, syntax::json};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(input), Some(phase)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: phases <file | ivr:N | decisions:N> <none|parse|read|checks|validate>");
+        std::process::exit(2);
+    };
+    let text = match input.split_once(':') {
+        Some(("ivr", n)) => ivr_gen::ivr_flow(n.parse().unwrap()),
+        Some(("decisions", n)) => decision_gen::decision_heavy_flow(n.parse().unwrap()),
+        _ => std::fs::read_to_string(input).unwrap(),
+    };
+    let options = Options {
+        max_bytes: usize::MAX,
+        ..Options::default()
+    };
+    let out = match phase.as_str() {
+        "none" => text.len(),
+        "parse" => json::parse(&text).tree.len(),
+        "read" => formats::read(&text, InputFormat::Flow).flow.nodes.len(),
+        "checks" => {
+            let read = formats::read(&text, InputFormat::Flow);
+            let mut raw = Vec::new();
+            checks::run(&read.flow, &CheckOptions::default(), &mut raw);
+            raw.len()
+        }
+        "validate" => flowguard_core::validate(&text, &options).diagnostics.len(),
+        other => {
+            eprintln!("unknown phase `{other}`");
+            std::process::exit(2);
+        }
+    };
+    println!("{out}");
+}
