@@ -50,8 +50,9 @@ const OWNED: u32 = u32::MAX;
 /// [`TextRef::start`] of no text: the "key" of an array element.
 const NO_TEXT: u32 = u32::MAX - 1;
 
-/// One value: 24 bytes, so that a 100,000-node document's million values touch as little
-/// memory as they can (page faults and cache misses were a large share of reading).
+/// One value: 40 bytes with its key, so that a 100,000-node document's million values touch
+/// as little memory as they can (page faults and cache misses were a large share of
+/// reading).
 #[derive(Clone, Copy, Debug)]
 struct Value {
     start: u32,
@@ -65,6 +66,10 @@ struct Value {
     /// Containers: the number of children. Strings and numbers: the end of their text.
     b: u32,
     kind: ValueKind,
+    /// The key it has in its parent: the member key in an object, the index in an array,
+    /// nothing for the root. Kept in the value, not in an array beside it: reading a member
+    /// reads both, and building adds one record, not two.
+    key: Key,
 }
 
 impl Value {
@@ -112,9 +117,6 @@ impl Default for Key {
 #[derive(Clone, Debug, Default)]
 pub struct SyntaxTree {
     values: Vec<Value>,
-    /// The key of each value, parallel to `values`: the member key in an object, the
-    /// index in an array (see [`Key`]), nothing for the root.
-    keys: Vec<Key>,
     /// Decoded texts (strings with escapes): byte ranges of `owned_text`.
     owned: Vec<(u32, u32)>,
     /// The decoded texts, one after another (one buffer, not an allocation each).
@@ -164,7 +166,7 @@ impl<'t> Iterator for Members<'t> {
     fn next(&mut self) -> Option<Self::Item> {
         let tree = self.children.tree;
         for c in self.children.by_ref() {
-            if let Some(key) = tree.keys.get(c.0 as usize)
+            if let Some(key) = tree.values.get(c.0 as usize).map(|v| &v.key)
                 && key.is_some()
             {
                 return Some((tree.scalar(key.text), (key.start, key.end), c));
@@ -326,13 +328,21 @@ impl SyntaxTree {
         if parent.kind != ValueKind::Object {
             return None;
         }
-        let key = self.keys.get(id.0 as usize).filter(|k| k.is_some())?;
+        let key = self
+            .values
+            .get(id.0 as usize)
+            .map(|v| &v.key)
+            .filter(|k| k.is_some())?;
         Some((self.scalar(key.text), (key.start, key.end)))
     }
 
     /// The position of array element `id` in its array.
     fn index_in_array(&self, id: ValueId) -> Option<usize> {
-        let key = self.keys.get(id.0 as usize).filter(|k| !k.is_some())?;
+        let key = self
+            .values
+            .get(id.0 as usize)
+            .map(|v| &v.key)
+            .filter(|k| !k.is_some())?;
         Some(key.start as usize)
     }
 
@@ -422,7 +432,6 @@ impl TreeBuilder {
     /// repeated growth (copies of ever larger arrays).
     pub fn reserve(&mut self, values: usize) {
         self.tree.values.reserve(values);
-        self.tree.keys.reserve(values);
     }
 
     pub fn depth(&self) -> usize {
@@ -472,9 +481,9 @@ impl TreeBuilder {
         // Lengths first: most keys of an object differ in length, and a source key's
         // length is known without slicing (which checks char boundaries).
         let key = key.as_bytes();
-        let keys = &self.tree.keys;
+        let values = &self.tree.values;
         self.open_members().map(|v| v.0).find(|&v| {
-            keys.get(v as usize).is_some_and(|k| {
+            values.get(v as usize).map(|v| &v.key).is_some_and(|k| {
                 k.is_some()
                     && (k.text.start == OWNED
                         || k.text.end.wrapping_sub(k.text.start) as usize == key.len())
@@ -486,7 +495,12 @@ impl TreeBuilder {
     /// The key of member `value` (a value index): its text and span, and the text's
     /// source range when the text is a slice of the source (no escapes).
     pub(crate) fn member_key(&self, value: u32) -> Option<(&str, Span, Option<Span>)> {
-        let k = self.tree.keys.get(value as usize).filter(|k| k.is_some())?;
+        let k = self
+            .tree
+            .values
+            .get(value as usize)
+            .map(|v| &v.key)
+            .filter(|k| k.is_some())?;
         let range = (k.text.start != OWNED).then_some((k.text.start, k.text.end));
         Some((self.tree.scalar(k.text), (k.start, k.end), range))
     }
@@ -540,8 +554,8 @@ impl TreeBuilder {
             a: text.start,
             b: text.end,
             kind,
+            key,
         });
-        self.tree.keys.push(key);
         idx
     }
 
@@ -610,7 +624,7 @@ mod tests {
 
     #[test]
     fn records_stay_small() {
-        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Value>(), 40);
         assert_eq!(std::mem::size_of::<Key>(), 16);
     }
 }
