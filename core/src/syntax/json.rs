@@ -128,11 +128,9 @@ impl KeyIndex {
 
     /// Records member `value` (a value index) under its key text, unless the key is there
     /// already: then returns the member of its first occurrence.
-    fn find_or_insert(&mut self, builder: &TreeBuilder, key: &str, value: u32) -> Option<u32> {
+    fn find_or_insert(&mut self, builder: &TreeBuilder, key: &[u8], value: u32) -> Option<u32> {
         self.members
-            .find_or_insert(hash(key.as_bytes()), value, |m| {
-                builder.member_key(m).is_some_and(|(k, _, _)| k == key)
-            })
+            .find_or_insert(hash(key), value, |m| builder.member_key_is(m, key))
     }
 }
 
@@ -568,13 +566,15 @@ impl<'a> Parser<'a> {
         let end = self.pos;
         // Duplicate keys: RFC 8259 leaves their meaning open (JavaScript keeps the last,
         // flowguard reads the first), so they are reported rather than silently resolved.
-        let source = if escaped {
+        // Compared as bytes: no char-boundary checks (the quotes are ASCII).
+        let key: &[u8] = if escaped {
             self.decode(inner);
-            None
+            self.decoded.as_bytes()
         } else {
-            Some(self.raw(inner))
+            self.bytes
+                .get(inner.0 as usize..inner.1 as usize)
+                .unwrap_or_default()
         };
-        let key: &str = source.unwrap_or(&self.decoded);
         // The member this key names is the next value the builder adds.
         let member = self.builder.next_index();
         let depth = self.stack.len();
@@ -591,7 +591,7 @@ impl<'a> Parser<'a> {
                     // (Repeated keys keep the member of their first occurrence.)
                     for m in self.builder.open_members() {
                         if let Some((k, _, _)) = self.builder.member_key(m.0) {
-                            index.find_or_insert(&self.builder, k, m.0);
+                            index.find_or_insert(&self.builder, k.as_bytes(), m.0);
                         }
                     }
                     index.find_or_insert(&self.builder, key, member);
@@ -605,7 +605,7 @@ impl<'a> Parser<'a> {
             && self.duplicates.len() < 100
         {
             self.duplicates.push(DuplicateKey {
-                key: key.to_owned(),
+                key: String::from_utf8_lossy(key).into_owned(),
                 start: start as u32,
                 end: end as u32,
                 first_start: fs,

@@ -258,6 +258,20 @@ impl SyntaxTree {
         text.get(s as usize..e as usize).unwrap_or("")
     }
 
+    /// [`SyntaxTree::scalar`] as bytes: no char-boundary checks, for comparisons.
+    #[inline]
+    fn scalar_bytes(&self, t: TextRef) -> &[u8] {
+        let (text, (s, e)) = if t.start == OWNED {
+            let range = self.owned.get(t.end as usize).copied().unwrap_or((0, 0));
+            (&self.owned_text, range)
+        } else {
+            (&self.source, (t.start, t.end))
+        };
+        text.as_bytes()
+            .get(s as usize..e as usize)
+            .unwrap_or_default()
+    }
+
     /// The decoded text of a string (or the literal text of a number / YAML scalar).
     #[inline]
     pub fn text(&self, id: ValueId) -> Option<&str> {
@@ -462,7 +476,7 @@ impl TreeBuilder {
 
     /// Whether the innermost open object already has a member with this key.
     pub fn open_object_has_key(&self, key: &str) -> bool {
-        self.open_member_named(key).is_some()
+        self.open_member_named(key.as_bytes()).is_some()
     }
 
     /// The members (children) of the innermost open container so far, as value indexes:
@@ -477,18 +491,22 @@ impl TreeBuilder {
     }
 
     /// The first member of the innermost open object named `key` (its value index).
-    pub(crate) fn open_member_named(&self, key: &str) -> Option<u32> {
-        // Lengths first: most keys of an object differ in length, and a source key's
-        // length is known without slicing (which checks char boundaries).
-        let key = key.as_bytes();
-        let values = &self.tree.values;
-        self.open_members().map(|v| v.0).find(|&v| {
-            values.get(v as usize).map(|v| &v.key).is_some_and(|k| {
-                k.is_some()
-                    && (k.text.start == OWNED
-                        || k.text.end.wrapping_sub(k.text.start) as usize == key.len())
-                    && self.tree.scalar(k.text).as_bytes() == key
-            })
+    pub(crate) fn open_member_named(&self, key: &[u8]) -> Option<u32> {
+        self.open_members()
+            .map(|v| v.0)
+            .find(|&v| self.member_key_is(v, key))
+    }
+
+    /// Whether member `value` (a value index) has the key `key`. Lengths first: most keys
+    /// of an object differ in length, and a source key's length is known without slicing.
+    #[inline]
+    pub(crate) fn member_key_is(&self, value: u32, key: &[u8]) -> bool {
+        self.tree.values.get(value as usize).is_some_and(|v| {
+            let k = &v.key;
+            k.is_some()
+                && (k.text.start == OWNED
+                    || k.text.end.wrapping_sub(k.text.start) as usize == key.len())
+                && self.tree.scalar_bytes(k.text) == key
         })
     }
 
