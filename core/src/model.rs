@@ -356,6 +356,17 @@ pub fn loc(tree: &SyntaxTree, v: ValueId) -> Location {
 /// `id` member, else the whole value. Node-level findings point here so that an editor
 /// underlines `"welcome"` rather than a 40-line object.
 pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
+    // A member: one search for its key gives the range and the pointer's last segment
+    // (what `pointer` would search for again).
+    if let (Some(parent), Some((key, range))) = (tree.parent(v), tree.key_of(v)) {
+        let mut pointer = tree.pointer(parent);
+        pointer.push('/');
+        crate::syntax::tree::push_pointer_segment(&mut pointer, key);
+        return Location {
+            pointer,
+            range: Some(range),
+        };
+    }
     let range = match tree.key_of(v) {
         Some((_, span)) => span,
         None => match tree.get(v, "id").or_else(|| tree.get(v, "name")) {

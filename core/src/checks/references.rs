@@ -193,9 +193,11 @@ pub fn unreachable_and_dead_ends(
     if graph.start.is_some() {
         unreachable_regions(graph, reach, out);
     }
+    // Only a node with no resolved reference can be a dead end: the others are not read.
     for v in 0..graph.node_of.len() as u32 {
-        let resolved = graph.csr.successors(v).len();
-        out.extend(dead_end(graph.flow, graph.node(v), resolved));
+        if graph.csr.successors(v).is_empty() {
+            out.extend(dead_end(graph.flow, graph.node(v), 0));
+        }
     }
 }
 
