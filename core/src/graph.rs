@@ -32,6 +32,19 @@ impl Csr {
         Csr { offsets, targets }
     }
 
+    /// Builds from each node's successors in node order: `targets` holds them node by
+    /// node, and `offsets` where each node's run starts, with the end of the last one
+    /// (what [`Csr::from_edges`] makes of pairs given in node order, without the pairs).
+    /// `offsets` must start at 0, never decrease and end at `targets.len()`.
+    pub(crate) fn from_rows(offsets: Vec<u32>, targets: Vec<u32>) -> Self {
+        debug_assert!(
+            offsets.first() == Some(&0)
+                && offsets.windows(2).all(|w| w[0] <= w[1])
+                && offsets.last().map(|&e| e as usize) == Some(targets.len())
+        );
+        Csr { offsets, targets }
+    }
+
     pub fn node_count(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }

@@ -54,13 +54,14 @@ fn group_diagnostic(
     }
     // Members outside the witness cycle; sized by the group, not the graph, so reporting
     // many small loops stays linear.
-    let in_cycle: std::collections::HashSet<u32> = if members.len() > cycle.len() {
-        cycle.iter().copied().collect()
-    } else {
-        std::collections::HashSet::new()
-    };
+    // (The cycle's nodes sorted, searched by bisection: no hash set per group.)
+    let mut in_cycle: Vec<u32> = Vec::new();
+    if members.len() > cycle.len() {
+        in_cycle.extend_from_slice(cycle);
+        crate::graph::order::sort(&mut in_cycle);
+    }
     for &v in members {
-        if members.len() > cycle.len() && !in_cycle.contains(&v) {
+        if members.len() > cycle.len() && in_cycle.binary_search(&v).is_err() {
             d = d.related(
                 graph.node_location(v),
                 Some(graph.id(v).to_owned()),
@@ -78,7 +79,9 @@ pub fn check(
     found: &mut Findings,
 ) {
     let csr = &graph.csr;
-    let mut scratch = SearchScratch::new(csr.node_count());
+    // Allocated at the first loop or trap, if any (an acyclic flow has none).
+    let mut scratch: Option<SearchScratch> = None;
+    let new_scratch = || SearchScratch::new(csr.node_count());
     // FG020 / FG022 on the subgraph of nodes that do not wait for the caller. Every cycle
     // there is a cycle of the whole graph, so only nodes in the whole graph's cyclic
     // components can be in one: the search is limited to them, which in a mostly
@@ -98,7 +101,12 @@ pub fn check(
         }
         let members = sub.members(c);
         let in_c = |v: u32| sub.of[v as usize] == c;
-        let cycle = cycle_through(csr, members[0], &in_c, &mut scratch);
+        let cycle = cycle_through(
+            csr,
+            members[0],
+            &in_c,
+            scratch.get_or_insert_with(new_scratch),
+        );
         let text = cycle_text(graph, &cycle);
         let bound = members.iter().find(|&&v| graph.node(v).bounds_loops());
         found.loops.push((members.to_vec(), bound.is_some()));
@@ -213,7 +221,7 @@ pub fn check(
             continue;
         }
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
-        let cycle = cycle_through(csr, first, &in_c, &mut scratch);
+        let cycle = cycle_through(csr, first, &in_c, scratch.get_or_insert_with(new_scratch));
         found.traps.push(members.to_vec());
         let mut names: Vec<String> = members
             .iter()

@@ -106,19 +106,22 @@ impl<'f> FlowGraph<'f> {
             }
         }
         let resolve = |r: NodeRef| vertex_of_name.get(r.0 as usize).copied().unwrap_or(NONE);
-        // One allocation for the edge list (it is pushed to once per edge).
-        let edge_count = node_of.iter().map(|&i| flow.nodes[i].edges.len()).sum();
-        let mut edges = Vec::with_capacity(edge_count);
+        // The vertices' successors in vertex order: the CSR's rows directly, in one pass
+        // over the nodes (no list of pairs to count and place).
+        let mut offsets = Vec::with_capacity(node_of.len() + 1);
+        offsets.push(0u32);
+        let mut targets = Vec::with_capacity(node_of.len() * 2);
         let mut dangling = Vec::new();
         for (v, &i) in node_of.iter().enumerate() {
             for (k, e) in flow.nodes[i].edges.iter().enumerate() {
                 match resolve(e.target) {
                     NONE => dangling.push((v as u32, k as u32)),
-                    w => edges.push((v as u32, w)),
+                    w => targets.push(w),
                 }
             }
+            offsets.push(targets.len() as u32);
         }
-        let csr = Csr::from_edges(node_of.len(), &edges);
+        let csr = Csr::from_rows(offsets, targets);
         let start = flow
             .start
             .as_ref()
