@@ -130,7 +130,8 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
     let n = graph.node_count();
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
+    // A visited node is on the stack until its component is closed: `of` is still NONE
+    // exactly then, so no separate on-stack flags.
     let mut stack: Vec<u32> = Vec::new();
     let mut of = vec![NONE; n];
     let mut member_nodes: Vec<u32> = Vec::new();
@@ -148,7 +149,6 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
         low[root as usize] = next_index;
         next_index += 1;
         stack.push(root);
-        on_stack[root as usize] = true;
 
         while let Some(&(v, pos)) = call.last() {
             let succ = graph.successors(v);
@@ -164,9 +164,8 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                     low[w as usize] = next_index;
                     next_index += 1;
                     stack.push(w);
-                    on_stack[w as usize] = true;
                     call.push((w, 0));
-                } else if on_stack[w as usize] {
+                } else if of[w as usize] == NONE {
                     low[v as usize] = low[v as usize].min(index[w as usize]);
                 }
                 continue;
@@ -179,7 +178,6 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                 let c = (member_start.len() - 1) as u32;
                 let from = member_nodes.len();
                 while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
                     of[w as usize] = c;
                     member_nodes.push(w);
                     if w == v {

@@ -205,6 +205,10 @@ pub fn unreachable_and_dead_ends(
 const REGION_RELATED: usize = 50;
 
 fn unreachable_regions(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>) {
+    // Every node reachable (the usual case): no region, nothing to allocate.
+    if !reach.contains(&false) {
+        return;
+    }
     let n = graph.node_of.len();
     let mut has_unreachable_predecessor = vec![false; n];
     for v in 0..n as u32 {
