@@ -395,7 +395,7 @@ fn member_pointer(tree: &SyntaxTree, v: ValueId, parent: ValueId, key: &str) -> 
     let mut pointer = String::new();
     for k in keys[..depth].iter().rev() {
         pointer.push('/');
-        if k.contains(['~', '/']) {
+        if k.bytes().any(|b| b == b'~' || b == b'/') {
             crate::syntax::tree::push_pointer_segment(&mut pointer, k);
         } else {
             pointer.push_str(k);
