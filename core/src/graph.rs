@@ -32,6 +32,19 @@ impl Csr {
         Csr { offsets, targets }
     }
 
+    /// Builds from each node's successors in node order: `targets` holds them node by
+    /// node, and `offsets` where each node's run starts, with the end of the last one
+    /// (what [`Csr::from_edges`] makes of pairs given in node order, without the pairs).
+    /// `offsets` must start at 0, never decrease and end at `targets.len()`.
+    pub(crate) fn from_rows(offsets: Vec<u32>, targets: Vec<u32>) -> Self {
+        debug_assert!(
+            offsets.first() == Some(&0)
+                && offsets.windows(2).all(|w| w[0] <= w[1])
+                && offsets.last().map(|&e| e as usize) == Some(targets.len())
+        );
+        Csr { offsets, targets }
+    }
+
     pub fn node_count(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
@@ -117,7 +130,8 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
     let n = graph.node_count();
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
+    // A visited node is on the stack until its component is closed: `of` is still NONE
+    // exactly then, so no separate on-stack flags.
     let mut stack: Vec<u32> = Vec::new();
     let mut of = vec![NONE; n];
     let mut member_nodes: Vec<u32> = Vec::new();
@@ -135,7 +149,6 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
         low[root as usize] = next_index;
         next_index += 1;
         stack.push(root);
-        on_stack[root as usize] = true;
 
         while let Some(&(v, pos)) = call.last() {
             let succ = graph.successors(v);
@@ -151,9 +164,8 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                     low[w as usize] = next_index;
                     next_index += 1;
                     stack.push(w);
-                    on_stack[w as usize] = true;
                     call.push((w, 0));
-                } else if on_stack[w as usize] {
+                } else if of[w as usize] == NONE {
                     low[v as usize] = low[v as usize].min(index[w as usize]);
                 }
                 continue;
@@ -166,15 +178,17 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                 let c = (member_start.len() - 1) as u32;
                 let from = member_nodes.len();
                 while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
                     of[w as usize] = c;
                     member_nodes.push(w);
                     if w == v {
                         break;
                     }
                 }
-                // Document order inside a component, for deterministic output.
-                order::sort_by_key(&mut member_nodes[from..], |&w| u64::from(w));
+                // Document order inside a component, for deterministic output (most
+                // components are one node).
+                if member_nodes.len() - from > 1 {
+                    order::sort_by_key(&mut member_nodes[from..], |&w| u64::from(w));
+                }
                 member_start.push(member_nodes.len() as u32);
             }
         }
@@ -186,21 +200,22 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
     }
 }
 
-/// Nodes reachable from `starts` (breadth first). `include` restricts the walk.
+/// Nodes reachable from `starts`. `include` restricts the walk.
 pub fn reachable(graph: &Csr, starts: &[u32], include: &dyn Fn(u32) -> bool) -> Vec<bool> {
     let mut seen = vec![false; graph.node_count()];
-    let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
+    // Depth first: a stack is cheaper than a queue, and the set found is the same.
+    let mut queue: Vec<u32> = Vec::new();
     for &s in starts {
         if (s as usize) < seen.len() && include(s) && !seen[s as usize] {
             seen[s as usize] = true;
-            queue.push_back(s);
+            queue.push(s);
         }
     }
-    while let Some(v) = queue.pop_front() {
+    while let Some(v) = queue.pop() {
         for &w in graph.successors(v) {
             if include(w) && !seen[w as usize] {
                 seen[w as usize] = true;
-                queue.push_back(w);
+                queue.push(w);
             }
         }
     }

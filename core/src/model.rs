@@ -356,6 +356,14 @@ pub fn loc(tree: &SyntaxTree, v: ValueId) -> Location {
 /// `id` member, else the whole value. Node-level findings point here so that an editor
 /// underlines `"welcome"` rather than a 40-line object.
 pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
+    // A member: one search for its key gives the range and the pointer's last segment
+    // (what `pointer` would search for again).
+    if let (Some(parent), Some((key, range))) = (tree.parent(v), tree.key_of(v)) {
+        return Location {
+            pointer: member_pointer(tree, v, parent, key),
+            range: Some(range),
+        };
+    }
     let range = match tree.key_of(v) {
         Some((_, span)) => span,
         None => match tree.get(v, "id").or_else(|| tree.get(v, "name")) {
@@ -367,6 +375,33 @@ pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
         pointer: tree.pointer(v),
         range: Some(range),
     }
+}
+
+/// [`SyntaxTree::pointer`] of `v`, the member `key` of `parent`: built from the keys when
+/// every ancestor up to the root is an object member a few levels deep (a node's place),
+/// without the general walk's list of segments; anything else asks the tree.
+fn member_pointer(tree: &SyntaxTree, v: ValueId, parent: ValueId, key: &str) -> String {
+    let mut keys = [key; 4];
+    let mut depth = 1;
+    let mut cur = parent;
+    while let Some(up) = tree.parent(cur) {
+        match tree.key_of(cur) {
+            Some((k, _)) if depth < keys.len() => keys[depth] = k,
+            _ => return tree.pointer(v),
+        }
+        depth += 1;
+        cur = up;
+    }
+    let mut pointer = String::new();
+    for k in keys[..depth].iter().rev() {
+        pointer.push('/');
+        if k.bytes().any(|b| b == b'~' || b == b'/') {
+            crate::syntax::tree::push_pointer_segment(&mut pointer, k);
+        } else {
+            pointer.push_str(k);
+        }
+    }
+    pointer
 }
 
 /// The place of a node: its head in the document (key, `id` or `name`; what diagnostics
@@ -411,6 +446,23 @@ pub fn origin_location(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A member's place gives the pointer the tree gives: keys to escape, arrays on the
+    /// way, members deeper than the keys kept.
+    #[test]
+    fn head_pointers_are_the_trees_pointers() {
+        let text = r#"{"nodes":{"n1":{"id":"x"},"a/b~c":{"k":[{"m":{"deep":{"er":{"est":1}}}}]}},"s":[1,{"t":2}],"p":{"q":{"r":{"s":{"u":1}}}}}"#;
+        let tree = crate::syntax::json::parse(text).tree;
+        let mut checked = 0;
+        for i in 0..tree.len() as u32 {
+            let v = ValueId(i);
+            if tree.key_of(v).is_some() {
+                assert_eq!(head_loc(&tree, v).pointer, tree.pointer(v));
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 16);
+    }
 
     #[test]
     fn labels_keep_their_text_and_share_the_common_ones() {

@@ -23,14 +23,19 @@ pub fn check(graph: &FlowGraph<'_>, out: &mut Vec<RawDiagnostic>) {
         flow: graph.flow,
         node_by_id: &by_id,
     };
+    // The kinds are a byte per vertex: only decisions' nodes are read.
     for v in 0..graph.node_of.len() as u32 {
-        check_node(&lookup, graph.node(v), out);
+        if graph.kind(v) == NodeKind::Decision {
+            check_node(&lookup, graph.node(v), out);
+        }
     }
 }
 
 /// The findings of one decision node (nothing for other kinds).
 pub(crate) fn check_node(graph: &Lookup<'_, '_>, node: &Node, out: &mut Vec<RawDiagnostic>) {
-    if node.kind != NodeKind::Decision {
+    // Most decisions have nothing to report, which their condition texts show without
+    // building the analysis.
+    if node.kind != NodeKind::Decision || crate::decision::quiet(node) {
         return;
     }
     let analysis = analyze_decision(node, &AnalysisOptions::default());

@@ -113,11 +113,18 @@ fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
         c = prev;
     }
     steps.reverse();
-    let mut scratch = SearchScratch::new(graph.csr.node_count());
+    // Allocated at the first loop the path passes through, if any.
+    let mut scratch: Option<SearchScratch> = None;
     let mut path = Vec::new();
     for (comp, entry, leave) in steps {
+        // Entered and left by one node (every step outside loops): no search.
+        if entry == leave {
+            path.push(entry);
+            continue;
+        }
         let inside = |x: u32| comps.of[x as usize] == comp;
-        path.extend(path_within(&graph.csr, entry, leave, &inside, &mut scratch));
+        let scratch = scratch.get_or_insert_with(|| SearchScratch::new(graph.csr.node_count()));
+        path.extend(path_within(&graph.csr, entry, leave, &inside, scratch));
     }
     path
 }
@@ -226,14 +233,23 @@ pub fn check(
             let paced_by_caller = members.iter().any(|&v| graph.kind(v) == NodeKind::Input);
             let factor = members
                 .iter()
-                .filter(|&&v| !paced_by_caller && graph.node(v).bounds_loops())
+                .filter(|&&v| {
+                    !paced_by_caller
+                        && graph.kind(v) == NodeKind::Loop
+                        && graph.node(v).bounds_loops()
+                })
                 .fold(1u64, |f, &v| {
                     f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
                 });
             (members.len() as u64).saturating_mul(factor)
         })
         .collect();
-    let longest = longest_path(graph, reach, &actions);
+    // Without loop nodes the weights are the sizes, and the path the one found above.
+    let longest = if actions == sizes {
+        longest
+    } else {
+        longest_path(graph, reach, &actions)
+    };
     let total = longest.total;
     if total > options.action_budget {
         let path = witness(graph, &longest);

@@ -3,7 +3,7 @@
 
 use super::{Findings, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
-use crate::graph::{NONE, SearchScratch, cycle_through, reachable, strongly_connected_components};
+use crate::graph::{NONE, SearchScratch, cycle_through, strongly_connected_components};
 use crate::model::NodeKind;
 
 /// The longest cycle text put into a message; the related locations always list every node.
@@ -11,21 +11,29 @@ const MESSAGE_CYCLE_NODES: usize = 12;
 
 fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
     let name = |v: u32| match &graph.node(v).label {
-        Some(l) if !l.is_empty() => l.clone(),
-        _ => graph.id(v).to_owned(),
+        Some(l) if !l.is_empty() => l.as_str(),
+        _ => graph.id(v),
     };
-    let mut parts: Vec<String> = cycle
-        .iter()
-        .take(MESSAGE_CYCLE_NODES)
-        .map(|&v| name(v))
-        .collect();
+    // One string, written in place (no string per step).
+    let mut text = String::new();
+    let mut parts = 0;
+    let mut part = |p: &str| {
+        if parts > 0 {
+            text.push_str(" → ");
+        }
+        parts += 1;
+        text.push_str(p);
+    };
+    for &v in cycle.iter().take(MESSAGE_CYCLE_NODES) {
+        part(name(v));
+    }
     if cycle.len() > MESSAGE_CYCLE_NODES {
-        parts.push("…".to_owned());
+        part("…");
     }
     if let Some(&first) = cycle.first() {
-        parts.push(name(first));
+        part(name(first));
     }
-    parts.join(" → ")
+    text
 }
 
 /// Builds a group diagnostic naming every member: the witness cycle first, in order.
@@ -46,13 +54,14 @@ fn group_diagnostic(
     }
     // Members outside the witness cycle; sized by the group, not the graph, so reporting
     // many small loops stays linear.
-    let in_cycle: std::collections::HashSet<u32> = if members.len() > cycle.len() {
-        cycle.iter().copied().collect()
-    } else {
-        std::collections::HashSet::new()
-    };
+    // (The cycle's nodes sorted, searched by bisection: no hash set per group.)
+    let mut in_cycle: Vec<u32> = Vec::new();
+    if members.len() > cycle.len() {
+        in_cycle.extend_from_slice(cycle);
+        crate::graph::order::sort(&mut in_cycle);
+    }
     for &v in members {
-        if members.len() > cycle.len() && !in_cycle.contains(&v) {
+        if members.len() > cycle.len() && in_cycle.binary_search(&v).is_err() {
             d = d.related(
                 graph.node_location(v),
                 Some(graph.id(v).to_owned()),
@@ -70,7 +79,9 @@ pub fn check(
     found: &mut Findings,
 ) {
     let csr = &graph.csr;
-    let mut scratch = SearchScratch::new(csr.node_count());
+    // Allocated at the first loop or trap, if any (an acyclic flow has none).
+    let mut scratch: Option<SearchScratch> = None;
+    let new_scratch = || SearchScratch::new(csr.node_count());
     // FG020 / FG022 on the subgraph of nodes that do not wait for the caller. Every cycle
     // there is a cycle of the whole graph, so only nodes in the whole graph's cyclic
     // components can be in one: the search is limited to them, which in a mostly
@@ -90,7 +101,12 @@ pub fn check(
         }
         let members = sub.members(c);
         let in_c = |v: u32| sub.of[v as usize] == c;
-        let cycle = cycle_through(csr, members[0], &in_c, &mut scratch);
+        let cycle = cycle_through(
+            csr,
+            members[0],
+            &in_c,
+            scratch.get_or_insert_with(new_scratch),
+        );
         let text = cycle_text(graph, &cycle);
         let bound = members.iter().find(|&&v| graph.node(v).bounds_loops());
         found.loops.push((members.to_vec(), bound.is_some()));
@@ -187,19 +203,25 @@ pub fn check(
     if graph.start.is_none() {
         return;
     }
-    let ends: Vec<u32> = (0..graph.node_of.len() as u32)
-        .filter(|&v| graph.kind(v) == NodeKind::End)
-        .collect();
-    let can_end = reachable(&csr.reversed(), &ends, &|_| true);
+    // Whether each component reaches a node that ends the flow (what a search back from
+    // those nodes finds, without reversing the graph): Tarjan closes a component after
+    // every component it reaches, so in index order a component's successors come first.
     let comps = &graph.components;
+    let mut can_end = vec![false; comps.len()];
+    for c in 0..comps.len() {
+        can_end[c] = comps.members(c as u32).iter().any(|&v| {
+            graph.kind(v) == NodeKind::End
+                || (csr.successors(v).iter()).any(|&w| can_end[comps.of[w as usize] as usize])
+        });
+    }
     for c in comps.by_first_member() {
         let members = comps.members(c);
         let first = members[0];
-        if !reach[first as usize] || can_end[first as usize] || !graph.is_nontrivial(c) {
+        if !reach[first as usize] || can_end[c as usize] || !graph.is_nontrivial(c) {
             continue;
         }
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
-        let cycle = cycle_through(csr, first, &in_c, &mut scratch);
+        let cycle = cycle_through(csr, first, &in_c, scratch.get_or_insert_with(new_scratch));
         found.traps.push(members.to_vec());
         let mut names: Vec<String> = members
             .iter()

@@ -56,6 +56,9 @@ pub struct FlowGraph<'f> {
     pub flow: &'f Flow,
     /// Flow node index of each vertex.
     pub node_of: Vec<usize>,
+    /// The kind of each vertex's node, beside `node_of`: the passes that ask only for a
+    /// kind read one byte per vertex instead of the node.
+    kinds: Vec<NodeKind>,
     /// The vertex of each interned id ([`Flow::names`]; `NONE` when no node has it): a
     /// reference resolves by indexing, not hashing.
     vertex_of_name: Vec<u32>,
@@ -75,6 +78,8 @@ pub struct FlowGraph<'f> {
     pub dangling_entries: Vec<usize>,
     /// Whole-graph strongly connected components.
     pub components: Components,
+    /// Per component: whether it has a cycle (more than one node, or a self-loop).
+    nontrivial: Vec<bool>,
 }
 
 impl<'f> FlowGraph<'f> {
@@ -82,6 +87,7 @@ impl<'f> FlowGraph<'f> {
         let mut vertex_of_name = vec![NONE; flow.names.len()];
         let mut vertex_of_other: HashMap<&str, usize> = HashMap::default();
         let mut node_of = Vec::with_capacity(flow.nodes.len());
+        let mut kinds = Vec::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
             let v = node_of.len();
             let first = match flow.node_ref(i) {
@@ -96,22 +102,26 @@ impl<'f> FlowGraph<'f> {
             };
             if first {
                 node_of.push(i);
+                kinds.push(node.kind);
             }
         }
         let resolve = |r: NodeRef| vertex_of_name.get(r.0 as usize).copied().unwrap_or(NONE);
-        // One allocation for the edge list (it is pushed to once per edge).
-        let edge_count = node_of.iter().map(|&i| flow.nodes[i].edges.len()).sum();
-        let mut edges = Vec::with_capacity(edge_count);
+        // The vertices' successors in vertex order: the CSR's rows directly, in one pass
+        // over the nodes (no list of pairs to count and place).
+        let mut offsets = Vec::with_capacity(node_of.len() + 1);
+        offsets.push(0u32);
+        let mut targets = Vec::with_capacity(node_of.len() * 2);
         let mut dangling = Vec::new();
         for (v, &i) in node_of.iter().enumerate() {
             for (k, e) in flow.nodes[i].edges.iter().enumerate() {
                 match resolve(e.target) {
                     NONE => dangling.push((v as u32, k as u32)),
-                    w => edges.push((v as u32, w)),
+                    w => targets.push(w),
                 }
             }
+            offsets.push(targets.len() as u32);
         }
-        let csr = Csr::from_edges(node_of.len(), &edges);
+        let csr = Csr::from_rows(offsets, targets);
         let start = flow
             .start
             .as_ref()
@@ -126,9 +136,13 @@ impl<'f> FlowGraph<'f> {
             }
         }
         let components = strongly_connected_components(&csr, &|_| true);
+        let nontrivial = (0..components.len() as u32)
+            .map(|c| components.is_nontrivial(c, &csr, &|_| true))
+            .collect();
         FlowGraph {
             flow,
             node_of,
+            kinds,
             vertex_of_name,
             vertex_of_other,
             csr,
@@ -137,6 +151,7 @@ impl<'f> FlowGraph<'f> {
             entries,
             dangling_entries,
             components,
+            nontrivial,
         }
     }
 
@@ -166,7 +181,7 @@ impl<'f> FlowGraph<'f> {
     }
 
     pub fn kind(&self, v: u32) -> NodeKind {
-        self.node(v).kind
+        self.kinds[v as usize]
     }
 
     pub fn id(&self, v: u32) -> &'f str {
@@ -192,7 +207,7 @@ impl<'f> FlowGraph<'f> {
     }
 
     pub fn is_nontrivial(&self, c: u32) -> bool {
-        self.components.is_nontrivial(c, &self.csr, &|_| true)
+        self.nontrivial.get(c as usize).copied().unwrap_or(false)
     }
 }
 
@@ -283,9 +298,7 @@ pub fn run_with(
     {
         *v = graph.node_of[*v as usize] as u32;
     }
-    let components = (0..graph.components.len() as u32)
-        .filter(|&c| graph.is_nontrivial(c))
-        .count() as u32;
+    let components = graph.nontrivial.iter().filter(|&&t| t).count() as u32;
     let stats = Stats {
         nodes: graph.node_of.len() as u32,
         edges: graph.csr.edge_count() as u32,

@@ -193,9 +193,11 @@ pub fn unreachable_and_dead_ends(
     if graph.start.is_some() {
         unreachable_regions(graph, reach, out);
     }
+    // Only a node with no resolved reference can be a dead end: the others are not read.
     for v in 0..graph.node_of.len() as u32 {
-        let resolved = graph.csr.successors(v).len();
-        out.extend(dead_end(graph.flow, graph.node(v), resolved));
+        if graph.csr.successors(v).is_empty() {
+            out.extend(dead_end(graph.flow, graph.node(v), 0));
+        }
     }
 }
 
@@ -203,6 +205,10 @@ pub fn unreachable_and_dead_ends(
 const REGION_RELATED: usize = 50;
 
 fn unreachable_regions(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawDiagnostic>) {
+    // Every node reachable (the usual case): no region, nothing to allocate.
+    if !reach.contains(&false) {
+        return;
+    }
     let n = graph.node_of.len();
     let mut has_unreachable_predecessor = vec![false; n];
     for v in 0..n as u32 {

@@ -12,7 +12,7 @@
 use super::analysis::{AnalysisOptions, DecisionAnalysis, Finding, Witness};
 use super::domain::{Cell, var_cells};
 use super::eval::{Value, compare};
-use super::expr::{CmpOp, Expr, ExprError};
+use super::expr::{CmpOp, Expr, ExprError, RawLiteral, scan};
 use crate::model::{Node, NodeRef};
 
 /// One condition's variable: its cells and which of them make the condition true.
@@ -145,6 +145,60 @@ pub(super) fn analyze(
     true
 }
 
+/// Whether [`super::analyze_decision`] (default options) certainly finds nothing, decided
+/// from the condition texts alone, with no expression tree, cell or allocation: the
+/// decision has a `default`, and [`analyze`] would take it (every condition a plain
+/// `Flow.x op literal` as the parser's short path reads it, on a variable of its own, true
+/// for some cells and false for others) and report nothing: no two conditions of equal
+/// priority lead to different targets (no tie to witness), and the condition evaluated
+/// last does not lead where the default does (then none is redundant: a condition is
+/// redundant exactly when the default and every later condition lead where it does).
+/// `false` says nothing. When the input space is over the cap, the general path reports
+/// nothing either (it has parsed every condition and there is a default).
+pub(crate) fn quiet(node: &Node) -> bool {
+    let conditions = &node.conditions;
+    let Some(default) = node.default_edge().map(|e| e.target) else {
+        return false;
+    };
+    if conditions.len() > MAX_CONDITIONS {
+        return false;
+    }
+    let mut names: [&str; MAX_CONDITIONS] = [""; MAX_CONDITIONS];
+    let mut last = 0;
+    for (i, c) in conditions.iter().enumerate() {
+        let Some((name, op, lit)) = scan(&c.expression) else {
+            return false;
+        };
+        let nontrivial = match lit {
+            // Cells NOT_SET, ⌊n⌋ − 1, n, ⌈n⌉ + 1: `==`, `<=`, `>=` hold at n and not at
+            // NOT_SET, `!=` the other way round, `<` at ⌊n⌋ − 1 and `>` at ⌈n⌉ + 1 when
+            // those differ from n, which they do below 2^53 (and a number under 10^15 is
+            // finite, as the parser's short path requires).
+            RawLiteral::Num(digits) => digits.split('.').next().is_some_and(|w| w.len() <= 15),
+            // Strings: ordered, they take the general path; NOT_SET, the string and
+            // another one tell `==` and `!=` apart.
+            RawLiteral::Str(_) => !op.is_ordering(),
+            // Booleans and NOT_SET have no order (every ordering false); `==` and `!=`
+            // split NOT_SET from the rest.
+            RawLiteral::Bool(_) | RawLiteral::NotSet => !op.is_ordering(),
+        };
+        if !nontrivial || names[..i].iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            return false;
+        }
+        names[i] = name;
+        for earlier in &conditions[..i] {
+            if earlier.priority == c.priority && earlier.target != c.target {
+                return false;
+            }
+        }
+        // Evaluated last: the lowest priority, the last in document order on ties.
+        if c.priority.total_cmp(&conditions[last].priority) != std::cmp::Ordering::Greater {
+            last = i;
+        }
+    }
+    conditions.get(last).is_none_or(|c| c.target != default)
+}
+
 /// The first certain input of the product region `factors` describes: each variable's first
 /// certain cell in its factor; `None` when some variable has none.
 fn witness(dims: &[Dim<'_>], factors: &[Factor]) -> Option<Witness> {
@@ -257,6 +311,74 @@ mod tests {
             });
             prop_assert_eq!(&fast, &general, "{}", text);
         }
+    }
+
+    /// Comparisons [`quiet`] reads, with numbers near where it stops trusting them.
+    fn quiet_condition() -> impl Strategy<Value = String> {
+        let var = prop::sample::select(vec!["Flow.a", "flow.A", "Flow.b", "Call.Ani", "Flow.c"]);
+        let op = prop::sample::select(vec!["==", "!=", "<>", "<", "<=", ">", ">="]);
+        let num = prop::sample::select(vec![
+            "0",
+            "7",
+            "0.5",
+            "999999999999999",
+            "999999999999999.5",
+            "9999999999999999",
+            "99999999999999999999",
+            "1".repeat(400).leak(),
+        ]);
+        prop_oneof![
+            3 => condition(),
+            2 => (var, op, num).prop_map(|(v, o, n)| format!("{v} {o} {n}")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// When `quiet` says a decision has nothing to report, the analysis reports nothing.
+        #[test]
+        fn quiet_decisions_have_no_findings(
+            conds in prop::collection::vec((quiet_condition(), 0u8..6, 0u8..3), 0..5),
+            default in prop::option::of(0u8..3),
+        ) {
+            let text = decision_text(&conds, default);
+            let read = crate::formats::read(&text, InputFormat::Flow);
+            let node = read.flow.nodes.iter().find(|n| n.id == "d").unwrap();
+            if quiet(node) {
+                let analysis = analyze_decision(node, &AnalysisOptions::default());
+                prop_assert_eq!(&analysis.findings, &Vec::new(), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn quiet_takes_the_common_decisions() {
+        let quiet_text = |conds: &[(&str, u8, u8)], default: Option<u8>| {
+            let conds: Vec<_> = conds
+                .iter()
+                .map(|&(e, p, t)| (e.to_owned(), p, t))
+                .collect();
+            let read = crate::formats::read(&decision_text(&conds, default), InputFormat::Flow);
+            quiet(&read.flow.nodes[0])
+        };
+        let ivr = [("Flow.Tier == \"gold\"", 2, 1), ("Flow.Wait > 300", 1, 2)];
+        assert!(quiet_text(&ivr, Some(0)));
+        assert!(quiet_text(&[], Some(0)));
+        // No default; the last condition leads where the default does (redundant); a tie
+        // between targets; one variable twice; an ordering of a string; a huge number.
+        assert!(!quiet_text(&ivr, None));
+        assert!(!quiet_text(&ivr, Some(2)));
+        assert!(!quiet_text(
+            &[("Flow.a == 1", 1, 1), ("Flow.b == 1", 1, 2)],
+            Some(0)
+        ));
+        assert!(!quiet_text(
+            &[("Flow.a == 1", 2, 1), ("flow.A == 2", 1, 2)],
+            Some(0)
+        ));
+        assert!(!quiet_text(&[("Flow.a < \"x\"", 1, 1)], Some(0)));
+        assert!(!quiet_text(&[("Flow.a < 9999999999999999", 1, 1)], Some(0)));
+        assert!(!quiet_text(&[("Flow.a > true", 1, 1)], Some(0)));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub use report::{
 };
 
 pub(crate) use flatten::{Planned, plan_flow};
+pub(crate) use independent::quiet;
 
 /// Certifies a decision as a writer read it back from its output: `decision`'s conditions
 /// (the re-read texts) and targets (in the original flow) against the original tree rooted

@@ -10,6 +10,7 @@ mod simple;
 use std::fmt;
 
 pub use parser::{MAX_NESTING, parse_expression, parse_value};
+pub(crate) use simple::{RawLiteral, scan};
 
 /// A literal value.
 #[derive(Clone, Debug, PartialEq)]

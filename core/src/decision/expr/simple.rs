@@ -30,8 +30,41 @@ fn name_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// A literal as [`scan`] reads it: the text of a number (digits, maybe a fraction), of a
+/// string (between the quotes, no escapes), or the value of a word.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum RawLiteral<'t> {
+    Num(&'t str),
+    Str(&'t str),
+    Bool(bool),
+    NotSet,
+}
+
 /// `variable op literal` with a dotted ASCII variable, or `None`.
 pub(super) fn comparison(text: &str) -> Option<Expr> {
+    let (name, op, raw) = scan(text)?;
+    let literal = match raw {
+        RawLiteral::Num(digits) => {
+            let n: f64 = digits.parse().ok()?;
+            if !n.is_finite() {
+                return None;
+            }
+            Literal::Num(n)
+        }
+        RawLiteral::Str(s) => Literal::Str(s.to_owned()),
+        RawLiteral::Bool(b) => Literal::Bool(b),
+        RawLiteral::NotSet => Literal::NotSet,
+    };
+    Some(Expr::Cmp {
+        op,
+        left: Box::new(Expr::Var(name.to_owned())),
+        right: Box::new(Expr::Lit(literal)),
+    })
+}
+
+/// The parts of `variable op literal` with a dotted ASCII variable, borrowed from `text`
+/// (nothing allocated), or `None`. A number's text is not checked for being finite.
+pub(crate) fn scan(text: &str) -> Option<(&str, CmpOp, RawLiteral<'_>)> {
     let b = text.as_bytes();
     let start = skip_space(b, 0);
     // A dotted name (a dot keeps it clear of every keyword).
@@ -77,11 +110,7 @@ pub(super) fn comparison(text: &str) -> Option<Expr> {
                     .position(|c| !c.is_ascii_digit())
                     .map_or(b.len(), |n| i + 1 + n);
             }
-            let n: f64 = text[lit_start..i].parse().ok()?;
-            if !n.is_finite() {
-                return None;
-            }
-            Literal::Num(n)
+            RawLiteral::Num(&text[lit_start..i])
         }
         b'"' => {
             let len = b[i + 1..].iter().position(|&c| c == b'"' || c == b'\\')?;
@@ -89,17 +118,17 @@ pub(super) fn comparison(text: &str) -> Option<Expr> {
                 return None;
             }
             i += len + 2;
-            Literal::Str(text[lit_start + 1..i - 1].to_owned())
+            RawLiteral::Str(&text[lit_start + 1..i - 1])
         }
         c if name_start(Some(c)) => {
             i = name_end(b, i + 1);
             let word = &text[lit_start..i];
             if word.eq_ignore_ascii_case("true") {
-                Literal::Bool(true)
+                RawLiteral::Bool(true)
             } else if word.eq_ignore_ascii_case("false") {
-                Literal::Bool(false)
+                RawLiteral::Bool(false)
             } else if word.eq_ignore_ascii_case("not_set") {
-                Literal::NotSet
+                RawLiteral::NotSet
             } else {
                 return None;
             }
@@ -109,11 +138,7 @@ pub(super) fn comparison(text: &str) -> Option<Expr> {
     if skip_space(b, i) != b.len() {
         return None;
     }
-    Some(Expr::Cmp {
-        op,
-        left: Box::new(Expr::Var(name.to_owned())),
-        right: Box::new(Expr::Lit(literal)),
-    })
+    Some((name, op, literal))
 }
 
 #[cfg(test)]
