@@ -173,7 +173,8 @@ pub struct ExternalTarget {
 /// One node of the flow graph.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
-    pub id: String,
+    /// The node's id, in the flow's [`Flow::names`] ([`Flow::id_of`] gives the text).
+    pub id: NodeRef,
     /// The type as written (`menu`, `transferToAcd`, `TransferPureMatchAction`, ...);
     /// flow JSON's own type names are shared statics.
     pub type_name: Label,
@@ -196,9 +197,10 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn new(id: impl Into<String>, type_name: impl Into<Label>, kind: NodeKind) -> Self {
+    /// A node with id `id` (a handle of its flow's [`Flow::names`], see [`Flow::intern`]).
+    pub fn new(id: NodeRef, type_name: impl Into<Label>, kind: NodeKind) -> Self {
         Node {
-            id: id.into(),
+            id,
             type_name: type_name.into(),
             kind,
             label: None,
@@ -215,11 +217,11 @@ impl Node {
 
     /// How messages name the node: its label the way Architect shows it (`task "Main" ›
     /// Play Audio "Sorry"`) when it has one, else `` `id` ``. The id stays in the
-    /// diagnostic's `node` field for tools.
-    pub fn display(&self) -> String {
+    /// diagnostic's `node` field for tools. `flow` is the node's flow (for its id).
+    pub fn display(&self, flow: &Flow) -> String {
         match &self.label {
             Some(l) if !l.is_empty() => l.clone(),
-            _ => format!("`{}`", self.id),
+            _ => format!("`{}`", flow.id_of(self)),
         }
     }
 
@@ -250,8 +252,8 @@ pub struct Flow {
     /// Reachability starts from all of them; depth is measured from `start`.
     pub entries: Vec<Entry>,
     pub nodes: Vec<Node>,
-    /// The ids the flow's references name ([`Edge::target`], `start`, [`Entry::target`]),
-    /// interned, and the ids of the nodes the readers made.
+    /// The ids of the nodes ([`Node::id`]) and those the flow's references name
+    /// ([`Edge::target`], `start`, [`Entry::target`]), interned.
     pub names: Names,
     /// The syntax tree the origins refer to (empty for flows built in code).
     pub tree: SyntaxTree,
@@ -268,17 +270,22 @@ impl Flow {
         self.names.intern(id)
     }
 
-    /// The handle of the id of node `pos`, if the id is interned (the readers intern
-    /// every node's id). The flow-JSON reader interns ids in node order, so the handle is
-    /// usually the node's own index: compared, not hashed.
+    /// The id of `node`, a node of this flow.
+    #[inline]
+    pub fn id_of(&self, node: &Node) -> &str {
+        self.names.text(node.id)
+    }
+
+    /// The handle of the id of node `pos` ([`Node::id`]), if there is such a node and the
+    /// handle is one of [`Flow::names`].
     pub fn node_ref(&self, pos: usize) -> Option<NodeRef> {
-        let id = &self.nodes.get(pos)?.id;
-        let own = NodeRef(u32::try_from(pos).ok()?);
-        if pos < self.names.len() && self.names.text(own) == id {
-            Some(own)
-        } else {
-            self.names.get(id)
-        }
+        let r = self.nodes.get(pos)?.id;
+        ((r.0 as usize) < self.names.len()).then_some(r)
+    }
+
+    /// A new node with id `id` (interned) in this flow; not added to [`Flow::nodes`].
+    pub fn new_node(&mut self, id: &str, type_name: impl Into<Label>, kind: NodeKind) -> Node {
+        Node::new(self.intern(id), type_name, kind)
     }
 
     /// The id of the start node, if the flow names one.
@@ -379,7 +386,7 @@ pub fn node_location(flow: &Flow, node: &Node) -> Location {
         }
         _ => origin_location(flow, origin, || {
             let mut p = String::from("/nodes/");
-            crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
+            crate::syntax::tree::push_pointer_segment(&mut p, flow.id_of(node));
             p
         }),
     }

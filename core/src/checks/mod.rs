@@ -92,7 +92,7 @@ impl<'f> FlowGraph<'f> {
                     }
                     first
                 }),
-                None => *vertex_of_other.entry(node.id.as_str()).or_insert(v) == v,
+                None => *vertex_of_other.entry(flow.id_of(node)).or_insert(v) == v,
             };
             if first {
                 node_of.push(i);
@@ -170,7 +170,12 @@ impl<'f> FlowGraph<'f> {
     }
 
     pub fn id(&self, v: u32) -> &'f str {
-        &self.node(v).id
+        self.flow.id_of(self.node(v))
+    }
+
+    /// How messages name vertex `v` ([`crate::model::Node::display`]).
+    pub fn display(&self, v: u32) -> String {
+        self.node(v).display(self.flow)
     }
 
     /// The place of a node (its value in the document, or `/nodes/<id>`).
@@ -361,7 +366,7 @@ pub(crate) fn is_node_code(code: crate::diagnostic::Code) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Node, Origin};
+    use crate::model::Origin;
 
     /// What the checks say, as (code, node) pairs, sorted.
     fn said(flow: &Flow) -> Vec<(String, Option<String>)> {
@@ -375,38 +380,28 @@ mod tests {
         said
     }
 
-    /// A flow built in code may leave its nodes' ids out of `names` (only references are
-    /// interned by `Flow::edge`): the graph finds those nodes by hashing and sees the same
-    /// flow as when every id is interned, duplicates included.
+    /// A flow built in code (nodes made with `Flow::new_node`, so their ids are interned
+    /// between the references') is seen as the readers' flows are, duplicates included.
     #[test]
-    fn node_ids_left_out_of_the_names_are_found_all_the_same() {
-        let build = |intern_ids: bool| {
-            let mut flow = Flow::default();
-            for (id, to) in [
-                ("a", Some("b")),
-                ("b", Some("x")),
-                ("c", None),
-                ("c", Some("a")),
-                ("d", Some("d")),
-            ] {
-                let mut node = Node::new(id, "play", crate::model::NodeKind::PassThrough);
-                if let Some(t) = to {
-                    let e = flow.edge("next", t, Origin::default());
-                    node.edges.push(e);
-                }
-                if intern_ids {
-                    flow.intern(id);
-                }
-                flow.nodes.push(node);
+    fn flows_built_in_code_are_checked_like_read_ones() {
+        let mut flow = Flow::default();
+        for (id, to) in [
+            ("a", Some("b")),
+            ("b", Some("x")),
+            ("c", None),
+            ("c", Some("a")),
+            ("d", Some("d")),
+        ] {
+            let mut node = flow.new_node(id, "play", crate::model::NodeKind::PassThrough);
+            if let Some(t) = to {
+                let e = flow.edge("next", t, Origin::default());
+                node.edges.push(e);
             }
-            let start = flow.intern("a");
-            flow.start = Some((start, Origin::default()));
-            flow
-        };
-        let (partial, whole) = (build(false), build(true));
-        assert!(partial.names.get("c").is_none() && whole.names.get("c").is_some());
-        let found = said(&partial);
-        assert_eq!(found, said(&whole));
+            flow.nodes.push(node);
+        }
+        let start = flow.intern("a");
+        flow.start = Some((start, Origin::default()));
+        let found = said(&flow);
         for (code, node) in [
             ("FG003", "c"),
             ("FG011", "b"),
@@ -418,7 +413,7 @@ mod tests {
                 "{code} {node}: {found:?}"
             );
         }
-        let graph = FlowGraph::build(&partial);
+        let graph = FlowGraph::build(&flow);
         assert_eq!(graph.node_of, [0, 1, 2, 4]);
         assert_eq!(graph.vertex_of("c"), Some(2));
         assert_eq!(graph.vertex_of("x"), None);
