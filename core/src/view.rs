@@ -165,7 +165,7 @@ pub fn of_flow(
                 source: flow.id_of(node).to_owned(),
                 target: flow.name(e.target).to_owned(),
                 label: e.label.to_string(),
-                condition: e.condition.map(|c| c as u32),
+                condition: e.condition,
                 // Both lists are in vertex, then edge order.
                 dangling: dangling.next_if(|&&d| d == (i, k as u32)).is_some(),
             });

@@ -809,7 +809,7 @@ fn set_conditions(names: &mut Names, node: &mut Node, conditions: Vec<ConditionI
             label: crate::model::Label::Borrowed("condition"),
             target,
             origin: Origin::pointer(format!("{base}/{i}/target_id")),
-            condition: Some(i),
+            condition: Some(u32::try_from(i).unwrap_or(u32::MAX)),
         });
         node.conditions.push(Condition {
             expression: c.expression,

@@ -960,7 +960,7 @@ impl Ctx<'_, '_, '_> {
                 label: crate::model::Label::Borrowed("condition"),
                 target,
                 origin: Origin::value(case_item),
-                condition: Some(idx),
+                condition: Some(u32::try_from(idx).unwrap_or(u32::MAX)),
             });
         }
         let default = tree.get(inner, "default");

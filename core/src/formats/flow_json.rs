@@ -265,7 +265,7 @@ fn read_node(
                         label: crate::model::Label::Borrowed("condition"),
                         target: condition.target,
                         origin: condition.origin.clone(),
-                        condition: Some(node.conditions.len()),
+                        condition: Some(u32::try_from(node.conditions.len()).unwrap_or(u32::MAX)),
                     });
                     node.conditions.push(condition);
                 }
