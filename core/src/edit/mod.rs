@@ -598,10 +598,12 @@ impl Session {
                 node.unknown_type = !known;
                 node.origin = Origin::pointer(ptr.clone());
                 node.max_iterations = max_iterations;
-                node.queue = queue.map(|name| ExternalTarget {
-                    name,
-                    origin: Origin::pointer(format!("{ptr}/queue")),
-                    is_expression: false,
+                node.queue = queue.map(|name| {
+                    Box::new(ExternalTarget {
+                        name,
+                        origin: Origin::pointer(format!("{ptr}/queue")),
+                        is_expression: false,
+                    })
                 });
                 let names = &mut self.flow.names;
                 for (label, targets) in transitions {

@@ -581,17 +581,17 @@ impl Ctx<'_, '_, '_> {
         }
 
         if kind == NodeKind::End {
-            node.queue = self.queue(v);
+            node.queue = self.queue(v).map(Box::new);
             if let Some(f) = tree
                 .get(v, "flowName")
                 .or_else(|| tree.get(v, "targetFlow"))
                 && let Some((name, nv)) = text_of(tree, f)
             {
-                node.flow = Some(ExternalTarget {
+                node.flow = Some(Box::new(ExternalTarget {
                     name: name.to_owned(),
                     origin: Origin::value(nv),
                     is_expression: false,
-                });
+                }));
             }
         }
         self.nodes.push(node);

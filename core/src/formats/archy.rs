@@ -452,9 +452,11 @@ impl Ctx<'_, '_, '_> {
         }
         if let Some(b) = body {
             match kind_name.as_str() {
-                "menuTransferToAcd" => node.queue = self.external_target(b, "targetQueue"),
+                "menuTransferToAcd" => {
+                    node.queue = self.external_target(b, "targetQueue").map(Box::new)
+                }
                 "menuTransferToFlow" | "menuTransferToFlowSecure" => {
-                    node.flow = self.external_target(b, "targetFlow")
+                    node.flow = self.external_target(b, "targetFlow").map(Box::new)
                 }
                 _ => {}
             }
@@ -714,12 +716,16 @@ impl Ctx<'_, '_, '_> {
             _ => {
                 if let Some(b) = body {
                     match t {
-                        "transferToAcd" => node.queue = self.external_target(b, "targetQueue"),
-                        "transferToFlow" | "transferToFlowSecure" => {
-                            node.flow = self.external_target(b, "targetFlow")
+                        "transferToAcd" => {
+                            node.queue = self.external_target(b, "targetQueue").map(Box::new)
                         }
-                        "callCommonModule" => node.flow = self.keyed_target(b, "commonModule"),
-                        "callBotFlow" => node.flow = self.keyed_target(b, "botFlow"),
+                        "transferToFlow" | "transferToFlowSecure" => {
+                            node.flow = self.external_target(b, "targetFlow").map(Box::new)
+                        }
+                        "callCommonModule" => {
+                            node.flow = self.keyed_target(b, "commonModule").map(Box::new)
+                        }
+                        "callBotFlow" => node.flow = self.keyed_target(b, "botFlow").map(Box::new),
                         _ => {}
                     }
                 }

@@ -304,8 +304,8 @@ fn read_node(
                 .node(id),
             ),
         },
-        "transfer" => node.queue = r.external(value, "queue", id, "the queue calls are transferred to"),
-        "transfer_flow" => node.flow = r.external(value, "flow", id, "the flow calls are transferred to"),
+        "transfer" => node.queue = r.external(value, "queue", id, "the queue calls are transferred to").map(Box::new),
+        "transfer_flow" => node.flow = r.external(value, "flow", id, "the flow calls are transferred to").map(Box::new),
         _ => {}
     }
     node.type_name = type_name;
