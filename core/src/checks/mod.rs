@@ -6,10 +6,6 @@ mod depth;
 mod loops;
 mod references;
 
-// FxHash: ids are short strings hashed once per node and reference; SipHash's DoS
-// resistance buys nothing for a single document and cost a fifth of validation time.
-use rustc_hash::FxHashMap as HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Location, RawDiagnostic};
@@ -59,11 +55,6 @@ pub struct FlowGraph<'f> {
     /// The vertex of each interned id ([`Flow::names`]; `NONE` when no node has it): a
     /// reference resolves by indexing, not hashing.
     vertex_of_name: Vec<u32>,
-    /// Vertices of node ids the flow's names lack (flows built in code without
-    /// interning their nodes' ids; the readers intern every id).
-    /// (`usize` values: the map type the readers and the flattener use already, so the
-    /// wasm package carries one instantiation less.)
-    vertex_of_other: HashMap<&'f str, usize>,
     pub csr: Csr,
     /// References that resolve to no node: (vertex, index into its node's `edges`), in
     /// document order. Found while building, so no check looks every target up again.
@@ -80,19 +71,17 @@ pub struct FlowGraph<'f> {
 impl<'f> FlowGraph<'f> {
     pub fn build(flow: &'f Flow) -> Self {
         let mut vertex_of_name = vec![NONE; flow.names.len()];
-        let mut vertex_of_other: HashMap<&str, usize> = HashMap::default();
         let mut node_of = Vec::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
-            let v = node_of.len();
-            let first = match flow.node_ref(i) {
-                Some(r) => vertex_of_name.get_mut(r.0 as usize).is_some_and(|slot| {
-                    let first = *slot == NONE;
-                    if first {
-                        *slot = v as u32;
-                    }
-                    first
-                }),
-                None => *vertex_of_other.entry(flow.id_of(node)).or_insert(v) == v,
+            // Every node's id is a handle of the flow's names (a handle past their end,
+            // from another flow, would make a vertex no reference resolves to).
+            let first = match vertex_of_name.get_mut(node.id.0 as usize) {
+                Some(slot) if *slot == NONE => {
+                    *slot = node_of.len() as u32;
+                    true
+                }
+                Some(_) => false,
+                None => true,
             };
             if first {
                 node_of.push(i);
@@ -130,7 +119,6 @@ impl<'f> FlowGraph<'f> {
             flow,
             node_of,
             vertex_of_name,
-            vertex_of_other,
             csr,
             dangling,
             start,
@@ -142,13 +130,7 @@ impl<'f> FlowGraph<'f> {
 
     /// The vertex of the node with id `id` (the first node of a duplicated id).
     pub fn vertex_of(&self, id: &str) -> Option<u32> {
-        let v = match self.flow.names.get(id) {
-            Some(r) => self.vertex(r),
-            None => self
-                .vertex_of_other
-                .get(id)
-                .map_or(NONE, |&v| u32::try_from(v).unwrap_or(NONE)),
-        };
+        let v = self.vertex(self.flow.names.get(id)?);
         (v != NONE).then_some(v)
     }
 
