@@ -403,23 +403,30 @@ pub fn origin_location(
     origin: &Origin,
     fallback: impl FnOnce() -> String,
 ) -> Location {
-    match (origin.value, &origin.pointer) {
-        (Some(v), p) if (v.0 as usize) < flow.tree.len() => Location {
-            pointer: p
-                .as_deref()
-                .cloned()
-                .unwrap_or_else(|| flow.tree.pointer(v)),
-            range: Some(flow.tree.span(v)),
-        },
-        (_, Some(p)) => Location {
-            pointer: String::clone(p),
-            range: None,
-        },
-        _ => Location {
+    match known_location(flow, origin) {
+        Some(l) => l,
+        None => Location {
             pointer: fallback(),
             range: None,
         },
     }
+}
+
+/// [`origin_location`] without the fallback (one copy, not one per caller's closure).
+fn known_location(flow: &Flow, origin: &Origin) -> Option<Location> {
+    let range = origin
+        .value
+        .filter(|v| (v.0 as usize) < flow.tree.len())
+        .map(|v| (v, flow.tree.span(v)));
+    let pointer = match (&origin.pointer, range) {
+        (Some(p), _) => String::clone(p),
+        (None, Some((v, _))) => flow.tree.pointer(v),
+        (None, None) => return None,
+    };
+    Some(Location {
+        pointer,
+        range: range.map(|(_, r)| r),
+    })
 }
 
 #[cfg(test)]
