@@ -66,11 +66,13 @@ impl InputFormat {
 
 /// Where a part of the model came from. `value` is the syntax-tree value (span and
 /// pointer); `pointer` overrides the pointer for parts without a value of their own
-/// (for example nodes added by an editor).
+/// (for example nodes added by an editor). Boxed: every node, edge and condition has an
+/// origin and the readers never set a pointer, so it costs one word (16 bytes in all,
+/// not 32).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
     pub value: Option<ValueId>,
-    pub pointer: Option<String>,
+    pub pointer: Option<Box<String>>,
 }
 
 impl Origin {
@@ -84,7 +86,7 @@ impl Origin {
     pub fn pointer(p: impl Into<String>) -> Self {
         Origin {
             value: None,
-            pointer: Some(p.into()),
+            pointer: Some(Box::new(p.into())),
         }
     }
 }
@@ -140,8 +142,9 @@ pub struct Edge {
     pub target: NodeRef,
     /// The place of the target reference.
     pub origin: Origin,
-    /// Index into [`Node::conditions`] when the edge is a condition's target.
-    pub condition: Option<usize>,
+    /// Index into [`Node::conditions`] when the edge is a condition's target (a `u32`:
+    /// with the boxed origin, an edge is 56 bytes instead of 80).
+    pub condition: Option<u32>,
 }
 
 /// A decision condition: taken when `expression` is true and no condition before it (by
@@ -173,7 +176,8 @@ pub struct ExternalTarget {
 /// One node of the flow graph.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
-    pub id: String,
+    /// The node's id, in the flow's [`Flow::names`] ([`Flow::id_of`] gives the text).
+    pub id: NodeRef,
     /// The type as written (`menu`, `transferToAcd`, `TransferPureMatchAction`, ...);
     /// flow JSON's own type names are shared statics.
     pub type_name: Label,
@@ -191,14 +195,16 @@ pub struct Node {
     /// A loop whose count is an expression (`loopCount: {exp: ...}`): Architect fixes the
     /// count when the loop starts, so the loop is bounded, by a number known only at run time.
     pub counted_at_run_time: bool,
-    pub queue: Option<ExternalTarget>,
-    pub flow: Option<ExternalTarget>,
+    /// Boxed, as `flow`: few nodes transfer, and every node would carry 48 bytes each.
+    pub queue: Option<Box<ExternalTarget>>,
+    pub flow: Option<Box<ExternalTarget>>,
 }
 
 impl Node {
-    pub fn new(id: impl Into<String>, type_name: impl Into<Label>, kind: NodeKind) -> Self {
+    /// A node with id `id` (a handle of its flow's [`Flow::names`], see [`Flow::intern`]).
+    pub fn new(id: NodeRef, type_name: impl Into<Label>, kind: NodeKind) -> Self {
         Node {
-            id: id.into(),
+            id,
             type_name: type_name.into(),
             kind,
             label: None,
@@ -215,11 +221,11 @@ impl Node {
 
     /// How messages name the node: its label the way Architect shows it (`task "Main" ›
     /// Play Audio "Sorry"`) when it has one, else `` `id` ``. The id stays in the
-    /// diagnostic's `node` field for tools.
-    pub fn display(&self) -> String {
+    /// diagnostic's `node` field for tools. `flow` is the node's flow (for its id).
+    pub fn display(&self, flow: &Flow) -> String {
         match &self.label {
             Some(l) if !l.is_empty() => l.clone(),
-            _ => format!("`{}`", self.id),
+            _ => format!("`{}`", flow.id_of(self)),
         }
     }
 
@@ -250,8 +256,8 @@ pub struct Flow {
     /// Reachability starts from all of them; depth is measured from `start`.
     pub entries: Vec<Entry>,
     pub nodes: Vec<Node>,
-    /// The ids the flow's references name ([`Edge::target`], `start`, [`Entry::target`]),
-    /// interned, and the ids of the nodes the readers made.
+    /// The ids of the nodes ([`Node::id`]) and those the flow's references name
+    /// ([`Edge::target`], `start`, [`Entry::target`]), interned.
     pub names: Names,
     /// The syntax tree the origins refer to (empty for flows built in code).
     pub tree: SyntaxTree,
@@ -268,17 +274,22 @@ impl Flow {
         self.names.intern(id)
     }
 
-    /// The handle of the id of node `pos`, if the id is interned (the readers intern
-    /// every node's id). The flow-JSON reader interns ids in node order, so the handle is
-    /// usually the node's own index: compared, not hashed.
+    /// The id of `node`, a node of this flow.
+    #[inline]
+    pub fn id_of(&self, node: &Node) -> &str {
+        self.names.text(node.id)
+    }
+
+    /// The handle of the id of node `pos` ([`Node::id`]), if there is such a node and the
+    /// handle is one of [`Flow::names`].
     pub fn node_ref(&self, pos: usize) -> Option<NodeRef> {
-        let id = &self.nodes.get(pos)?.id;
-        let own = NodeRef(u32::try_from(pos).ok()?);
-        if pos < self.names.len() && self.names.text(own) == id {
-            Some(own)
-        } else {
-            self.names.get(id)
-        }
+        let r = self.nodes.get(pos)?.id;
+        ((r.0 as usize) < self.names.len()).then_some(r)
+    }
+
+    /// A new node with id `id` (interned) in this flow; not added to [`Flow::nodes`].
+    pub fn new_node(&mut self, id: &str, type_name: impl Into<Label>, kind: NodeKind) -> Node {
+        Node::new(self.intern(id), type_name, kind)
     }
 
     /// The id of the start node, if the flow names one.
@@ -414,7 +425,7 @@ pub fn node_location(flow: &Flow, node: &Node) -> Location {
         }
         _ => origin_location(flow, origin, || {
             let mut p = String::from("/nodes/");
-            crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
+            crate::syntax::tree::push_pointer_segment(&mut p, flow.id_of(node));
             p
         }),
     }
@@ -427,20 +438,30 @@ pub fn origin_location(
     origin: &Origin,
     fallback: impl FnOnce() -> String,
 ) -> Location {
-    match (origin.value, &origin.pointer) {
-        (Some(v), p) if (v.0 as usize) < flow.tree.len() => Location {
-            pointer: p.clone().unwrap_or_else(|| flow.tree.pointer(v)),
-            range: Some(flow.tree.span(v)),
-        },
-        (_, Some(p)) => Location {
-            pointer: p.clone(),
-            range: None,
-        },
-        _ => Location {
+    match known_location(flow, origin) {
+        Some(l) => l,
+        None => Location {
             pointer: fallback(),
             range: None,
         },
     }
+}
+
+/// [`origin_location`] without the fallback (one copy, not one per caller's closure).
+fn known_location(flow: &Flow, origin: &Origin) -> Option<Location> {
+    let range = origin
+        .value
+        .filter(|v| (v.0 as usize) < flow.tree.len())
+        .map(|v| (v, flow.tree.span(v)));
+    let pointer = match (&origin.pointer, range) {
+        (Some(p), _) => String::clone(p),
+        (None, Some((v, _))) => flow.tree.pointer(v),
+        (None, None) => return None,
+    };
+    Some(Location {
+        pointer,
+        range: range.map(|(_, r)| r),
+    })
 }
 
 #[cfg(test)]
@@ -462,6 +483,18 @@ mod tests {
             }
         }
         assert_eq!(checked, 16);
+    }
+
+    /// Every node, edge and condition is one of these: issue 19 made them smaller (node
+    /// 304, edge 80, condition 112 bytes before), and this keeps them so.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn model_parts_stay_small() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Origin>(), 16);
+        assert!(size_of::<Edge>() <= 56, "{}", size_of::<Edge>());
+        assert!(size_of::<Condition>() <= 80, "{}", size_of::<Condition>());
+        assert!(size_of::<Node>() <= 152, "{}", size_of::<Node>());
     }
 
     #[test]

@@ -355,7 +355,7 @@ fn identity(flow: &Flow) -> Identity {
 pub(crate) fn node_index(flow: &Flow) -> (rustc_hash::FxHashMap<&str, usize>, Option<usize>) {
     let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for (i, node) in flow.nodes.iter().enumerate() {
-        index.entry(node.id.as_str()).or_insert(i);
+        index.entry(flow.id_of(node)).or_insert(i);
     }
     let start = flow
         .start
@@ -602,8 +602,8 @@ pub(crate) fn public(
             FlowReference {
                 kind: r.kind,
                 target: r.target.clone(),
-                node: node.id.clone(),
-                node_label: node.display(),
+                node: flow.id_of(node).to_owned(),
+                node_label: node.display(flow),
                 at: r.at.clone(),
                 span: match (&index, r.at.range) {
                     (Some(index), Some(range)) => Some(span_of(index, text, range, encoding)),

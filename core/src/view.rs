@@ -127,7 +127,7 @@ pub fn of_flow(
     let span = |r: (u32, u32)| crate::diagnostic::span_at(&index, source, r, encoding);
     let ids = |list: &[u32]| -> Vec<String> {
         list.iter()
-            .map(|&i| flow.nodes[i as usize].id.clone())
+            .map(|&i| flow.id_of(&flow.nodes[i as usize]).to_owned())
             .collect()
     };
     let (mut loops, mut bounded_loops) = (Vec::new(), Vec::new());
@@ -153,7 +153,7 @@ pub fn of_flow(
             _ => None,
         };
         nodes.push(ViewNode {
-            id: node.id.clone(),
+            id: flow.id_of(node).to_owned(),
             type_name: node.type_name.to_string(),
             kind: node.kind,
             label: node.label.clone(),
@@ -162,10 +162,10 @@ pub fn of_flow(
         });
         for (k, e) in node.edges.iter().enumerate() {
             edges.push(ViewEdge {
-                source: node.id.clone(),
+                source: flow.id_of(node).to_owned(),
                 target: flow.name(e.target).to_owned(),
                 label: e.label.to_string(),
-                condition: e.condition.map(|c| c as u32),
+                condition: e.condition,
                 // Both lists are in vertex, then edge order.
                 dangling: dangling.next_if(|&&d| d == (i, k as u32)).is_some(),
             });

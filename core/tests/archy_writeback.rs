@@ -145,7 +145,7 @@ fn truth(expr: &str, env: &BTreeMap<String, V>) -> bool {
 /// names of the actions it passed on the way), the end of the task, or `stuck`.
 fn route(flow: &flowguard_core::Flow, env: &BTreeMap<String, V>) -> String {
     let nodes: HashMap<&str, &flowguard_core::Node> =
-        flow.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+        flow.nodes.iter().map(|n| (flow.id_of(n), n)).collect();
     let tree = &flow.tree;
     // The `name` an action is written with (ids are paths, which the rewrite changes).
     let name = |n: &flowguard_core::Node| {
@@ -154,7 +154,7 @@ fn route(flow: &flowguard_core::Flow, env: &BTreeMap<String, V>) -> String {
             .and_then(|v| tree.members(v).next())
             .and_then(|(_, _, body)| tree.get(body, "name"))
             .and_then(|v| tree.text(v))
-            .map_or_else(|| n.id.clone(), str::to_owned)
+            .map_or_else(|| flow.id_of(n).to_owned(), str::to_owned)
     };
     let mut at = flow.start_id().unwrap().to_owned();
     let mut heard = String::new();

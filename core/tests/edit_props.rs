@@ -142,7 +142,7 @@ fn document() -> impl Strategy<Value = String> {
 fn reaches(session: &Session, from: &str, to: &str) -> bool {
     let mut first: HashMap<&str, usize> = HashMap::new();
     for (i, n) in session.flow().nodes.iter().enumerate() {
-        first.entry(n.id.as_str()).or_insert(i);
+        first.entry(session.flow().id_of(n)).or_insert(i);
     }
     let (Some(&f), Some(_)) = (first.get(from), first.get(to)) else {
         return false;
@@ -151,7 +151,7 @@ fn reaches(session: &Session, from: &str, to: &str) -> bool {
     let mut stack = vec![f];
     while let Some(i) = stack.pop() {
         let node = &session.flow().nodes[i];
-        if node.id == to {
+        if session.flow().id_of(node) == to {
             return true;
         }
         for e in &node.edges {

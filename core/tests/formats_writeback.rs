@@ -77,7 +77,12 @@ fn retargeting_changes_only_the_paths_and_reads_back() {
 
     let read = formats::read(&new, InputFormat::Architect);
     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
-    let d = read.flow.nodes.iter().find(|n| n.id == DECISION).unwrap();
+    let d = read
+        .flow
+        .nodes
+        .iter()
+        .find(|n| read.flow.id_of(n) == DECISION)
+        .unwrap();
     assert_eq!(d.kind, NodeKind::Decision);
     assert_eq!(read.flow.name(d.conditions[0].target), SET_DATA);
     assert_eq!(read.flow.name(d.default_edge().unwrap().target), TRANSFER);
@@ -99,7 +104,12 @@ fn continuing_after_the_decision_removes_the_next_action_id() {
         "{new}"
     );
     let read = formats::read(&new, InputFormat::Architect);
-    let d = read.flow.nodes.iter().find(|n| n.id == DECISION).unwrap();
+    let d = read
+        .flow
+        .nodes
+        .iter()
+        .find(|n| read.flow.id_of(n) == DECISION)
+        .unwrap();
     assert_eq!(read.flow.name(d.conditions[0].target), disconnect);
 }
 
@@ -156,7 +166,12 @@ fn removed_actions_are_deleted_from_their_action_list() {
     assert!(!new.contains(SET_DATA));
     let read = formats::read(&new, InputFormat::Architect);
     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
-    assert!(read.flow.nodes.iter().all(|n| n.id != SET_DATA));
+    assert!(
+        read.flow
+            .nodes
+            .iter()
+            .all(|n| read.flow.id_of(n) != SET_DATA)
+    );
 
     // In the original the collect input still goes there: refused.
     let out = writer::write(&fixture(), &p);

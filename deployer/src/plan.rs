@@ -123,8 +123,8 @@ fn read(text: &str, format: InputFormat) -> Result<Flow, String> {
     Ok(r.flow)
 }
 
-fn describe(n: &Node) -> String {
-    format!("`{}` ({})", n.id, n.type_name)
+fn describe(f: &Flow, n: &Node) -> String {
+    format!("`{}` ({})", f.id_of(n), n.type_name)
 }
 
 fn diff_node(fa: &Flow, a: &Node, fb: &Flow, b: &Node) -> Vec<String> {
@@ -205,18 +205,18 @@ pub fn diff_flows(old: &Flow, new: &Flow) -> Plan {
         f.nodes
             .iter()
             .enumerate()
-            .map(|(i, n)| (n.id.clone(), i))
+            .map(|(i, n)| (f.id_of(n).to_owned(), i))
             .collect()
     };
     let (io, inew) = (index(old), index(new));
     for n in &new.nodes {
-        match io.get(&n.id) {
-            None => plan.nodes_added.push(describe(n)),
+        match io.get(new.id_of(n)) {
+            None => plan.nodes_added.push(describe(new, n)),
             Some(&i) => {
                 let ch = diff_node(old, &old.nodes[i], new, n);
                 if !ch.is_empty() {
                     plan.nodes_changed.push(NodeChange {
-                        id: n.id.clone(),
+                        id: new.id_of(n).to_owned(),
                         changes: ch,
                     });
                 }
@@ -224,8 +224,8 @@ pub fn diff_flows(old: &Flow, new: &Flow) -> Plan {
         }
     }
     for n in &old.nodes {
-        if !inew.contains_key(&n.id) {
-            plan.nodes_removed.push(describe(n));
+        if !inew.contains_key(old.id_of(n)) {
+            plan.nodes_removed.push(describe(old, n));
         }
     }
     let s = |f: &Flow| f.start_id().map(str::to_owned);

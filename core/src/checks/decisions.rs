@@ -38,7 +38,7 @@ pub(crate) fn check_node(graph: &Lookup<'_, '_>, node: &Node, out: &mut Vec<RawD
     if node.kind != NodeKind::Decision || crate::decision::quiet(node) {
         return;
     }
-    let analysis = analyze_decision(node, &AnalysisOptions::default());
+    let analysis = analyze_decision(graph.flow, node, &AnalysisOptions::default());
     for finding in analysis.findings {
         out.push(diagnostic(graph, node, finding));
     }
@@ -58,17 +58,19 @@ fn expression_location(graph: &Lookup<'_, '_>, node: &Node, i: usize) -> Locatio
     };
     for origin in [&c.expression_origin, &c.origin, &node.origin] {
         if in_tree(origin) {
-            return origin_location(graph.flow, origin, || condition_pointer(node, i));
+            return origin_location(graph.flow, origin, || {
+                condition_pointer(graph.flow, node, i)
+            });
         }
     }
     origin_location(graph.flow, &c.expression_origin, || {
-        condition_pointer(node, i)
+        condition_pointer(graph.flow, node, i)
     })
 }
 
-fn condition_pointer(node: &Node, i: usize) -> String {
+fn condition_pointer(flow: &Flow, node: &Node, i: usize) -> String {
     let mut p = String::from("/nodes/");
-    crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
+    crate::syntax::tree::push_pointer_segment(&mut p, flow.id_of(node));
     p.push_str(&format!("/conditions/{i}/expression"));
     p
 }
@@ -90,13 +92,13 @@ fn describe(graph: &Lookup<'_, '_>, c: Option<&Condition>) -> String {
 
 fn target_name(graph: &Lookup<'_, '_>, target: &str) -> String {
     match (graph.node_by_id)(target) {
-        Some(node) => node.display(),
+        Some(node) => node.display(graph.flow),
         None => format!("`{target}`"),
     }
 }
 
 fn diagnostic(graph: &Lookup<'_, '_>, node: &Node, finding: Finding) -> RawDiagnostic {
-    let id = &node.id;
+    let id = graph.flow.id_of(node);
     // How Architect shows the decision (`task "Main" › Decision "VIP?"`), else its id.
     let name = match &node.label {
         Some(l) if !l.is_empty() => l.clone(),
@@ -143,7 +145,7 @@ fn diagnostic(graph: &Lookup<'_, '_>, node: &Node, finding: Finding) -> RawDiagn
             for j in by {
                 d = d.related(
                     expression_location(graph, node, j),
-                    Some(id.clone()),
+                    Some(id.to_owned()),
                     format!("condition {} takes these calls first: {}", j + 1, describe(graph, cond(j))),
                 );
             }
@@ -166,7 +168,7 @@ fn diagnostic(graph: &Lookup<'_, '_>, node: &Node, finding: Finding) -> RawDiagn
         )
         .related(
             expression_location(graph, node, first),
-            Some(id.clone()),
+            Some(id.to_owned()),
             format!("condition {} wins the tie", first + 1),
         )
         .witness(witness),

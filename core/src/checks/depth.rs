@@ -174,7 +174,7 @@ fn path_diagnostic(
             format!("step {}", i + 1)
         };
         previous_component = component;
-        let msg = format!("{msg}: {}", graph.node(v).display());
+        let msg = format!("{msg}: {}", graph.display(v));
         d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
     }
     d

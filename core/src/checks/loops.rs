@@ -49,7 +49,7 @@ fn group_diagnostic(
     let mut d =
         RawDiagnostic::new(code, graph.node_location(first), message, help).node(graph.id(first));
     for (i, &v) in cycle.iter().enumerate().skip(1) {
-        let msg = format!("step {} of the cycle: {}", i + 1, graph.node(v).display());
+        let msg = format!("step {} of the cycle: {}", i + 1, graph.display(v));
         d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
     }
     // Members outside the witness cycle; sized by the group, not the graph, so reporting
@@ -65,7 +65,7 @@ fn group_diagnostic(
             d = d.related(
                 graph.node_location(v),
                 Some(graph.id(v).to_owned()),
-                format!("also part of this group: {}", graph.node(v).display()),
+                format!("also part of this group: {}", graph.display(v)),
             );
         }
     }
@@ -121,7 +121,7 @@ pub fn check(
                 Code::BoundedLoop,
                 &cycle,
                 members,
-                format!("loop {text} is bounded by loop node {} ({count})", node.display()),
+                format!("loop {text} is bounded by loop node {} ({count})", node.display(graph.flow)),
                 "nothing to fix: the loop node ends the repetition; check that its exit path is what callers should get",
             ));
             continue;
@@ -163,7 +163,7 @@ pub fn check(
             .map(|&v| {
                 format!(
                     " ({} calls a task of this loop, so it never returns)",
-                    graph.node(v).display()
+                    graph.display(v)
                 )
             })
             .unwrap_or_default();
@@ -178,11 +178,11 @@ pub fn check(
         } else {
             let exit = exits
                 .first()
-                .map(|&(v, w)| format!("{} → {}", graph.node(v).display(), graph.node(w).display()))
+                .map(|&(v, w)| format!("{} → {}", graph.display(v), graph.display(w)))
                 .or_else(|| {
                     ends_here
                         .first()
-                        .map(|&v| format!("{} ends the flow", graph.node(v).display()))
+                        .map(|&v| format!("{} ends the flow", graph.display(v)))
                 })
                 .unwrap_or_default();
             (
@@ -226,7 +226,7 @@ pub fn check(
         let mut names: Vec<String> = members
             .iter()
             .take(MESSAGE_CYCLE_NODES)
-            .map(|&v| graph.node(v).display())
+            .map(|&v| graph.display(v))
             .collect();
         if members.len() > MESSAGE_CYCLE_NODES {
             names.push(format!("and {} more", members.len() - MESSAGE_CYCLE_NODES));

@@ -6,10 +6,6 @@ mod depth;
 mod loops;
 mod references;
 
-// FxHash: ids are short strings hashed once per node and reference; SipHash's DoS
-// resistance buys nothing for a single document and cost a fifth of validation time.
-use rustc_hash::FxHashMap as HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Location, RawDiagnostic};
@@ -62,11 +58,6 @@ pub struct FlowGraph<'f> {
     /// The vertex of each interned id ([`Flow::names`]; `NONE` when no node has it): a
     /// reference resolves by indexing, not hashing.
     vertex_of_name: Vec<u32>,
-    /// Vertices of node ids the flow's names lack (flows built in code without
-    /// interning their nodes' ids; the readers intern every id).
-    /// (`usize` values: the map type the readers and the flattener use already, so the
-    /// wasm package carries one instantiation less.)
-    vertex_of_other: HashMap<&'f str, usize>,
     pub csr: Csr,
     /// References that resolve to no node: (vertex, index into its node's `edges`), in
     /// document order. Found while building, so no check looks every target up again.
@@ -85,20 +76,18 @@ pub struct FlowGraph<'f> {
 impl<'f> FlowGraph<'f> {
     pub fn build(flow: &'f Flow) -> Self {
         let mut vertex_of_name = vec![NONE; flow.names.len()];
-        let mut vertex_of_other: HashMap<&str, usize> = HashMap::default();
         let mut node_of = Vec::with_capacity(flow.nodes.len());
         let mut kinds = Vec::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
-            let v = node_of.len();
-            let first = match flow.node_ref(i) {
-                Some(r) => vertex_of_name.get_mut(r.0 as usize).is_some_and(|slot| {
-                    let first = *slot == NONE;
-                    if first {
-                        *slot = v as u32;
-                    }
-                    first
-                }),
-                None => *vertex_of_other.entry(node.id.as_str()).or_insert(v) == v,
+            // Every node's id is a handle of the flow's names (a handle past their end,
+            // from another flow, would make a vertex no reference resolves to).
+            let first = match vertex_of_name.get_mut(node.id.0 as usize) {
+                Some(slot) if *slot == NONE => {
+                    *slot = node_of.len() as u32;
+                    true
+                }
+                Some(_) => false,
+                None => true,
             };
             if first {
                 node_of.push(i);
@@ -144,7 +133,6 @@ impl<'f> FlowGraph<'f> {
             node_of,
             kinds,
             vertex_of_name,
-            vertex_of_other,
             csr,
             dangling,
             start,
@@ -157,13 +145,7 @@ impl<'f> FlowGraph<'f> {
 
     /// The vertex of the node with id `id` (the first node of a duplicated id).
     pub fn vertex_of(&self, id: &str) -> Option<u32> {
-        let v = match self.flow.names.get(id) {
-            Some(r) => self.vertex(r),
-            None => self
-                .vertex_of_other
-                .get(id)
-                .map_or(NONE, |&v| u32::try_from(v).unwrap_or(NONE)),
-        };
+        let v = self.vertex(self.flow.names.get(id)?);
         (v != NONE).then_some(v)
     }
 
@@ -185,7 +167,12 @@ impl<'f> FlowGraph<'f> {
     }
 
     pub fn id(&self, v: u32) -> &'f str {
-        &self.node(v).id
+        self.flow.id_of(self.node(v))
+    }
+
+    /// How messages name vertex `v` ([`crate::model::Node::display`]).
+    pub fn display(&self, v: u32) -> String {
+        self.node(v).display(self.flow)
     }
 
     /// The place of a node (its value in the document, or `/nodes/<id>`).
@@ -374,7 +361,7 @@ pub(crate) fn is_node_code(code: crate::diagnostic::Code) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Node, Origin};
+    use crate::model::Origin;
 
     /// What the checks say, as (code, node) pairs, sorted.
     fn said(flow: &Flow) -> Vec<(String, Option<String>)> {
@@ -388,38 +375,28 @@ mod tests {
         said
     }
 
-    /// A flow built in code may leave its nodes' ids out of `names` (only references are
-    /// interned by `Flow::edge`): the graph finds those nodes by hashing and sees the same
-    /// flow as when every id is interned, duplicates included.
+    /// A flow built in code (nodes made with `Flow::new_node`, so their ids are interned
+    /// between the references') is seen as the readers' flows are, duplicates included.
     #[test]
-    fn node_ids_left_out_of_the_names_are_found_all_the_same() {
-        let build = |intern_ids: bool| {
-            let mut flow = Flow::default();
-            for (id, to) in [
-                ("a", Some("b")),
-                ("b", Some("x")),
-                ("c", None),
-                ("c", Some("a")),
-                ("d", Some("d")),
-            ] {
-                let mut node = Node::new(id, "play", crate::model::NodeKind::PassThrough);
-                if let Some(t) = to {
-                    let e = flow.edge("next", t, Origin::default());
-                    node.edges.push(e);
-                }
-                if intern_ids {
-                    flow.intern(id);
-                }
-                flow.nodes.push(node);
+    fn flows_built_in_code_are_checked_like_read_ones() {
+        let mut flow = Flow::default();
+        for (id, to) in [
+            ("a", Some("b")),
+            ("b", Some("x")),
+            ("c", None),
+            ("c", Some("a")),
+            ("d", Some("d")),
+        ] {
+            let mut node = flow.new_node(id, "play", crate::model::NodeKind::PassThrough);
+            if let Some(t) = to {
+                let e = flow.edge("next", t, Origin::default());
+                node.edges.push(e);
             }
-            let start = flow.intern("a");
-            flow.start = Some((start, Origin::default()));
-            flow
-        };
-        let (partial, whole) = (build(false), build(true));
-        assert!(partial.names.get("c").is_none() && whole.names.get("c").is_some());
-        let found = said(&partial);
-        assert_eq!(found, said(&whole));
+            flow.nodes.push(node);
+        }
+        let start = flow.intern("a");
+        flow.start = Some((start, Origin::default()));
+        let found = said(&flow);
         for (code, node) in [
             ("FG003", "c"),
             ("FG011", "b"),
@@ -431,7 +408,7 @@ mod tests {
                 "{code} {node}: {found:?}"
             );
         }
-        let graph = FlowGraph::build(&partial);
+        let graph = FlowGraph::build(&flow);
         assert_eq!(graph.node_of, [0, 1, 2, 4]);
         assert_eq!(graph.vertex_of("c"), Some(2));
         assert_eq!(graph.vertex_of("x"), None);

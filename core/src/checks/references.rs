@@ -15,7 +15,7 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
     // (so there are none when every node became a vertex).
     let has_duplicates = graph.node_of.len() < flow.nodes.len();
     for (i, node) in flow.nodes.iter().enumerate().filter(|_| has_duplicates) {
-        let Some(v) = graph.vertex_of(&node.id) else {
+        let Some(v) = graph.vertex_of(flow.id_of(node)) else {
             continue;
         };
         let first = graph.node_of[v as usize];
@@ -24,14 +24,14 @@ pub fn check(graph: &FlowGraph<'_>, options: &CheckOptions, out: &mut Vec<RawDia
             out.push(
                 RawDiagnostic::new(
                     Code::DuplicateId,
-                    origin_location(flow, &node.origin, || node_ptr(&node.id)),
-                    format!("the node id `{}` is used more than once", node.id),
+                    origin_location(flow, &node.origin, || node_ptr(flow.id_of(node))),
+                    format!("the node id `{}` is used more than once", flow.id_of(node)),
                     "every node needs its own id: rename one of them (references would otherwise go to the first)",
                 )
-                .node(&node.id)
+                .node(flow.id_of(node))
                 .related(
-                    origin_location(flow, &first_node.origin, || node_ptr(&first_node.id)),
-                    Some(first_node.id.clone()),
+                    origin_location(flow, &first_node.origin, || node_ptr(flow.id_of(first_node))),
+                    Some(flow.id_of(first_node).to_owned()),
                     "first defined here",
                 ),
             );
@@ -109,15 +109,15 @@ pub(crate) fn dangling_target(flow: &Flow, node: &Node, edge: &Edge) -> RawDiagn
     };
     RawDiagnostic::new(
         Code::DanglingTarget,
-        origin_location(flow, &edge.origin, || node_ptr(&node.id)),
+        origin_location(flow, &edge.origin, || node_ptr(flow.id_of(node))),
         format!(
             "{what} of {} targets `{}`, which does not exist",
-            node.display(),
+            node.display(flow),
             flow.name(edge.target)
         ),
         "point it at an existing node id, or add a node with this id",
     )
-    .node(&node.id)
+    .node(flow.id_of(node))
 }
 
 /// FG050 for `node` when it transfers to a queue not in `known`.
@@ -142,15 +142,15 @@ pub(crate) fn unknown_queue(
     Some(
         RawDiagnostic::new(
             Code::UnknownQueue,
-            origin_location(flow, &queue.origin, || node_ptr(&node.id)),
+            origin_location(flow, &queue.origin, || node_ptr(flow.id_of(node))),
             format!(
                 "{} transfers to the queue `{}`, which the org does not have",
-                node.display(),
+                node.display(flow),
                 queue.name
             ),
             help,
         )
-        .node(&node.id),
+        .node(flow.id_of(node)),
     )
 }
 
@@ -170,12 +170,12 @@ pub(crate) fn dead_end(flow: &Flow, node: &Node, resolved: usize) -> Option<RawD
             super::node_location(flow, node),
             format!(
                 "{} ({}) {why}, and its type does not end the flow",
-                node.display(),
+                node.display(flow),
                 node.type_name
             ),
             "add a transition to the next step, or end the path with a disconnect or transfer",
         )
-        .node(&node.id),
+        .node(flow.id_of(node)),
     )
 }
 
@@ -242,16 +242,15 @@ fn unreachable_regions(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawD
                 }
             }
             crate::graph::order::sort(&mut region);
-            let node = graph.node(v);
             let message = match region.len() {
-                0 => format!("{} cannot be reached from the start node", node.display()),
+                0 => format!("{} cannot be reached from the start node", graph.display(v)),
                 1 => format!(
                     "{} cannot be reached from the start node, nor can the node it leads to",
-                    node.display()
+                    graph.display(v)
                 ),
                 k => format!(
                     "{} cannot be reached from the start node, nor can the {k} nodes it leads to",
-                    node.display()
+                    graph.display(v)
                 ),
             };
             let mut d = RawDiagnostic::new(
@@ -260,12 +259,12 @@ fn unreachable_regions(graph: &FlowGraph<'_>, reach: &[bool], out: &mut Vec<RawD
                 message,
                 "connect it from a node calls reach (a jump, a menu choice, a task call), or delete it if it is no longer used",
             )
-            .node(&node.id);
+            .node(graph.id(v));
             for &w in region.iter().take(REGION_RELATED) {
                 d = d.related(
                     graph.node_location(w),
                     Some(graph.id(w).to_owned()),
-                    format!("also unreachable: {}", graph.node(w).display()),
+                    format!("also unreachable: {}", graph.display(w)),
                 );
             }
             out.push(d);

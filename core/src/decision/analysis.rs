@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::bits::Bits;
 use super::domain::{Formula, SpaceBuilder};
 use super::expr::{Expr, ExprError, parse_expression};
-use crate::model::{Node, NodeKind, NodeRef};
+use crate::model::{Flow, Node, NodeKind, NodeRef};
 
 /// Limits for [`analyze_decision`].
 #[derive(Clone, Debug)]
@@ -83,7 +83,7 @@ pub fn evaluation_order(node: &Node) -> Vec<usize> {
 
 /// The compiled conditions of a node, and the errors (document order).
 fn compile_parsed(
-    node: &Node,
+    node_id: &str,
     parsed: impl IntoIterator<Item = Result<Expr, ExprError>>,
     builder: &mut SpaceBuilder,
 ) -> (Vec<Formula>, Vec<(usize, ExprError)>) {
@@ -96,18 +96,18 @@ fn compile_parsed(
             Err(err) => {
                 errors.push((i, err));
                 // Unknown truth: an opaque boolean of its own.
-                builder.free(&format!("#unparsed:{}:{i}", node.id))
+                builder.free(&format!("#unparsed:{node_id}:{i}"))
             }
         })
         .collect();
     (formulas, errors)
 }
 
-/// Analyses one decision node. Non-decision nodes get an empty analysis.
-pub fn analyze_decision(node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
+/// Analyses one decision node of `flow`. Non-decision nodes get an empty analysis.
+pub fn analyze_decision(flow: &Flow, node: &Node, options: &AnalysisOptions) -> DecisionAnalysis {
     let default = node.default_edge().map(|e| e.target);
     let mut out = DecisionAnalysis {
-        node_id: node.id.clone(),
+        node_id: flow.id_of(node).to_owned(),
         order: evaluation_order(node),
         exact: false,
         combinations: 0,
@@ -139,7 +139,7 @@ pub(super) fn analyze_compiled(
     mut out: DecisionAnalysis,
 ) -> DecisionAnalysis {
     let mut builder = SpaceBuilder::new();
-    let (formulas, errors) = compile_parsed(node, parsed, &mut builder);
+    let (formulas, errors) = compile_parsed(&out.node_id, parsed, &mut builder);
     let unparsed: Vec<bool> = {
         let mut u = vec![false; node.conditions.len()];
         for (i, _) in &errors {

@@ -45,7 +45,7 @@ fn walk(
             .map(|c| ctx.flow.name(node.conditions[c].target))
             .or_else(|| node.default_edge().map(|e| ctx.flow.name(e.target)));
         let Some(next) = chosen else {
-            return Outcome::Stuck(node.id.clone());
+            return Outcome::Stuck(ctx.flow.id_of(node).to_owned());
         };
         match ctx.lookup(next) {
             Some(n) if n != root && tree.binary_search(&n).is_ok() => at = n,
@@ -70,7 +70,7 @@ fn flat_outcome(
         None => decision.default_target.clone(),
     };
     let Some(target) = target else {
-        return Outcome::Stuck(ctx.node(root).id.clone());
+        return Outcome::Stuck(ctx.id(root).to_owned());
     };
     match ctx.lookup(&target) {
         Some(n) if n != root && tree.binary_search(&n).is_ok() => walk(ctx, root, tree, n, is_true),

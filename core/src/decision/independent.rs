@@ -292,10 +292,10 @@ mod tests {
         ) {
             let text = decision_text(&conds, default);
             let read = crate::formats::read(&text, InputFormat::Flow);
-            let node = read.flow.nodes.iter().find(|n| n.id == "d").unwrap();
+            let node = read.flow.nodes.iter().find(|n| read.flow.id_of(n) == "d").unwrap();
             prop_assert_eq!(node.conditions.len(), conds.len());
             let options = AnalysisOptions { max_combinations: cap };
-            let fast = analyze_decision(node, &options);
+            let fast = analyze_decision(&read.flow, node, &options);
             let default = node.default_edge().map(|e| e.target);
             let parsed: Vec<_> = node
                 .conditions
@@ -303,7 +303,7 @@ mod tests {
                 .map(|c| parse_expression(&c.expression))
                 .collect();
             let general = analyze_compiled(node, default, parsed, &options, DecisionAnalysis {
-                node_id: node.id.clone(),
+                node_id: read.flow.id_of(node).to_owned(),
                 order: fast.order.clone(),
                 exact: false,
                 combinations: 0,
@@ -343,9 +343,9 @@ mod tests {
         ) {
             let text = decision_text(&conds, default);
             let read = crate::formats::read(&text, InputFormat::Flow);
-            let node = read.flow.nodes.iter().find(|n| n.id == "d").unwrap();
+            let node = read.flow.nodes.iter().find(|n| read.flow.id_of(n) == "d").unwrap();
             if quiet(node) {
-                let analysis = analyze_decision(node, &AnalysisOptions::default());
+                let analysis = analyze_decision(&read.flow, node, &AnalysisOptions::default());
                 prop_assert_eq!(&analysis.findings, &Vec::new(), "{}", text);
             }
         }

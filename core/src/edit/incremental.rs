@@ -163,7 +163,7 @@ pub(super) fn refresh(session: &mut Session) {
                 .map(|t| index.slot_node(flow, t))
         };
         node_checks(flow, node, &by_id, known.as_ref(), &mut raw);
-        raw.extend(added_node_findings(node));
+        raw.extend(added_node_findings(flow, node));
         let lines = cache.lines.get_or_insert_with(|| LineIndex::new(text));
         let local = &mut cache.local[s as usize];
         local.clear();
@@ -224,7 +224,7 @@ fn full(session: &mut Session) {
             .flow
             .nodes
             .iter()
-            .any(|n| added_node_findings(n).is_some())
+            .any(|n| added_node_findings(&session.flow, n).is_some())
     {
         session.ensure_index();
     }
@@ -266,7 +266,7 @@ fn full(session: &mut Session) {
     if indexed {
         for (s, slot) in index.slots.iter().enumerate() {
             if slot.alive
-                && let Some(r) = added_node_findings(&flow.nodes[slot.pos as usize])
+                && let Some(r) = added_node_findings(flow, &flow.nodes[slot.pos as usize])
             {
                 cache.local[s].push(resolve_one(r, lines, text, encoding));
             }

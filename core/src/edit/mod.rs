@@ -276,14 +276,6 @@ impl Index {
     /// Rebuilds every structure from the model (after reading a text). Ranks are left
     /// invalid: the next analysis or cycle query computes them.
     fn rebuild(&mut self, flow: &mut Flow) {
-        // Every node's id interned (the readers do; this covers flows built otherwise).
-        for pos in 0..flow.nodes.len() {
-            if flow.node_ref(pos).is_none() {
-                let id = std::mem::take(&mut flow.nodes[pos].id);
-                flow.names.intern(&id);
-                flow.nodes[pos].id = id;
-            }
-        }
         self.slots.clear();
         self.slot_of_name.clear();
         self.slot_of_name.resize(flow.names.len(), NONE);
@@ -500,7 +492,7 @@ impl Session {
         }
         let (mut raw, stats) = crate::analyze(&self.flow, &self.options.checks);
         for node in &self.flow.nodes {
-            raw.extend(added_node_findings(node));
+            raw.extend(added_node_findings(&self.flow, node));
         }
         let found = crate::resolve(raw, self.source(), self.options.position_encoding);
         (self.finish(found), stats)
@@ -518,7 +510,9 @@ impl Session {
                 None => true,
                 Some(n) if self.indexed => self.index.slot_of(&self.flow.names, n).is_some(),
                 Some(n) => ids
-                    .get_or_insert_with(|| self.flow.nodes.iter().map(|x| x.id.as_str()).collect())
+                    .get_or_insert_with(|| {
+                        self.flow.nodes.iter().map(|x| self.flow.id_of(x)).collect()
+                    })
                     .contains(n.as_str()),
             };
             if keep {
@@ -599,17 +593,19 @@ impl Session {
                 }
                 let (kind, known) = crate::model::kind_of_flow_type(&type_name);
                 let ptr = node_pointer(&id);
-                let mut node = Node::new(id.clone(), type_name, kind);
+                let name = self.flow.names.intern(&id);
+                let mut node = Node::new(name, type_name, kind);
                 node.unknown_type = !known;
                 node.origin = Origin::pointer(ptr.clone());
                 node.max_iterations = max_iterations;
-                node.queue = queue.map(|name| ExternalTarget {
-                    name,
-                    origin: Origin::pointer(format!("{ptr}/queue")),
-                    is_expression: false,
+                node.queue = queue.map(|name| {
+                    Box::new(ExternalTarget {
+                        name,
+                        origin: Origin::pointer(format!("{ptr}/queue")),
+                        is_expression: false,
+                    })
                 });
                 let names = &mut self.flow.names;
-                let name = names.intern(&id);
                 for (label, targets) in transitions {
                     node.edges
                         .extend(transition_edges(names, &id, &label, &targets));
@@ -767,7 +763,7 @@ impl Session {
 
 /// FG004 for a node an edit added with a type flowguard does not know (the reader reports
 /// those of the text), with the flow JSON reader's words.
-fn added_node_findings(node: &Node) -> Option<RawDiagnostic> {
+fn added_node_findings(flow: &Flow, node: &Node) -> Option<RawDiagnostic> {
     if !node.unknown_type || node.origin.value.is_some() {
         return None;
     }
@@ -775,16 +771,16 @@ fn added_node_findings(node: &Node) -> Option<RawDiagnostic> {
         RawDiagnostic::new(
             Code::UnknownNodeType,
             Location {
-                pointer: format!("{}/type", node_pointer(&node.id)),
+                pointer: format!("{}/type", node_pointer(flow.id_of(node))),
                 range: None,
             },
             format!(
                 "node `{}` has type `{}`, which flowguard does not know; it is treated as passing through to its transitions",
-                node.id, node.type_name
+                flow.id_of(node), node.type_name
             ),
             "if this is a typo, use one of menu, collect, play, set, data, jump, task, decision, loop, transfer, transfer_flow, disconnect",
         )
-        .node(&node.id),
+        .node(flow.id_of(node)),
     )
 }
 
@@ -807,7 +803,7 @@ fn transition_edges(names: &mut Names, id: &str, label: &str, targets: &[String]
 
 /// Replaces the conditions of `node` (its condition edges must be removed already).
 fn set_conditions(names: &mut Names, node: &mut Node, conditions: Vec<ConditionInput>) {
-    let base = format!("{}/conditions", node_pointer(&node.id));
+    let base = format!("{}/conditions", node_pointer(names.text(node.id)));
     node.conditions.clear();
     for (i, c) in conditions.into_iter().enumerate() {
         let target = names.intern(&c.target_id);
@@ -815,7 +811,7 @@ fn set_conditions(names: &mut Names, node: &mut Node, conditions: Vec<ConditionI
             label: crate::model::Label::Borrowed("condition"),
             target,
             origin: Origin::pointer(format!("{base}/{i}/target_id")),
-            condition: Some(i),
+            condition: Some(u32::try_from(i).unwrap_or(u32::MAX)),
         });
         node.conditions.push(Condition {
             expression: c.expression,

@@ -85,9 +85,6 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
             work: Vec::new(),
         };
         cx.read_document(root, &mut flow);
-        for node in &cx.nodes {
-            cx.names.intern(&node.id);
-        }
         flow.nodes = cx.nodes;
         flow.names = cx.names;
     }
@@ -280,7 +277,7 @@ impl Ctx<'_, '_, '_> {
         } else {
             NodeKind::PassThrough
         };
-        let mut node = Node::new(id.clone(), type_name.clone(), kind);
+        let mut node = Node::new(self.names.intern(&id), type_name.clone(), kind);
         node.origin = Origin::value(item);
         node.label = Some(label);
         let known = matches!(
@@ -384,7 +381,7 @@ impl Ctx<'_, '_, '_> {
                 };
                 let id = format!("{seq_id}/end");
                 if self.end_nodes.insert(id.clone()) {
-                    let mut n = Node::new(id.clone(), "endOfSequence", NodeKind::End);
+                    let mut n = Node::new(self.names.intern(&id), "endOfSequence", NodeKind::End);
                     n.origin = Origin::value(value);
                     n.label = Some(label);
                     self.nodes.push(n);
@@ -418,7 +415,7 @@ impl Ctx<'_, '_, '_> {
             None => NodeKind::PassThrough,
         };
         let semantics_after = row.map_or(After::Next, |r| r.after);
-        let mut node = Node::new(id, type_name.clone(), kind);
+        let mut node = Node::new(self.names.intern(id), type_name.clone(), kind);
         node.origin = Origin::value(v);
         let owner = self
             .actions
@@ -584,17 +581,17 @@ impl Ctx<'_, '_, '_> {
         }
 
         if kind == NodeKind::End {
-            node.queue = self.queue(v);
+            node.queue = self.queue(v).map(Box::new);
             if let Some(f) = tree
                 .get(v, "flowName")
                 .or_else(|| tree.get(v, "targetFlow"))
                 && let Some((name, nv)) = text_of(tree, f)
             {
-                node.flow = Some(ExternalTarget {
+                node.flow = Some(Box::new(ExternalTarget {
                     name: name.to_owned(),
                     origin: Origin::value(nv),
                     is_expression: false,
-                });
+                }));
             }
         }
         self.nodes.push(node);
@@ -637,7 +634,7 @@ impl Ctx<'_, '_, '_> {
                 ),
                 "nothing to fix if Architect wrote it; the configuration format is undocumented and flowguard knows only the types seen in real flows",
             )
-            .node(&node.id)
+            .node(self.names.text(node.id))
             .severity(Severity::Info),
         );
     }

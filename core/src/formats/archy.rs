@@ -116,9 +116,6 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
             owner: std::rc::Rc::from(""),
         };
         cx.read_document(root, &mut flow);
-        for node in &cx.nodes {
-            cx.names.intern(&node.id);
-        }
         flow.nodes = cx.nodes;
         flow.names = cx.names;
     }
@@ -216,7 +213,11 @@ impl Ctx<'_, '_, '_> {
         let startup = tree.get(body, "startUpTaskActions");
         if let Some(list) = startup {
             let id = "startUpTask".to_owned();
-            let mut node = Node::new(id.clone(), "startUpTaskActions", NodeKind::PassThrough);
+            let mut node = Node::new(
+                self.names.intern(&id),
+                "startUpTaskActions",
+                NodeKind::PassThrough,
+            );
             node.origin = Origin::value(list);
             node.label = Some("startup task".to_owned());
             self.owner = std::rc::Rc::from("startup task");
@@ -347,7 +348,11 @@ impl Ctx<'_, '_, '_> {
         item_key: &str,
         label: &str,
     ) {
-        let mut node = Node::new(id, item_key.to_owned(), NodeKind::PassThrough);
+        let mut node = Node::new(
+            self.names.intern(id),
+            item_key.to_owned(),
+            NodeKind::PassThrough,
+        );
         node.origin = Origin::value(item);
         node.label = Some(label.to_owned());
         self.owner = std::rc::Rc::from(label);
@@ -373,7 +378,7 @@ impl Ctx<'_, '_, '_> {
 
     fn read_menu(&mut self, item: ValueId, inner: ValueId, id: &str, label: &str) {
         let tree = self.tree;
-        let mut menu = Node::new(id, "menu", NodeKind::Input);
+        let mut menu = Node::new(self.names.intern(id), "menu", NodeKind::Input);
         menu.origin = Origin::value(item);
         menu.label = Some(label.to_owned());
         self.owner = std::rc::Rc::from(label);
@@ -420,7 +425,7 @@ impl Ctx<'_, '_, '_> {
                 "a menu choice must be a mapping with one key, the choice type (`menuJumpToTask:`, `menuTask:`, ...)",
                 "write each choice as `- menuJumpToTask:` (or menuTask, menuTransferToAcd, menuDisconnect, ...) with its settings under it",
             ));
-            let mut n = Node::new(id, "", NodeKind::PassThrough);
+            let mut n = Node::new(self.names.intern(id), "", NodeKind::PassThrough);
             n.origin = Origin::value(choice);
             self.nodes.push(n);
             return "choice".to_owned();
@@ -431,7 +436,7 @@ impl Ctx<'_, '_, '_> {
             .to_owned();
         let row = semantics::archy_choice(&kind_name);
         let kind = row.map_or(NodeKind::PassThrough, |r| r.kind);
-        let mut node = Node::new(id, kind_name.clone(), kind);
+        let mut node = Node::new(self.names.intern(id), kind_name.clone(), kind);
         node.origin = Origin::value(choice);
         let title = row.map_or_else(
             || semantics::title_of_key(&kind_name),
@@ -447,9 +452,11 @@ impl Ctx<'_, '_, '_> {
         }
         if let Some(b) = body {
             match kind_name.as_str() {
-                "menuTransferToAcd" => node.queue = self.external_target(b, "targetQueue"),
+                "menuTransferToAcd" => {
+                    node.queue = self.external_target(b, "targetQueue").map(Box::new)
+                }
                 "menuTransferToFlow" | "menuTransferToFlowSecure" => {
-                    node.flow = self.external_target(b, "targetFlow")
+                    node.flow = self.external_target(b, "targetFlow").map(Box::new)
                 }
                 _ => {}
             }
@@ -535,7 +542,7 @@ impl Ctx<'_, '_, '_> {
         if let Some((type_name, origin)) = cont.end_of
             && self.end_nodes.insert(cont.id.clone())
         {
-            let mut n = Node::new(cont.id.clone(), type_name, NodeKind::End);
+            let mut n = Node::new(self.names.intern(&cont.id), type_name, NodeKind::End);
             n.origin = Origin::value(origin);
             if !self.owner.is_empty() {
                 n.label = Some(format!("end of {}", self.owner));
@@ -578,7 +585,7 @@ impl Ctx<'_, '_, '_> {
                 )
                 .node(&id),
             );
-            let mut node = Node::new(id, "", NodeKind::PassThrough);
+            let mut node = Node::new(self.names.intern(&id), "", NodeKind::PassThrough);
             node.origin = Origin::value(item);
             let t = self.target(&next);
             node.edges.push(edge(&mut self.names, "next", t, item));
@@ -588,7 +595,7 @@ impl Ctx<'_, '_, '_> {
         let t = type_name.as_str();
         let row = semantics::archy_action(t);
         let kind = row.map_or(NodeKind::PassThrough, |r| r.kind);
-        let mut node = Node::new(id.clone(), type_name.clone(), kind);
+        let mut node = Node::new(self.names.intern(&id), type_name.clone(), kind);
         node.origin = Origin::value(item);
         let title = row.map_or_else(|| semantics::title_of_key(t), |r| r.title.to_owned());
         let body = body.filter(|b| tree.kind(*b) == ValueKind::Object);
@@ -709,12 +716,16 @@ impl Ctx<'_, '_, '_> {
             _ => {
                 if let Some(b) = body {
                     match t {
-                        "transferToAcd" => node.queue = self.external_target(b, "targetQueue"),
-                        "transferToFlow" | "transferToFlowSecure" => {
-                            node.flow = self.external_target(b, "targetFlow")
+                        "transferToAcd" => {
+                            node.queue = self.external_target(b, "targetQueue").map(Box::new)
                         }
-                        "callCommonModule" => node.flow = self.keyed_target(b, "commonModule"),
-                        "callBotFlow" => node.flow = self.keyed_target(b, "botFlow"),
+                        "transferToFlow" | "transferToFlowSecure" => {
+                            node.flow = self.external_target(b, "targetFlow").map(Box::new)
+                        }
+                        "callCommonModule" => {
+                            node.flow = self.keyed_target(b, "commonModule").map(Box::new)
+                        }
+                        "callBotFlow" => node.flow = self.keyed_target(b, "botFlow").map(Box::new),
                         _ => {}
                     }
                 }
@@ -756,7 +767,7 @@ impl Ctx<'_, '_, '_> {
                         let label = self.str_of(intent, "name").unwrap_or("intent").to_owned();
                         let first = self.list_entry(
                             actions,
-                            &format!("{}/intent{k}", node.id),
+                            &format!("{}/intent{k}", self.names.text(node.id)),
                             next.clone(),
                             loops.to_vec(),
                         );
@@ -770,7 +781,7 @@ impl Ctx<'_, '_, '_> {
                 seen.push(name.clone());
                 let first = self.list_entry(
                     Some(actions),
-                    &format!("{}/{name}", node.id),
+                    &format!("{}/{name}", self.names.text(node.id)),
                     next.clone(),
                     loops.to_vec(),
                 );
@@ -835,10 +846,10 @@ impl Ctx<'_, '_, '_> {
                 RawDiagnostic::new(
                     Code::SchemaError,
                     loc(tree, item),
-                    format!("decision `{}` has no `condition`", node.id),
+                    format!("decision `{}` has no `condition`", self.names.text(node.id)),
                     "give the decision a `condition:` with `exp: <expression>`",
                 )
-                .node(&node.id),
+                .node(self.names.text(node.id)),
             ),
         }
         node.edges.push(edge(
@@ -861,7 +872,7 @@ impl Ctx<'_, '_, '_> {
         let actions = output.and_then(|o| self.tree.get(o, "actions"));
         self.list_entry(
             actions,
-            &format!("{}/{name}", node.id),
+            &format!("{}/{name}", self.names.text(node.id)),
             next.clone(),
             loops.to_vec(),
         )
@@ -885,10 +896,10 @@ impl Ctx<'_, '_, '_> {
                     RawDiagnostic::new(
                         Code::SchemaError,
                         loc(tree, evaluate.unwrap_or(item)),
-                        format!("switch `{}` has no `evaluate: firstTrue:` or `evaluate: firstMatch:`", node.id),
+                        format!("switch `{}` has no `evaluate: firstTrue:` or `evaluate: firstMatch:`", self.names.text(node.id)),
                         "write the switch as `evaluate: firstTrue: {cases: [...], default: {actions: [...]}}`",
                     )
-                    .node(&node.id),
+                    .node(self.names.text(node.id)),
                 );
                 let t = self.target(next);
                 node.edges.push(edge(&mut self.names, "default", t, item));
@@ -913,7 +924,7 @@ impl Ctx<'_, '_, '_> {
             let actions = tree.get(case, "actions");
             let target = self.list_entry(
                 actions,
-                &format!("{}/case{k}", node.id),
+                &format!("{}/case{k}", self.names.text(node.id)),
                 next.clone(),
                 loops.to_vec(),
             );
@@ -955,7 +966,7 @@ impl Ctx<'_, '_, '_> {
                 label: crate::model::Label::Borrowed("condition"),
                 target,
                 origin: Origin::value(case_item),
-                condition: Some(idx),
+                condition: Some(u32::try_from(idx).unwrap_or(u32::MAX)),
             });
         }
         let default = tree.get(inner, "default");
@@ -1048,7 +1059,7 @@ impl Ctx<'_, '_, '_> {
                     node.kind = NodeKind::End;
                 }
             }
-            Ref::Invalid => self.bad_ref(v, s, Some(&node.id)),
+            Ref::Invalid => self.bad_ref(v, s, Some(self.names.text(node.id))),
         }
     }
 
@@ -1086,7 +1097,7 @@ impl Ctx<'_, '_, '_> {
                 ),
                 "nothing to fix if this is a valid Archy type; if it is a typo, Archy will reject the file",
             )
-            .node(&node.id)
+            .node(self.names.text(node.id))
             .severity(Severity::Info),
         );
     }

@@ -188,7 +188,7 @@ pub fn write(text: &str, plan: &FlattenPlan, recheck: &dyn Recheck) -> WriteResu
 fn id_index(flow: &Flow) -> FxHashMap<&str, usize> {
     let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, n) in flow.nodes.iter().enumerate() {
-        ids.entry(n.id.as_str()).or_insert(i);
+        ids.entry(flow.id_of(n)).or_insert(i);
     }
     ids
 }
@@ -278,7 +278,7 @@ fn prepare<'p>(
             .ok_or((at, format!("its target `{target}` is not in the flow")))?;
         let place = match n.origin.value {
             Some(v) if is_action_item(tree, v) => Some(Place::Item(v)),
-            Some(v) if n.kind == crate::model::NodeKind::End && n.id.ends_with("/end") => {
+            Some(v) if n.kind == crate::model::NodeKind::End && flow.id_of(n).ends_with("/end") => {
                 Some(Place::End(v))
             }
             _ => None,

@@ -131,8 +131,8 @@ fn read_node(
         };
         slot.get_or_insert(v);
     }
-    let id = match (key, id_value) {
-        (Some(key), None) => key.to_owned(),
+    let id: &str = match (key, id_value) {
+        (Some(key), None) => key,
         (Some(key), Some(v)) => {
             match tree.as_str(v) {
                 Some(id) if id == key => {}
@@ -147,13 +147,10 @@ fn read_node(
                 ),
                 None => r.type_error(v, "`id`", "a string", "a node id is a string"),
             }
-            key.to_owned()
+            key
         }
         (None, Some(v)) => match tree.as_str(v) {
-            Some(id) => {
-                names.intern(id);
-                id.to_owned()
-            }
+            Some(id) => id,
             None => {
                 r.type_error(v, "`id`", "a string", "a node id is a string");
                 return None;
@@ -186,14 +183,15 @@ fn read_node(
                     format!("node `{id}` has no `type`"),
                     "set `type` to menu, collect, play, set, decision, loop, transfer, transfer_flow, disconnect, ...",
                 )
-                .node(&id),
+                .node(id),
             );
             crate::model::Label::Borrowed("")
         }
     };
     let (kind, known) = kind_of_flow_type(&type_name);
-    // The id and type move into the node at the end (messages below still name them).
-    let mut node = Node::new(String::new(), "", kind);
+    // The type moves into the node at the end (messages below still name it). The
+    // object form's ids are interned already, in node order (see `read`).
+    let mut node = Node::new(names.intern(id), "", kind);
     node.origin = Origin::value(value);
     node.unknown_type = !known && !type_name.is_empty();
     if node.unknown_type {
@@ -204,7 +202,7 @@ fn read_node(
                 format!("node `{id}` has type `{type_name}`, which flowguard does not know; it is treated as passing through to its transitions"),
                 "if this is a typo, use one of menu, collect, play, set, data, jump, task, decision, loop, transfer, transfer_flow, disconnect",
             )
-            .node(&id),
+            .node(id),
         );
     }
 
@@ -262,12 +260,12 @@ fn read_node(
             node.conditions.reserve(count);
             node.edges.reserve(count);
             for cond in tree.children(c) {
-                if let Some(condition) = read_condition(r, names, cond, &id) {
+                if let Some(condition) = read_condition(r, names, cond, id) {
                     node.edges.push(Edge {
                         label: crate::model::Label::Borrowed("condition"),
                         target: condition.target,
                         origin: condition.origin.clone(),
-                        condition: Some(node.conditions.len()),
+                        condition: Some(u32::try_from(node.conditions.len()).unwrap_or(u32::MAX)),
                     });
                     node.conditions.push(condition);
                 }
@@ -293,7 +291,7 @@ fn read_node(
                         format!("loop node `{id}` has `max_iterations` that is not a positive whole number"),
                         "set `max_iterations` to how many times the body may run, for example 3",
                     )
-                    .node(&id),
+                    .node(id),
                 ),
             },
             None => r.push(
@@ -303,14 +301,13 @@ fn read_node(
                     format!("loop node `{id}` has no `max_iterations`, so it bounds nothing"),
                     "set `max_iterations` to how many times the body may run, for example 3",
                 )
-                .node(&id),
+                .node(id),
             ),
         },
-        "transfer" => node.queue = r.external(value, "queue", &id, "the queue calls are transferred to"),
-        "transfer_flow" => node.flow = r.external(value, "flow", &id, "the flow calls are transferred to"),
+        "transfer" => node.queue = r.external(value, "queue", id, "the queue calls are transferred to").map(Box::new),
+        "transfer_flow" => node.flow = r.external(value, "flow", id, "the flow calls are transferred to").map(Box::new),
         _ => {}
     }
-    node.id = id;
     node.type_name = type_name;
     Some(node)
 }

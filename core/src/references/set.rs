@@ -178,15 +178,16 @@ fn check_targets(
             if r.target.form != TargetForm::Literal {
                 continue;
             }
-            let node = &doc.read.flow.nodes[r.node];
+            let flow = &doc.read.flow;
+            let node = &flow.nodes[r.node];
             let what = if r.kind == RefKind::InQueueFlow {
                 format!(
                     "{} names {} as its in-queue flow",
-                    node.display(),
+                    node.display(flow),
                     r.target.display()
                 )
             } else {
-                format!("{} names {}", node.display(), r.target.display())
+                format!("{} names {}", node.display(flow), r.target.display())
             };
             let want = r.target.flow_type;
             let in_set = index.resolve(documents, &r.target);
@@ -287,7 +288,7 @@ fn check_targets(
                 }
             };
             if let Some(d) = diag {
-                raw[i].push(d.node(&node.id));
+                raw[i].push(d.node(flow.id_of(node)));
             }
         }
     }
@@ -464,14 +465,15 @@ fn report_loop(
             "break the cycle: let one of the flows wait for the caller (a menu), disconnect, or transfer elsewhere",
         ),
         Some((d, v, queued)) => {
-            let node = &read[d].read.flow.nodes[v];
+            let flow = &read[d].read.flow;
+            let node = &flow.nodes[v];
             let exit = if queued {
                 format!(
                     "{} waits in a queue, where an agent may answer",
-                    node.display()
+                    node.display(flow)
                 )
             } else {
-                format!("{} in {}", node.display(), read[d].label)
+                format!("{} in {}", node.display(flow), read[d].label)
             };
             (
                 Severity::Warning,
@@ -483,10 +485,11 @@ fn report_loop(
         }
     };
     let first = reference(&hops[0]);
-    let first_node = &read[first_doc].read.flow.nodes[first.node];
+    let first_flow = &read[first_doc].read.flow;
+    let first_node = &first_flow.nodes[first.node];
     let mut d = RawDiagnostic::new(Code::CrossFlowLoop, first.at.clone(), message, help)
         .severity(severity)
-        .node(&first_node.id);
+        .node(first_flow.id_of(first_node));
     // The witness: in each flow, the path from its start to the hop, then the hop itself.
     let mut steps: Vec<(usize, Location, Option<String>, String)> = Vec::new();
     for (h, &(di, _)) in hops.iter().enumerate() {
@@ -508,7 +511,7 @@ fn report_loop(
                     r.at.clone(),
                     format!(
                         "{} {} {}",
-                        node.display(),
+                        node.display(flow),
                         if r.kind.hands_off() {
                             "hands the call to"
                         } else {
@@ -518,9 +521,9 @@ fn report_loop(
                     ),
                 )
             } else {
-                (crate::checks::node_location(flow, node), node.display())
+                (crate::checks::node_location(flow, node), node.display(flow))
             };
-            steps.push((di, at, Some(node.id.clone()), msg));
+            steps.push((di, at, Some(flow.id_of(node).to_owned()), msg));
         }
     }
     let index = raw[first_doc].len();

@@ -148,12 +148,12 @@ impl GraphChanges {
 /// The identity of every node of `flow`, by index: unique within the flow.
 pub fn keys(flow: &Flow, identity: Identity) -> Vec<String> {
     let base = |n: &Node| match identity {
-        Identity::Id => n.id.clone(),
+        Identity::Id => flow.id_of(n).to_owned(),
         Identity::Label => n
             .label
             .clone()
             .filter(|l| !l.trim().is_empty())
-            .unwrap_or_else(|| n.id.clone()),
+            .unwrap_or_else(|| flow.id_of(n).to_owned()),
     };
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     let mut out = Vec::with_capacity(flow.nodes.len());
@@ -189,7 +189,7 @@ impl<'f> Side<'f> {
     fn new(flow: &'f Flow, identity: Identity) -> Self {
         let mut by_id = BTreeMap::new();
         for (i, n) in flow.nodes.iter().enumerate() {
-            by_id.entry(n.id.as_str()).or_insert(i);
+            by_id.entry(flow.id_of(n)).or_insert(i);
         }
         let keys = keys(flow, identity);
         let shown = match identity {
@@ -293,7 +293,7 @@ pub fn compare(old: &Flow, new: &Flow, identity: Identity) -> GraphChanges {
             if old_match[i].is_some() {
                 continue;
             }
-            if let Some(&j) = n.by_id.get(a.id.as_str())
+            if let Some(&j) = n.by_id.get(old.id_of(a))
                 && new_match[j].is_none()
             {
                 old_match[i] = Some(j);
@@ -573,7 +573,7 @@ mod tests {
     #[test]
     fn architect_nodes_are_matched_by_id_and_shown_by_name() {
         let node = |f: &mut Flow, id: &str, label: &str, next: Option<&str>| {
-            let mut n = Node::new(
+            let mut n = f.new_node(
                 id,
                 "PlayAudioAction",
                 flowguard_core::model::NodeKind::PassThrough,
@@ -608,7 +608,7 @@ mod tests {
     fn repeated_labels_get_unique_keys() {
         let mut f = Flow::default();
         for (id, label) in [("a", "x"), ("b", "x"), ("c", "x #2")] {
-            let mut n = Node::new(id, "t", flowguard_core::model::NodeKind::PassThrough);
+            let mut n = f.new_node(id, "t", flowguard_core::model::NodeKind::PassThrough);
             n.label = Some(label.into());
             f.nodes.push(n);
         }

@@ -66,7 +66,7 @@ impl<'f> Context<'f> {
         let mut index: FxHashMap<&str, usize> = FxHashMap::default();
         let mut duplicated = vec![false; flow.nodes.len()];
         for (i, n) in flow.nodes.iter().enumerate() {
-            let first = *index.entry(n.id.as_str()).or_insert(i);
+            let first = *index.entry(flow.id_of(n)).or_insert(i);
             if first != i {
                 duplicated[first] = true;
                 duplicated[i] = true;
@@ -87,10 +87,10 @@ impl<'f> Context<'f> {
             // Referrers are told apart by id, as the graph does: two nodes that share an id
             // are one referrer. (A node whose id is `START_REF` counts as the start, as it
             // did when referrers were kept as ids.)
-            let referrer = if n.id == START_REF {
+            let referrer = if flow.id_of(n) == START_REF {
                 START_REFERRER
             } else {
-                index.get(n.id.as_str()).copied().unwrap_or(ONE_OF_MANY)
+                index.get(flow.id_of(n)).copied().unwrap_or(ONE_OF_MANY)
             };
             for e in &n.edges {
                 add_ref(flow.name(e.target), referrer);
@@ -129,6 +129,11 @@ impl<'f> Context<'f> {
         &self.flow.nodes[i]
     }
 
+    /// The id of node `i`.
+    pub fn id(&self, i: usize) -> &'f str {
+        self.flow.id_of(self.node(i))
+    }
+
     pub fn lookup(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
     }
@@ -151,7 +156,7 @@ impl<'f> Context<'f> {
     fn inlinable(&self, i: usize) -> bool {
         let n = self.node(i);
         self.flattenable(i)
-            && Some(n.id.as_str()) != self.start
+            && Some(self.flow.id_of(n)) != self.start
             && n.edges
                 .iter()
                 .all(|e| e.condition.is_some() || e.label == "default")
@@ -159,10 +164,10 @@ impl<'f> Context<'f> {
 
     /// The only node entering `i`, if there is exactly one.
     pub(super) fn sole_parent(&self, i: usize) -> Option<&'f str> {
-        match *self.refs.get(self.node(i).id.as_str())? {
+        match *self.refs.get(self.id(i))? {
             ONE_OF_MANY => None,
             START_REFERRER => Some(START_REF),
-            p => Some(self.node(p).id.as_str()),
+            p => Some(self.id(p)),
         }
     }
 
@@ -180,7 +185,7 @@ impl<'f> Context<'f> {
     /// one switch, and a decision after `p` in the same list (reached when a branch of `p`
     /// is empty) would stay where it is and run again after the switch.
     fn nests(&self, p: usize, c: usize) -> bool {
-        let (p, c) = (self.node(p).id.as_str(), self.node(c).id.as_str());
+        let (p, c) = (self.id(p), self.id(c));
         self.flow.format != InputFormat::Archy
             || (c.len() > p.len() && c.starts_with(p) && c.as_bytes()[p.len()] == b'/')
     }
@@ -193,7 +198,7 @@ impl<'f> Context<'f> {
     /// Branch probabilities of node `i`: one per condition (document order), then default.
     fn branch_probs(&self, i: usize) -> (Vec<f64>, f64) {
         let n = self.node(i);
-        let given = self.probabilities.and_then(|p| p.get(&n.id));
+        let given = self.probabilities.and_then(|p| p.get(self.flow.id_of(n)));
         branch_probs(n.conditions.len(), self.default_of(i).is_some(), given)
     }
 }
@@ -260,7 +265,7 @@ pub(super) fn expand(
                 && !f.path.contains(&t)
                 && ctx.nests(f.node, t)
                 && ctx.inlinable(t)
-                && (ctx.sole_parent(t) == Some(node.id.as_str())
+                && (ctx.sole_parent(t) == Some(ctx.flow.id_of(node))
                     || shared_fits(ctx, t, unfold_cap, unfold_ok))
         });
         if !is_default {
@@ -296,7 +301,7 @@ pub(super) fn expand(
                 let fallback = match t {
                     Some(t) => Some(t.to_owned()),
                     None if frame_node == root => None,
-                    None => Some(ctx.node(frame_node).id.clone()),
+                    None => Some(ctx.id(frame_node).to_owned()),
                 };
                 if guard.is_empty() {
                     x.default = fallback;
@@ -370,7 +375,7 @@ mod tests {
                 let parts = e
                     .parts
                     .iter()
-                    .map(|&(n, c)| (ctx.node(n).id.clone(), c))
+                    .map(|&(n, c)| (ctx.id(n).to_owned(), c))
                     .collect();
                 (parts, e.target.clone(), e.prob, e.evals)
             })
@@ -391,7 +396,7 @@ mod tests {
     }
 
     fn ids(ctx: &Context<'_>, nodes: &[usize]) -> Vec<String> {
-        nodes.iter().map(|&i| ctx.node(i).id.clone()).collect()
+        nodes.iter().map(|&i| ctx.id(i).to_owned()).collect()
     }
 
     #[test]

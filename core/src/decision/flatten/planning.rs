@@ -37,9 +37,7 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
         diagnostics: Vec::new(),
     };
     let mut roots: Vec<usize> = (0..flow.nodes.len())
-        .filter(|&i| {
-            ctx.flattenable(i) && !ctx.is_child(i) && ctx.lookup(&flow.nodes[i].id) == Some(i)
-        })
+        .filter(|&i| ctx.flattenable(i) && !ctx.is_child(i) && ctx.lookup(ctx.id(i)) == Some(i))
         .collect();
     let mut done = vec![false; flow.nodes.len()];
     let mut unfold_ok = FxHashMap::default();
@@ -72,12 +70,12 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
                         node_location(&ctx, root),
                         format!(
                             "decision `{}` was left as it is: {}",
-                            node.id,
+                            ctx.id(root),
                             report.reason.clone().unwrap_or_default()
                         ),
                         "nothing to do: the flow works as before; simplify the tree or raise the limit to flatten it",
                     )
-                    .node(&node.id),
+                    .node(ctx.id(root)),
                 );
                 if let Some(c) = certificate {
                     planned.certificates.push(c);
@@ -87,7 +85,7 @@ pub(crate) fn plan_flow(flow: &Flow, options: &FlattenOptions) -> Planned {
                 for e in &node.edges {
                     if let Some(t) = ctx.lookup(ctx.flow.name(e.target))
                         && ctx.is_child(t)
-                        && ctx.sole_parent(t) == Some(node.id.as_str())
+                        && ctx.sole_parent(t) == Some(ctx.id(root))
                     {
                         roots.push(t);
                     }
@@ -110,7 +108,7 @@ fn node_location(ctx: &Context<'_>, i: usize) -> Location {
     let node = ctx.node(i);
     crate::model::origin_location(ctx.flow, &node.origin, || {
         let mut p = String::from("/nodes/");
-        crate::syntax::tree::push_pointer_segment(&mut p, &node.id);
+        crate::syntax::tree::push_pointer_segment(&mut p, ctx.id(i));
         p
     })
 }
@@ -133,7 +131,7 @@ fn plan_root(
 ) -> RootResult {
     let node = ctx.node(root);
     let mut report = DecisionReport {
-        node_id: node.id.clone(),
+        node_id: ctx.id(root).to_owned(),
         status: DecisionStatus::NotFlattened,
         inlined_nodes: Vec::new(),
         removed_nodes: Vec::new(),
@@ -160,7 +158,7 @@ fn plan_root(
         ));
         return Err(Box::new((report, None)));
     };
-    report.inlined_nodes = x.inlined.iter().map(|&i| ctx.node(i).id.clone()).collect();
+    report.inlined_nodes = x.inlined.iter().map(|&i| ctx.id(i).to_owned()).collect();
     report.conditions_before = node.conditions.len()
         + x.inlined
             .iter()
@@ -223,7 +221,7 @@ fn plan_root(
         .removed
         .iter()
         .map(|&((n, c), ref why)| RemovedCondition {
-            node_id: ctx.node(n).id.clone(),
+            node_id: ctx.id(n).to_owned(),
             condition: c,
             expression: ctx.node(n).conditions[c].expression.clone(),
             reason: why.clone(),
@@ -238,7 +236,7 @@ fn plan_root(
     }
     let n = opt.entries.len() as u32;
     let decision = FlattenedDecision {
-        node_id: node.id.clone(),
+        node_id: ctx.id(root).to_owned(),
         conditions: opt
             .entries
             .iter()
@@ -291,7 +289,12 @@ fn remove_unreferenced(
             if removed[i] {
                 continue;
             }
-            match planned.plan.decisions.iter().find(|d| d.node_id == n.id) {
+            match planned
+                .plan
+                .decisions
+                .iter()
+                .find(|d| d.node_id == ctx.flow.id_of(n))
+            {
                 Some(d) => {
                     referenced.extend(d.conditions.iter().map(|c| c.target.as_str()));
                     referenced.extend(d.default_target.as_deref());
@@ -308,7 +311,7 @@ fn remove_unreferenced(
         let newly: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|&c| !removed[c] && !referenced.contains(ctx.node(c).id.as_str()))
+            .filter(|&c| !removed[c] && !referenced.contains(ctx.id(c)))
             .collect();
         if newly.is_empty() {
             break;
@@ -323,11 +326,11 @@ fn remove_unreferenced(
     });
     // Ascending, as the removed set iterated.
     for r in candidates.iter().copied().filter(|&c| removed[c]) {
-        let id = ctx.node(r).id.clone();
+        let id = ctx.id(r).to_owned();
         let owner = inlined_by
             .iter()
             .find(|(root, set)| set.binary_search(&r).is_ok() && !is_removed(&removed, *root))
-            .map(|&(root, _)| ctx.node(root).id.clone());
+            .map(|&(root, _)| ctx.id(root).to_owned());
         if let Some(owner) = owner {
             if let Some(d) = planned
                 .plan
