@@ -222,7 +222,7 @@ impl<'a> Parser<'a> {
 
     /// Skips whitespace. Most calls find none (every byte of JSON whitespace is at most
     /// `b' '`): that test is inlined, the loop is not.
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) {
         if self.bytes.get(self.pos).is_some_and(|&b| b <= b' ') {
             self.skip_ws_run();

@@ -614,6 +614,7 @@ impl TreeBuilder {
     }
 
     /// Closes the innermost container at byte `end`.
+    #[inline(always)]
     pub fn close(&mut self, end: u32) {
         let Some((idx, count)) = self.open.pop() else {
             return;
