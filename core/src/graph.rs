@@ -53,7 +53,7 @@ impl Csr {
         self.targets.len()
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn successors(&self, v: u32) -> &[u32] {
         let v = v as usize;
         &self.targets[self.offsets[v] as usize..self.offsets[v + 1] as usize]
