@@ -188,7 +188,22 @@ pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) 
         // A clean flow, the common case while editing: no line index to build.
         return Vec::new();
     }
-    let index = LineIndex::new(text);
+    // A few findings (the usual case) need the lines of their own spans only: a sparse
+    // index scans up to the last of them and records no line it does not need.
+    let mut offsets = Vec::new();
+    for r in &raw {
+        for (s, e) in std::iter::once(r.at.range)
+            .chain(r.related.iter().map(|rel| rel.at.range))
+            .flatten()
+        {
+            offsets.extend([s, e.max(s)]);
+        }
+    }
+    let index = if offsets.len() <= 512 {
+        LineIndex::for_offsets(text, offsets)
+    } else {
+        LineIndex::new(text)
+    };
     let mut diagnostics: Vec<Diagnostic> = raw
         .into_iter()
         .map(|r| resolve_one(r, &index, text, encoding))
