@@ -299,7 +299,19 @@ impl SyntaxTree {
 
     pub fn as_f64(&self, id: ValueId) -> Option<f64> {
         match self.kind(id) {
-            ValueKind::Number => self.text(id).and_then(|t| t.trim().parse().ok()),
+            ValueKind::Number => self.text(id).and_then(|t| {
+                // Small whole numbers (priorities, counts) without std's float parser: up to
+                // 15 digits the value is exact, as the parser would give it.
+                let digits = t.as_bytes();
+                if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit)
+                {
+                    let n = digits
+                        .iter()
+                        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+                    return Some(n as f64);
+                }
+                t.trim().parse().ok()
+            }),
             _ => None,
         }
     }
@@ -645,6 +657,36 @@ impl TreeBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_read_as_the_float_parser_reads_them() {
+        for text in [
+            "0",
+            "7",
+            "007",
+            "123456789012345",
+            "1234567890123456",
+            "-3",
+            "2.5",
+            "1e3",
+            " 42 ",
+        ] {
+            let mut b = TreeBuilder::new(text.to_owned());
+            b.scalar(
+                ValueKind::Number,
+                0,
+                text.len() as u32,
+                None,
+                (0, text.len() as u32),
+            );
+            let tree = b.finish();
+            assert_eq!(
+                tree.as_f64(ValueId(0)),
+                text.trim().parse::<f64>().ok(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn records_stay_small() {
