@@ -742,7 +742,12 @@ fn decode_escapes_into(raw: &str, out: &mut String) {
             .and_then(|h| u32::from_str_radix(h, 16).ok())
     };
     let mut pos = 0;
-    while let Some(i) = raw.get(pos..).and_then(|r| r.find('\\')).map(|o| pos + o) {
+    let bytes = raw.as_bytes();
+    while let Some(i) = bytes
+        .get(pos..)
+        .and_then(|r| memchr::memchr(b'\\', r))
+        .map(|o| pos + o)
+    {
         out.push_str(raw.get(pos..i).unwrap_or_default());
         let Some(e) = raw.get(i + 1..).and_then(|r| r.chars().next()) else {
             return;
