@@ -264,7 +264,11 @@ fn read_node(
                     node.edges.push(Edge {
                         label: crate::model::Label::Borrowed("condition"),
                         target: condition.target,
-                        origin: condition.origin.clone(),
+                        // The condition's origin (a value, no pointer), without a clone call.
+                        origin: Origin {
+                            value: condition.origin.value,
+                            pointer: None,
+                        },
                         condition: Some(u32::try_from(node.conditions.len()).unwrap_or(u32::MAX)),
                     });
                     node.conditions.push(condition);
@@ -323,10 +327,22 @@ fn read_condition(
         r.type_error(cond, "a condition", "an object {expression, priority, target_id}", "write each condition as {\"expression\": \"...\", \"priority\": 1, \"target_id\": \"node\"}");
         return None;
     }
-    let required = |name: &str, what: &str| -> Option<(String, ValueId)> {
-        match tree.get(cond, name) {
+    // One pass over the members (first occurrence wins, as with `get`); the fields are
+    // then checked in the order their diagnostics have always come in.
+    let (mut expression_value, mut target_value, mut priority_value) = (None, None, None);
+    for (key, _, v) in tree.members(cond) {
+        let slot = match key {
+            "expression" => &mut expression_value,
+            "target_id" => &mut target_value,
+            "priority" => &mut priority_value,
+            _ => continue,
+        };
+        slot.get_or_insert(v);
+    }
+    let required = |found: Option<ValueId>, name: &str, what: &str| -> Option<(&str, ValueId)> {
+        match found {
             Some(v) => match tree.as_str(v) {
-                Some(s) => Some((s.to_owned(), v)),
+                Some(s) => Some((s, v)),
                 None => {
                     r.type_error(v, &format!("`{name}`"), "a string", what);
                     None
@@ -347,14 +363,16 @@ fn read_condition(
         }
     };
     let expression = required(
+        expression_value,
         "expression",
         "give the condition an `expression`, for example \"Call.Language == \\\"es\\\"\"",
     );
     let target = required(
+        target_value,
         "target_id",
         "give the condition a `target_id`: the node calls go to when it is the first true condition",
     );
-    let priority = match tree.get(cond, "priority") {
+    let priority = match priority_value {
         None => 0.0,
         Some(p) => match tree.as_f64(p) {
             Some(f) if f.is_finite() => f,
@@ -375,11 +393,11 @@ fn read_condition(
     let raw = tree
         .source()
         .get(s as usize + 1..(e as usize).saturating_sub(1));
-    let source_start = (raw == Some(expression.as_str())).then_some(s + 1);
+    let source_start = (raw == Some(expression)).then_some(s + 1);
     Some(Condition {
-        expression,
+        expression: expression.to_owned(),
         priority,
-        target: names.intern(&target),
+        target: names.intern(target),
         origin: Origin::value(target_value),
         expression_origin: Origin::value(expr_value),
         expression_source_start: source_start,
