@@ -332,8 +332,8 @@ fn read_node(
             ),
         },
         NodeKind::End => match &*type_name {
-            "transfer" => queue_read = r.external(queue, value, "queue", id, "the queue calls are transferred to").map(Box::new),
-            "transfer_flow" => flow_read = r.external(flow, value, "flow", id, "the flow calls are transferred to").map(Box::new),
+            "transfer" => queue_read = r.external(queue, value, "queue", id, "the queue calls are transferred to"),
+            "transfer_flow" => flow_read = r.external(flow, value, "flow", id, "the flow calls are transferred to"),
             _ => {}
         },
         _ => {}
@@ -413,7 +413,7 @@ fn read_condition(
     );
     let priority = match priority_value {
         None => 0.0,
-        Some(p) => match tree.as_f64(p) {
+        Some(p) => match number(tree, p) {
             Some(f) if f.is_finite() => f,
             _ => {
                 r.type_error(
@@ -443,6 +443,23 @@ fn read_condition(
     })
 }
 
+/// [`SyntaxTree::as_f64`], with plain digits (what priorities are) read without the
+/// float parser: up to 15 digits, every such integer is exactly an `f64`. The digits are
+/// the number's span in the source (not `text`, which inlined into fewer callers is
+/// cheaper for all of them); anything else goes to `as_f64`.
+fn number(tree: &SyntaxTree, v: ValueId) -> Option<f64> {
+    let (s, e) = tree.span(v);
+    if tree.kind(v) == ValueKind::Number
+        && let Some(t) = tree.source().as_bytes().get(s as usize..e as usize)
+        && (1..=15).contains(&t.len())
+        && t.iter().all(u8::is_ascii_digit)
+    {
+        let n = t.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        return Some(n as f64);
+    }
+    tree.as_f64(v)
+}
+
 impl Reader<'_, '_> {
     fn opt_string(&self, obj: ValueId, name: &str) -> Option<String> {
         let v = self.tree.get(obj, name)?;
@@ -468,14 +485,20 @@ impl Reader<'_, '_> {
         field: &str,
         node: &str,
         what: &str,
-    ) -> Option<ExternalTarget> {
+    ) -> Option<Box<ExternalTarget>> {
         match found {
             Some(v) => match self.tree.as_str(v) {
-                Some(s) if !s.trim().is_empty() => Some(ExternalTarget {
-                    name: s.to_owned(),
-                    origin: Origin::value(v),
-                    is_expression: false,
-                }),
+                // (A name that starts with a visible ASCII character is not blank: no trim.)
+                Some(s)
+                    if s.as_bytes().first().is_some_and(u8::is_ascii_graphic)
+                        || !s.trim().is_empty() =>
+                {
+                    Some(Box::new(ExternalTarget {
+                        name: s.to_owned(),
+                        origin: Origin::value(v),
+                        is_expression: false,
+                    }))
+                }
                 _ => {
                     self.type_error(v, &format!("`{field}`"), "a non-empty string", what);
                     None
@@ -527,6 +550,19 @@ mod tests {
         let ids: Vec<(u32, &str)> = flow.nodes.iter().map(|n| (n.id.0, flow.id_of(n))).collect();
         assert_eq!(ids, [(0, "a"), (1, "b"), (0, "a")]);
         assert_eq!(flow.names.len(), 2);
+    }
+
+    #[test]
+    fn plain_digits_read_as_the_float_parser_reads_them() {
+        let text = "[0, 7, 10, 123456789012345, 1234567890123456, 99999999999999999999, 1.5, -2, 1e3, 2E0, \"3\"]";
+        let tree = crate::syntax::json::parse(text).tree;
+        let root = tree.root().unwrap();
+        assert_eq!(tree.children(root).len(), 11);
+        for v in tree.children(root) {
+            assert_eq!(number(&tree, v), tree.as_f64(v), "{:?}", tree.text(v));
+        }
+        let first = tree.children(root).next().unwrap();
+        assert_eq!(number(&tree, first), Some(0.0));
     }
 
     /// Fields read in one pass keep `get`'s meaning (the first of repeated keys) and the
