@@ -72,13 +72,16 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                         let names = &mut flow.names;
                         // Ids are short: room for about eight bytes each.
                         *names = Names::with_capacity(count, count.saturating_mul(8));
-                        for (key, _, _) in tree.members(nodes) {
+                        // The members once (each step of `members` looks its key up).
+                        let mut members = Vec::with_capacity(count);
+                        for (key, _, value) in tree.members(nodes) {
                             names.intern(key);
+                            members.push((key, value));
                         }
                         // Without repeated keys, the i-th member's id is handle i.
                         let distinct = names.len() == count;
                         let mut i = 0;
-                        for (key, _, value) in tree.members(nodes) {
+                        for (key, value) in members {
                             let id = distinct.then_some(NodeRef(i));
                             read_node(&r, &mut flow.names, &mut flow.nodes, value, Some((key, id)));
                             i += 1;
