@@ -555,6 +555,25 @@ mod tests {
         assert_eq!(flow.names.len(), 2);
     }
 
+    /// `finish_read` skips its document-order check for flow JSON: this reader's nodes are
+    /// in document order in both forms, unreadable nodes left out.
+    #[test]
+    fn nodes_come_in_document_order() {
+        for text in [
+            r#"{"nodes":{"z":{"type":"play"},"a":3,"m":{"type":"menu"},"b":{"type":"disconnect"}}}"#,
+            r#"{"nodes":[{"id":"z","type":"play"},{"type":"set"},{"id":"a"},{"id":"b","type":"menu"}]}"#,
+        ] {
+            let (flow, _) = read_text(text);
+            assert_eq!(flow.nodes.len(), 3, "{text}");
+            let starts: Vec<u32> = flow
+                .nodes
+                .iter()
+                .map(|n| flow.tree.span(n.origin.value.unwrap()).0)
+                .collect();
+            assert!(starts.is_sorted(), "{text}: {starts:?}");
+        }
+    }
+
     #[test]
     fn plain_digits_read_as_the_float_parser_reads_them() {
         let text = "[0, 7, 10, 123456789012345, 1234567890123456, 99999999999999999999, 1.5, -2, 1e3, 2E0, \"3\"]";
