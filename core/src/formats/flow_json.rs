@@ -80,11 +80,10 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                         }
                         // Without repeated keys, the i-th member's id is handle i.
                         let distinct = names.len() == count;
-                        let mut i = 0;
-                        for (key, value) in members {
-                            let id = distinct.then_some(NodeRef(i));
+                        // (The tree's values are numbered in `u32`: so are its members.)
+                        for (i, (key, value)) in members.into_iter().enumerate() {
+                            let id = distinct.then_some(NodeRef(i as u32));
                             read_node(&r, &mut flow.names, &mut flow.nodes, value, Some((key, id)));
-                            i += 1;
                         }
                     }
                     ValueKind::Array => {
@@ -568,7 +567,11 @@ mod tests {
             let starts: Vec<u32> = flow
                 .nodes
                 .iter()
-                .map(|n| flow.tree.span(n.origin.value.unwrap()).0)
+                .map(|n| {
+                    flow.tree
+                        .span(n.origin.value.expect("a read node's value"))
+                        .0
+                })
                 .collect();
             assert!(starts.is_sorted(), "{text}: {starts:?}");
         }
@@ -578,12 +581,12 @@ mod tests {
     fn plain_digits_read_as_the_float_parser_reads_them() {
         let text = "[0, 7, 10, 123456789012345, 1234567890123456, 99999999999999999999, 1.5, -2, 1e3, 2E0, \"3\"]";
         let tree = crate::syntax::json::parse(text).tree;
-        let root = tree.root().unwrap();
+        let root = tree.root().expect("a root");
         assert_eq!(tree.children(root).len(), 11);
         for v in tree.children(root) {
             assert_eq!(number(&tree, v), tree.as_f64(v), "{:?}", tree.text(v));
         }
-        let first = tree.children(root).next().unwrap();
+        let first = tree.children(root).next().expect("a first number");
         assert_eq!(number(&tree, first), Some(0.0));
     }
 
