@@ -347,6 +347,14 @@ pub fn flow_type_name(text: &str) -> Label {
     }
 }
 
+/// [`flow_type_name`] and [`kind_of_flow_type`] with one look-up (the flow-JSON reader).
+pub fn flow_type(text: &str) -> (Label, NodeKind, bool) {
+    match known_flow_type(text) {
+        Some(&(name, kind)) => (Label::Borrowed(name), kind, true),
+        None => (Label::Owned(text.to_owned()), NodeKind::PassThrough, false),
+    }
+}
+
 /// The kind a flow-format node type maps to, and whether the type is known.
 pub fn kind_of_flow_type(type_name: &str) -> (NodeKind, bool) {
     match known_flow_type(type_name) {
@@ -521,6 +529,11 @@ mod tests {
             let known = matches!(text, "menu" | "transfer_flow" | "task");
             assert_eq!(matches!(name, Label::Borrowed(_)), known, "{text}");
             assert_eq!(kind_of_flow_type(text).1, known, "{text}");
+            assert_eq!(
+                flow_type(text),
+                (name.clone(), kind_of_flow_type(text).0, known),
+                "{text}"
+            );
         }
         assert_eq!(kind_of_flow_type("collect"), (NodeKind::Input, true));
         assert_eq!(kind_of_flow_type("transfer"), (NodeKind::End, true));

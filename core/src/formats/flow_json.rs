@@ -4,7 +4,7 @@
 use crate::diagnostic::{Code, RawDiagnostic, Severity};
 use crate::formats::{Reader, head_loc, loc};
 use crate::model::{
-    Condition, Edge, ExternalTarget, Flow, InputFormat, Names, Node, Origin, kind_of_flow_type,
+    Condition, Edge, ExternalTarget, Flow, InputFormat, Names, Node, NodeKind, NodeRef, Origin,
 };
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
 
@@ -72,21 +72,24 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
                         let names = &mut flow.names;
                         // Ids are short: room for about eight bytes each.
                         *names = Names::with_capacity(count, count.saturating_mul(8));
-                        for (key, _, _) in tree.members(nodes) {
-                            names.intern(key);
-                        }
+                        // The members once (each step of `members` looks its key up).
+                        let mut members = Vec::with_capacity(count);
                         for (key, _, value) in tree.members(nodes) {
-                            if let Some(node) = read_node(&r, &mut flow.names, value, Some(key)) {
-                                flow.nodes.push(node);
-                            }
+                            names.intern(key);
+                            members.push((key, value));
+                        }
+                        // Without repeated keys, the i-th member's id is handle i.
+                        let distinct = names.len() == count;
+                        // (The tree's values are numbered in `u32`: so are its members.)
+                        for (i, (key, value)) in members.into_iter().enumerate() {
+                            let id = distinct.then_some(NodeRef(i as u32));
+                            read_node(&r, &mut flow.names, &mut flow.nodes, value, Some((key, id)));
                         }
                     }
                     ValueKind::Array => {
                         flow.nodes.reserve(tree.children(nodes).len());
                         for value in tree.children(nodes) {
-                            if let Some(node) = read_node(&r, &mut flow.names, value, None) {
-                                flow.nodes.push(node);
-                            }
+                            read_node(&r, &mut flow.names, &mut flow.nodes, value, None);
                         }
                     }
                     _ => r.type_error(nodes, "`nodes`", "an object keyed by node id, or an array of nodes", "write `nodes` as {\"id\": {...}} or [{\"id\": ...}]"),
@@ -102,12 +105,15 @@ pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
     flow
 }
 
+/// Reads one node and adds it to `nodes` (unless it cannot be read at all). `key` is the
+/// member key it is stored under in the object form, with the key's handle when known.
 fn read_node(
     r: &Reader<'_, '_>,
     names: &mut Names,
+    nodes: &mut Vec<Node>,
     value: ValueId,
-    key: Option<&str>,
-) -> Option<Node> {
+    key: Option<(&str, Option<NodeRef>)>,
+) {
     let tree = r.tree;
     if tree.kind(value) != ValueKind::Object {
         r.type_error(
@@ -116,24 +122,28 @@ fn read_node(
             "an object",
             "each node is an object with at least `type`",
         );
-        return None;
+        return;
     }
-    // One pass over the members for the fields every node has (first occurrence wins,
-    // as with `get`; duplicates are reported by the parser).
+    // One pass over the members for every field read below (first occurrence wins, as
+    // with `get`; duplicates are reported by the parser).
     let (mut id_value, mut type_value, mut transitions, mut conditions) = (None, None, None, None);
+    let (mut max_iterations, mut queue, mut flow) = (None, None, None);
     for (key, _, v) in tree.members(value) {
         let slot = match key {
             "id" => &mut id_value,
             "type" => &mut type_value,
             "transitions" => &mut transitions,
             "conditions" => &mut conditions,
+            "max_iterations" => &mut max_iterations,
+            "queue" => &mut queue,
+            "flow" => &mut flow,
             _ => continue,
         };
         slot.get_or_insert(v);
     }
-    let id: &str = match (key, id_value) {
-        (Some(key), None) => key,
-        (Some(key), Some(v)) => {
+    let (id, id_ref): (&str, Option<NodeRef>) = match (key, id_value) {
+        (Some((key, id_ref)), None) => (key, id_ref),
+        (Some((key, id_ref)), Some(v)) => {
             match tree.as_str(v) {
                 Some(id) if id == key => {}
                 Some(id) => r.push(
@@ -147,13 +157,13 @@ fn read_node(
                 ),
                 None => r.type_error(v, "`id`", "a string", "a node id is a string"),
             }
-            key
+            (key, id_ref)
         }
         (None, Some(v)) => match tree.as_str(v) {
-            Some(id) => id,
+            Some(id) => (id, None),
             None => {
                 r.type_error(v, "`id`", "a string", "a node id is a string");
-                return None;
+                return;
             }
         },
         (None, None) => {
@@ -163,16 +173,21 @@ fn read_node(
                 "a node in the `nodes` array has no `id`",
                 "give every node in an array an `id` string, so transitions can name it",
             ));
-            return None;
+            return;
         }
     };
 
-    let type_name = match type_value {
+    let no_type = (
+        crate::model::Label::Borrowed(""),
+        NodeKind::PassThrough,
+        false,
+    );
+    let (type_name, kind, known) = match type_value {
         Some(t) => match tree.as_str(t) {
-            Some(s) => crate::model::flow_type_name(s),
+            Some(s) => crate::model::flow_type(s),
             None => {
                 r.type_error(t, "`type`", "a string", "set `type` to menu, collect, play, set, decision, loop, transfer, transfer_flow, disconnect, ...");
-                crate::model::Label::Borrowed("")
+                no_type
             }
         },
         None => {
@@ -185,16 +200,28 @@ fn read_node(
                 )
                 .node(id),
             );
-            crate::model::Label::Borrowed("")
+            no_type
         }
     };
-    let (kind, known) = kind_of_flow_type(&type_name);
     // The type moves into the node at the end (messages below still name it). The
     // object form's ids are interned already, in node order (see `read`).
-    let mut node = Node::new(names.intern(id), "", kind);
-    node.origin = Origin::value(value);
-    node.unknown_type = !known && !type_name.is_empty();
-    if node.unknown_type {
+    let id_ref = match id_ref {
+        Some(known) => known,
+        None => names.intern(id),
+    };
+    // Room for every edge at once: one per transition label (a list usually holds one
+    // target) and one per condition.
+    let edge_count = transitions
+        .filter(|&t| tree.kind(t) == ValueKind::Object)
+        .map_or(0, |t| tree.children(t).len())
+        + conditions
+            .filter(|&c| tree.kind(c) == ValueKind::Array)
+            .map_or(0, |c| tree.children(c).len());
+    let mut edges = Vec::with_capacity(edge_count);
+    let mut conds = Vec::new();
+    let (mut max_iterations_read, mut queue_read, mut flow_read) = (None, None, None);
+    let unknown_type = !known && !type_name.is_empty();
+    if unknown_type {
         r.push(
             RawDiagnostic::new(
                 Code::UnknownNodeType,
@@ -208,13 +235,12 @@ fn read_node(
 
     if let Some(t) = transitions {
         if tree.kind(t) == ValueKind::Object {
-            node.edges.reserve(tree.children(t).len());
             for (label, _, targets) in tree.members(t) {
                 match tree.kind(targets) {
                     ValueKind::Array => {
                         for target in tree.children(targets) {
                             match tree.as_str(target) {
-                                Some(s) => node.edges.push(Edge {
+                                Some(s) => edges.push(Edge {
                                     label: crate::model::label(label),
                                     target: names.intern(s),
                                     origin: Origin::value(target),
@@ -230,7 +256,7 @@ fn read_node(
                         }
                     }
                     // A single id instead of a one-element list is accepted: it means the same.
-                    ValueKind::String => node.edges.push(Edge {
+                    ValueKind::String => edges.push(Edge {
                         label: crate::model::label(label),
                         target: names.intern(tree.as_str(targets).unwrap_or_default()),
                         origin: Origin::value(targets),
@@ -256,18 +282,20 @@ fn read_node(
 
     if let Some(c) = conditions {
         if tree.kind(c) == ValueKind::Array {
-            let count = tree.children(c).len();
-            node.conditions.reserve(count);
-            node.edges.reserve(count);
+            conds = Vec::with_capacity(tree.children(c).len());
             for cond in tree.children(c) {
                 if let Some(condition) = read_condition(r, names, cond, id) {
-                    node.edges.push(Edge {
+                    edges.push(Edge {
                         label: crate::model::Label::Borrowed("condition"),
                         target: condition.target,
-                        origin: condition.origin.clone(),
-                        condition: Some(u32::try_from(node.conditions.len()).unwrap_or(u32::MAX)),
+                        // The condition's origin (a value, no pointer), without a clone call.
+                        origin: Origin {
+                            value: condition.origin.value,
+                            pointer: None,
+                        },
+                        condition: Some(u32::try_from(conds.len()).unwrap_or(u32::MAX)),
                     });
-                    node.conditions.push(condition);
+                    conds.push(condition);
                 }
             }
         } else {
@@ -280,10 +308,11 @@ fn read_node(
         }
     }
 
-    match &*type_name {
-        "loop" => match tree.get(value, "max_iterations") {
+    // Loop and end kinds come only from these types (unknown types pass through).
+    match kind {
+        NodeKind::Loop => match max_iterations {
             Some(m) => match tree.as_u64(m).filter(|&n| n > 0) {
-                Some(n) => node.max_iterations = Some(n),
+                Some(n) => max_iterations_read = Some(n),
                 None => r.push(
                     RawDiagnostic::new(
                         Code::SchemaError,
@@ -304,12 +333,28 @@ fn read_node(
                 .node(id),
             ),
         },
-        "transfer" => node.queue = r.external(value, "queue", id, "the queue calls are transferred to").map(Box::new),
-        "transfer_flow" => node.flow = r.external(value, "flow", id, "the flow calls are transferred to").map(Box::new),
+        NodeKind::End => match &*type_name {
+            "transfer" => queue_read = r.external(queue, value, "queue", id, "the queue calls are transferred to"),
+            "transfer_flow" => flow_read = r.external(flow, value, "flow", id, "the flow calls are transferred to"),
+            _ => {}
+        },
         _ => {}
     }
-    node.type_name = type_name;
-    Some(node)
+    // One move of the finished node into the list.
+    nodes.push(Node {
+        id: id_ref,
+        type_name,
+        kind,
+        label: None,
+        unknown_type,
+        origin: Origin::value(value),
+        edges,
+        conditions: conds,
+        max_iterations: max_iterations_read,
+        counted_at_run_time: false,
+        queue: queue_read,
+        flow: flow_read,
+    });
 }
 
 fn read_condition(
@@ -323,10 +368,22 @@ fn read_condition(
         r.type_error(cond, "a condition", "an object {expression, priority, target_id}", "write each condition as {\"expression\": \"...\", \"priority\": 1, \"target_id\": \"node\"}");
         return None;
     }
-    let required = |name: &str, what: &str| -> Option<(String, ValueId)> {
-        match tree.get(cond, name) {
+    // One pass over the members (first occurrence wins, as with `get`); the fields are
+    // then checked in the order their diagnostics have always come in.
+    let (mut expression_value, mut target_value, mut priority_value) = (None, None, None);
+    for (key, _, v) in tree.members(cond) {
+        let slot = match key {
+            "expression" => &mut expression_value,
+            "target_id" => &mut target_value,
+            "priority" => &mut priority_value,
+            _ => continue,
+        };
+        slot.get_or_insert(v);
+    }
+    let required = |found: Option<ValueId>, name: &str, what: &str| -> Option<(&str, ValueId)> {
+        match found {
             Some(v) => match tree.as_str(v) {
-                Some(s) => Some((s.to_owned(), v)),
+                Some(s) => Some((s, v)),
                 None => {
                     r.type_error(v, &format!("`{name}`"), "a string", what);
                     None
@@ -347,16 +404,18 @@ fn read_condition(
         }
     };
     let expression = required(
+        expression_value,
         "expression",
         "give the condition an `expression`, for example \"Call.Language == \\\"es\\\"\"",
     );
     let target = required(
+        target_value,
         "target_id",
         "give the condition a `target_id`: the node calls go to when it is the first true condition",
     );
-    let priority = match tree.get(cond, "priority") {
+    let priority = match priority_value {
         None => 0.0,
-        Some(p) => match tree.as_f64(p) {
+        Some(p) => match number(tree, p) {
             Some(f) if f.is_finite() => f,
             _ => {
                 r.type_error(
@@ -375,15 +434,32 @@ fn read_condition(
     let raw = tree
         .source()
         .get(s as usize + 1..(e as usize).saturating_sub(1));
-    let source_start = (raw == Some(expression.as_str())).then_some(s + 1);
+    let source_start = (raw == Some(expression)).then_some(s + 1);
     Some(Condition {
-        expression,
+        expression: expression.to_owned(),
         priority,
-        target: names.intern(&target),
+        target: names.intern(target),
         origin: Origin::value(target_value),
         expression_origin: Origin::value(expr_value),
         expression_source_start: source_start,
     })
+}
+
+/// [`SyntaxTree::as_f64`], with plain digits (what priorities are) read without the
+/// float parser: up to 15 digits, every such integer is exactly an `f64`. The digits are
+/// the number's span in the source (not `text`, which inlined into fewer callers is
+/// cheaper for all of them); anything else goes to `as_f64`.
+fn number(tree: &SyntaxTree, v: ValueId) -> Option<f64> {
+    let (s, e) = tree.span(v);
+    if tree.kind(v) == ValueKind::Number
+        && let Some(t) = tree.source().as_bytes().get(s as usize..e as usize)
+        && (1..=15).contains(&t.len())
+        && t.iter().all(u8::is_ascii_digit)
+    {
+        let n = t.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        return Some(n as f64);
+    }
+    tree.as_f64(v)
 }
 
 impl Reader<'_, '_> {
@@ -403,20 +479,28 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// The external target in `found`, the node's member `field` (if it has one).
     fn external(
         &self,
+        found: Option<ValueId>,
         node_value: ValueId,
         field: &str,
         node: &str,
         what: &str,
-    ) -> Option<ExternalTarget> {
-        match self.tree.get(node_value, field) {
+    ) -> Option<Box<ExternalTarget>> {
+        match found {
             Some(v) => match self.tree.as_str(v) {
-                Some(s) if !s.trim().is_empty() => Some(ExternalTarget {
-                    name: s.to_owned(),
-                    origin: Origin::value(v),
-                    is_expression: false,
-                }),
+                // (A name that starts with a visible ASCII character is not blank: no trim.)
+                Some(s)
+                    if s.as_bytes().first().is_some_and(u8::is_ascii_graphic)
+                        || !s.trim().is_empty() =>
+                {
+                    Some(Box::new(ExternalTarget {
+                        name: s.to_owned(),
+                        origin: Origin::value(v),
+                        is_expression: false,
+                    }))
+                }
                 _ => {
                     self.type_error(v, &format!("`{field}`"), "a non-empty string", what);
                     None
@@ -436,5 +520,104 @@ impl Reader<'_, '_> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> (Flow, Vec<RawDiagnostic>) {
+        let parsed = crate::syntax::json::parse(text);
+        assert!(parsed.error.is_none(), "{text}");
+        let mut out = Vec::new();
+        let flow = read(parsed.tree, &mut out);
+        (flow, out)
+    }
+
+    /// Distinct keys: node i is handle i. A repeated key: both nodes keep the one handle
+    /// of their id, and the ids stay the keys.
+    #[test]
+    fn node_ids_are_the_handles_of_their_keys() {
+        let (flow, _) = read_text(
+            r#"{"start":"b","nodes":{"a":{"type":"play","transitions":{"next":["b"]}},"b":{"type":"disconnect"},"c":{"type":"disconnect"}}}"#,
+        );
+        let ids: Vec<(u32, &str)> = flow.nodes.iter().map(|n| (n.id.0, flow.id_of(n))).collect();
+        assert_eq!(ids, [(0, "a"), (1, "b"), (2, "c")]);
+        assert_eq!(flow.start.as_ref().map(|s| s.0), Some(NodeRef(1)));
+
+        let (flow, _) = read_text(
+            r#"{"start":"a","nodes":{"a":{"type":"play","transitions":{"next":["b"]}},"b":{"type":"disconnect"},"a":{"id":"x","type":"disconnect"}}}"#,
+        );
+        let ids: Vec<(u32, &str)> = flow.nodes.iter().map(|n| (n.id.0, flow.id_of(n))).collect();
+        assert_eq!(ids, [(0, "a"), (1, "b"), (0, "a")]);
+        assert_eq!(flow.names.len(), 2);
+    }
+
+    /// `finish_read` skips its document-order check for flow JSON: this reader's nodes are
+    /// in document order in both forms, unreadable nodes left out.
+    #[test]
+    fn nodes_come_in_document_order() {
+        for text in [
+            r#"{"nodes":{"z":{"type":"play"},"a":3,"m":{"type":"menu"},"b":{"type":"disconnect"}}}"#,
+            r#"{"nodes":[{"id":"z","type":"play"},{"type":"set"},{"id":"a"},{"id":"b","type":"menu"}]}"#,
+        ] {
+            let (flow, _) = read_text(text);
+            assert_eq!(flow.nodes.len(), 3, "{text}");
+            let starts: Vec<u32> = flow
+                .nodes
+                .iter()
+                .map(|n| {
+                    flow.tree
+                        .span(n.origin.value.expect("a read node's value"))
+                        .0
+                })
+                .collect();
+            assert!(starts.is_sorted(), "{text}: {starts:?}");
+        }
+    }
+
+    #[test]
+    fn plain_digits_read_as_the_float_parser_reads_them() {
+        let text = "[0, 7, 10, 123456789012345, 1234567890123456, 99999999999999999999, 1.5, -2, 1e3, 2E0, \"3\"]";
+        let tree = crate::syntax::json::parse(text).tree;
+        let root = tree.root().expect("a root");
+        assert_eq!(tree.children(root).len(), 11);
+        for v in tree.children(root) {
+            assert_eq!(number(&tree, v), tree.as_f64(v), "{:?}", tree.text(v));
+        }
+        let first = tree.children(root).next().expect("a first number");
+        assert_eq!(number(&tree, first), Some(0.0));
+    }
+
+    /// Fields read in one pass keep `get`'s meaning (the first of repeated keys) and the
+    /// diagnostics keep their order: expression, target, priority.
+    #[test]
+    fn first_fields_win_and_messages_keep_their_order() {
+        let (flow, out) = read_text(
+            r#"{"nodes":{"t":{"type":"transfer","queue":"q1","queue":"q2","transitions":{"next":"d"}},
+                "l":{"type":"loop","max_iterations":2,"max_iterations":0,"transitions":{"body":["t"],"exit":["d"]}},
+                "d":{"type":"decision","conditions":[{"priority":"x","target_id":1},{"target_id":"t","expression":"a","expression":"b","priority":3}]}}}"#,
+        );
+        let t = &flow.nodes[0];
+        assert_eq!(t.queue.as_ref().map(|q| q.name.as_str()), Some("q1"));
+        assert_eq!(t.edges.len(), 1);
+        assert_eq!(flow.nodes[1].max_iterations, Some(2));
+        let d = &flow.nodes[2];
+        assert_eq!(d.conditions.len(), 1);
+        assert_eq!(d.conditions[0].expression, "a");
+        assert_eq!(d.conditions[0].priority, 3.0);
+        assert_eq!(d.edges.len(), 1);
+        assert_eq!(d.edges[0].condition, Some(0));
+        assert_eq!(d.edges[0].origin, d.conditions[0].origin);
+        let messages: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "a condition of `d` has no `expression`",
+                "`target_id` must be a string, found a number",
+                "`priority` must be a number, found a string",
+            ]
+        );
     }
 }

@@ -31,7 +31,7 @@ fn name_at<'t>(text: &'t str, ends: &[u32], i: u32) -> &'t str {
 
 /// Whether name `i` is `id`: bytes compared, with no char-boundary checks (the look-up of
 /// every reference goes through here).
-#[inline]
+#[inline(always)]
 fn is_name(text: &str, ends: &[u32], i: u32, id: &[u8]) -> bool {
     let i = i as usize;
     let end = ends.get(i).map_or(0, |&e| e as usize);
