@@ -280,6 +280,13 @@ impl Flow {
         self.names.text(node.id)
     }
 
+    /// The first node whose id is `id` (a linear search: for hosts and tests; the checks
+    /// resolve references through the graph's arrays).
+    pub fn node_named(&self, id: &str) -> Option<&Node> {
+        let r = self.names.get(id)?;
+        self.nodes.iter().find(|n| n.id == r)
+    }
+
     /// The handle of the id of node `pos` ([`Node::id`]), if there is such a node and the
     /// handle is one of [`Flow::names`].
     pub fn node_ref(&self, pos: usize) -> Option<NodeRef> {

@@ -77,12 +77,7 @@ fn retargeting_changes_only_the_paths_and_reads_back() {
 
     let read = formats::read(&new, InputFormat::Architect);
     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
-    let d = read
-        .flow
-        .nodes
-        .iter()
-        .find(|n| read.flow.id_of(n) == DECISION)
-        .unwrap();
+    let d = read.flow.node_named(DECISION).unwrap();
     assert_eq!(d.kind, NodeKind::Decision);
     assert_eq!(read.flow.name(d.conditions[0].target), SET_DATA);
     assert_eq!(read.flow.name(d.default_edge().unwrap().target), TRANSFER);
@@ -104,12 +99,7 @@ fn continuing_after_the_decision_removes_the_next_action_id() {
         "{new}"
     );
     let read = formats::read(&new, InputFormat::Architect);
-    let d = read
-        .flow
-        .nodes
-        .iter()
-        .find(|n| read.flow.id_of(n) == DECISION)
-        .unwrap();
+    let d = read.flow.node_named(DECISION).unwrap();
     assert_eq!(read.flow.name(d.conditions[0].target), disconnect);
 }
 

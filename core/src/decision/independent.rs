@@ -292,7 +292,7 @@ mod tests {
         ) {
             let text = decision_text(&conds, default);
             let read = crate::formats::read(&text, InputFormat::Flow);
-            let node = read.flow.nodes.iter().find(|n| read.flow.id_of(n) == "d").unwrap();
+            let node = read.flow.node_named("d").unwrap();
             prop_assert_eq!(node.conditions.len(), conds.len());
             let options = AnalysisOptions { max_combinations: cap };
             let fast = analyze_decision(&read.flow, node, &options);
@@ -343,7 +343,7 @@ mod tests {
         ) {
             let text = decision_text(&conds, default);
             let read = crate::formats::read(&text, InputFormat::Flow);
-            let node = read.flow.nodes.iter().find(|n| read.flow.id_of(n) == "d").unwrap();
+            let node = read.flow.node_named("d").unwrap();
             if quiet(node) {
                 let analysis = analyze_decision(&read.flow, node, &AnalysisOptions::default());
                 prop_assert_eq!(&analysis.findings, &Vec::new(), "{}", text);
