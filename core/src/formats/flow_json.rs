@@ -415,7 +415,7 @@ fn read_condition(
     );
     let priority = match priority_value {
         None => 0.0,
-        Some(p) => match number(tree, p) {
+        Some(p) => match tree.as_f64(p) {
             Some(f) if f.is_finite() => f,
             _ => {
                 r.type_error(
@@ -443,23 +443,6 @@ fn read_condition(
         expression_origin: Origin::value(expr_value),
         expression_source_start: source_start,
     })
-}
-
-/// [`SyntaxTree::as_f64`], with plain digits (what priorities are) read without the
-/// float parser: up to 15 digits, every such integer is exactly an `f64`. The digits are
-/// the number's span in the source (not `text`, which inlined into fewer callers is
-/// cheaper for all of them); anything else goes to `as_f64`.
-fn number(tree: &SyntaxTree, v: ValueId) -> Option<f64> {
-    let (s, e) = tree.span(v);
-    if tree.kind(v) == ValueKind::Number
-        && let Some(t) = tree.source().as_bytes().get(s as usize..e as usize)
-        && (1..=15).contains(&t.len())
-        && t.iter().all(u8::is_ascii_digit)
-    {
-        let n = t.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
-        return Some(n as f64);
-    }
-    tree.as_f64(v)
 }
 
 impl Reader<'_, '_> {
@@ -575,19 +558,6 @@ mod tests {
                 .collect();
             assert!(starts.is_sorted(), "{text}: {starts:?}");
         }
-    }
-
-    #[test]
-    fn plain_digits_read_as_the_float_parser_reads_them() {
-        let text = "[0, 7, 10, 123456789012345, 1234567890123456, 99999999999999999999, 1.5, -2, 1e3, 2E0, \"3\"]";
-        let tree = crate::syntax::json::parse(text).tree;
-        let root = tree.root().expect("a root");
-        assert_eq!(tree.children(root).len(), 11);
-        for v in tree.children(root) {
-            assert_eq!(number(&tree, v), tree.as_f64(v), "{:?}", tree.text(v));
-        }
-        let first = tree.children(root).next().expect("a first number");
-        assert_eq!(number(&tree, first), Some(0.0));
     }
 
     /// Fields read in one pass keep `get`'s meaning (the first of repeated keys) and the

@@ -252,29 +252,29 @@ impl SyntaxTree {
         (p != NO_PARENT).then_some(ValueId(p))
     }
 
+    /// Where a text is: the buffer (source or decoded texts) and the byte range in it.
     #[inline(always)]
-    fn scalar(&self, t: TextRef) -> &str {
+    fn text_place(&self, t: TextRef) -> (&str, std::ops::Range<usize>) {
         let (text, (s, e)) = if t.start == OWNED {
             let range = self.owned.get(t.end as usize).copied().unwrap_or((0, 0));
             (&self.owned_text, range)
         } else {
             (&self.source, (t.start, t.end))
         };
-        text.get(s as usize..e as usize).unwrap_or("")
+        (text, s as usize..e as usize)
+    }
+
+    #[inline(always)]
+    fn scalar(&self, t: TextRef) -> &str {
+        let (text, range) = self.text_place(t);
+        text.get(range).unwrap_or("")
     }
 
     /// [`SyntaxTree::scalar`] as bytes: no char-boundary checks, for comparisons.
     #[inline]
     fn scalar_bytes(&self, t: TextRef) -> &[u8] {
-        let (text, (s, e)) = if t.start == OWNED {
-            let range = self.owned.get(t.end as usize).copied().unwrap_or((0, 0));
-            (&self.owned_text, range)
-        } else {
-            (&self.source, (t.start, t.end))
-        };
-        text.as_bytes()
-            .get(s as usize..e as usize)
-            .unwrap_or_default()
+        let (text, range) = self.text_place(t);
+        text.as_bytes().get(range).unwrap_or_default()
     }
 
     /// The decoded text of a string (or the literal text of a number / YAML scalar).
@@ -664,11 +664,16 @@ mod tests {
             "0",
             "7",
             "007",
+            "10",
             "123456789012345",
             "1234567890123456",
+            "99999999999999999999",
             "-3",
+            "-2",
             "2.5",
+            "1.5",
             "1e3",
+            "2E0",
             " 42 ",
         ] {
             let mut b = TreeBuilder::new(text.to_owned());
