@@ -382,14 +382,6 @@ pub fn loc(tree: &SyntaxTree, v: ValueId) -> Location {
 /// `id` member, else the whole value. Node-level findings point here so that an editor
 /// underlines `"welcome"` rather than a 40-line object.
 pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
-    // A member: one search for its key gives the range and the pointer's last segment
-    // (what `pointer` would search for again).
-    if let (Some(parent), Some((key, range))) = (tree.parent(v), tree.key_of(v)) {
-        return Location {
-            pointer: member_pointer(tree, v, parent, key),
-            range: Some(range),
-        };
-    }
     let range = match tree.key_of(v) {
         Some((_, span)) => span,
         None => match tree.get(v, "id").or_else(|| tree.get(v, "name")) {
@@ -401,33 +393,6 @@ pub fn head_loc(tree: &SyntaxTree, v: ValueId) -> Location {
         pointer: tree.pointer(v),
         range: Some(range),
     }
-}
-
-/// [`SyntaxTree::pointer`] of `v`, the member `key` of `parent`: built from the keys when
-/// every ancestor up to the root is an object member a few levels deep (a node's place),
-/// without the general walk's list of segments; anything else asks the tree.
-fn member_pointer(tree: &SyntaxTree, v: ValueId, parent: ValueId, key: &str) -> String {
-    let mut keys = [key; 4];
-    let mut depth = 1;
-    let mut cur = parent;
-    while let Some(up) = tree.parent(cur) {
-        match tree.key_of(cur) {
-            Some((k, _)) if depth < keys.len() => keys[depth] = k,
-            _ => return tree.pointer(v),
-        }
-        depth += 1;
-        cur = up;
-    }
-    let mut pointer = String::new();
-    for k in keys[..depth].iter().rev() {
-        pointer.push('/');
-        if k.bytes().any(|b| b == b'~' || b == b'/') {
-            crate::syntax::tree::push_pointer_segment(&mut pointer, k);
-        } else {
-            pointer.push_str(k);
-        }
-    }
-    pointer
 }
 
 /// The place of a node: its head in the document (key, `id` or `name`; what diagnostics

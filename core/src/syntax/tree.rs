@@ -6,8 +6,6 @@
 //! `u32` handle that the flow model can keep to resolve spans and JSON Pointers lazily — only
 //! for the few values a diagnostic names.
 
-use std::borrow::Cow;
-
 /// Handle of a value in a [`SyntaxTree`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ValueId(pub u32);
@@ -379,23 +377,40 @@ impl SyntaxTree {
 
     /// RFC 6901 JSON Pointer of a value, built by walking up the parent links.
     pub fn pointer(&self, id: ValueId) -> String {
-        let mut segments: Vec<Cow<'_, str>> = Vec::new();
+        // Segments from the value up. Diagnostics name values a few levels deep (a node, a
+        // member of it), so the first few go in an array; deeper ones spill into a `Vec`.
+        #[derive(Clone, Copy)]
+        enum Segment<'t> {
+            Key(&'t str),
+            Index(usize),
+        }
+        const NEAR: usize = 6;
+        let mut near = [Segment::Index(0); NEAR];
+        let mut far: Vec<Segment<'_>> = Vec::new();
+        let mut count = 0;
         let mut cur = id;
         while let Some(parent) = self.parent(cur) {
-            match self.kind(parent) {
-                ValueKind::Object => {
-                    segments.push(Cow::Borrowed(self.key_of(cur).map_or("", |(k, _)| k)))
-                }
-                _ => segments.push(Cow::Owned(
-                    self.index_in_array(cur).unwrap_or(0).to_string(),
-                )),
+            let segment = match self.kind(parent) {
+                ValueKind::Object => Segment::Key(self.key_of(cur).map_or("", |(k, _)| k)),
+                _ => Segment::Index(self.index_in_array(cur).unwrap_or(0)),
+            };
+            match near.get_mut(count) {
+                Some(slot) => *slot = segment,
+                None => far.push(segment),
             }
+            count += 1;
             cur = parent;
         }
         let mut out = String::new();
-        for seg in segments.iter().rev() {
+        for segment in far.iter().rev().chain(near[..count.min(NEAR)].iter().rev()) {
             out.push('/');
-            push_pointer_segment(&mut out, seg);
+            match *segment {
+                Segment::Key(k) => push_pointer_segment(&mut out, k),
+                Segment::Index(i) => {
+                    use std::fmt::Write;
+                    let _ = write!(out, "{i}");
+                }
+            }
         }
         out
     }
@@ -424,6 +439,11 @@ impl SyntaxTree {
 
 /// Appends a pointer segment with `~` and `/` escaped as RFC 6901 says.
 pub fn push_pointer_segment(out: &mut String, seg: &str) {
+    // Most keys need no escape: copied whole.
+    if !seg.bytes().any(|b| b == b'~' || b == b'/') {
+        out.push_str(seg);
+        return;
+    }
     for c in seg.chars() {
         match c {
             '~' => out.push_str("~0"),
