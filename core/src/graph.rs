@@ -204,18 +204,18 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
 pub fn reachable(graph: &Csr, starts: &[u32], include: &dyn Fn(u32) -> bool) -> Vec<bool> {
     let mut seen = vec![false; graph.node_count()];
     // Depth first: a stack is cheaper than a queue, and the set found is the same.
-    let mut queue: Vec<u32> = Vec::new();
+    let mut stack: Vec<u32> = Vec::new();
     for &s in starts {
         if (s as usize) < seen.len() && include(s) && !seen[s as usize] {
             seen[s as usize] = true;
-            queue.push(s);
+            stack.push(s);
         }
     }
-    while let Some(v) = queue.pop() {
+    while let Some(v) = stack.pop() {
         for &w in graph.successors(v) {
             if include(w) && !seen[w as usize] {
                 seen[w as usize] = true;
-                queue.push(w);
+                stack.push(w);
             }
         }
     }

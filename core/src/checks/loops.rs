@@ -131,7 +131,10 @@ pub fn check(
         // edge (`next` of a node with a `call` edge into the group) is no exit.
         let calls_into_group = |v: u32| {
             graph.node(v).edges.iter().any(|e| {
-                e.label == "call" && graph.vertex(e.target) != NONE && in_c(graph.vertex(e.target))
+                e.label == "call" && {
+                    let t = graph.vertex(e.target);
+                    t != NONE && in_c(t)
+                }
             })
         };
         let returns_only_through_group = |v: u32, w: u32| {

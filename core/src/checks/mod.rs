@@ -94,7 +94,7 @@ impl<'f> FlowGraph<'f> {
                 kinds.push(node.kind);
             }
         }
-        let resolve = |r: NodeRef| vertex_of_name.get(r.0 as usize).copied().unwrap_or(NONE);
+        let resolve = |r: NodeRef| vertex_in(&vertex_of_name, r);
         // The vertices' successors in vertex order: the CSR's rows directly, in one pass
         // over the nodes (no list of pairs to count and place).
         let mut offsets = Vec::with_capacity(node_of.len() + 1);
@@ -152,10 +152,7 @@ impl<'f> FlowGraph<'f> {
     /// The vertex a reference resolves to (`NONE` when no node has the id).
     #[inline]
     pub fn vertex(&self, r: NodeRef) -> u32 {
-        self.vertex_of_name
-            .get(r.0 as usize)
-            .copied()
-            .unwrap_or(NONE)
+        vertex_in(&self.vertex_of_name, r)
     }
 
     pub fn node(&self, v: u32) -> &'f crate::model::Node {
@@ -196,6 +193,12 @@ impl<'f> FlowGraph<'f> {
     pub fn is_nontrivial(&self, c: u32) -> bool {
         self.nontrivial.get(c as usize).copied().unwrap_or(false)
     }
+}
+
+/// The vertex of reference `r` in a table of vertices by name handle (`NONE`: no node).
+#[inline]
+fn vertex_in(vertex_of_name: &[u32], r: NodeRef) -> u32 {
+    vertex_of_name.get(r.0 as usize).copied().unwrap_or(NONE)
 }
 
 pub use crate::model::{node_location, origin_location};
