@@ -318,8 +318,7 @@ impl Ctx<'_, '_, '_> {
                     .unwrap_or("choice")
                     .to_owned();
                 if let Some(aid) = self.register(action, index) {
-                    node.edges
-                        .push(edge(&mut self.names, &label, aid.clone(), action));
+                    node.edges.push(edge(&mut self.names, &label, &aid, action));
                     // What a choice's action leaves to do (a transfer that failed) repeats
                     // the menu (Help Center, "Transfer to ACD action").
                     self.place(&aid, Cont::Node(id.clone()));
@@ -329,8 +328,7 @@ impl Ctx<'_, '_, '_> {
         if let Some(v) = tree.get(item, "startAction") {
             match tree.as_str(v) {
                 Some(s) => {
-                    node.edges
-                        .push(edge(&mut self.names, "start", s.to_owned(), v));
+                    node.edges.push(edge(&mut self.names, "start", s, v));
                     self.work.push((s.to_owned(), Cont::EndOf(index)));
                 }
                 None => self.r.type_error(
@@ -449,8 +447,7 @@ impl Ctx<'_, '_, '_> {
                         } else {
                             "jump"
                         };
-                        node.edges
-                            .push(edge(&mut self.names, label, s.to_owned(), r));
+                        node.edges.push(edge(&mut self.names, label, s, r));
                         jumped = semantics_after == After::Jump || !known;
                     }
                     None => self.r.type_error(
@@ -490,7 +487,7 @@ impl Ctx<'_, '_, '_> {
                         output_label(&output)
                     };
                     node.edges
-                        .push(edge(&mut self.names, &label, target, origin));
+                        .push(edge(&mut self.names, &label, &target, origin));
                 }
             }
         }
@@ -544,7 +541,7 @@ impl Ctx<'_, '_, '_> {
                 condition: Some(0),
             });
             node.edges
-                .push(edge(&mut self.names, "default", no_t, no_o));
+                .push(edge(&mut self.names, "default", &no_t, no_o));
         } else if kind == NodeKind::Loop {
             let count = tree.get(v, "loopCount");
             node.max_iterations = count
@@ -565,19 +562,21 @@ impl Ctx<'_, '_, '_> {
                     })
                 });
             let exit = self.target(&after);
-            node.edges.push(edge(&mut self.names, "exit", exit, v));
+            node.edges.push(edge(&mut self.names, "exit", &exit, v));
         } else if kind != NodeKind::End && !jumped && paths.is_empty() {
             let next = self.target(&after);
             let origin = tree.get(v, "nextAction").unwrap_or(v);
-            node.edges.push(edge(&mut self.names, "next", next, origin));
+            node.edges
+                .push(edge(&mut self.names, "next", &next, origin));
         } else if kind != NodeKind::End && !jumped && t == "CallTaskAction" {
             let next = self.target(&after);
-            node.edges.push(edge(&mut self.names, "next", next, v));
+            node.edges.push(edge(&mut self.names, "next", &next, v));
         } else if semantics_after == After::Handoff && !has_failure_path(tree, &paths) {
             // A transfer that fails goes on with what follows it.
             let next = self.target(&after);
             let origin = tree.get(v, "nextAction").unwrap_or(v);
-            node.edges.push(edge(&mut self.names, "next", next, origin));
+            node.edges
+                .push(edge(&mut self.names, "next", &next, origin));
         }
 
         if kind == NodeKind::End {
@@ -655,10 +654,10 @@ fn output_label(output: &str) -> String {
     if t.is_empty() { "path".to_owned() } else { t }
 }
 
-fn edge(names: &mut Names, label: &str, target: String, origin: ValueId) -> Edge {
+fn edge(names: &mut Names, label: &str, target: &str, origin: ValueId) -> Edge {
     Edge {
         label: crate::model::label(label),
-        target: names.intern(&target),
+        target: names.intern(target),
         origin: Origin::value(origin),
         condition: None,
     }
