@@ -17,21 +17,72 @@
 pub fn hash(bytes: &[u8]) -> u32 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = bytes.len() as u64;
-    let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut w = 0u64;
-        for &b in chunk.iter().rev() {
-            w = (w << 8) | u64::from(b);
-        }
-        h = (h ^ w).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        // One load a step: a byte loop here stays a loop at opt-level "z".
+        h = (h ^ word8(chunk)).wrapping_mul(K);
         h ^= h >> 29;
-        i += 8;
     }
+    // The tail a byte at a time (at most seven): its little-endian word.
     let mut w = 0u64;
-    for &b in bytes.get(i..).unwrap_or_default().iter().rev() {
+    for &b in chunks.remainder().iter().rev() {
         w = (w << 8) | u64::from(b);
     }
     ((h ^ w).wrapping_mul(K) >> 32) as u32
+}
+
+/// Whether two short texts are equal, compared a word at a time. Slice equality calls
+/// `memcmp`, which in the wasm package is a byte loop out of line; node ids and member
+/// keys are mostly a few bytes, so here they are two or three loads.
+#[inline]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in x.by_ref().zip(y.by_ref()) {
+        if word8(p) != word8(q) {
+            return false;
+        }
+    }
+    let (p, q) = (x.remainder(), y.remainder());
+    if p.is_empty() {
+        return true;
+    }
+    // A tail of a longer text: its last eight bytes, overlapping what was compared.
+    match (
+        a.get(a.len().wrapping_sub(8)..),
+        b.get(b.len().wrapping_sub(8)..),
+    ) {
+        (Some(s), Some(t)) if a.len() >= 8 => word8(s) == word8(t),
+        _ => short(p) == short(q),
+    }
+}
+
+/// Eight bytes as a word (zero for any other length).
+#[inline(always)]
+fn word8(bytes: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(bytes).map_or(0, u64::from_le_bytes)
+}
+
+/// A text of one to seven bytes as a word that differs for any two texts of one length:
+/// its first and last four bytes (overlapping), or for up to three bytes the first,
+/// middle and last byte. Loads, not a loop or a `memcpy` call.
+#[inline(always)]
+fn short(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let four = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|c| <[u8; 4]>::try_from(c).ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    if n >= 4 {
+        u64::from(four(0)) | u64::from(four(n - 4)) << 32
+    } else {
+        let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+        at(0) | at(n / 2) << 8 | at(n.wrapping_sub(1)) << 16
+    }
 }
 
 /// Items by the hash of their text; the caller compares texts (see [`TextIndex::find`]).
@@ -178,6 +229,24 @@ mod tests {
         }
         assert_eq!(index.places.len(), room);
         assert!(TextIndex::default().find(1, |_| true).is_none());
+    }
+
+    #[test]
+    fn same_matches_slice_equality() {
+        let texts: Vec<Vec<u8>> = (0..40)
+            .map(|n| (0..n).map(|i| b'a' + (i % 3) as u8).collect())
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same(a, b), a == b);
+                let mut c = b.clone();
+                for i in 0..c.len() {
+                    c[i] ^= 1;
+                    assert_eq!(same(a, &c), *a == c, "{a:?} {c:?}");
+                    c[i] ^= 1;
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! referred to by a [`NodeRef`], a `u32`. A reference costs no allocation and resolving it
 //! to a graph vertex is an array index instead of hashing a string.
 
-use crate::text_index::{TextIndex, hash};
+use crate::text_index::{TextIndex, hash, same};
 
 /// Handle of a node id in a flow's [`Names`] ([`crate::model::Flow::names`]). Two
 /// handles of one table are equal exactly when they name the same id.
@@ -39,7 +39,8 @@ fn is_name(text: &str, ends: &[u32], i: u32, id: &[u8]) -> bool {
         Some(j) => ends.get(j).map_or(0, |&e| e as usize),
         None => 0,
     };
-    end.wrapping_sub(start) == id.len() && text.as_bytes().get(start..end) == Some(id)
+    end.wrapping_sub(start) == id.len()
+        && text.as_bytes().get(start..end).is_some_and(|t| same(t, id))
 }
 
 impl Names {

@@ -543,7 +543,7 @@ impl TreeBuilder {
             k.is_some()
                 && (k.text.start == OWNED
                     || k.text.end.wrapping_sub(k.text.start) as usize == key.len())
-                && self.tree.scalar_bytes(k.text) == key
+                && crate::text_index::same(self.tree.scalar_bytes(k.text), key)
         })
     }
 
