@@ -448,21 +448,41 @@ fn known_location(flow: &Flow, origin: &Origin) -> Option<Location> {
 mod tests {
     use super::*;
 
-    /// A member's place gives the pointer the tree gives: keys to escape, arrays on the
-    /// way, members deeper than the keys kept.
+    /// A value's head: the member key it sits under, else its `id` (or `name`), else the
+    /// value itself; and a pointer that leads back to the value, through escaped keys,
+    /// arrays and deep members.
     #[test]
-    fn head_pointers_are_the_trees_pointers() {
-        let text = r#"{"nodes":{"n1":{"id":"x"},"a/b~c":{"k":[{"m":{"deep":{"er":{"est":1}}}}]}},"s":[1,{"t":2}],"p":{"q":{"r":{"s":{"u":1}}}}}"#;
+    fn head_loc_underlines_the_key_or_the_id_and_points_back() {
+        let text = r#"{"nodes":{"n1":{"id":"x"},"a/b~c":{"k":[{"m":{"deep":{"er":{"est":1}}}}]}},"s":[1,{"t":2},{"name":"nm"},{}],"p":{"q":{"r":{"s":{"u":1}}}}}"#;
         let tree = crate::syntax::json::parse(text).tree;
-        let mut checked = 0;
+        let at = |needle: &str| {
+            let s = text.find(needle).unwrap() as u32;
+            Some((s, s + needle.len() as u32))
+        };
         for i in 0..tree.len() as u32 {
             let v = ValueId(i);
-            if tree.key_of(v).is_some() {
-                assert_eq!(head_loc(&tree, v).pointer, tree.pointer(v));
-                checked += 1;
-            }
+            let loc = head_loc(&tree, v);
+            assert_eq!(
+                tree.resolve_pointer(&loc.pointer),
+                Some(v),
+                "{}",
+                loc.pointer
+            );
         }
-        assert_eq!(checked, 16);
+        let head = |pointer: &str| head_loc(&tree, tree.resolve_pointer(pointer).unwrap());
+        assert_eq!(head("/nodes/a~1b~0c").range, at(r#""a/b~c""#));
+        assert_eq!(head("/nodes/a~1b~0c").pointer, "/nodes/a~1b~0c");
+        assert_eq!(
+            head("/nodes/a~1b~0c/k/0/m/deep/er/est").range,
+            at(r#""est""#)
+        );
+        // Array elements have no key: an `id` or `name` member, else the element.
+        assert_eq!(head("/s/2").range, at(r#""nm""#));
+        assert_eq!(head("/s/3").range, at("{}"));
+        assert_eq!(
+            head("/s/0").range,
+            Some((at("[1").unwrap().0 + 1, at("[1").unwrap().0 + 2))
+        );
     }
 
     /// Every node, edge and condition is one of these: issue 19 made them smaller (node
