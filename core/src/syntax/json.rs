@@ -344,12 +344,23 @@ impl<'a> Parser<'a> {
                         // The usual `"name": value`: take the colon here rather than in a
                         // trip round the loop (anything else goes to `Colon`, which reports it).
                         self.skip_ws();
-                        state = if matches!(self.bytes.get(self.pos), Some(b':')) {
-                            self.pos += 1;
-                            State::Value
-                        } else {
-                            State::Colon
-                        };
+                        if !matches!(self.bytes.get(self.pos), Some(b':')) {
+                            state = State::Colon;
+                            continue;
+                        }
+                        self.pos += 1;
+                        // Then the value, and for a scalar the comma to the next key, also
+                        // without the trips round the loop (anything else is left to it).
+                        self.skip_ws();
+                        state = self.value(self.bytes.get(self.pos).copied())?;
+                        if state == State::CommaOrEnd {
+                            // A scalar member: the open container is this object.
+                            self.skip_ws();
+                            if matches!(self.bytes.get(self.pos), Some(b',')) {
+                                self.pos += 1;
+                                state = State::Key;
+                            }
+                        }
                     }
                     Some(b'}') => {
                         return Err(self.err(
@@ -433,6 +444,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads one value starting at the current byte; returns the next state.
+    #[inline(always)]
     fn value(&mut self, b: Option<u8>) -> Parse<State> {
         let start = self.pos;
         match b {
