@@ -96,7 +96,7 @@ pub fn check(
     let sub = strongly_connected_components(csr, &in_search);
     // Report in document order of each group's first node.
     for c in sub.by_first_member() {
-        if !sub.is_nontrivial(c, csr, &in_search) {
+        if !sub.is_cyclic(c) {
             continue;
         }
         let members = sub.members(c);

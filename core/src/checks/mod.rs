@@ -67,10 +67,9 @@ pub struct FlowGraph<'f> {
     pub entries: Vec<u32>,
     /// Indexes into [`Flow::entries`] of entries that name no node.
     pub dangling_entries: Vec<usize>,
-    /// Whole-graph strongly connected components.
+    /// Whole-graph strongly connected components (each one's cyclic flag with them:
+    /// [`Components::is_cyclic`]).
     pub components: Components,
-    /// Per component: whether it has a cycle (more than one node, or a self-loop).
-    nontrivial: Vec<bool>,
 }
 
 impl<'f> FlowGraph<'f> {
@@ -125,9 +124,6 @@ impl<'f> FlowGraph<'f> {
             }
         }
         let components = strongly_connected_components(&csr, &|_| true);
-        let nontrivial = (0..components.len() as u32)
-            .map(|c| components.is_nontrivial(c, &csr, &|_| true))
-            .collect();
         FlowGraph {
             flow,
             node_of,
@@ -139,7 +135,6 @@ impl<'f> FlowGraph<'f> {
             entries,
             dangling_entries,
             components,
-            nontrivial,
         }
     }
 
@@ -190,8 +185,9 @@ impl<'f> FlowGraph<'f> {
         }
     }
 
+    /// Whether component `c` has a cycle (more than one node, or a self-loop).
     pub fn is_nontrivial(&self, c: u32) -> bool {
-        self.nontrivial.get(c as usize).copied().unwrap_or(false)
+        self.components.is_cyclic(c)
     }
 }
 
@@ -288,7 +284,9 @@ pub fn run_with(
     {
         *v = graph.node_of[*v as usize] as u32;
     }
-    let components = graph.nontrivial.iter().filter(|&&t| t).count() as u32;
+    let components = (0..graph.components.len() as u32)
+        .filter(|&c| graph.is_nontrivial(c))
+        .count() as u32;
     let stats = Stats {
         nodes: graph.node_of.len() as u32,
         edges: graph.csr.edge_count() as u32,
