@@ -2,9 +2,9 @@
 //! by a loop node (FG022), and groups of nodes a caller can never leave (FG021).
 
 use super::{Findings, FlowGraph};
-use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::diagnostic::{Code, RawDiagnostic, RawRelated, Severity};
 use crate::graph::{NONE, SearchScratch, cycle_through, strongly_connected_components};
-use crate::model::NodeKind;
+use crate::model::{NodeKind, NodeLocations};
 
 /// The longest cycle text put into a message; the related locations always list every node.
 const MESSAGE_CYCLE_NODES: usize = 12;
@@ -37,8 +37,11 @@ fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
 }
 
 /// Builds a group diagnostic naming every member: the witness cycle first, in order.
+/// (On a large IVR this runs once per twenty nodes: each member's message is written into
+/// one string and its place found with the group's parent pointer kept, `locate`.)
 fn group_diagnostic(
     graph: &FlowGraph<'_>,
+    locate: &mut NodeLocations<'_>,
     code: Code,
     cycle: &[u32],
     members: &[u32],
@@ -47,26 +50,41 @@ fn group_diagnostic(
 ) -> RawDiagnostic {
     let first = cycle.first().copied().unwrap_or(members[0]);
     let mut d =
-        RawDiagnostic::new(code, graph.node_location(first), message, help).node(graph.id(first));
+        RawDiagnostic::new(code, locate.of(graph.node(first)), message, help).node(graph.id(first));
+    // Every member is listed once besides the first (the cycle lies inside the group).
+    d.related.reserve_exact(members.len().saturating_sub(1));
+    let mut related = |v: u32, step: Option<usize>| {
+        let node = graph.node(v);
+        let id = graph.flow.id_of(node);
+        let mut message = String::with_capacity(32 + id.len());
+        match step {
+            Some(i) => {
+                message.push_str("step ");
+                super::push_number(&mut message, i as u64);
+                message.push_str(" of the cycle: ");
+            }
+            None => message.push_str("also part of this group: "),
+        }
+        node.push_display(graph.flow, &mut message);
+        d.related.push(RawRelated {
+            at: locate.of(node),
+            node: Some(id.to_owned()),
+            message,
+        });
+    };
     for (i, &v) in cycle.iter().enumerate().skip(1) {
-        let msg = format!("step {} of the cycle: {}", i + 1, graph.display(v));
-        d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
+        related(v, Some(i + 1));
     }
     // Members outside the witness cycle; sized by the group, not the graph, so reporting
     // many small loops stays linear.
     // (The cycle's nodes sorted, searched by bisection: no hash set per group.)
-    let mut in_cycle: Vec<u32> = Vec::new();
     if members.len() > cycle.len() {
-        in_cycle.extend_from_slice(cycle);
+        let mut in_cycle: Vec<u32> = cycle.to_vec();
         crate::graph::order::sort(&mut in_cycle);
-    }
-    for &v in members {
-        if members.len() > cycle.len() && in_cycle.binary_search(&v).is_err() {
-            d = d.related(
-                graph.node_location(v),
-                Some(graph.id(v).to_owned()),
-                format!("also part of this group: {}", graph.display(v)),
-            );
+        for &v in members {
+            if in_cycle.binary_search(&v).is_err() {
+                related(v, None);
+            }
         }
     }
     d
@@ -79,6 +97,7 @@ pub fn check(
     found: &mut Findings,
 ) {
     let csr = &graph.csr;
+    let mut locate = NodeLocations::new(graph.flow);
     // Allocated at the first loop or trap, if any (an acyclic flow has none).
     let mut scratch: Option<SearchScratch> = None;
     let new_scratch = || SearchScratch::new(csr.node_count());
@@ -112,16 +131,27 @@ pub fn check(
         found.loops.push((members.to_vec(), bound.is_some()));
         if let Some(&bound) = bound {
             let node = graph.node(bound);
-            let count = match node.max_iterations {
-                Some(n) => format!("at most {n} iterations"),
-                None => "a count its expression fixes when the loop starts".to_owned(),
-            };
+            // "loop {text} is bounded by loop node {node} ({count})", written in place.
+            let mut message = String::with_capacity(text.len() + 80);
+            message.push_str("loop ");
+            message.push_str(&text);
+            message.push_str(" is bounded by loop node ");
+            node.push_display(graph.flow, &mut message);
+            match node.max_iterations {
+                Some(n) => {
+                    message.push_str(" (at most ");
+                    super::push_number(&mut message, n);
+                    message.push_str(" iterations)");
+                }
+                None => message.push_str(" (a count its expression fixes when the loop starts)"),
+            }
             out.push(group_diagnostic(
                 graph,
+                &mut locate,
                 Code::BoundedLoop,
                 &cycle,
                 members,
-                format!("loop {text} is bounded by loop node {} ({count})", node.display(graph.flow)),
+                message,
                 "nothing to fix: the loop node ends the repetition; check that its exit path is what callers should get",
             ));
             continue;
@@ -197,8 +227,16 @@ pub fn check(
             )
         };
         out.push(
-            group_diagnostic(graph, Code::RoutingLoop, &cycle, members, message, help)
-                .severity(severity),
+            group_diagnostic(
+                graph,
+                &mut locate,
+                Code::RoutingLoop,
+                &cycle,
+                members,
+                message,
+                help,
+            )
+            .severity(severity),
         );
     }
 
@@ -236,6 +274,7 @@ pub fn check(
         }
         out.push(group_diagnostic(
             graph,
+            &mut locate,
             Code::CallerTrap,
             &cycle,
             members,

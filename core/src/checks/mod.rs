@@ -302,6 +302,25 @@ pub fn run_with(
     stats
 }
 
+/// Appends `n` in decimal, as `{n}` writes it, without the formatting machinery: the loop
+/// diagnostics number every step of every loop they list.
+pub(crate) fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 /// Vertices in the component of `v` (whole graph).
 pub(crate) fn component_members<'g>(graph: &'g FlowGraph<'_>, v: u32) -> &'g [u32] {
     let c = graph.components.of[v as usize];
@@ -374,6 +393,22 @@ mod tests {
             .collect();
         crate::graph::order::sort(&mut said);
         said
+    }
+
+    #[test]
+    fn push_number_writes_what_format_does() {
+        let mut n = 1u64;
+        for k in [0, 1, 9, 10, 11, 99, 100, 12_345, u64::MAX - 1, u64::MAX]
+            .into_iter()
+            .chain((0..64).map(|_| {
+                n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                n >> (n % 64)
+            }))
+        {
+            let mut s = String::from("x");
+            push_number(&mut s, k);
+            assert_eq!(s, format!("x{k}"));
+        }
     }
 
     /// A flow built in code (nodes made with `Flow::new_node`, so their ids are interned
