@@ -247,30 +247,33 @@ pub fn reachable(graph: &Csr, starts: &[u32], include: &dyn Fn(u32) -> bool) -> 
 }
 
 /// Scratch space for searches inside one component, allocated once per pass and reset
-/// only where it was written, so a pass over many small components stays linear.
+/// only where it was written, so a pass over many small components stays linear. The
+/// search's queue lives here too: a pass that searches thousands of loops allocates it
+/// once, and it lists exactly the nodes the search marked, so it is also what to reset.
 pub struct SearchScratch {
     parent: Vec<u32>,
-    touched: Vec<u32>,
+    queue: Vec<u32>,
 }
 
 impl SearchScratch {
     pub fn new(node_count: usize) -> Self {
         SearchScratch {
             parent: vec![NONE; node_count],
-            touched: Vec::new(),
+            queue: Vec::new(),
         }
     }
 
-    fn set(&mut self, v: u32, p: u32) {
+    /// Marks `v` reached from `p` and queues it.
+    fn visit(&mut self, v: u32, p: u32) {
         self.parent[v as usize] = p;
-        self.touched.push(v);
+        self.queue.push(v);
     }
 
     fn reset(&mut self) {
-        for &v in &self.touched {
+        for &v in &self.queue {
             self.parent[v as usize] = NONE;
         }
-        self.touched.clear();
+        self.queue.clear();
     }
 }
 
@@ -283,14 +286,20 @@ pub fn cycle_through(
     in_component: &dyn Fn(u32) -> bool,
     scratch: &mut SearchScratch,
 ) -> Vec<u32> {
-    let found = bfs_path(graph, start, &|w| w == start, in_component, scratch);
-    match found {
-        Some(mut path) => {
-            // bfs_path ends with the target (start again): drop the repeat.
-            path.pop();
-            path
-        }
-        None => vec![start],
+    let mut path = Vec::new();
+    if bfs_path(
+        graph,
+        start,
+        &|w| w == start,
+        in_component,
+        scratch,
+        &mut path,
+    ) {
+        // bfs_path ends with the target (start again): drop the repeat.
+        path.pop();
+        path
+    } else {
+        vec![start]
     }
 }
 
@@ -303,46 +312,64 @@ pub fn path_within(
     inside: &dyn Fn(u32) -> bool,
     scratch: &mut SearchScratch,
 ) -> Vec<u32> {
-    if from == to {
-        return vec![from];
+    let mut path = Vec::new();
+    path_within_into(graph, from, to, inside, scratch, &mut path);
+    path
+}
+
+/// [`path_within`] appended to `out` (a long path built loop by loop needs no list per
+/// loop).
+pub fn path_within_into(
+    graph: &Csr,
+    from: u32,
+    to: u32,
+    inside: &dyn Fn(u32) -> bool,
+    scratch: &mut SearchScratch,
+    out: &mut Vec<u32>,
+) {
+    if from == to || !bfs_path(graph, from, &|w| w == to, inside, scratch, out) {
+        out.push(from);
     }
-    bfs_path(graph, from, &|w| w == to, inside, scratch).unwrap_or_else(|| vec![from])
 }
 
 /// Breadth-first search from `start` for the first edge into a node `is_goal` accepts;
-/// returns `start … goal`.
+/// when found, appends `start … goal` to `out` and returns true (else leaves `out`).
 fn bfs_path(
     graph: &Csr,
     start: u32,
     is_goal: &dyn Fn(u32) -> bool,
     inside: &dyn Fn(u32) -> bool,
     scratch: &mut SearchScratch,
-) -> Option<Vec<u32>> {
-    let mut queue = std::collections::VecDeque::new();
-    queue.push_back(start);
-    scratch.set(start, start);
-    let mut result = None;
-    'search: while let Some(v) = queue.pop_front() {
+    out: &mut Vec<u32>,
+) -> bool {
+    scratch.visit(start, start);
+    // The queue is read from `head` on: first in, first out, as a deque would.
+    let mut head = 0;
+    let mut found = false;
+    'search: while let Some(&v) = scratch.queue.get(head) {
+        head += 1;
         for &w in graph.successors(v) {
             if is_goal(w) {
-                let mut path = vec![w, v];
+                // Walked back from the goal, then put in order.
+                let from = out.len();
+                out.push(w);
+                out.push(v);
                 let mut cur = v;
                 while cur != start {
                     cur = scratch.parent[cur as usize];
-                    path.push(cur);
+                    out.push(cur);
                 }
-                path.reverse();
-                result = Some(path);
+                out[from..].reverse();
+                found = true;
                 break 'search;
             }
             if inside(w) && scratch.parent[w as usize] == NONE {
-                scratch.set(w, v);
-                queue.push_back(w);
+                scratch.visit(w, v);
             }
         }
     }
     scratch.reset();
-    result
+    found
 }
 
 #[cfg(test)]
@@ -416,6 +443,56 @@ mod tests {
             cycle_through(&g, 0, &all, &mut SearchScratch::new(n as usize)).len(),
             n as usize
         );
+    }
+
+    /// Paths appended one after another into one list are each a shortest path (by a
+    /// naive distance table), with `[from]` when there is none, and one scratch serves
+    /// every search.
+    #[test]
+    fn paths_within_append_shortest_paths() {
+        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for _ in 0..200 {
+            let n = 1 + next(20) as u32;
+            let edges: Vec<(u32, u32)> = (0..next(3 * u64::from(n)))
+                .map(|_| (next(u64::from(n)) as u32, next(u64::from(n)) as u32))
+                .collect();
+            let g = Csr::from_edges(n as usize, &edges);
+            let mut scratch = SearchScratch::new(n as usize);
+            let mut out = vec![7, 7];
+            for _ in 0..5 {
+                let (from, to) = (next(u64::from(n)) as u32, next(u64::from(n)) as u32);
+                // Distances from `from` by repeated relaxation.
+                let mut dist = vec![u32::MAX; n as usize];
+                dist[from as usize] = 0;
+                for _ in 0..n {
+                    for &(a, b) in &edges {
+                        if dist[a as usize] != u32::MAX {
+                            dist[b as usize] = dist[b as usize].min(dist[a as usize] + 1);
+                        }
+                    }
+                }
+                let before = out.len();
+                path_within_into(&g, from, to, &all, &mut scratch, &mut out);
+                let path = &out[before..];
+                assert_eq!(path[0], from);
+                if from == to || dist[to as usize] == u32::MAX {
+                    assert_eq!(path, [from]);
+                } else {
+                    assert_eq!(*path.last().unwrap(), to);
+                    assert_eq!(path.len() as u32, dist[to as usize] + 1);
+                    for w in path.windows(2) {
+                        assert!(g.successors(w[0]).contains(&w[1]));
+                    }
+                }
+            }
+            assert_eq!(out[..2], [7, 7]);
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::{CheckOptions, Findings, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic};
-use crate::graph::{Components, Csr, NONE, SearchScratch, path_within};
+use crate::graph::{Components, Csr, NONE, SearchScratch, path_within_into};
 use crate::model::NodeKind;
 
 /// The longest path through the condensation: its total weight, and how to walk it back.
@@ -225,7 +225,7 @@ fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
         }
         let inside = |x: u32| comps.of[x as usize] == comp;
         let scratch = scratch.get_or_insert_with(|| SearchScratch::new(graph.csr.node_count()));
-        path.extend(path_within(&graph.csr, entry, leave, &inside, scratch));
+        path_within_into(&graph.csr, entry, leave, &inside, scratch, &mut path);
     }
     path
 }

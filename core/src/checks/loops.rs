@@ -14,8 +14,9 @@ fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
         Some(l) if !l.is_empty() => l.as_str(),
         _ => graph.id(v),
     };
-    // One string, written in place (no string per step).
-    let mut text = String::new();
+    // One string, written in place (no string per step), sized for short names (growing
+    // it step by step was most of its cost).
+    let mut text = String::with_capacity(16 * (cycle.len().min(MESSAGE_CYCLE_NODES) + 2));
     let mut parts = 0;
     let mut part = |p: &str| {
         if parts > 0 {
