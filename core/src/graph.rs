@@ -144,45 +144,47 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
     let mut low = vec![0u32; n];
     // A visited node is on the stack until its component is closed: `of` is still NONE
     // exactly then, so no separate on-stack flags.
-    let mut stack: Vec<u32> = Vec::new();
+    let mut stack: Vec<u32> = Vec::with_capacity(n);
     let mut of = vec![NONE; n];
-    // Sized for every node at once (reserved, not written): growing them step by step
-    // copied them again and again on large flows.
+    // Sized for every node at once (reserved, not written), as the stacks are: growing
+    // them step by step copied them again and again on large flows.
     let mut member_nodes: Vec<u32> = Vec::with_capacity(n);
     let mut member_start: Vec<u32> = Vec::with_capacity(n + 1);
     member_start.push(0);
     let mut cyclic: Vec<bool> = Vec::with_capacity(n);
-    // (node, position of the next successor to look at)
-    let mut call: Vec<(u32, u32)> = Vec::new();
+    // (node, index into `targets` of its next successor to look at): a step reads one
+    // target and the node's end, not the node's successor slice again.
+    let (offsets, targets) = (&graph.offsets, &graph.targets);
+    let mut call: Vec<(u32, u32)> = Vec::with_capacity(n);
     let mut next_index = 0u32;
 
     for root in 0..n as u32 {
         if index[root as usize] != NONE || !include(root) {
             continue;
         }
-        call.push((root, 0));
+        call.push((root, offsets[root as usize]));
         index[root as usize] = next_index;
         low[root as usize] = next_index;
         next_index += 1;
         stack.push(root);
 
-        while let Some(&(v, pos)) = call.last() {
-            let succ = graph.successors(v);
-            if let Some(&w) = succ.get(pos as usize) {
-                if let Some(top) = call.last_mut() {
-                    top.1 += 1;
-                }
+        while let Some(top) = call.last_mut() {
+            let (v, e) = *top;
+            if e < offsets[v as usize + 1] {
+                top.1 = e + 1;
+                let w = targets[e as usize];
                 if !include(w) {
                     continue;
                 }
-                if index[w as usize] == NONE {
+                let w_index = index[w as usize];
+                if w_index == NONE {
                     index[w as usize] = next_index;
                     low[w as usize] = next_index;
                     next_index += 1;
                     stack.push(w);
-                    call.push((w, 0));
+                    call.push((w, offsets[w as usize]));
                 } else if of[w as usize] == NONE {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                    low[v as usize] = low[v as usize].min(w_index);
                 }
                 continue;
             }
