@@ -248,20 +248,31 @@ pub fn check(
     // Whether each component reaches a node that ends the flow (what a search back from
     // those nodes finds, without reversing the graph): Tarjan closes a component after
     // every component it reaches, so in index order a component's successors come first.
+    // The traps are noted in the same pass (they are rare) and then put in document
+    // order of their first node, rather than walking every node for the components'
+    // first members.
     let comps = &graph.components;
     let mut can_end = vec![false; comps.len()];
+    let mut traps: Vec<u32> = Vec::new();
     for c in 0..comps.len() {
-        can_end[c] = comps.members(c as u32).iter().any(|&v| {
+        let members = comps.members(c as u32);
+        can_end[c] = members.iter().any(|&v| {
             graph.kind(v) == NodeKind::End
                 || (csr.successors(v).iter()).any(|&w| can_end[comps.of[w as usize] as usize])
         });
+        if !can_end[c]
+            && graph.is_nontrivial(c as u32)
+            && members.first().is_some_and(|&first| reach[first as usize])
+        {
+            traps.push(c as u32);
+        }
     }
-    for c in comps.by_first_member() {
+    crate::graph::order::sort_by_key(&mut traps, |&c| {
+        u64::from(comps.members(c).first().copied().unwrap_or(NONE))
+    });
+    for c in traps {
         let members = comps.members(c);
         let first = members[0];
-        if !reach[first as usize] || can_end[c as usize] || !graph.is_nontrivial(c) {
-            continue;
-        }
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
         let cycle = cycle_through(csr, first, &in_c, scratch.get_or_insert_with(new_scratch));
         found.traps.push(members.to_vec());
