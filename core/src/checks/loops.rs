@@ -112,8 +112,7 @@ pub fn check(
             c != NONE && graph.kind(v) != NodeKind::Input && graph.is_nontrivial(c)
         })
         .collect();
-    let in_search = |v: u32| in_scope[v as usize];
-    let sub = strongly_connected_components(csr, &in_search);
+    let sub = strongly_connected_components(csr, Some(&in_scope));
     // Report in document order of each group's first node.
     for c in sub.by_first_member() {
         if !sub.is_cyclic(c) {

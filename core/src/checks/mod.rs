@@ -123,7 +123,7 @@ impl<'f> FlowGraph<'f> {
                 v => entries.push(v),
             }
         }
-        let components = strongly_connected_components(&csr, &|_| true);
+        let components = strongly_connected_components(&csr, None);
         FlowGraph {
             flow,
             node_of,
@@ -179,7 +179,7 @@ impl<'f> FlowGraph<'f> {
                 let mut roots = Vec::with_capacity(1 + self.entries.len());
                 roots.push(s);
                 roots.extend_from_slice(&self.entries);
-                reachable(&self.csr, &roots, &|_| true)
+                reachable(&self.csr, &roots)
             }
             None => vec![false; self.csr.node_count()],
         }
