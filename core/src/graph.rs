@@ -83,6 +83,10 @@ pub struct Components {
     member_nodes: Vec<u32>,
     /// Where each component's run starts in `member_nodes` (one more entry than components).
     member_start: Vec<u32>,
+    /// Per component: whether it has a cycle in the graph it was found in (more than one
+    /// node, or a self-loop), noted as Tarjan closes it, when its one node's successors
+    /// were just read, so no pass asks again per component.
+    cyclic: Vec<bool>,
 }
 
 pub const NONE: u32 = u32::MAX;
@@ -115,6 +119,14 @@ impl Components {
         })
     }
 
+    /// Whether component `c` has a cycle in the graph (and mask) it was found in: more
+    /// than one node, or a self-loop. What [`Components::is_nontrivial`] says for that
+    /// graph and mask, kept from the search.
+    #[inline]
+    pub fn is_cyclic(&self, c: u32) -> bool {
+        self.cyclic.get(c as usize).copied().unwrap_or(false)
+    }
+
     /// Whether the component has a cycle: more than one node, or a self-loop.
     pub fn is_nontrivial(&self, c: u32, graph: &Csr, include: &dyn Fn(u32) -> bool) -> bool {
         let m = self.members(c);
@@ -124,49 +136,57 @@ impl Components {
     }
 }
 
-/// Tarjan's algorithm with an explicit stack. `include` restricts the graph to a subset of
-/// nodes (edges touching excluded nodes are ignored).
-pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool) -> Components {
+/// Tarjan's algorithm with an explicit stack. `mask` restricts the graph to the nodes it
+/// marks (edges touching the others are ignored); `None` takes every node. (A mask, not
+/// a predicate: the search asks once per edge, and a call per edge was a tenth of it.)
+pub fn strongly_connected_components(graph: &Csr, mask: Option<&[bool]>) -> Components {
     let n = graph.node_count();
+    let include = |v: u32| mask.is_none_or(|m| m.get(v as usize).copied().unwrap_or(false));
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
     // A visited node is on the stack until its component is closed: `of` is still NONE
     // exactly then, so no separate on-stack flags.
-    let mut stack: Vec<u32> = Vec::new();
+    let mut stack: Vec<u32> = Vec::with_capacity(n);
     let mut of = vec![NONE; n];
-    let mut member_nodes: Vec<u32> = Vec::new();
-    let mut member_start: Vec<u32> = vec![0];
-    // (node, position of the next successor to look at)
-    let mut call: Vec<(u32, u32)> = Vec::new();
+    // Sized for every node at once (reserved, not written), as the stacks are: growing
+    // them step by step copied them again and again on large flows.
+    let mut member_nodes: Vec<u32> = Vec::with_capacity(n);
+    let mut member_start: Vec<u32> = Vec::with_capacity(n + 1);
+    member_start.push(0);
+    let mut cyclic: Vec<bool> = Vec::with_capacity(n);
+    // (node, index into `targets` of its next successor to look at): a step reads one
+    // target and the node's end, not the node's successor slice again.
+    let (offsets, targets) = (&graph.offsets, &graph.targets);
+    let mut call: Vec<(u32, u32)> = Vec::with_capacity(n);
     let mut next_index = 0u32;
 
     for root in 0..n as u32 {
         if index[root as usize] != NONE || !include(root) {
             continue;
         }
-        call.push((root, 0));
+        call.push((root, offsets[root as usize]));
         index[root as usize] = next_index;
         low[root as usize] = next_index;
         next_index += 1;
         stack.push(root);
 
-        while let Some(&(v, pos)) = call.last() {
-            let succ = graph.successors(v);
-            if let Some(&w) = succ.get(pos as usize) {
-                if let Some(top) = call.last_mut() {
-                    top.1 += 1;
-                }
+        while let Some(top) = call.last_mut() {
+            let (v, e) = *top;
+            if e < offsets[v as usize + 1] {
+                top.1 = e + 1;
+                let w = targets[e as usize];
                 if !include(w) {
                     continue;
                 }
-                if index[w as usize] == NONE {
+                let w_index = index[w as usize];
+                if w_index == NONE {
                     index[w as usize] = next_index;
                     low[w as usize] = next_index;
                     next_index += 1;
                     stack.push(w);
-                    call.push((w, 0));
+                    call.push((w, offsets[w as usize]));
                 } else if of[w as usize] == NONE {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                    low[v as usize] = low[v as usize].min(w_index);
                 }
                 continue;
             }
@@ -185,10 +205,17 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
                     }
                 }
                 // Document order inside a component, for deterministic output (most
-                // components are one node).
-                if member_nodes.len() - from > 1 {
-                    order::sort_by_key(&mut member_nodes[from..], |&w| u64::from(w));
+                // components are one node). The stack holds a component in the order the
+                // search found its nodes, which in a flow written top to bottom is mostly
+                // document order: popped, that is reversed, so reversing it back leaves
+                // the (insertion) sort little to do.
+                let size = member_nodes.len() - from;
+                if size > 1 {
+                    member_nodes[from..].reverse();
+                    order::sort_vertices(&mut member_nodes[from..]);
                 }
+                // `v`'s successors are all looked at by now (one node: it is `v`).
+                cyclic.push(size > 1 || graph.successors(v).contains(&v));
                 member_start.push(member_nodes.len() as u32);
             }
         }
@@ -197,23 +224,24 @@ pub fn strongly_connected_components(graph: &Csr, include: &dyn Fn(u32) -> bool)
         of,
         member_nodes,
         member_start,
+        cyclic,
     }
 }
 
-/// Nodes reachable from `starts`. `include` restricts the walk.
-pub fn reachable(graph: &Csr, starts: &[u32], include: &dyn Fn(u32) -> bool) -> Vec<bool> {
+/// Nodes reachable from `starts`.
+pub fn reachable(graph: &Csr, starts: &[u32]) -> Vec<bool> {
     let mut seen = vec![false; graph.node_count()];
     // Depth first: a stack is cheaper than a queue, and the set found is the same.
     let mut stack: Vec<u32> = Vec::new();
     for &s in starts {
-        if (s as usize) < seen.len() && include(s) && !seen[s as usize] {
+        if (s as usize) < seen.len() && !seen[s as usize] {
             seen[s as usize] = true;
             stack.push(s);
         }
     }
     while let Some(v) = stack.pop() {
         for &w in graph.successors(v) {
-            if include(w) && !seen[w as usize] {
+            if !seen[w as usize] {
                 seen[w as usize] = true;
                 stack.push(w);
             }
@@ -223,30 +251,33 @@ pub fn reachable(graph: &Csr, starts: &[u32], include: &dyn Fn(u32) -> bool) -> 
 }
 
 /// Scratch space for searches inside one component, allocated once per pass and reset
-/// only where it was written, so a pass over many small components stays linear.
+/// only where it was written, so a pass over many small components stays linear. The
+/// search's queue lives here too: a pass that searches thousands of loops allocates it
+/// once, and it lists exactly the nodes the search marked, so it is also what to reset.
 pub struct SearchScratch {
     parent: Vec<u32>,
-    touched: Vec<u32>,
+    queue: Vec<u32>,
 }
 
 impl SearchScratch {
     pub fn new(node_count: usize) -> Self {
         SearchScratch {
             parent: vec![NONE; node_count],
-            touched: Vec::new(),
+            queue: Vec::new(),
         }
     }
 
-    fn set(&mut self, v: u32, p: u32) {
+    /// Marks `v` reached from `p` and queues it.
+    fn visit(&mut self, v: u32, p: u32) {
         self.parent[v as usize] = p;
-        self.touched.push(v);
+        self.queue.push(v);
     }
 
     fn reset(&mut self) {
-        for &v in &self.touched {
+        for &v in &self.queue {
             self.parent[v as usize] = NONE;
         }
-        self.touched.clear();
+        self.queue.clear();
     }
 }
 
@@ -259,14 +290,20 @@ pub fn cycle_through(
     in_component: &dyn Fn(u32) -> bool,
     scratch: &mut SearchScratch,
 ) -> Vec<u32> {
-    let found = bfs_path(graph, start, &|w| w == start, in_component, scratch);
-    match found {
-        Some(mut path) => {
-            // bfs_path ends with the target (start again): drop the repeat.
-            path.pop();
-            path
-        }
-        None => vec![start],
+    let mut path = Vec::new();
+    if bfs_path(
+        graph,
+        start,
+        &|w| w == start,
+        in_component,
+        scratch,
+        &mut path,
+    ) {
+        // bfs_path ends with the target (start again): drop the repeat.
+        path.pop();
+        path
+    } else {
+        vec![start]
     }
 }
 
@@ -279,46 +316,64 @@ pub fn path_within(
     inside: &dyn Fn(u32) -> bool,
     scratch: &mut SearchScratch,
 ) -> Vec<u32> {
-    if from == to {
-        return vec![from];
+    let mut path = Vec::new();
+    path_within_into(graph, from, to, inside, scratch, &mut path);
+    path
+}
+
+/// [`path_within`] appended to `out` (a long path built loop by loop needs no list per
+/// loop).
+pub fn path_within_into(
+    graph: &Csr,
+    from: u32,
+    to: u32,
+    inside: &dyn Fn(u32) -> bool,
+    scratch: &mut SearchScratch,
+    out: &mut Vec<u32>,
+) {
+    if from == to || !bfs_path(graph, from, &|w| w == to, inside, scratch, out) {
+        out.push(from);
     }
-    bfs_path(graph, from, &|w| w == to, inside, scratch).unwrap_or_else(|| vec![from])
 }
 
 /// Breadth-first search from `start` for the first edge into a node `is_goal` accepts;
-/// returns `start … goal`.
+/// when found, appends `start … goal` to `out` and returns true (else leaves `out`).
 fn bfs_path(
     graph: &Csr,
     start: u32,
     is_goal: &dyn Fn(u32) -> bool,
     inside: &dyn Fn(u32) -> bool,
     scratch: &mut SearchScratch,
-) -> Option<Vec<u32>> {
-    let mut queue = std::collections::VecDeque::new();
-    queue.push_back(start);
-    scratch.set(start, start);
-    let mut result = None;
-    'search: while let Some(v) = queue.pop_front() {
+    out: &mut Vec<u32>,
+) -> bool {
+    scratch.visit(start, start);
+    // The queue is read from `head` on: first in, first out, as a deque would.
+    let mut head = 0;
+    let mut found = false;
+    'search: while let Some(&v) = scratch.queue.get(head) {
+        head += 1;
         for &w in graph.successors(v) {
             if is_goal(w) {
-                let mut path = vec![w, v];
+                // Walked back from the goal, then put in order.
+                let from = out.len();
+                out.push(w);
+                out.push(v);
                 let mut cur = v;
                 while cur != start {
                     cur = scratch.parent[cur as usize];
-                    path.push(cur);
+                    out.push(cur);
                 }
-                path.reverse();
-                result = Some(path);
+                out[from..].reverse();
+                found = true;
                 break 'search;
             }
             if inside(w) && scratch.parent[w as usize] == NONE {
-                scratch.set(w, v);
-                queue.push_back(w);
+                scratch.visit(w, v);
             }
         }
     }
     scratch.reset();
-    result
+    found
 }
 
 #[cfg(test)]
@@ -334,7 +389,7 @@ mod tests {
     fn finds_components_in_reverse_topological_order() {
         // 0 -> 1 -> 2 -> 1, 2 -> 3
         let g = Csr::from_edges(4, &[(0, 1), (1, 2), (2, 1), (2, 3)]);
-        let c = strongly_connected_components(&g, &all);
+        let c = strongly_connected_components(&g, None);
         assert_eq!(
             (0..c.len() as u32)
                 .map(|k| c.members(k).to_vec())
@@ -345,10 +400,39 @@ mod tests {
         assert!(!c.is_nontrivial(0, &g, &all));
     }
 
+    /// The cyclic flags Tarjan keeps are what `is_nontrivial` computes, and members stay
+    /// in index order, on pseudo-random graphs (forward, backward and self edges) under
+    /// a mask.
+    #[test]
+    fn kept_cyclic_flags_match_is_nontrivial() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for round in 0..300 {
+            let n = 1 + next(40) as u32;
+            let edges: Vec<(u32, u32)> = (0..next(3 * u64::from(n)))
+                .map(|_| (next(u64::from(n)) as u32, next(u64::from(n)) as u32))
+                .collect();
+            let g = Csr::from_edges(n as usize, &edges);
+            let masked: Vec<bool> = (0..n).map(|_| round % 2 == 0 || next(4) > 0).collect();
+            let include = |v: u32| masked[v as usize];
+            let c = strongly_connected_components(&g, Some(&masked));
+            for k in 0..c.len() as u32 {
+                assert_eq!(c.is_cyclic(k), c.is_nontrivial(k, &g, &include));
+                assert!(c.members(k).windows(2).all(|w| w[0] < w[1]));
+            }
+            assert!(!c.is_cyclic(c.len() as u32));
+        }
+    }
+
     #[test]
     fn self_loop_is_nontrivial() {
         let g = Csr::from_edges(2, &[(0, 0), (0, 1)]);
-        let c = strongly_connected_components(&g, &all);
+        let c = strongly_connected_components(&g, None);
         assert!(c.is_nontrivial(c.of[0], &g, &all));
     }
 
@@ -357,12 +441,62 @@ mod tests {
         let n = 1_000_000u32;
         let edges: Vec<_> = (0..n - 1).map(|i| (i, i + 1)).chain([(n - 1, 0)]).collect();
         let g = Csr::from_edges(n as usize, &edges);
-        let c = strongly_connected_components(&g, &all);
+        let c = strongly_connected_components(&g, None);
         assert_eq!(c.len(), 1);
         assert_eq!(
             cycle_through(&g, 0, &all, &mut SearchScratch::new(n as usize)).len(),
             n as usize
         );
+    }
+
+    /// Paths appended one after another into one list are each a shortest path (by a
+    /// naive distance table), with `[from]` when there is none, and one scratch serves
+    /// every search.
+    #[test]
+    fn paths_within_append_shortest_paths() {
+        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for _ in 0..200 {
+            let n = 1 + next(20) as u32;
+            let edges: Vec<(u32, u32)> = (0..next(3 * u64::from(n)))
+                .map(|_| (next(u64::from(n)) as u32, next(u64::from(n)) as u32))
+                .collect();
+            let g = Csr::from_edges(n as usize, &edges);
+            let mut scratch = SearchScratch::new(n as usize);
+            let mut out = vec![7, 7];
+            for _ in 0..5 {
+                let (from, to) = (next(u64::from(n)) as u32, next(u64::from(n)) as u32);
+                // Distances from `from` by repeated relaxation.
+                let mut dist = vec![u32::MAX; n as usize];
+                dist[from as usize] = 0;
+                for _ in 0..n {
+                    for &(a, b) in &edges {
+                        if dist[a as usize] != u32::MAX {
+                            dist[b as usize] = dist[b as usize].min(dist[a as usize] + 1);
+                        }
+                    }
+                }
+                let before = out.len();
+                path_within_into(&g, from, to, &all, &mut scratch, &mut out);
+                let path = &out[before..];
+                assert_eq!(path[0], from);
+                if from == to || dist[to as usize] == u32::MAX {
+                    assert_eq!(path, [from]);
+                } else {
+                    assert_eq!(*path.last().unwrap(), to);
+                    assert_eq!(path.len() as u32, dist[to as usize] + 1);
+                    for w in path.windows(2) {
+                        assert!(g.successors(w[0]).contains(&w[1]));
+                    }
+                }
+            }
+            assert_eq!(out[..2], [7, 7]);
+        }
     }
 
     #[test]

@@ -223,9 +223,23 @@ impl Node {
     /// Play Audio "Sorry"`) when it has one, else `` `id` ``. The id stays in the
     /// diagnostic's `node` field for tools. `flow` is the node's flow (for its id).
     pub fn display(&self, flow: &Flow) -> String {
+        let mut out = String::new();
+        self.push_display(flow, &mut out);
+        out
+    }
+
+    /// [`Node::display`] appended to `out`: messages that name many nodes write each
+    /// name in place (no string per name, and no formatting machinery).
+    pub fn push_display(&self, flow: &Flow, out: &mut String) {
         match &self.label {
-            Some(l) if !l.is_empty() => l.clone(),
-            _ => format!("`{}`", flow.id_of(self)),
+            Some(l) if !l.is_empty() => out.push_str(l),
+            _ => {
+                let id = flow.id_of(self);
+                out.reserve(id.len() + 2);
+                out.push('`');
+                out.push_str(id);
+                out.push('`');
+            }
         }
     }
 
@@ -408,6 +422,52 @@ pub fn node_location(flow: &Flow, node: &Node) -> Location {
             crate::syntax::tree::push_pointer_segment(&mut p, flow.id_of(node));
             p
         }),
+    }
+}
+
+/// [`node_location`] for many nodes of one flow. The nodes of a document are the members
+/// of one object (flow JSON's `nodes`, a task's actions), so a node's pointer is that
+/// object's pointer and the node's key: the object's pointer is built once and kept for
+/// the next node with the same parent, instead of walking up the tree for every node.
+pub struct NodeLocations<'f> {
+    flow: &'f Flow,
+    /// The last parent seen and its pointer.
+    parent: Option<(ValueId, String)>,
+}
+
+impl<'f> NodeLocations<'f> {
+    pub fn new(flow: &'f Flow) -> Self {
+        NodeLocations { flow, parent: None }
+    }
+
+    /// Exactly [`node_location`]`(flow, node)`.
+    pub fn of(&mut self, node: &Node) -> Location {
+        let tree = &self.flow.tree;
+        let origin = &node.origin;
+        let keyed = match origin.value {
+            Some(value) if (value.0 as usize) < tree.len() && origin.pointer.is_none() => {
+                // `key_of` answers only for a member of an object: then `head_loc`'s
+                // range is the key's span and its pointer the parent's and the key.
+                tree.key_of(value)
+                    .and_then(|(key, span)| Some((tree.parent(value)?, key, span)))
+            }
+            _ => None,
+        };
+        let Some((parent, key, span)) = keyed else {
+            return node_location(self.flow, node);
+        };
+        let prefix = match &mut self.parent {
+            Some((p, pointer)) if *p == parent => pointer,
+            slot => &mut slot.insert((parent, tree.pointer(parent))).1,
+        };
+        let mut pointer = String::with_capacity(prefix.len() + 1 + key.len());
+        pointer.push_str(prefix);
+        pointer.push('/');
+        crate::syntax::tree::push_pointer_segment(&mut pointer, key);
+        Location {
+            pointer,
+            range: Some(span),
+        }
     }
 }
 

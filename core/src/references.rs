@@ -196,7 +196,7 @@ pub fn dependency_order(docs: &[DocumentReferences]) -> Vec<DependencyGroup> {
     crate::graph::order::sort_by_key(&mut edges, |&(a, b)| u64::from(a) << 32 | u64::from(b));
     edges.dedup();
     let csr = Csr::from_edges(docs.len(), &edges);
-    let comps = crate::graph::strongly_connected_components(&csr, &|_| true);
+    let comps = crate::graph::strongly_connected_components(&csr, None);
     // Tarjan closes a component after every component it reaches: dependencies first.
     (0..comps.len() as u32)
         .map(|c| DependencyGroup {

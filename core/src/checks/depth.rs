@@ -4,7 +4,7 @@
 
 use super::{CheckOptions, Findings, FlowGraph};
 use crate::diagnostic::{Code, RawDiagnostic};
-use crate::graph::{Components, Csr, NONE, SearchScratch, path_within};
+use crate::graph::{Components, Csr, NONE, SearchScratch, path_within_into};
 use crate::model::NodeKind;
 
 /// The longest path through the condensation: its total weight, and how to walk it back.
@@ -20,30 +20,131 @@ struct Longest {
 /// Longest path through the condensation with the given component weights (one per
 /// component). The witness path is built only when a diagnostic needs it ([`witness`]).
 fn longest_path(graph: &FlowGraph<'_>, reach: &[bool], weight: &[u64]) -> Longest {
-    let none = Longest {
+    let Some(sc) = start_component(graph) else {
+        return Longest::NONE;
+    };
+    let mut via = new_via(graph, sc);
+    let best = longest_values(
+        &graph.components,
+        &graph.csr,
+        reach,
+        weight,
+        sc,
+        Some(&mut via),
+    );
+    Longest::ending_at_max(&best, via)
+}
+
+/// [`longest_path`] for two weightings at once (the depth's sizes and the action
+/// weights): one pass over the condensation's members and edges instead of two. Each
+/// weighting's values and `via` are exactly what [`longest_path`] gives for it alone.
+fn longest_paths(graph: &FlowGraph<'_>, reach: &[bool], a: &[u64], b: &[u64]) -> [Longest; 2] {
+    let Some(sc) = start_component(graph) else {
+        return [Longest::NONE, Longest::NONE];
+    };
+    let (comps, csr) = (&graph.components, &graph.csr);
+    let n = comps.len();
+    let (mut via_a, mut via_b) = (new_via(graph, sc), new_via(graph, sc));
+    let (mut best_a, mut best_b) = (vec![0u64; n], vec![0u64; n]);
+    if let (Some(&a0), Some(&b0)) = (a.get(sc as usize), b.get(sc as usize)) {
+        best_a[sc as usize] = a0;
+        best_b[sc as usize] = b0;
+        // As in `longest_values`: descending index is a topological order.
+        for c in (0..n as u32).rev() {
+            let (here_a, here_b) = (best_a[c as usize], best_b[c as usize]);
+            if here_a == 0 && here_b == 0 {
+                continue;
+            }
+            for &v in comps.members(c) {
+                if !reach[v as usize] {
+                    continue;
+                }
+                for &w in csr.successors(v) {
+                    let d = comps.of[w as usize];
+                    if d == c {
+                        continue;
+                    }
+                    let d = d as usize;
+                    if here_a != 0 {
+                        let cand = here_a.saturating_add(a[d]);
+                        if cand > best_a[d] {
+                            best_a[d] = cand;
+                            via_a[d] = (c, v, w);
+                        }
+                    }
+                    if here_b != 0 {
+                        let cand = here_b.saturating_add(b[d]);
+                        if cand > best_b[d] {
+                            best_b[d] = cand;
+                            via_b[d] = (c, v, w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    [
+        Longest::ending_at_max(&best_a, via_a),
+        Longest::ending_at_max(&best_b, via_b),
+    ]
+}
+
+/// The start's component, if the flow has a start.
+fn start_component(graph: &FlowGraph<'_>) -> Option<u32> {
+    graph.start.map(|s| graph.components.of[s as usize])
+}
+
+/// A `via` table for a path from component `sc` (entered by the start).
+fn new_via(graph: &FlowGraph<'_>, sc: u32) -> Vec<(u32, u32, u32)> {
+    let mut via = vec![(NONE, NONE, NONE); graph.components.len()];
+    if let (Some(slot), Some(start)) = (via.get_mut(sc as usize), graph.start) {
+        *slot = (NONE, NONE, start);
+    }
+    via
+}
+
+impl Longest {
+    const NONE: Longest = Longest {
         total: 0,
         end: NONE,
         via: Vec::new(),
     };
-    let Some(start) = graph.start else {
-        return none;
-    };
-    let comps = &graph.components;
-    let mut via = vec![(NONE, NONE, NONE); comps.len()];
-    let sc = comps.of[start as usize];
-    via[sc as usize] = (NONE, NONE, start);
-    let best = longest_values(comps, &graph.csr, reach, weight, sc, Some(&mut via));
-    let Some((end, &total)) = best
-        .iter()
-        .enumerate()
-        .max_by_key(|&(i, &b)| (b, std::cmp::Reverse(i)))
-    else {
-        return none;
-    };
-    Longest {
-        total,
-        end: end as u32,
-        via,
+
+    /// The path ending where `best` is greatest (the first such component).
+    fn ending_at_max(best: &[u64], via: Vec<(u32, u32, u32)>) -> Longest {
+        match best
+            .iter()
+            .enumerate()
+            .max_by_key(|&(i, &b)| (b, std::cmp::Reverse(i)))
+        {
+            Some((end, &total)) => Longest {
+                total,
+                end: end as u32,
+                via,
+            },
+            None => Longest::NONE,
+        }
+    }
+
+    /// Whether [`witness`] gives the same path for both: the same end and the same steps
+    /// back from it (what the witness reads of `via`).
+    fn same_path(&self, other: &Longest) -> bool {
+        if self.end != other.end {
+            return false;
+        }
+        let mut c = self.end;
+        while c != NONE {
+            let (Some(&step), Some(&other_step)) =
+                (self.via.get(c as usize), other.via.get(c as usize))
+            else {
+                return false;
+            };
+            if step != other_step {
+                return false;
+            }
+            c = step.0;
+        }
+        true
     }
 }
 
@@ -124,7 +225,7 @@ fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
         }
         let inside = |x: u32| comps.of[x as usize] == comp;
         let scratch = scratch.get_or_insert_with(|| SearchScratch::new(graph.csr.node_count()));
-        path.extend(path_within(&graph.csr, entry, leave, &inside, scratch));
+        path_within_into(&graph.csr, entry, leave, &inside, scratch, &mut path);
     }
     path
 }
@@ -190,12 +291,38 @@ pub fn check(
     want_path: bool,
 ) -> u32 {
     let comps = &graph.components;
-    let sizes: Vec<u64> = (0..comps.len() as u32)
-        .map(|c| comps.members(c).len() as u64)
-        .collect();
-    let longest = longest_path(graph, reach, &sizes);
+    // Per component: its size (the depth's weight) and its worst-case actions (FG031's):
+    // a bounded loop runs its body up to max_iterations times (nested loop nodes in one
+    // component multiply: an upper bound).
+    let mut sizes: Vec<u64> = Vec::with_capacity(comps.len());
+    let mut actions: Vec<u64> = Vec::with_capacity(comps.len());
+    for c in 0..comps.len() as u32 {
+        let members = comps.members(c);
+        sizes.push(members.len() as u64);
+        // A loop that waits for the caller on every pass is paced by the caller, not
+        // run through in one go: its passes are not multiplied (inferred; the platform
+        // documents the action limit, not how waiting counts against it).
+        let paced_by_caller = members.iter().any(|&v| graph.kind(v) == NodeKind::Input);
+        let factor = members
+            .iter()
+            .filter(|&&v| {
+                !paced_by_caller && graph.kind(v) == NodeKind::Loop && graph.node(v).bounds_loops()
+            })
+            .fold(1u64, |f, &v| {
+                f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
+            });
+        actions.push((members.len() as u64).saturating_mul(factor));
+    }
+    // Without loop nodes the weights are the sizes, and one path serves both.
+    let (longest, by_actions) = if actions == sizes {
+        (longest_path(graph, reach, &sizes), None)
+    } else {
+        let [longest, by_actions] = longest_paths(graph, reach, &sizes, &actions);
+        (longest, Some(by_actions))
+    };
     let depth = longest.total.min(u32::MAX as u64) as u32;
-    if want_path || depth > options.max_depth {
+    let depth_path_found = want_path || depth > options.max_depth;
+    if depth_path_found {
         found.depth_path = witness(graph, &longest);
     }
     if depth > options.max_depth {
@@ -222,41 +349,22 @@ pub fn check(
         ));
     }
 
-    // Worst-case actions: a bounded loop runs its body up to max_iterations times (nested
-    // loop nodes in one component multiply: an upper bound).
-    let actions: Vec<u64> = (0..comps.len() as u32)
-        .map(|c| {
-            let members = comps.members(c);
-            // A loop that waits for the caller on every pass is paced by the caller, not
-            // run through in one go: its passes are not multiplied (inferred; the platform
-            // documents the action limit, not how waiting counts against it).
-            let paced_by_caller = members.iter().any(|&v| graph.kind(v) == NodeKind::Input);
-            let factor = members
-                .iter()
-                .filter(|&&v| {
-                    !paced_by_caller
-                        && graph.kind(v) == NodeKind::Loop
-                        && graph.node(v).bounds_loops()
-                })
-                .fold(1u64, |f, &v| {
-                    f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
-                });
-            (members.len() as u64).saturating_mul(factor)
-        })
-        .collect();
-    // Without loop nodes the weights are the sizes, and the path the one found above.
-    let longest = if actions == sizes {
-        longest
-    } else {
-        longest_path(graph, reach, &actions)
-    };
-    let total = longest.total;
+    let by_actions = by_actions.as_ref().unwrap_or(&longest);
+    let total = by_actions.total;
     if total > options.action_budget {
-        let path = witness(graph, &longest);
+        // The depth's witness when the action path is the same one (on a large flow the
+        // witness searches inside every loop along the path: not done twice).
+        let fresh;
+        let path: &[u32] = if depth_path_found && by_actions.same_path(&longest) {
+            &found.depth_path
+        } else {
+            fresh = witness(graph, by_actions);
+            &fresh
+        };
         out.push(path_diagnostic(
             graph,
             Code::ActionBudget,
-            &path,
+            path,
             format!(
                 "a call can run up to {total} actions on one path, more than the platform's {} (it disconnects the call there)",
                 options.action_budget
@@ -265,4 +373,77 @@ pub fn check(
         ));
     }
     depth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Flow, Origin};
+
+    /// A pseudo-random flow: `n` nodes, forward and backward edges (loops), some input
+    /// nodes; the start is node 0.
+    fn random_flow(next: &mut impl FnMut(u64) -> u64) -> Flow {
+        let mut flow = Flow::default();
+        let n = 1 + next(30);
+        for i in 0..n {
+            let kind = match next(6) {
+                0 => NodeKind::Input,
+                1 => NodeKind::Loop,
+                _ => NodeKind::PassThrough,
+            };
+            let mut node = flow.new_node(&format!("n{i}"), "play", kind);
+            for _ in 0..next(4) {
+                let to = if next(3) == 0 {
+                    next(n)
+                } else {
+                    (i + 1 + next(3)).min(n)
+                };
+                let e = flow.edge("next", &format!("n{to}"), Origin::default());
+                node.edges.push(e);
+            }
+            flow.nodes.push(node);
+        }
+        let start = flow.intern("n0");
+        flow.start = Some((start, Origin::default()));
+        flow
+    }
+
+    /// The two-weight pass gives, for each weighting, exactly the one-weight pass's
+    /// values and `via`; paths it calls the same have the same witness.
+    #[test]
+    fn longest_paths_equal_two_single_passes() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m.max(1)
+        };
+        let mut same = 0;
+        for _ in 0..500 {
+            let flow = random_flow(&mut next);
+            let graph = FlowGraph::build(&flow);
+            let reach = graph.reachable_from_start();
+            let k = graph.components.len();
+            let a: Vec<u64> = (0..k).map(|_| 1 + next(5)).collect();
+            // Often equal to `a` but for a few components, as loop nodes make them.
+            let b: Vec<u64> = a
+                .iter()
+                .map(|&w| if next(4) == 0 { w * (1 + next(3)) } else { w })
+                .collect();
+            let [pa, pb] = longest_paths(&graph, &reach, &a, &b);
+            for (pair, alone) in [
+                (&pa, longest_path(&graph, &reach, &a)),
+                (&pb, longest_path(&graph, &reach, &b)),
+            ] {
+                assert_eq!((pair.total, pair.end), (alone.total, alone.end));
+                assert_eq!(pair.via, alone.via);
+            }
+            if pa.same_path(&pb) {
+                same += 1;
+                assert_eq!(witness(&graph, &pa), witness(&graph, &pb));
+            }
+        }
+        assert!(same > 50, "{same}");
+    }
 }

@@ -2,9 +2,9 @@
 //! by a loop node (FG022), and groups of nodes a caller can never leave (FG021).
 
 use super::{Findings, FlowGraph};
-use crate::diagnostic::{Code, RawDiagnostic, Severity};
+use crate::diagnostic::{Code, RawDiagnostic, RawRelated, Severity};
 use crate::graph::{NONE, SearchScratch, cycle_through, strongly_connected_components};
-use crate::model::NodeKind;
+use crate::model::{NodeKind, NodeLocations};
 
 /// The longest cycle text put into a message; the related locations always list every node.
 const MESSAGE_CYCLE_NODES: usize = 12;
@@ -14,8 +14,9 @@ fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
         Some(l) if !l.is_empty() => l.as_str(),
         _ => graph.id(v),
     };
-    // One string, written in place (no string per step).
-    let mut text = String::new();
+    // One string, written in place (no string per step), sized for short names (growing
+    // it step by step was most of its cost).
+    let mut text = String::with_capacity(16 * (cycle.len().min(MESSAGE_CYCLE_NODES) + 2));
     let mut parts = 0;
     let mut part = |p: &str| {
         if parts > 0 {
@@ -37,8 +38,11 @@ fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
 }
 
 /// Builds a group diagnostic naming every member: the witness cycle first, in order.
+/// (On a large IVR this runs once per twenty nodes: each member's message is written into
+/// one string and its place found with the group's parent pointer kept, `locate`.)
 fn group_diagnostic(
     graph: &FlowGraph<'_>,
+    locate: &mut NodeLocations<'_>,
     code: Code,
     cycle: &[u32],
     members: &[u32],
@@ -47,26 +51,41 @@ fn group_diagnostic(
 ) -> RawDiagnostic {
     let first = cycle.first().copied().unwrap_or(members[0]);
     let mut d =
-        RawDiagnostic::new(code, graph.node_location(first), message, help).node(graph.id(first));
+        RawDiagnostic::new(code, locate.of(graph.node(first)), message, help).node(graph.id(first));
+    // Every member is listed once besides the first (the cycle lies inside the group).
+    d.related.reserve_exact(members.len().saturating_sub(1));
+    let mut related = |v: u32, step: Option<usize>| {
+        let node = graph.node(v);
+        let id = graph.flow.id_of(node);
+        let mut message = String::with_capacity(32 + id.len());
+        match step {
+            Some(i) => {
+                message.push_str("step ");
+                super::push_number(&mut message, i as u64);
+                message.push_str(" of the cycle: ");
+            }
+            None => message.push_str("also part of this group: "),
+        }
+        node.push_display(graph.flow, &mut message);
+        d.related.push(RawRelated {
+            at: locate.of(node),
+            node: Some(id.to_owned()),
+            message,
+        });
+    };
     for (i, &v) in cycle.iter().enumerate().skip(1) {
-        let msg = format!("step {} of the cycle: {}", i + 1, graph.display(v));
-        d = d.related(graph.node_location(v), Some(graph.id(v).to_owned()), msg);
+        related(v, Some(i + 1));
     }
     // Members outside the witness cycle; sized by the group, not the graph, so reporting
     // many small loops stays linear.
     // (The cycle's nodes sorted, searched by bisection: no hash set per group.)
-    let mut in_cycle: Vec<u32> = Vec::new();
     if members.len() > cycle.len() {
-        in_cycle.extend_from_slice(cycle);
+        let mut in_cycle: Vec<u32> = cycle.to_vec();
         crate::graph::order::sort(&mut in_cycle);
-    }
-    for &v in members {
-        if members.len() > cycle.len() && in_cycle.binary_search(&v).is_err() {
-            d = d.related(
-                graph.node_location(v),
-                Some(graph.id(v).to_owned()),
-                format!("also part of this group: {}", graph.display(v)),
-            );
+        for &v in members {
+            if in_cycle.binary_search(&v).is_err() {
+                related(v, None);
+            }
         }
     }
     d
@@ -79,6 +98,7 @@ pub fn check(
     found: &mut Findings,
 ) {
     let csr = &graph.csr;
+    let mut locate = NodeLocations::new(graph.flow);
     // Allocated at the first loop or trap, if any (an acyclic flow has none).
     let mut scratch: Option<SearchScratch> = None;
     let new_scratch = || SearchScratch::new(csr.node_count());
@@ -92,11 +112,10 @@ pub fn check(
             c != NONE && graph.kind(v) != NodeKind::Input && graph.is_nontrivial(c)
         })
         .collect();
-    let in_search = |v: u32| in_scope[v as usize];
-    let sub = strongly_connected_components(csr, &in_search);
+    let sub = strongly_connected_components(csr, Some(&in_scope));
     // Report in document order of each group's first node.
     for c in sub.by_first_member() {
-        if !sub.is_nontrivial(c, csr, &in_search) {
+        if !sub.is_cyclic(c) {
             continue;
         }
         let members = sub.members(c);
@@ -112,16 +131,27 @@ pub fn check(
         found.loops.push((members.to_vec(), bound.is_some()));
         if let Some(&bound) = bound {
             let node = graph.node(bound);
-            let count = match node.max_iterations {
-                Some(n) => format!("at most {n} iterations"),
-                None => "a count its expression fixes when the loop starts".to_owned(),
-            };
+            // "loop {text} is bounded by loop node {node} ({count})", written in place.
+            let mut message = String::with_capacity(text.len() + 80);
+            message.push_str("loop ");
+            message.push_str(&text);
+            message.push_str(" is bounded by loop node ");
+            node.push_display(graph.flow, &mut message);
+            match node.max_iterations {
+                Some(n) => {
+                    message.push_str(" (at most ");
+                    super::push_number(&mut message, n);
+                    message.push_str(" iterations)");
+                }
+                None => message.push_str(" (a count its expression fixes when the loop starts)"),
+            }
             out.push(group_diagnostic(
                 graph,
+                &mut locate,
                 Code::BoundedLoop,
                 &cycle,
                 members,
-                format!("loop {text} is bounded by loop node {} ({count})", node.display(graph.flow)),
+                message,
                 "nothing to fix: the loop node ends the repetition; check that its exit path is what callers should get",
             ));
             continue;
@@ -197,8 +227,16 @@ pub fn check(
             )
         };
         out.push(
-            group_diagnostic(graph, Code::RoutingLoop, &cycle, members, message, help)
-                .severity(severity),
+            group_diagnostic(
+                graph,
+                &mut locate,
+                Code::RoutingLoop,
+                &cycle,
+                members,
+                message,
+                help,
+            )
+            .severity(severity),
         );
     }
 
@@ -209,20 +247,31 @@ pub fn check(
     // Whether each component reaches a node that ends the flow (what a search back from
     // those nodes finds, without reversing the graph): Tarjan closes a component after
     // every component it reaches, so in index order a component's successors come first.
+    // The traps are noted in the same pass (they are rare) and then put in document
+    // order of their first node, rather than walking every node for the components'
+    // first members.
     let comps = &graph.components;
     let mut can_end = vec![false; comps.len()];
+    let mut traps: Vec<u32> = Vec::new();
     for c in 0..comps.len() {
-        can_end[c] = comps.members(c as u32).iter().any(|&v| {
+        let members = comps.members(c as u32);
+        can_end[c] = members.iter().any(|&v| {
             graph.kind(v) == NodeKind::End
                 || (csr.successors(v).iter()).any(|&w| can_end[comps.of[w as usize] as usize])
         });
+        if !can_end[c]
+            && graph.is_nontrivial(c as u32)
+            && members.first().is_some_and(|&first| reach[first as usize])
+        {
+            traps.push(c as u32);
+        }
     }
-    for c in comps.by_first_member() {
+    crate::graph::order::sort_by_key(&mut traps, |&c| {
+        u64::from(comps.members(c).first().copied().unwrap_or(NONE))
+    });
+    for c in traps {
         let members = comps.members(c);
         let first = members[0];
-        if !reach[first as usize] || can_end[c as usize] || !graph.is_nontrivial(c) {
-            continue;
-        }
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
         let cycle = cycle_through(csr, first, &in_c, scratch.get_or_insert_with(new_scratch));
         found.traps.push(members.to_vec());
@@ -236,6 +285,7 @@ pub fn check(
         }
         out.push(group_diagnostic(
             graph,
+            &mut locate,
             Code::CallerTrap,
             &cycle,
             members,

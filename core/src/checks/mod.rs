@@ -67,10 +67,9 @@ pub struct FlowGraph<'f> {
     pub entries: Vec<u32>,
     /// Indexes into [`Flow::entries`] of entries that name no node.
     pub dangling_entries: Vec<usize>,
-    /// Whole-graph strongly connected components.
+    /// Whole-graph strongly connected components (each one's cyclic flag with them:
+    /// [`Components::is_cyclic`]).
     pub components: Components,
-    /// Per component: whether it has a cycle (more than one node, or a self-loop).
-    nontrivial: Vec<bool>,
 }
 
 impl<'f> FlowGraph<'f> {
@@ -124,10 +123,7 @@ impl<'f> FlowGraph<'f> {
                 v => entries.push(v),
             }
         }
-        let components = strongly_connected_components(&csr, &|_| true);
-        let nontrivial = (0..components.len() as u32)
-            .map(|c| components.is_nontrivial(c, &csr, &|_| true))
-            .collect();
+        let components = strongly_connected_components(&csr, None);
         FlowGraph {
             flow,
             node_of,
@@ -139,7 +135,6 @@ impl<'f> FlowGraph<'f> {
             entries,
             dangling_entries,
             components,
-            nontrivial,
         }
     }
 
@@ -184,14 +179,15 @@ impl<'f> FlowGraph<'f> {
                 let mut roots = Vec::with_capacity(1 + self.entries.len());
                 roots.push(s);
                 roots.extend_from_slice(&self.entries);
-                reachable(&self.csr, &roots, &|_| true)
+                reachable(&self.csr, &roots)
             }
             None => vec![false; self.csr.node_count()],
         }
     }
 
+    /// Whether component `c` has a cycle (more than one node, or a self-loop).
     pub fn is_nontrivial(&self, c: u32) -> bool {
-        self.nontrivial.get(c as usize).copied().unwrap_or(false)
+        self.components.is_cyclic(c)
     }
 }
 
@@ -288,7 +284,9 @@ pub fn run_with(
     {
         *v = graph.node_of[*v as usize] as u32;
     }
-    let components = graph.nontrivial.iter().filter(|&&t| t).count() as u32;
+    let components = (0..graph.components.len() as u32)
+        .filter(|&c| graph.is_nontrivial(c))
+        .count() as u32;
     let stats = Stats {
         nodes: graph.node_of.len() as u32,
         edges: graph.csr.edge_count() as u32,
@@ -302,6 +300,25 @@ pub fn run_with(
         found.vertices = graph.node_of.iter().map(|&i| i as u32).collect();
     }
     stats
+}
+
+/// Appends `n` in decimal, as `{n}` writes it, without the formatting machinery: the loop
+/// diagnostics number every step of every loop they list.
+pub(crate) fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
 /// Vertices in the component of `v` (whole graph).
@@ -376,6 +393,22 @@ mod tests {
             .collect();
         crate::graph::order::sort(&mut said);
         said
+    }
+
+    #[test]
+    fn push_number_writes_what_format_does() {
+        let mut n = 1u64;
+        for k in [0, 1, 9, 10, 11, 99, 100, 12_345, u64::MAX - 1, u64::MAX]
+            .into_iter()
+            .chain((0..64).map(|_| {
+                n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                n >> (n % 64)
+            }))
+        {
+            let mut s = String::from("x");
+            push_number(&mut s, k);
+            assert_eq!(s, format!("x{k}"));
+        }
     }
 
     /// A flow built in code (nodes made with `Flow::new_node`, so their ids are interned

@@ -323,7 +323,7 @@ pub(super) fn prepare(session: &mut Session) {
     let n = index.slots.len();
     // The structure, over slots (the same graph as the checks' vertices).
     let csr = index.csr();
-    let comps = strongly_connected_components(&csr, &|_| true);
+    let comps = strongly_connected_components(&csr, None);
     index.set_ranks(&comps);
     let all = |_: u32| true;
     cache.nontrivial.clear();
@@ -339,7 +339,7 @@ pub(super) fn prepare(session: &mut Session) {
             && flow.nodes[slot.pos as usize].kind != NodeKind::Input;
     }
     let inside = |v: u32| in_scope[v as usize];
-    let groups = strongly_connected_components(&csr, &inside);
+    let groups = strongly_connected_components(&csr, Some(&in_scope));
     cache.in_routing_loop = vec![false; n];
     for g in 0..groups.len() as u32 {
         let members = groups.members(g);
@@ -364,7 +364,7 @@ pub(super) fn prepare(session: &mut Session) {
         cache.roots.extend(slot_of(flow.name(e.target)));
     }
     cache.reach = match start {
-        Some(_) => reachable(&csr, &cache.roots, &all),
+        Some(_) => reachable(&csr, &cache.roots),
         None => vec![false; n],
     };
     let mut ends = Vec::new();
@@ -373,7 +373,7 @@ pub(super) fn prepare(session: &mut Session) {
             ends.push(s as u32);
         }
     }
-    cache.can_end = reachable(&csr.reversed(), &ends, &all);
+    cache.can_end = reachable(&csr.reversed(), &ends);
     cache.start_component = start.map(|s| comps.of[s as usize]);
     cache.weights = weights(&comps, index, flow);
     for k in 0..2 {

@@ -344,7 +344,7 @@ impl Index {
 
     fn ensure_ranks(&mut self) {
         if !self.ranks_valid {
-            let comps = crate::graph::strongly_connected_components(&self.csr(), &|_| true);
+            let comps = crate::graph::strongly_connected_components(&self.csr(), None);
             self.set_ranks(&comps);
         }
     }

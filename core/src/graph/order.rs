@@ -41,6 +41,24 @@ pub(crate) fn sort_by_key<T>(v: &mut [T], mut key: impl FnMut(&T) -> u64) {
     apply(v, key_permutation(keys));
 }
 
+/// Sorts distinct vertex numbers ascending. A strongly connected component is sorted as
+/// Tarjan closes it, and almost all of them are a few nodes: insertion sort does those in
+/// place, with no key list or permutation allocated; a long one goes to [`sort_by_key`].
+pub(crate) fn sort_vertices(v: &mut [u32]) {
+    const SMALL: usize = 16;
+    if v.len() > SMALL {
+        sort_by_key(v, |&w| u64::from(w));
+        return;
+    }
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1] > v[j] {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// The indices `0..n` in the order `cmp` (on indices) gives, ties by index. Not generic:
 /// this is the one sort the crate compiles.
 // The one place std's sort is allowed in the core (core/clippy.toml).
@@ -85,6 +103,21 @@ mod tests {
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         *seed >> 33
+    }
+
+    #[test]
+    fn sorts_vertices_as_std_does() {
+        let mut seed = 11;
+        for len in [0usize, 1, 2, 3, 5, 15, 16, 17, 40, 300] {
+            for _ in 0..20 {
+                let v: Vec<u32> = (0..len).map(|_| lcg(&mut seed) as u32 % 1000).collect();
+                let mut want = v.clone();
+                want.sort();
+                let mut got = v;
+                sort_vertices(&mut got);
+                assert_eq!(got, want);
+            }
+        }
     }
 
     #[test]

@@ -330,7 +330,7 @@ fn check_loops(
         return;
     }
     let csr = Csr::from_edges(read.len(), &edges);
-    let comps = strongly_connected_components(&csr, &|_| true);
+    let comps = strongly_connected_components(&csr, None);
     let mut scratch = SearchScratch::new(read.len());
     for c in comps.by_first_member() {
         if !comps.is_nontrivial(c, &csr, &|_| true) {
