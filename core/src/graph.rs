@@ -140,10 +140,28 @@ impl Components {
 /// marks (edges touching the others are ignored); `None` takes every node. (A mask, not
 /// a predicate: the search asks once per edge, and a call per edge was a tenth of it.)
 pub fn strongly_connected_components(graph: &Csr, mask: Option<&[bool]>) -> Components {
+    // One copy of the search each way: the whole graph's asks nothing per edge.
+    match mask {
+        None => tarjan::<false>(graph, &[]),
+        Some(mask) => tarjan::<true>(graph, mask),
+    }
+}
+
+/// A node the search is inside: its next successor to look at (an index into the CSR's
+/// targets) and the end of its successors, so a step reads one target and no offsets; and
+/// its low link, which only the node itself and, when it is done, its parent read (no
+/// per-node array for it).
+struct Frame {
+    v: u32,
+    next: u32,
+    end: u32,
+    low: u32,
+}
+
+fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
     let n = graph.node_count();
-    let include = |v: u32| mask.is_none_or(|m| m.get(v as usize).copied().unwrap_or(false));
+    let include = |v: u32| !MASKED || mask.get(v as usize).copied().unwrap_or(false);
     let mut index = vec![NONE; n];
-    let mut low = vec![0u32; n];
     // A visited node is on the stack until its component is closed: `of` is still NONE
     // exactly then, so no separate on-stack flags.
     let mut stack: Vec<u32> = Vec::with_capacity(n);
@@ -154,70 +172,79 @@ pub fn strongly_connected_components(graph: &Csr, mask: Option<&[bool]>) -> Comp
     let mut member_start: Vec<u32> = Vec::with_capacity(n + 1);
     member_start.push(0);
     let mut cyclic: Vec<bool> = Vec::with_capacity(n);
-    // (node, index into `targets` of its next successor to look at): a step reads one
-    // target and the node's end, not the node's successor slice again.
     let (offsets, targets) = (&graph.offsets, &graph.targets);
-    let mut call: Vec<(u32, u32)> = Vec::with_capacity(n);
+    let frame = |v: u32, low: u32| Frame {
+        v,
+        next: offsets[v as usize],
+        end: offsets[v as usize + 1],
+        low,
+    };
+    let mut call: Vec<Frame> = Vec::with_capacity(n);
     let mut next_index = 0u32;
 
     for root in 0..n as u32 {
         if index[root as usize] != NONE || !include(root) {
             continue;
         }
-        call.push((root, offsets[root as usize]));
+        call.push(frame(root, next_index));
         index[root as usize] = next_index;
-        low[root as usize] = next_index;
         next_index += 1;
         stack.push(root);
 
         while let Some(top) = call.last_mut() {
-            let (v, e) = *top;
-            if e < offsets[v as usize + 1] {
-                top.1 = e + 1;
-                let w = targets[e as usize];
+            if top.next < top.end {
+                let w = targets[top.next as usize];
+                top.next += 1;
                 if !include(w) {
                     continue;
                 }
                 let w_index = index[w as usize];
                 if w_index == NONE {
                     index[w as usize] = next_index;
-                    low[w as usize] = next_index;
-                    next_index += 1;
                     stack.push(w);
-                    call.push((w, offsets[w as usize]));
+                    call.push(frame(w, next_index));
+                    next_index += 1;
                 } else if of[w as usize] == NONE {
-                    low[v as usize] = low[v as usize].min(w_index);
+                    top.low = top.low.min(w_index);
                 }
                 continue;
             }
+            let (v, low) = (top.v, top.low);
             call.pop();
-            if let Some(&(parent, _)) = call.last() {
-                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            if let Some(parent) = call.last_mut() {
+                parent.low = parent.low.min(low);
             }
-            if low[v as usize] == index[v as usize] {
-                let c = (member_start.len() - 1) as u32;
-                let from = member_nodes.len();
-                while let Some(w) = stack.pop() {
-                    of[w as usize] = c;
-                    member_nodes.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                // Document order inside a component, for deterministic output (most
-                // components are one node). The stack holds a component in the order the
-                // search found its nodes, which in a flow written top to bottom is mostly
-                // document order: popped, that is reversed, so reversing it back leaves
-                // the (insertion) sort little to do.
-                let size = member_nodes.len() - from;
-                if size > 1 {
-                    member_nodes[from..].reverse();
-                    order::sort_vertices(&mut member_nodes[from..]);
-                }
-                // `v`'s successors are all looked at by now (one node: it is `v`).
-                cyclic.push(size > 1 || graph.successors(v).contains(&v));
+            if low != index[v as usize] {
+                continue;
+            }
+            let c = (member_start.len() - 1) as u32;
+            // Most components are one node, `v` alone on top of the stack.
+            if stack.last() == Some(&v) {
+                stack.pop();
+                of[v as usize] = c;
+                member_nodes.push(v);
+                // `v`'s successors are all looked at by now.
+                cyclic.push(graph.successors(v).contains(&v));
                 member_start.push(member_nodes.len() as u32);
+                continue;
             }
+            // Otherwise more than one node, so a cycle.
+            let from = member_nodes.len();
+            while let Some(w) = stack.pop() {
+                of[w as usize] = c;
+                member_nodes.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            // Document order inside a component, for deterministic output. The stack
+            // holds a component in the order the search found its nodes, which in a flow
+            // written top to bottom is mostly document order: popped, that is reversed,
+            // so reversing it back leaves the (insertion) sort little to do.
+            member_nodes[from..].reverse();
+            order::sort_vertices(&mut member_nodes[from..]);
+            cyclic.push(true);
+            member_start.push(member_nodes.len() as u32);
         }
     }
     Components {
