@@ -112,17 +112,21 @@ impl Longest {
 
     /// The path ending where `best` is greatest (the first such component).
     fn ending_at_max(best: &[u64], via: Vec<(u32, u32, u32)>) -> Longest {
-        match best
-            .iter()
-            .enumerate()
-            .max_by_key(|&(i, &b)| (b, std::cmp::Reverse(i)))
-        {
-            Some((end, &total)) => Longest {
-                total,
-                end: end as u32,
-                via,
-            },
-            None => Longest::NONE,
+        // (A plain loop: `max_by_key` on `(value, Reverse(index))` compared pairs and cost
+        // several times as much per component.)
+        let Some(&first) = best.first() else {
+            return Longest::NONE;
+        };
+        let (mut end, mut total) = (0, first);
+        for (i, &b) in best.iter().enumerate().skip(1) {
+            if b > total {
+                (end, total) = (i, b);
+            }
+        }
+        Longest {
+            total,
+            end: end as u32,
+            via,
         }
     }
 
@@ -247,32 +251,35 @@ fn path_diagnostic(
     // A long path is listed by its first and last steps: listing every step of a
     // 100,000-node chain made the diagnostic most of the validation's cost and output.
     let skipped = path.len().saturating_sub(PATH_RELATED);
-    let keep = |i: usize| i < PATH_RELATED / 2 || i >= PATH_RELATED / 2 + skipped;
-    for (i, &v) in path.iter().enumerate() {
-        let component = graph.components.of[v as usize];
-        if !keep(i) {
-            previous_component = component;
-            if i == PATH_RELATED / 2 {
-                d = d.related(
-                    graph.node_location(v),
-                    None,
-                    format!(
-                        "steps {} to {} of {} are not listed",
-                        i + 1,
-                        i + skipped,
-                        path.len()
-                    ),
-                );
-            }
+    let mut i = 0;
+    while let Some(&v) = path.get(i) {
+        if skipped > 0 && i == PATH_RELATED / 2 {
+            // The steps not listed: one note, then on from the last of them (the only
+            // one whose component the next listed step compares with).
+            d = d.related(
+                graph.node_location(v),
+                None,
+                format!(
+                    "steps {} to {} of {} are not listed",
+                    i + 1,
+                    i + skipped,
+                    path.len()
+                ),
+            );
+            i += skipped;
+            previous_component = graph.components.of[path[i - 1] as usize];
             continue;
         }
+        let component = graph.components.of[v as usize];
+        let step = i + 1;
+        i += 1;
         let size = super::component_members(graph, v).len();
         let msg = if size > 1 && component != previous_component {
-            format!("step {}: enters a loop of {size} nodes (all count)", i + 1)
+            format!("step {step}: enters a loop of {size} nodes (all count)")
         } else if size > 1 {
-            format!("step {}: inside the loop", i + 1)
+            format!("step {step}: inside the loop")
         } else {
-            format!("step {}", i + 1)
+            format!("step {step}")
         };
         previous_component = component;
         let msg = format!("{msg}: {}", graph.display(v));
@@ -281,24 +288,30 @@ fn path_diagnostic(
     d
 }
 
-/// Runs FG030 and FG031; returns the measured depth.
-pub fn check(
-    graph: &FlowGraph<'_>,
-    reach: &[bool],
-    options: &CheckOptions,
-    out: &mut Vec<RawDiagnostic>,
-    found: &mut Findings,
-    want_path: bool,
-) -> u32 {
+/// Per component: its size (the depth's weight) and its worst-case actions (FG031's):
+/// a bounded loop runs its body up to max_iterations times (nested loop nodes in one
+/// component multiply: an upper bound); and whether some component's two differ (a loop
+/// node multiplies).
+fn weights(graph: &FlowGraph<'_>) -> (Vec<u64>, Vec<u64>, bool) {
     let comps = &graph.components;
-    // Per component: its size (the depth's weight) and its worst-case actions (FG031's):
-    // a bounded loop runs its body up to max_iterations times (nested loop nodes in one
-    // component multiply: an upper bound).
     let mut sizes: Vec<u64> = Vec::with_capacity(comps.len());
     let mut actions: Vec<u64> = Vec::with_capacity(comps.len());
+    let mut differ = false;
     for c in 0..comps.len() as u32 {
         let members = comps.members(c);
         sizes.push(members.len() as u64);
+        // One node (most components): its own weight, the loop below for one member (an
+        // input node is no loop node, so it never has a factor to drop).
+        if let [v] = *members {
+            let factor = if graph.kind(v) == NodeKind::Loop && graph.node(v).bounds_loops() {
+                graph.node(v).max_iterations.unwrap_or(1)
+            } else {
+                1
+            };
+            differ |= factor != 1;
+            actions.push(factor);
+            continue;
+        }
         // A loop that waits for the caller on every pass is paced by the caller, not
         // run through in one go: its passes are not multiplied (inferred; the platform
         // documents the action limit, not how waiting counts against it).
@@ -311,10 +324,25 @@ pub fn check(
             .fold(1u64, |f, &v| {
                 f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
             });
-        actions.push((members.len() as u64).saturating_mul(factor));
+        let weight = (members.len() as u64).saturating_mul(factor);
+        differ |= weight != members.len() as u64;
+        actions.push(weight);
     }
+    (sizes, actions, differ)
+}
+
+/// Runs FG030 and FG031; returns the measured depth.
+pub fn check(
+    graph: &FlowGraph<'_>,
+    reach: &[bool],
+    options: &CheckOptions,
+    out: &mut Vec<RawDiagnostic>,
+    found: &mut Findings,
+    want_path: bool,
+) -> u32 {
+    let (sizes, actions, differ) = weights(graph);
     // Without loop nodes the weights are the sizes, and one path serves both.
-    let (longest, by_actions) = if actions == sizes {
+    let (longest, by_actions) = if !differ {
         (longest_path(graph, reach, &sizes), None)
     } else {
         let [longest, by_actions] = longest_paths(graph, reach, &sizes, &actions);
@@ -378,6 +406,7 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::RawRelated;
     use crate::model::{Flow, Origin};
 
     /// A pseudo-random flow: `n` nodes, forward and backward edges (loops), some input
@@ -445,5 +474,146 @@ mod tests {
             }
         }
         assert!(same > 50, "{same}");
+    }
+
+    /// The weights as one loop over every component's members wrote them (no one-node
+    /// case), and whether they differ by comparing the two lists.
+    fn weights_naive(graph: &FlowGraph<'_>) -> (Vec<u64>, Vec<u64>, bool) {
+        let comps = &graph.components;
+        let (mut sizes, mut actions) = (Vec::new(), Vec::new());
+        for c in 0..comps.len() as u32 {
+            let members = comps.members(c);
+            sizes.push(members.len() as u64);
+            let paced_by_caller = members.iter().any(|&v| graph.kind(v) == NodeKind::Input);
+            let factor = members
+                .iter()
+                .filter(|&&v| {
+                    !paced_by_caller
+                        && graph.kind(v) == NodeKind::Loop
+                        && graph.node(v).bounds_loops()
+                })
+                .fold(1u64, |f, &v| {
+                    f.saturating_mul(graph.node(v).max_iterations.unwrap_or(1))
+                });
+            actions.push((members.len() as u64).saturating_mul(factor));
+        }
+        let differ = actions != sizes;
+        (sizes, actions, differ)
+    }
+
+    /// The related places as [`path_diagnostic`] listed them by walking every step.
+    fn related_naive(graph: &FlowGraph<'_>, path: &[u32]) -> Vec<RawRelated> {
+        let mut out = Vec::new();
+        let mut previous_component = NONE;
+        let skipped = path.len().saturating_sub(PATH_RELATED);
+        let keep = |i: usize| i < PATH_RELATED / 2 || i >= PATH_RELATED / 2 + skipped;
+        for (i, &v) in path.iter().enumerate() {
+            let component = graph.components.of[v as usize];
+            if !keep(i) {
+                previous_component = component;
+                if i == PATH_RELATED / 2 {
+                    out.push(RawRelated {
+                        at: graph.node_location(v),
+                        node: None,
+                        message: format!(
+                            "steps {} to {} of {} are not listed",
+                            i + 1,
+                            i + skipped,
+                            path.len()
+                        ),
+                    });
+                }
+                continue;
+            }
+            let size = crate::checks::component_members(graph, v).len();
+            let msg = if size > 1 && component != previous_component {
+                format!("step {}: enters a loop of {size} nodes (all count)", i + 1)
+            } else if size > 1 {
+                format!("step {}: inside the loop", i + 1)
+            } else {
+                format!("step {}", i + 1)
+            };
+            previous_component = component;
+            out.push(RawRelated {
+                at: graph.node_location(v),
+                node: Some(graph.id(v).to_owned()),
+                message: format!("{msg}: {}", graph.display(v)),
+            });
+        }
+        out
+    }
+
+    /// A pseudo-random long flow: a chain of `n` nodes with backward edges (loops, some
+    /// of them around a loop node with a bound, some waiting for the caller) and skips.
+    fn random_chain(next: &mut impl FnMut(u64) -> u64) -> Flow {
+        let mut flow = Flow::default();
+        let n = 1 + next(160);
+        for i in 0..n {
+            let kind = match next(8) {
+                0 => NodeKind::Input,
+                1 | 2 => NodeKind::Loop,
+                _ => NodeKind::PassThrough,
+            };
+            let mut node = flow.new_node(&format!("n{i}"), "play", kind);
+            if kind == NodeKind::Loop {
+                node.max_iterations = Some(next(4));
+            }
+            let mut targets = vec![(i + 1).min(n)];
+            if next(4) == 0 {
+                targets.push(i.saturating_sub(next(6)));
+            }
+            if next(5) == 0 {
+                targets.push((i + 2).min(n));
+            }
+            for to in targets {
+                let e = flow.edge("next", &format!("n{to}"), Origin::default());
+                node.edges.push(e);
+            }
+            flow.nodes.push(node);
+        }
+        let start = flow.intern("n0");
+        flow.start = Some((start, Origin::default()));
+        flow
+    }
+
+    /// The weights with their one-node case equal the general loop's; the longest path's
+    /// end is the first greatest value; a long path's listing skips its middle as
+    /// walking every step did.
+    #[test]
+    fn weights_ends_and_listings_equal_the_plain_forms() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m.max(1)
+        };
+        let (mut differing, mut long) = (0, 0);
+        for round in 0..400 {
+            let flow = if round % 2 == 0 {
+                random_flow(&mut next)
+            } else {
+                random_chain(&mut next)
+            };
+            let graph = FlowGraph::build(&flow);
+            let reach = graph.reachable_from_start();
+            let w = weights(&graph);
+            assert_eq!(w, weights_naive(&graph));
+            differing += usize::from(w.2);
+            let longest = longest_path(&graph, &reach, &w.0);
+            let best: Vec<u64> = (0..graph.components.len()).map(|_| next(4)).collect();
+            let plain = best
+                .iter()
+                .enumerate()
+                .max_by_key(|&(i, &b)| (b, std::cmp::Reverse(i)))
+                .map(|(i, &b)| (i as u32, b));
+            let ended = Longest::ending_at_max(&best, Vec::new());
+            assert_eq!(plain, (ended.end != NONE).then_some((ended.end, ended.total)));
+            let path = witness(&graph, &longest);
+            long += usize::from(path.len() > PATH_RELATED);
+            let d = path_diagnostic(&graph, Code::DepthExceeded, &path, String::new(), "");
+            assert_eq!(d.related, related_naive(&graph, &path));
+        }
+        assert!(differing > 50 && long > 20, "{differing} {long}");
     }
 }
