@@ -4,6 +4,7 @@
 //! with their documentation and examples, in the rule registry (`crate::rules`), which
 //! generates `docs/codes.md`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -108,7 +109,9 @@ pub struct RawDiagnostic {
     pub code: Code,
     pub severity: Severity,
     pub message: String,
-    pub help: String,
+    /// Mostly fixed text: borrowed, not copied into every diagnostic (a loop check can
+    /// report thousands).
+    pub help: Cow<'static, str>,
     pub at: Location,
     pub node: Option<String>,
     pub related: Vec<RawRelated>,
@@ -120,7 +123,7 @@ impl RawDiagnostic {
         code: Code,
         at: Location,
         message: impl Into<String>,
-        help: impl Into<String>,
+        help: impl Into<Cow<'static, str>>,
     ) -> Self {
         RawDiagnostic {
             code,
@@ -226,7 +229,7 @@ pub(crate) fn resolve_one(
         name: r.code.name().to_owned(),
         severity: r.severity,
         message: r.message,
-        help: r.help,
+        help: r.help.into_owned(),
         pointer: r.at.pointer,
         span: span(r.at.range),
         node: r.node,

@@ -242,7 +242,7 @@ fn path_diagnostic(
     code: Code,
     path: &[u32],
     message: String,
-    help: &str,
+    help: &'static str,
 ) -> RawDiagnostic {
     let last = path.last().copied().unwrap_or(0);
     let mut d =

@@ -47,7 +47,7 @@ fn group_diagnostic(
     cycle: &[u32],
     members: &[u32],
     message: String,
-    help: &str,
+    help: &'static str,
 ) -> RawDiagnostic {
     let first = cycle.first().copied().unwrap_or(members[0]);
     let mut d =
