@@ -163,7 +163,8 @@ pub(crate) fn quiet(node: &Node) -> bool {
     if conditions.len() > MAX_CONDITIONS {
         return false;
     }
-    let mut names: [&str; MAX_CONDITIONS] = [""; MAX_CONDITIONS];
+    // (`None`s, not empty strings: all zero bytes, set in a few wide stores.)
+    let mut names: [Option<&str>; MAX_CONDITIONS] = [None; MAX_CONDITIONS];
     let mut last = 0;
     for (i, c) in conditions.iter().enumerate() {
         let Some((name, op, lit)) = scan(&c.expression) else {
@@ -174,7 +175,10 @@ pub(crate) fn quiet(node: &Node) -> bool {
             // NOT_SET, `!=` the other way round, `<` at ⌊n⌋ − 1 and `>` at ⌈n⌉ + 1 when
             // those differ from n, which they do below 2^53 (and a number under 10^15 is
             // finite, as the parser's short path requires).
-            RawLiteral::Num(digits) => digits.split('.').next().is_some_and(|w| w.len() <= 15),
+            RawLiteral::Num(digits) => {
+                // The whole part's digits (up to the first dot, as `split('.')` would give).
+                digits.bytes().position(|b| b == b'.').unwrap_or(digits.len()) <= 15
+            }
             // Strings: ordered, they take the general path; NOT_SET, the string and
             // another one tell `==` and `!=` apart.
             RawLiteral::Str(_) => !op.is_ordering(),
@@ -182,10 +186,15 @@ pub(crate) fn quiet(node: &Node) -> bool {
             // split NOT_SET from the rest.
             RawLiteral::Bool(_) | RawLiteral::NotSet => !op.is_ordering(),
         };
-        if !nontrivial || names[..i].iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        if !nontrivial
+            || names[..i]
+                .iter()
+                .flatten()
+                .any(|n| n.eq_ignore_ascii_case(name))
+        {
             return false;
         }
-        names[i] = name;
+        names[i] = Some(name);
         for earlier in &conditions[..i] {
             if earlier.priority == c.priority && earlier.target != c.target {
                 return false;

@@ -7,27 +7,61 @@
 
 use super::{CmpOp, Expr, Literal};
 
-/// ASCII whitespace, the only kind this path skips (the lexer also skips Unicode spaces).
-fn skip_space(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+/// Byte classes, looked up once per byte rather than tested against ranges: ASCII
+/// whitespace (the only kind this path skips; the lexer also skips Unicode spaces), what
+/// starts a name, what continues one, decimal digits.
+const SPACE: u8 = 1;
+const START: u8 = 2;
+const NAME: u8 = 4;
+const DIGIT: u8 = 8;
+
+static CLASS: [u8; 256] = classes();
+
+const fn classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            k |= SPACE;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            k |= START | NAME;
+        }
+        if c.is_ascii_digit() {
+            k |= NAME | DIGIT;
+        }
+        table[i] = k;
+        i += 1;
+    }
+    table
+}
+
+/// The classes of the byte at `i` (none past the end).
+fn class(b: &[u8], i: usize) -> u8 {
+    b.get(i).map_or(0, |&c| CLASS[c as usize])
+}
+
+/// The end of the run of bytes of class `k` from `i`.
+fn run_end(b: &[u8], mut i: usize, k: u8) -> usize {
+    while class(b, i) & k != 0 {
         i += 1;
     }
     i
+}
+
+fn skip_space(b: &[u8], i: usize) -> usize {
+    run_end(b, i, SPACE)
 }
 
 fn name_start(c: Option<&u8>) -> bool {
-    c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    c.is_some_and(|&c| CLASS[c as usize] & START != 0)
 }
 
 /// The end of the ASCII name characters from `i`.
-fn name_end(b: &[u8], mut i: usize) -> usize {
-    while b
-        .get(i)
-        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-    {
-        i += 1;
-    }
-    i
+fn name_end(b: &[u8], i: usize) -> usize {
+    run_end(b, i, NAME)
 }
 
 /// A literal as [`scan`] reads it: the text of a number (digits, maybe a fraction), of a
@@ -100,15 +134,9 @@ pub(crate) fn scan(text: &str) -> Option<(&str, CmpOp, RawLiteral<'_>)> {
     let lit_start = i;
     let literal = match b.get(i)? {
         b'0'..=b'9' => {
-            i = b[i..]
-                .iter()
-                .position(|c| !c.is_ascii_digit())
-                .map_or(b.len(), |n| i + n);
-            if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                i = b[i + 1..]
-                    .iter()
-                    .position(|c| !c.is_ascii_digit())
-                    .map_or(b.len(), |n| i + 1 + n);
+            i = run_end(b, i, DIGIT);
+            if b.get(i) == Some(&b'.') && class(b, i + 1) & DIGIT != 0 {
+                i = run_end(b, i + 1, DIGIT);
             }
             RawLiteral::Num(&text[lit_start..i])
         }
@@ -224,6 +252,18 @@ mod tests {
             if let Some(e) = comparison(&text) {
                 prop_assert_eq!(Ok(e), parse_general(&text), "{:?}", text);
             }
+        }
+    }
+
+    /// The class table says what the byte tests it replaced said, for every byte.
+    #[test]
+    fn classes_match_the_byte_tests() {
+        for c in 0..=255u8 {
+            let k = CLASS[c as usize];
+            assert_eq!(k & SPACE != 0, matches!(c, b' ' | b'\t' | b'\r' | b'\n'), "{c}");
+            assert_eq!(k & START != 0, c.is_ascii_alphabetic() || c == b'_', "{c}");
+            assert_eq!(k & NAME != 0, c.is_ascii_alphanumeric() || c == b'_', "{c}");
+            assert_eq!(k & DIGIT != 0, c.is_ascii_digit(), "{c}");
         }
     }
 
