@@ -10,13 +10,24 @@ use crate::model::{NodeKind, NodeLocations};
 const MESSAGE_CYCLE_NODES: usize = 12;
 
 fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
+    let mut text = String::with_capacity(cycle_text_capacity(cycle));
+    push_cycle_text(graph, cycle, &mut text);
+    text
+}
+
+/// Room for a cycle's text with short names (growing it step by step was most of its
+/// cost).
+fn cycle_text_capacity(cycle: &[u32]) -> usize {
+    16 * (cycle.len().min(MESSAGE_CYCLE_NODES) + 2)
+}
+
+/// Appends the cycle's text (`a → b → a`) to `text`, in place: no string per step, and
+/// none for the whole when it goes straight into a message.
+fn push_cycle_text(graph: &FlowGraph<'_>, cycle: &[u32], text: &mut String) {
     let name = |v: u32| match &graph.node(v).label {
         Some(l) if !l.is_empty() => l.as_str(),
         _ => graph.id(v),
     };
-    // One string, written in place (no string per step), sized for short names (growing
-    // it step by step was most of its cost).
-    let mut text = String::with_capacity(16 * (cycle.len().min(MESSAGE_CYCLE_NODES) + 2));
     let mut parts = 0;
     let mut part = |p: &str| {
         if parts > 0 {
@@ -34,7 +45,6 @@ fn cycle_text(graph: &FlowGraph<'_>, cycle: &[u32]) -> String {
     if let Some(&first) = cycle.first() {
         part(name(first));
     }
-    text
 }
 
 /// Builds a group diagnostic naming every member: the witness cycle first, in order.
@@ -126,15 +136,14 @@ pub fn check(
             &in_c,
             scratch.get_or_insert_with(new_scratch),
         );
-        let text = cycle_text(graph, &cycle);
         let bound = members.iter().find(|&&v| graph.node(v).bounds_loops());
         found.loops.push((members.to_vec(), bound.is_some()));
         if let Some(&bound) = bound {
             let node = graph.node(bound);
             // "loop {text} is bounded by loop node {node} ({count})", written in place.
-            let mut message = String::with_capacity(text.len() + 80);
+            let mut message = String::with_capacity(cycle_text_capacity(&cycle) + 80);
             message.push_str("loop ");
-            message.push_str(&text);
+            push_cycle_text(graph, &cycle, &mut message);
             message.push_str(" is bounded by loop node ");
             node.push_display(graph.flow, &mut message);
             match node.max_iterations {
@@ -156,6 +165,7 @@ pub fn check(
             ));
             continue;
         }
+        let text = cycle_text(graph, &cycle);
         // A reusable task called from inside the loop it belongs to returns only if the call
         // ends, which it cannot without leaving the loop another way: the call's return
         // edge (`next` of a node with a `call` edge into the group) is no exit.
