@@ -150,12 +150,14 @@ pub fn strongly_connected_components(graph: &Csr, mask: Option<&[bool]>) -> Comp
 /// A node the search is inside: its next successor to look at (an index into the CSR's
 /// targets) and the end of its successors, so a step reads one target and no offsets; and
 /// its low link, which only the node itself and, when it is done, its parent read (no
-/// per-node array for it).
+/// per-node array for it); and whether it has an edge to itself, seen among its edges to
+/// nodes already on the stack (so its successors are not read again when it closes).
 struct Frame {
     v: u32,
     next: u32,
     end: u32,
     low: u32,
+    self_loop: bool,
 }
 
 fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
@@ -178,6 +180,7 @@ fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
         next: offsets[v as usize],
         end: offsets[v as usize + 1],
         low,
+        self_loop: false,
     };
     let mut call: Vec<Frame> = Vec::with_capacity(n);
     let mut next_index = 0u32;
@@ -206,10 +209,11 @@ fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
                     next_index += 1;
                 } else if of[w as usize] == NONE {
                     top.low = top.low.min(w_index);
+                    top.self_loop |= w == top.v;
                 }
                 continue;
             }
-            let (v, low) = (top.v, top.low);
+            let (v, low, self_loop) = (top.v, top.low, top.self_loop);
             call.pop();
             if let Some(parent) = call.last_mut() {
                 parent.low = parent.low.min(low);
@@ -224,7 +228,7 @@ fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
                 of[v as usize] = c;
                 member_nodes.push(v);
                 // `v`'s successors are all looked at by now.
-                cyclic.push(graph.successors(v).contains(&v));
+                cyclic.push(self_loop);
                 member_start.push(member_nodes.len() as u32);
                 continue;
             }
