@@ -116,12 +116,14 @@ pub fn check(
     // there is a cycle of the whole graph, so only nodes in the whole graph's cyclic
     // components can be in one: the search is limited to them, which in a mostly
     // tree-shaped IVR is almost nothing (same components, one full pass less).
-    let in_scope: Vec<bool> = (0..csr.node_count() as u32)
-        .map(|v| {
-            let c = graph.components.of[v as usize];
-            c != NONE && graph.kind(v) != NodeKind::Input && graph.is_nontrivial(c)
-        })
-        .collect();
+    // (Marked from the cyclic components' members, not asked of every node.)
+    let mut in_scope = vec![false; csr.node_count()];
+    let comps = &graph.components;
+    for c in (0..comps.len() as u32).filter(|&c| comps.is_cyclic(c)) {
+        for &v in comps.members(c) {
+            in_scope[v as usize] = graph.kind(v) != NodeKind::Input;
+        }
+    }
     let sub = strongly_connected_components(csr, Some(&in_scope));
     // Report in document order of each group's first node.
     for c in sub.by_first_member() {
