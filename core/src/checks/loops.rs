@@ -139,7 +139,9 @@ pub fn check(
             scratch.get_or_insert_with(new_scratch),
         );
         let bound = members.iter().find(|&&v| graph.node(v).bounds_loops());
-        found.loops.push((members.to_vec(), bound.is_some()));
+        if !found.skip_records {
+            found.loops.push((members.to_vec(), bound.is_some()));
+        }
         if let Some(&bound) = bound {
             let node = graph.node(bound);
             // "loop {text} is bounded by loop node {node} ({count})", written in place.
@@ -286,7 +288,9 @@ pub fn check(
         let first = members[0];
         let in_c = |v: u32| comps.of[v as usize] == c && comps.of[v as usize] != NONE;
         let cycle = cycle_through(csr, first, &in_c, scratch.get_or_insert_with(new_scratch));
-        found.traps.push(members.to_vec());
+        if !found.skip_records {
+            found.traps.push(members.to_vec());
+        }
         let mut names: Vec<String> = members
             .iter()
             .take(MESSAGE_CYCLE_NODES)

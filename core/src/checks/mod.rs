@@ -224,11 +224,20 @@ pub struct Findings {
     /// Set by the caller: leave the decisions unanalysed (the crate's structural pass for
     /// editing sessions).
     pub skip_decisions: bool,
+    /// Set by the caller: record none of the above, only report (the diagnostics and
+    /// stats are the same; `loops`, `traps`, `unreachable` and `depth_path` stay empty).
+    /// For callers that drop the findings, such as [`run`]: on a large IVR, copying
+    /// thousands of loops' members was a percent or two of the analysis.
+    pub skip_records: bool,
 }
 
 /// Runs every graph check; returns the stats.
 pub fn run(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) -> Stats {
-    run_with(flow, options, out, &mut Findings::default(), false)
+    let mut found = Findings {
+        skip_records: true,
+        ..Findings::default()
+    };
+    run_with(flow, options, out, &mut found, false)
 }
 
 /// The findings of [`run`] that depend on the graph's structure (every code but
@@ -242,6 +251,7 @@ pub(crate) fn run_structural(
 ) -> Stats {
     let mut found = Findings {
         skip_decisions: true,
+        skip_records: true,
         ..Findings::default()
     };
     let stats = run_with(flow, options, out, &mut found, false);
@@ -262,7 +272,7 @@ pub fn run_with(
     references::check(&graph, options, out);
     let reach = graph.reachable_from_start();
     references::unreachable_and_dead_ends(&graph, &reach, out);
-    if graph.start.is_some() {
+    if graph.start.is_some() && !found.skip_records {
         found.unreachable = (0..graph.node_of.len())
             .filter(|&v| !reach[v])
             .map(|v| graph.node_of[v] as u32)
@@ -273,6 +283,10 @@ pub fn run_with(
         decisions::check(&graph, out);
     }
     let max_depth = depth::check(&graph, &reach, options, out, found, view);
+    if found.skip_records {
+        // (Set by the depth check for FG031's reuse; not kept.)
+        found.depth_path.clear();
+    }
     for v in found.loops.iter_mut().flat_map(|g| g.0.iter_mut()) {
         *v = graph.node_of[*v as usize] as u32;
     }
@@ -382,6 +396,51 @@ pub(crate) fn is_node_code(code: crate::diagnostic::Code) -> bool {
 mod tests {
     use super::*;
     use crate::model::Origin;
+
+    /// Skipping the records changes no diagnostic or stat, and leaves the records empty
+    /// where keeping them fills each of them.
+    #[test]
+    fn skipping_records_changes_no_report() {
+        let text = r#"{"name": "R", "type": "inboundcall", "start": "a", "nodes": {
+            "a": {"type": "play", "transitions": {"next": ["b"]}},
+            "b": {"type": "play", "transitions": {"next": ["c"]}},
+            "c": {"type": "loop", "max_iterations": 3, "transitions": {"body": ["b"], "exit": ["d"]}},
+            "d": {"type": "play", "transitions": {"next": ["e"]}},
+            "e": {"type": "play", "transitions": {"next": ["d"]}},
+            "f": {"type": "disconnect"}}}"#;
+        let flow = crate::formats::read(text, crate::InputFormat::Flow).flow;
+        let options = CheckOptions {
+            max_depth: 2,
+            ..CheckOptions::default()
+        };
+        let (mut kept_out, mut skipped_out) = (Vec::new(), Vec::new());
+        let mut kept = Findings::default();
+        let mut skipped = Findings {
+            skip_records: true,
+            ..Findings::default()
+        };
+        let kept_stats = run_with(&flow, &options, &mut kept_out, &mut kept, false);
+        let skipped_stats = run_with(&flow, &options, &mut skipped_out, &mut skipped, false);
+        assert_eq!(kept_out, skipped_out);
+        assert_eq!(kept_stats, skipped_stats);
+        assert!(
+            !kept.loops.is_empty()
+                && !kept.traps.is_empty()
+                && !kept.unreachable.is_empty()
+                && !kept.depth_path.is_empty(),
+            "{kept:?}"
+        );
+        assert_eq!(
+            skipped,
+            Findings {
+                skip_records: true,
+                ..Findings::default()
+            }
+        );
+        let mut run_out = Vec::new();
+        assert_eq!(run(&flow, &options, &mut run_out), kept_stats);
+        assert_eq!(run_out, kept_out);
+    }
 
     /// What the checks say, as (code, node) pairs, sorted.
     fn said(flow: &Flow) -> Vec<(String, Option<String>)> {
