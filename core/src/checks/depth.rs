@@ -207,8 +207,17 @@ fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
     if longest.end == NONE {
         return Vec::new();
     }
+    // Sized first (a walk down the chain is cheap; growing the lists step by step on a
+    // long path copied them again and again): one step per component, and room for a
+    // node per step and as many again for the loops' insides (a hint; it grows past it).
+    let mut len = 0;
+    let mut c = longest.end;
+    while let Some(&(prev, _, _)) = via.get(c as usize) {
+        len += 1;
+        c = prev;
+    }
     // Walk back collecting (entry, exit) per component, then fill in each loop's inside.
-    let mut steps = Vec::new();
+    let mut steps = Vec::with_capacity(len);
     let mut c = longest.end;
     let mut exit = NONE;
     while c != NONE {
@@ -220,7 +229,7 @@ fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
     steps.reverse();
     // Allocated at the first loop the path passes through, if any.
     let mut scratch: Option<SearchScratch> = None;
-    let mut path = Vec::new();
+    let mut path = Vec::with_capacity(2 * len);
     for (comp, entry, leave) in steps {
         // Entered and left by one node (every step outside loops): no search.
         if entry == leave {

@@ -125,6 +125,9 @@ pub fn check(
         }
     }
     let sub = strongly_connected_components(csr, Some(&in_scope));
+    // One diagnostic per cyclic group: room made once (thousands on a large IVR, and the
+    // list grown by doubling copied them again and again).
+    out.reserve((0..sub.len() as u32).filter(|&c| sub.is_cyclic(c)).count());
     // Report in document order of each group's first node.
     for c in sub.by_first_member() {
         if !sub.is_cyclic(c) {
