@@ -617,7 +617,10 @@ mod tests {
                 .max_by_key(|&(i, &b)| (b, std::cmp::Reverse(i)))
                 .map(|(i, &b)| (i as u32, b));
             let ended = Longest::ending_at_max(&best, Vec::new());
-            assert_eq!(plain, (ended.end != NONE).then_some((ended.end, ended.total)));
+            assert_eq!(
+                plain,
+                (ended.end != NONE).then_some((ended.end, ended.total))
+            );
             let path = witness(&graph, &longest);
             long += usize::from(path.len() > PATH_RELATED);
             let d = path_diagnostic(&graph, Code::DepthExceeded, &path, String::new(), "");

@@ -177,7 +177,11 @@ pub(crate) fn quiet(node: &Node) -> bool {
             // finite, as the parser's short path requires).
             RawLiteral::Num(digits) => {
                 // The whole part's digits (up to the first dot, as `split('.')` would give).
-                digits.bytes().position(|b| b == b'.').unwrap_or(digits.len()) <= 15
+                digits
+                    .bytes()
+                    .position(|b| b == b'.')
+                    .unwrap_or(digits.len())
+                    <= 15
             }
             // Strings: ordered, they take the general path; NOT_SET, the string and
             // another one tell `==` and `!=` apart.

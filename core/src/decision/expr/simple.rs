@@ -260,7 +260,11 @@ mod tests {
     fn classes_match_the_byte_tests() {
         for c in 0..=255u8 {
             let k = CLASS[c as usize];
-            assert_eq!(k & SPACE != 0, matches!(c, b' ' | b'\t' | b'\r' | b'\n'), "{c}");
+            assert_eq!(
+                k & SPACE != 0,
+                matches!(c, b' ' | b'\t' | b'\r' | b'\n'),
+                "{c}"
+            );
             assert_eq!(k & START != 0, c.is_ascii_alphabetic() || c == b'_', "{c}");
             assert_eq!(k & NAME != 0, c.is_ascii_alphanumeric() || c == b'_', "{c}");
             assert_eq!(k & DIGIT != 0, c.is_ascii_digit(), "{c}");
