@@ -505,6 +505,7 @@ fn known_location(flow: &Flow, origin: &Origin) -> Option<Location> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
