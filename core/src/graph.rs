@@ -127,6 +127,12 @@ impl Components {
         self.cyclic.get(c as usize).copied().unwrap_or(false)
     }
 
+    /// How many components [`Components::is_cyclic`] says have a cycle (counted over the
+    /// kept flags, a byte each, not asked per component).
+    pub fn cyclic_count(&self) -> usize {
+        self.cyclic.iter().filter(|&&c| c).count()
+    }
+
     /// Whether the component has a cycle: more than one node, or a self-loop.
     pub fn is_nontrivial(&self, c: u32, graph: &Csr, include: &dyn Fn(u32) -> bool) -> bool {
         let m = self.members(c);
@@ -458,6 +464,17 @@ mod tests {
             }
             assert!(!c.is_cyclic(c.len() as u32));
         }
+    }
+
+    /// The count of cyclic components is the number of components with a cycle.
+    #[test]
+    fn cyclic_count_counts_nontrivial_components() {
+        let g = Csr::from_edges(6, &[(0, 1), (1, 0), (2, 2), (3, 4), (4, 5)]);
+        let c = strongly_connected_components(&g, None);
+        let nontrivial = (0..c.len() as u32)
+            .filter(|&k| c.is_nontrivial(k, &g, &|_| true))
+            .count();
+        assert_eq!((c.cyclic_count(), nontrivial), (2, 2));
     }
 
     #[test]

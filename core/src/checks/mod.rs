@@ -298,9 +298,7 @@ pub fn run_with(
     {
         *v = graph.node_of[*v as usize] as u32;
     }
-    let components = (0..graph.components.len() as u32)
-        .filter(|&c| graph.is_nontrivial(c))
-        .count() as u32;
+    let components = graph.components.cyclic_count() as u32;
     let stats = Stats {
         nodes: graph.node_of.len() as u32,
         edges: graph.csr.edge_count() as u32,
