@@ -127,6 +127,11 @@ impl Components {
         self.cyclic.get(c as usize).copied().unwrap_or(false)
     }
 
+    /// Each component's number of members, in component order.
+    pub fn sizes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.member_start.windows(2).map(|w| (w[1] - w[0]) as usize)
+    }
+
     /// How many components [`Components::is_cyclic`] says have a cycle (counted over the
     /// kept flags, a byte each, not asked per component).
     pub fn cyclic_count(&self) -> usize {

@@ -303,24 +303,25 @@ fn path_diagnostic(
 /// node multiplies).
 fn weights(graph: &FlowGraph<'_>) -> (Vec<u64>, Vec<u64>, bool) {
     let comps = &graph.components;
-    let mut sizes: Vec<u64> = Vec::with_capacity(comps.len());
-    let mut actions: Vec<u64> = Vec::with_capacity(comps.len());
+    let sizes: Vec<u64> = comps.sizes().map(|s| s as u64).collect();
+    // Only a component with a loop node can weigh other than its size: found from the
+    // vertices' kinds (a byte each), each such component weighed once.
+    let mut actions = sizes.clone();
     let mut differ = false;
-    for c in 0..comps.len() as u32 {
-        let members = comps.members(c);
-        sizes.push(members.len() as u64);
-        // One node (most components): its own weight, the loop below for one member (an
-        // input node is no loop node, so it never has a factor to drop).
-        if let [v] = *members {
-            let factor = if graph.kind(v) == NodeKind::Loop && graph.node(v).bounds_loops() {
-                graph.node(v).max_iterations.unwrap_or(1)
-            } else {
-                1
-            };
-            differ |= factor != 1;
-            actions.push(factor);
+    let mut weighed: Vec<bool> = Vec::new();
+    for v in 0..graph.node_of.len() as u32 {
+        if graph.kind(v) != NodeKind::Loop {
             continue;
         }
+        let c = comps.of[v as usize];
+        if weighed.is_empty() {
+            weighed = vec![false; comps.len()];
+        }
+        match weighed.get_mut(c as usize) {
+            Some(w) if !*w => *w = true,
+            _ => continue,
+        }
+        let members = comps.members(c);
         // A loop that waits for the caller on every pass is paced by the caller, not
         // run through in one go: its passes are not multiplied (inferred; the platform
         // documents the action limit, not how waiting counts against it).
@@ -335,7 +336,7 @@ fn weights(graph: &FlowGraph<'_>) -> (Vec<u64>, Vec<u64>, bool) {
             });
         let weight = (members.len() as u64).saturating_mul(factor);
         differ |= weight != members.len() as u64;
-        actions.push(weight);
+        actions[c as usize] = weight;
     }
     (sizes, actions, differ)
 }
