@@ -418,10 +418,34 @@ fn bfs_path(
     found
 }
 
+/// A seeded xorshift sequence for tests: `next(m)` is a pseudo-random number below `m`
+/// (0 for `m` = 0). One generator for the randomised tests of the graph and its checks.
+#[cfg(test)]
+pub(crate) fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed;
+    move |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m.max(1)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// A graph of 1 to `max` nodes and up to three edges a node, any way round (self
+    /// edges included).
+    fn random_graph(next: &mut impl FnMut(u64) -> u64, max: u64) -> (u32, Vec<(u32, u32)>, Csr) {
+        let n = 1 + next(max) as u32;
+        let edges: Vec<(u32, u32)> = (0..next(3 * u64::from(n)))
+            .map(|_| (next(u64::from(n)) as u32, next(u64::from(n)) as u32))
+            .collect();
+        let g = Csr::from_edges(n as usize, &edges);
+        (n, edges, g)
+    }
 
     fn all(_: u32) -> bool {
         true
@@ -447,19 +471,9 @@ mod tests {
     /// a mask.
     #[test]
     fn kept_cyclic_flags_match_is_nontrivial() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         for round in 0..300 {
-            let n = 1 + next(40) as u32;
-            let edges: Vec<(u32, u32)> = (0..next(3 * u64::from(n)))
-                .map(|_| (next(u64::from(n)) as u32, next(u64::from(n)) as u32))
-                .collect();
-            let g = Csr::from_edges(n as usize, &edges);
+            let (n, _, g) = random_graph(&mut next, 40);
             let masked: Vec<bool> = (0..n).map(|_| round % 2 == 0 || next(4) > 0).collect();
             let include = |v: u32| masked[v as usize];
             let c = strongly_connected_components(&g, Some(&masked));
@@ -507,19 +521,9 @@ mod tests {
     /// every search.
     #[test]
     fn paths_within_append_shortest_paths() {
-        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
-        let mut next = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut next = xorshift(0x1234_5678_9ABC_DEF1);
         for _ in 0..200 {
-            let n = 1 + next(20) as u32;
-            let edges: Vec<(u32, u32)> = (0..next(3 * u64::from(n)))
-                .map(|_| (next(u64::from(n)) as u32, next(u64::from(n)) as u32))
-                .collect();
-            let g = Csr::from_edges(n as usize, &edges);
+            let (n, edges, g) = random_graph(&mut next, 20);
             let mut scratch = SearchScratch::new(n as usize);
             let mut out = vec![7, 7];
             for _ in 0..5 {

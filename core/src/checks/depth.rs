@@ -49,38 +49,28 @@ fn longest_paths(graph: &FlowGraph<'_>, reach: &[bool], a: &[u64], b: &[u64]) ->
     if let (Some(&a0), Some(&b0)) = (a.get(sc as usize), b.get(sc as usize)) {
         best_a[sc as usize] = a0;
         best_b[sc as usize] = b0;
-        // As in `longest_values`: descending index is a topological order.
         for c in (0..n as u32).rev() {
             let (here_a, here_b) = (best_a[c as usize], best_b[c as usize]);
             if here_a == 0 && here_b == 0 {
                 continue;
             }
-            for &v in comps.members(c) {
-                if !reach[v as usize] {
-                    continue;
-                }
-                for &w in csr.successors(v) {
-                    let d = comps.of[w as usize];
-                    if d == c {
-                        continue;
-                    }
-                    let d = d as usize;
-                    if here_a != 0 {
-                        let cand = here_a.saturating_add(a[d]);
-                        if cand > best_a[d] {
-                            best_a[d] = cand;
-                            via_a[d] = (c, v, w);
-                        }
-                    }
-                    if here_b != 0 {
-                        let cand = here_b.saturating_add(b[d]);
-                        if cand > best_b[d] {
-                            best_b[d] = cand;
-                            via_b[d] = (c, v, w);
-                        }
+            for_each_step_out(comps, csr, reach, c, |v, w, d| {
+                let d = d as usize;
+                if here_a != 0 {
+                    let cand = here_a.saturating_add(a[d]);
+                    if cand > best_a[d] {
+                        best_a[d] = cand;
+                        via_a[d] = (c, v, w);
                     }
                 }
-            }
+                if here_b != 0 {
+                    let cand = here_b.saturating_add(b[d]);
+                    if cand > best_b[d] {
+                        best_b[d] = cand;
+                        via_b[d] = (c, v, w);
+                    }
+                }
+            });
         }
     }
     [
@@ -171,33 +161,47 @@ pub(crate) fn longest_values(
         return best;
     };
     best[start as usize] = w0;
-    // Tarjan closes a component after every component it reaches: descending index is a
-    // topological order.
     for c in (0..n as u32).rev() {
         let here = best[c as usize];
         if here == 0 {
             continue;
         }
-        for &v in comps.members(c) {
-            if !reach[v as usize] {
-                continue;
+        for_each_step_out(comps, csr, reach, c, |v, w, d| {
+            let cand = here.saturating_add(weight[d as usize]);
+            if cand > best[d as usize] {
+                best[d as usize] = cand;
+                if let Some(via) = via.as_deref_mut() {
+                    via[d as usize] = (c, v, w);
+                }
             }
-            for &w in csr.successors(v) {
-                let d = comps.of[w as usize];
-                if d == c {
-                    continue;
-                }
-                let cand = here.saturating_add(weight[d as usize]);
-                if cand > best[d as usize] {
-                    best[d as usize] = cand;
-                    if let Some(via) = via.as_deref_mut() {
-                        via[d as usize] = (c, v, w);
-                    }
-                }
+        });
+    }
+    best
+}
+
+/// Calls `step(v, w, d)` for every edge `v → w` out of component `c` from a reachable
+/// member `v`, `d` being `w`'s component. The longest-path passes visit components in
+/// descending index, a topological order (Tarjan closes a component after every
+/// component it reaches), relaxing these steps. Always inlined: the step is a closure.
+#[inline(always)]
+fn for_each_step_out(
+    comps: &Components,
+    csr: &Csr,
+    reach: &[bool],
+    c: u32,
+    mut step: impl FnMut(u32, u32, u32),
+) {
+    for &v in comps.members(c) {
+        if !reach[v as usize] {
+            continue;
+        }
+        for &w in csr.successors(v) {
+            let d = comps.of[w as usize];
+            if d != c {
+                step(v, w, d);
             }
         }
     }
-    best
 }
 
 /// The witness of a longest path: a connected node path from the start, which inside each
@@ -422,21 +426,35 @@ mod tests {
     /// A pseudo-random flow: `n` nodes, forward and backward edges (loops), some input
     /// nodes; the start is node 0.
     fn random_flow(next: &mut impl FnMut(u64) -> u64) -> Flow {
-        let mut flow = Flow::default();
         let n = 1 + next(30);
-        for i in 0..n {
+        let plan = (0..n).map(|i| {
             let kind = match next(6) {
                 0 => NodeKind::Input,
                 1 => NodeKind::Loop,
                 _ => NodeKind::PassThrough,
             };
+            let targets = (0..next(4))
+                .map(|_| {
+                    if next(3) == 0 {
+                        next(n)
+                    } else {
+                        (i + 1 + next(3)).min(n)
+                    }
+                })
+                .collect();
+            (kind, None, targets)
+        });
+        flow_of(plan.collect())
+    }
+
+    /// The flow of a plan: node `i` is `n{i}` with its kind, bound and edges to the nodes
+    /// numbered in its targets (a number past the last node is a dangling id); node 0 starts.
+    fn flow_of(plan: Vec<(NodeKind, Option<u64>, Vec<u64>)>) -> Flow {
+        let mut flow = Flow::default();
+        for (i, (kind, bound, targets)) in plan.into_iter().enumerate() {
             let mut node = flow.new_node(&format!("n{i}"), "play", kind);
-            for _ in 0..next(4) {
-                let to = if next(3) == 0 {
-                    next(n)
-                } else {
-                    (i + 1 + next(3)).min(n)
-                };
+            node.max_iterations = bound;
+            for to in targets {
                 let e = flow.edge("next", &format!("n{to}"), Origin::default());
                 node.edges.push(e);
             }
@@ -451,13 +469,7 @@ mod tests {
     /// values and `via`; paths it calls the same have the same witness.
     #[test]
     fn longest_paths_equal_two_single_passes() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m.max(1)
-        };
+        let mut next = crate::graph::xorshift(0x9E37_79B9_7F4A_7C15);
         let mut same = 0;
         for _ in 0..500 {
             let flow = random_flow(&mut next);
@@ -556,18 +568,14 @@ mod tests {
     /// A pseudo-random long flow: a chain of `n` nodes with backward edges (loops, some
     /// of them around a loop node with a bound, some waiting for the caller) and skips.
     fn random_chain(next: &mut impl FnMut(u64) -> u64) -> Flow {
-        let mut flow = Flow::default();
         let n = 1 + next(160);
-        for i in 0..n {
+        let plan = (0..n).map(|i| {
             let kind = match next(8) {
                 0 => NodeKind::Input,
                 1 | 2 => NodeKind::Loop,
                 _ => NodeKind::PassThrough,
             };
-            let mut node = flow.new_node(&format!("n{i}"), "play", kind);
-            if kind == NodeKind::Loop {
-                node.max_iterations = Some(next(4));
-            }
+            let bound = (kind == NodeKind::Loop).then(|| next(4));
             let mut targets = vec![(i + 1).min(n)];
             if next(4) == 0 {
                 targets.push(i.saturating_sub(next(6)));
@@ -575,15 +583,9 @@ mod tests {
             if next(5) == 0 {
                 targets.push((i + 2).min(n));
             }
-            for to in targets {
-                let e = flow.edge("next", &format!("n{to}"), Origin::default());
-                node.edges.push(e);
-            }
-            flow.nodes.push(node);
-        }
-        let start = flow.intern("n0");
-        flow.start = Some((start, Origin::default()));
-        flow
+            (kind, bound, targets)
+        });
+        flow_of(plan.collect())
     }
 
     /// The weights with their one-node case equal the general loop's; the longest path's
@@ -591,13 +593,7 @@ mod tests {
     /// walking every step did.
     #[test]
     fn weights_ends_and_listings_equal_the_plain_forms() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m.max(1)
-        };
+        let mut next = crate::graph::xorshift(0x2545_F491_4F6C_DD1D);
         let (mut differing, mut long) = (0, 0);
         for round in 0..400 {
             let flow = if round % 2 == 0 {
