@@ -8,10 +8,8 @@
 //! difference is one analysis); with `dump`, prints the `Debug` form of one analysis.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
-#[path = "../benches/decision_gen.rs"]
-mod decision_gen;
-#[path = "../benches/ivr_gen.rs"]
-mod ivr_gen;
+#[path = "common/input.rs"]
+mod example_input;
 
 use flowguard_core::{CheckOptions, InputFormat, formats};
 
@@ -21,11 +19,7 @@ fn main() {
         eprintln!("usage: analyze <file | ivr:N | decisions:N> <times | dump>");
         std::process::exit(2);
     };
-    let text = match input.split_once(':') {
-        Some(("ivr", n)) => ivr_gen::ivr_flow(n.parse().unwrap()),
-        Some(("decisions", n)) => decision_gen::decision_heavy_flow(n.parse().unwrap()),
-        _ => std::fs::read_to_string(input).unwrap(),
-    };
+    let text = example_input::text(input);
     let read = formats::read(&text, InputFormat::Flow);
     let options = CheckOptions::default();
     if mode == "dump" {

@@ -10,10 +10,8 @@
 //! is one run without the input's making, under any valgrind tool).
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
-#[path = "../benches/decision_gen.rs"]
-mod decision_gen;
-#[path = "../benches/ivr_gen.rs"]
-mod ivr_gen;
+#[path = "common/input.rs"]
+mod example_input;
 
 use flowguard_core::{CheckOptions, InputFormat, Options, checks, formats, syntax::json};
 
@@ -25,11 +23,7 @@ fn main() {
         );
         std::process::exit(2);
     };
-    let text = match input.split_once(':') {
-        Some(("ivr", n)) => ivr_gen::ivr_flow(n.parse().unwrap()),
-        Some(("decisions", n)) => decision_gen::decision_heavy_flow(n.parse().unwrap()),
-        _ => std::fs::read_to_string(input).unwrap(),
-    };
+    let text = example_input::text(input);
     let options = Options {
         max_bytes: usize::MAX,
         ..Options::default()
