@@ -138,7 +138,10 @@ impl Components {
         self.cyclic.iter().filter(|&&c| c).count()
     }
 
-    /// Whether the component has a cycle: more than one node, or a self-loop.
+    /// Whether the component has a cycle: more than one node, or a self-loop, asked of
+    /// the graph. The tests' reference for the flags the search keeps
+    /// ([`Components::is_cyclic`], what every pass reads).
+    #[cfg(test)]
     pub fn is_nontrivial(&self, c: u32, graph: &Csr, include: &dyn Fn(u32) -> bool) -> bool {
         let m = self.members(c);
         m.len() > 1

@@ -362,10 +362,7 @@ fn known_flow_type(type_name: &str) -> Option<&'static (&'static str, NodeKind)>
 /// A flow-JSON node type as a [`Label`]: the known types are shared statics, so reading a
 /// node allocates nothing for its type.
 pub fn flow_type_name(text: &str) -> Label {
-    match known_flow_type(text) {
-        Some(&(name, _)) => Label::Borrowed(name),
-        None => Label::Owned(text.to_owned()),
-    }
+    flow_type(text).0
 }
 
 /// [`flow_type_name`] and [`kind_of_flow_type`] with one look-up (the flow-JSON reader).

@@ -201,7 +201,7 @@ pub fn dependency_order(docs: &[DocumentReferences]) -> Vec<DependencyGroup> {
     (0..comps.len() as u32)
         .map(|c| DependencyGroup {
             members: comps.members(c).iter().map(|&v| v as usize).collect(),
-            cyclic: comps.is_nontrivial(c, &csr, &|_| true),
+            cyclic: comps.is_cyclic(c),
         })
         .collect()
 }

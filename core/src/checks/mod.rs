@@ -317,20 +317,7 @@ pub fn run_with(
 /// Appends `n` in decimal, as `{n}` writes it, without the formatting machinery: the loop
 /// diagnostics number every step of every loop they list.
 pub(crate) fn push_number(out: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// Vertices in the component of `v` (whole graph).

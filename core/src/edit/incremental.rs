@@ -325,11 +325,10 @@ pub(super) fn prepare(session: &mut Session) {
     let csr = index.csr();
     let comps = strongly_connected_components(&csr, None);
     index.set_ranks(&comps);
-    let all = |_: u32| true;
     cache.nontrivial.clear();
-    for c in 0..comps.len() as u32 {
-        cache.nontrivial.push(comps.is_nontrivial(c, &csr, &all));
-    }
+    cache
+        .nontrivial
+        .extend((0..comps.len() as u32).map(|c| comps.is_cyclic(c)));
     // FG020's groups, as `checks::loops` finds them: loops among the members of cyclic
     // components that do not wait for the caller, minus those a loop node bounds.
     let mut in_scope = vec![false; n];
@@ -338,12 +337,11 @@ pub(super) fn prepare(session: &mut Session) {
             && cache.nontrivial[comps.of[s] as usize]
             && flow.nodes[slot.pos as usize].kind != NodeKind::Input;
     }
-    let inside = |v: u32| in_scope[v as usize];
     let groups = strongly_connected_components(&csr, Some(&in_scope));
     cache.in_routing_loop = vec![false; n];
     for g in 0..groups.len() as u32 {
         let members = groups.members(g);
-        if !groups.is_nontrivial(g, &csr, &inside) {
+        if !groups.is_cyclic(g) {
             continue;
         }
         let mut bounded = false;

@@ -333,7 +333,7 @@ fn check_loops(
     let comps = strongly_connected_components(&csr, None);
     let mut scratch = SearchScratch::new(read.len());
     for c in comps.by_first_member() {
-        if !comps.is_nontrivial(c, &csr, &|_| true) {
+        if !comps.is_cyclic(c) {
             continue;
         }
         let members = comps.members(c);
