@@ -1,17 +1,17 @@
-//! Sorting for the whole crate through one instantiation of std's sort.
+//! Sorting for the whole crate through one sort of index permutations.
 //!
 //! Every `sort`/`sort_by`/`sort_by_key` over a new element type or comparator compiles a
 //! complete copy of std's sort (3 to 6 KB of code each); in the WebAssembly package the
 //! core's twenty-odd sorts were about a third of all its code. These helpers sort a
 //! permutation of indices instead, with one comparator signature
 //! (`&mut dyn FnMut(usize, usize) -> Ordering`), and then move the elements into place, so
-//! std's sort is compiled once for the whole crate. (A second, key-typed instantiation for
-//! [`sort_by_key`] would compare faster but cost about 2 KB gzipped; the common large sort,
-//! nodes already in document order, is linear either way.)
+//! one sort is compiled for the whole crate: a small merge sort of our own, since std's,
+//! even once, was 8.6 KB of the package at the core's opt-level. (A second, key-typed
+//! instantiation for [`sort_by_key`] would compare faster but cost more code; the common
+//! large sort, nodes already in document order, is linear either way.)
 //!
-//! Ties are broken by index, so every helper is stable: it gives exactly the order of
-//! `slice::sort_by` / `slice::sort_by_key` with the same comparison. (An unstable sort of
-//! distinct `(key, index)` pairs has only one possible result.)
+//! The merge sort is stable, so every helper gives exactly the order of `slice::sort_by` /
+//! `slice::sort_by_key` with the same comparison (the tests compare with std's).
 
 use std::cmp::Ordering;
 
@@ -61,11 +61,48 @@ pub(crate) fn sort_vertices(v: &mut [u32]) {
 
 /// The indices `0..n` in the order `cmp` (on indices) gives, ties by index. Not generic:
 /// this is the one sort the crate compiles.
-// The one place std's sort is allowed in the core (core/clippy.toml).
-#[allow(clippy::disallowed_methods)]
+///
+/// A bottom-up merge sort rather than std's: stable by construction (so ties keep index
+/// order without a tie-break), no recursion, and about 300 bytes of WebAssembly where
+/// std's unstable sort, inlined at the core's opt-level "s", was 8.6 KB.
 fn permutation(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut perm: Vec<usize> = (0..n).collect();
-    perm.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
+    // Runs of `RUN` sorted in place by insertion first: most lists are short.
+    const RUN: usize = 8;
+    for run in perm.chunks_mut(RUN) {
+        for i in 1..run.len() {
+            let mut j = i;
+            while j > 0 && cmp(run[j - 1], run[j]) == Ordering::Greater {
+                run.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
+    if n <= RUN {
+        return perm;
+    }
+    let mut other = vec![0; n];
+    let mut width = RUN;
+    while width < n {
+        for (from, to) in perm.chunks(2 * width).zip(other.chunks_mut(2 * width)) {
+            let (left, right) = from.split_at(width.min(from.len()));
+            let (mut i, mut j) = (0, 0);
+            for slot in to.iter_mut() {
+                // Take from the right only when strictly less: equal elements keep order.
+                let take_right = i == left.len()
+                    || (j < right.len() && cmp(right[j], left[i]) == Ordering::Less);
+                if take_right {
+                    *slot = right[j];
+                    j += 1;
+                } else {
+                    *slot = left[i];
+                    i += 1;
+                }
+            }
+        }
+        std::mem::swap(&mut perm, &mut other);
+        width *= 2;
+    }
     perm
 }
 
