@@ -12,8 +12,9 @@
 //! own, and inputs are size-limited.
 
 /// The hash of a text for [`TextIndex`]: eight bytes a step, then a multiply whose upper
-/// half (the well-mixed bits) is the result.
-#[inline]
+/// half (the well-mixed bits) is the result. Always inlined: the wasm package's opt-level
+/// "z" ignores `#[inline]`, and every node id and large-object key is hashed.
+#[inline(always)]
 pub fn hash(bytes: &[u8]) -> u32 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = bytes.len() as u64;

@@ -222,7 +222,7 @@ impl SyntaxTree {
     }
 
     /// The children of value `id`, first to last (none for a scalar).
-    #[inline]
+    #[inline(always)]
     fn children_of(&self, id: ValueId) -> Children<'_> {
         let v = self.value(id);
         Children {
@@ -328,13 +328,13 @@ impl SyntaxTree {
     }
 
     /// Children of a container in document order.
-    #[inline]
+    #[inline(always)]
     pub fn children(&self, id: ValueId) -> Children<'_> {
         self.children_of(id)
     }
 
     /// Members of an object in document order: (key, key span, value).
-    #[inline]
+    #[inline(always)]
     pub fn members(&self, id: ValueId) -> Members<'_> {
         let mut children = self.children_of(id);
         if self.kind(id) != ValueKind::Object {
