@@ -6,9 +6,9 @@
 //! permutation of indices instead, with one comparator signature
 //! (`&mut dyn FnMut(usize, usize) -> Ordering`), and then move the elements into place, so
 //! one sort is compiled for the whole crate: a small merge sort of our own, since std's,
-//! even once, was 8.6 KB of the package at the core's opt-level. (A second, key-typed
-//! instantiation for [`sort_by_key`] would compare faster but cost more code; the common
-//! large sort, nodes already in document order, is linear either way.)
+//! even once, was 2.7 KB of the package's code at opt-level "z" (8.6 KB at "s"). (A
+//! second, key-typed instantiation for [`sort_by_key`] would compare faster but cost more
+//! code; the common large sort, nodes already in document order, is linear either way.)
 //!
 //! The merge sort is stable, so every helper gives exactly the order of `slice::sort_by` /
 //! `slice::sort_by_key` with the same comparison (the tests compare with std's).
@@ -63,8 +63,9 @@ pub(crate) fn sort_vertices(v: &mut [u32]) {
 /// this is the one sort the crate compiles.
 ///
 /// A bottom-up merge sort rather than std's: stable by construction (so ties keep index
-/// order without a tie-break), no recursion, and about 300 bytes of WebAssembly where
-/// std's unstable sort, inlined at the core's opt-level "s", was 8.6 KB.
+/// order without a tie-break), no recursion, and a fraction of the code of std's unstable
+/// sort (2.7 KB of the package at opt-level "z", 8.6 KB at "s"; the package is 1.4 KB
+/// smaller gzipped).
 fn permutation(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut perm: Vec<usize> = (0..n).collect();
     // Runs of `RUN` sorted in place by insertion first: most lists are short.
