@@ -7,21 +7,22 @@
 //! diagnostics, never `Err` and never panics. See `ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 
-pub mod case;
-pub mod checks;
+// The validation path — syntax trees, the model, the flow-JSON reader, the checks and the
+// decision analysis — is flowguard-engine, a crate of its own only so that the wasm package
+// can compile it for speed and the rest for size (ARCHITECTURE.md). Its modules are
+// re-exported under the paths they always had; `decision`, `formats` and `syntax` add what
+// is here to the engine's part of them.
+pub use flowguard_engine::{case, checks, diagnostic, graph, model, rules, text_index};
+
 pub mod decision;
-pub mod diagnostic;
 pub mod edit;
 mod flatten;
 pub mod formats;
-pub mod graph;
-pub mod model;
 pub mod references;
-pub mod rules;
+pub mod rule_docs;
 pub mod settings;
 pub mod substitute;
 pub mod syntax;
-pub mod text_index;
 pub mod view;
 
 pub use checks::{CheckOptions, Stats};
@@ -249,49 +250,4 @@ pub fn analyze(flow: &Flow, options: &CheckOptions) -> (Vec<RawDiagnostic>, Stat
     let mut raw = Vec::new();
     let stats = checks::run(flow, options, &mut raw);
     (raw, stats)
-}
-
-/// Running a rule's example is an entry point's job (the registry sits below the readers
-/// and the analysis), so it is defined here rather than in [`rules`].
-impl rules::Example {
-    /// The options of the example as `validate` takes them, or `None` for `flatten`.
-    pub fn validate_options(&self) -> Option<Options> {
-        let mut o = Options::default();
-        for opt in self.options.split_whitespace() {
-            match opt.split_once('=') {
-                None if opt == "flatten" => return None,
-                Some(("max-depth", n)) => o.checks.max_depth = n.parse().unwrap_or(15),
-                Some(("action-budget", n)) => {
-                    o.checks.action_budget = n.parse().unwrap_or(o.checks.action_budget)
-                }
-                Some(("max-bytes", n)) => o.max_bytes = n.parse().unwrap_or(o.max_bytes),
-                Some(("queue", q)) => o
-                    .checks
-                    .known_queues
-                    .get_or_insert_with(Vec::new)
-                    .push(q.to_owned()),
-                _ => {}
-            }
-        }
-        Some(o)
-    }
-
-    /// The diagnostics of the example: `validate` with its options, or `flatten`'s.
-    pub fn run(&self) -> Vec<Diagnostic> {
-        if self.is_set() {
-            return self.run_set();
-        }
-        match self.validate_options() {
-            Some(o) => validate(self.text, &o).diagnostics,
-            None => {
-                let mut o = decision::FlattenOptions::default();
-                for opt in self.options.split_whitespace() {
-                    if let Some(("max-conditions", n)) = opt.split_once('=') {
-                        o.max_conditions = n.parse().unwrap_or(o.max_conditions);
-                    }
-                }
-                flatten(self.text, &o).diagnostics
-            }
-        }
-    }
 }

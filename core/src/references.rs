@@ -166,7 +166,7 @@ pub fn normalize_flow_type(written: &str) -> String {
 /// reading can only merge, never miss, a match).
 pub fn same_name(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
-    a == b || a.to_lowercase() == b.to_lowercase()
+    a == b || crate::case::to_lowercase(a) == crate::case::to_lowercase(b)
 }
 
 /// A group of documents of [`dependency_order`].
@@ -241,7 +241,9 @@ impl NameIndex {
         let mut map: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
         for (i, d) in docs.iter().enumerate() {
             if let Some(n) = &d.identity.name {
-                map.entry(n.trim().to_lowercase()).or_default().push(i);
+                map.entry(crate::case::to_lowercase(n.trim()))
+                    .or_default()
+                    .push(i);
             }
         }
         NameIndex(map)
@@ -252,7 +254,7 @@ impl NameIndex {
         let Some(name) = target.name.as_deref().filter(|_| target.is_literal()) else {
             return Resolution::Outside;
         };
-        let found = self.0.get(&name.trim().to_lowercase());
+        let found = self.0.get(&crate::case::to_lowercase(name.trim()));
         pick(found.into_iter().flatten().map(|&i| (i, &docs[i])), target)
     }
 }

@@ -1,4 +1,4 @@
-//! The rule registry (core/src/rules.rs) is the one declaration of every code: its
+//! The rule registry (engine/src/rules.rs) is the one declaration of every code: its
 //! examples run here, and docs/codes.md and the code list of
 //! schemas/flowguard.toml.schema.json are generated from it.
 //!
@@ -8,7 +8,8 @@
 #![allow(clippy::unwrap_used)]
 
 use flowguard_core::Code;
-use flowguard_core::rules::{RETIRED, markdown};
+use flowguard_core::rule_docs::{RunExample, markdown};
+use flowguard_core::rules::RETIRED;
 
 #[test]
 fn every_example_triggers_its_code_and_every_counterexample_does_not() {

@@ -1,10 +1,14 @@
 //! The core's layers point down (ARCHITECTURE.md, "Layers"): every use of another top-level
-//! module of `core/src` goes to a lower layer, or to an earlier module of the same layer,
-//! so no two modules depend on each other. A module the table below does not place fails
-//! the test until someone decides where it belongs.
+//! module goes to a lower layer, or to an earlier module of the same layer, so no two
+//! modules depend on each other. The core is two crates, `engine/src` (flowguard-engine,
+//! the validation path) and `core/src` (flowguard-core, which re-exports the engine's
+//! modules under the same paths and adds to `decision`, `formats` and `syntax`); a module
+//! is one module whichever of the two holds its files. A module the table below does not
+//! place fails the test until someone decides where it belongs.
 //!
-//! Uses are found in the text: `crate::m`, `crate::{m, …}`, `super::` in a top-level
-//! module (the crate root), and `m::` in `lib.rs`. Comments and `#[cfg(test)]` modules (at
+//! Uses are found in the text: `crate::m`, `crate::{m, …}`, `flowguard_engine::m`,
+//! `flowguard_engine::{m, …}`, `super::` in a top-level module (the crate root), and `m::`
+//! in `lib.rs`. Comments and `#[cfg(test)]` modules (at
 //! the end of a file, by convention) are not code the layers constrain.
 #![allow(clippy::unwrap_used)] // a test: a missing source file should fail it loudly
 #![allow(clippy::disallowed_methods)] // std's sort is fine in tests; core/clippy.toml guards the library
@@ -30,6 +34,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "view",
             "references",
             "edit",
+            "rule_docs",
         ],
     ),
 ];
@@ -95,11 +100,17 @@ fn uses(line: &str, in_root: bool, top_level_file: bool, modules: &[String]) -> 
             out.push("ROOT".to_owned());
         }
     };
-    for (at, _) in line.match_indices("crate::") {
-        if at > 0 && line[..at].ends_with(is_ident) {
-            continue; // e.g. `flowguard_crate::`
-        }
-        let rest = &line[at + "crate::".len()..];
+    let paths = line
+        .match_indices("crate::")
+        .filter(|&(at, _)| !(at > 0 && line[..at].ends_with(is_ident))) // e.g. `flowguard_crate::`
+        .map(|(at, _)| at + "crate::".len())
+        .chain(
+            line.match_indices("flowguard_engine::")
+                .map(|(at, _)| at + "flowguard_engine::".len()),
+        )
+        .collect::<Vec<_>>();
+    for at in paths {
+        let rest = &line[at..];
         if let Some(group) = rest.strip_prefix('{') {
             let inner = &group[..group.find('}').unwrap_or(group.len())];
             for part in inner.split(',') {
@@ -127,13 +138,24 @@ fn uses(line: &str, in_root: bool, top_level_file: bool, modules: &[String]) -> 
     out
 }
 
+/// Every source file of the two crates, with the `src` directory it is in.
+fn crate_sources() -> Vec<(PathBuf, PathBuf)> {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let engine = core.parent().unwrap().join("engine");
+    [engine.join("src"), core.join("src")]
+        .into_iter()
+        .flat_map(|src| sources(&src).into_iter().map(move |f| (src.clone(), f)))
+        .collect()
+}
+
 #[test]
 fn layers_point_down() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let files = sources(&src);
+    let files = crate_sources();
+    // Both crates are read: a test that found no engine would pass vacuously.
+    assert!(files.iter().any(|(src, _)| src.ends_with("engine/src")));
     let mut modules: Vec<String> = files
         .iter()
-        .map(|f| module_of(&src, f))
+        .map(|(src, f)| module_of(src, f))
         .filter(|m| m != "ROOT")
         .collect();
     modules.sort();
@@ -145,9 +167,12 @@ fn layers_point_down() {
     );
     // (from, to) → the first place it happens.
     let mut edges: BTreeMap<(String, String), String> = BTreeMap::new();
-    for file in &files {
-        let from = module_of(&src, file);
-        let rel = file.strip_prefix(&src).unwrap();
+    for (src, file) in &files {
+        let from = module_of(src, file);
+        let rel = file.strip_prefix(src).unwrap();
+        let shown = file
+            .strip_prefix(src.parent().unwrap().parent().unwrap())
+            .unwrap();
         let top_level_file = rel.components().count() == 1 || rel.ends_with("mod.rs");
         let text = std::fs::read_to_string(file).unwrap();
         for (n, line) in text.lines().enumerate() {
@@ -163,7 +188,7 @@ fn layers_point_down() {
                 if to != from {
                     edges
                         .entry((from.clone(), to))
-                        .or_insert_with(|| format!("{}:{}", rel.display(), n + 1));
+                        .or_insert_with(|| format!("{}:{}", shown.display(), n + 1));
                 }
             }
         }
@@ -193,6 +218,15 @@ fn the_scanner_sees_each_kind_of_use() {
         uses("use crate::{model::Flow, Options};", false, true, &modules),
         ["model", "ROOT"]
     );
+    assert_eq!(
+        uses(
+            "pub use flowguard_engine::{checks, model};",
+            true,
+            true,
+            &modules
+        ),
+        ["checks", "model"]
+    );
     assert_eq!(uses("use super::Thing;", false, true, &modules), ["ROOT"]);
     assert_eq!(
         uses("use super::Thing;", false, false, &modules),
@@ -206,4 +240,35 @@ fn the_scanner_sees_each_kind_of_use() {
         uses("pub mod checks;", true, true, &modules),
         Vec::<String>::new()
     );
+}
+
+/// ARCHITECTURE.md, "Invariants": the engine depends on no flowguard crate, and only the
+/// core depends on it, so every host sees one core under one set of paths.
+#[test]
+fn only_the_core_depends_on_the_engine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let members = workspace
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("members = "))
+        .unwrap();
+    let mut read = 0;
+    for member in members.split('"').skip(1).step_by(2) {
+        let manifest = std::fs::read_to_string(root.join(member).join("Cargo.toml")).unwrap();
+        let deps: Vec<&str> = manifest
+            .lines()
+            .filter(|l| l.starts_with("flowguard-"))
+            .map(|l| l.split([' ', '.', '=']).next().unwrap())
+            .collect();
+        match member {
+            "engine" => assert!(deps.is_empty(), "the engine depends on {deps:?}"),
+            "core" => assert_eq!(deps, ["flowguard-engine"]),
+            _ => assert!(
+                !deps.contains(&"flowguard-engine"),
+                "{member} depends on flowguard-engine: use flowguard-core's paths"
+            ),
+        }
+        read += 1;
+    }
+    assert!(read >= 5, "read {read} manifests of {members}");
 }

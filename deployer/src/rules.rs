@@ -50,7 +50,7 @@ fn example(e: &flowguard_core::rules::Example) -> JsonExample {
 /// `flowguard rules`.
 pub fn list(format: RulesFormat) -> String {
     match format {
-        RulesFormat::Markdown => flowguard_core::rules::markdown(),
+        RulesFormat::Markdown => flowguard_core::rule_docs::markdown(),
         RulesFormat::Json => {
             let rules: Vec<JsonRule> = Code::ALL
                 .iter()
@@ -105,5 +105,5 @@ pub fn explain(code: &str) -> Result<String, String> {
             )
         ));
     };
-    Ok(flowguard_core::rules::section(c))
+    Ok(flowguard_core::rule_docs::section(c))
 }

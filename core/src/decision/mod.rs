@@ -1,4 +1,4 @@
-//! Decision analysis and behaviour-preserving flattening.
+//! Decision analysis (flowguard-engine's, re-exported) and behaviour-preserving flattening.
 //!
 //! * [`parse_expression`] reads a condition expression (`docs/expressions.md`).
 //! * [`analyze_decision`] finds shadowed, unsatisfiable, ambiguous and redundant conditions
@@ -8,23 +8,15 @@
 //!   dead and redundant conditions, merges and (with probabilities) reorders them, and
 //!   certifies that every input still reaches the same target (`docs/flattening.md`).
 
-mod analysis;
-mod bits;
 mod certificate;
-mod domain;
-mod eval;
-pub mod expr;
 mod flatten;
-mod independent;
 mod report;
+
+/// The analysis (and the domains and evaluation flattening builds on) is flowguard-engine's.
+pub use flowguard_engine::decision::*;
 
 /// The plan type is the contract with the writers, which live with the formats.
 pub use crate::formats::plan::{self, FlattenPlan, FlattenedDecision, PlannedCondition};
-pub use analysis::{
-    AnalysisOptions, DecisionAnalysis, Finding, Witness, analyze_decision, evaluation_order,
-};
-pub use eval::{Input, Value};
-pub use expr::{Expr, ExprError, parse_expression};
 pub use flatten::{FlattenOptions, NodeProbabilities, Probabilities, parse_probabilities};
 pub use report::{
     Certificate, DecisionCertificate, DecisionReport, DecisionStatus, FlattenOutcome,
@@ -32,7 +24,6 @@ pub use report::{
 };
 
 pub(crate) use flatten::{Planned, plan_flow};
-pub(crate) use independent::quiet;
 
 /// Certifies a decision as a writer read it back from its output: `decision`'s conditions
 /// (the re-read texts) and targets (in the original flow) against the original tree rooted

@@ -778,7 +778,7 @@ fn added_node_findings(flow: &Flow, node: &Node) -> Option<RawDiagnostic> {
                 "node `{}` has type `{}`, which flowguard does not know; it is treated as passing through to its transitions",
                 flow.id_of(node), node.type_name
             ),
-            "if this is a typo, use one of menu, collect, play, set, data, jump, task, decision, loop, transfer, transfer_flow, disconnect",
+            crate::formats::flow_json::UNKNOWN_TYPE_HELP,
         )
         .node(flow.id_of(node)),
     )

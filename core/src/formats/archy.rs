@@ -1152,7 +1152,7 @@ impl MenuKeys {
                 let Some(text) = tree.text(t) else {
                     continue;
                 };
-                let term = text.trim().to_lowercase();
+                let term = crate::case::to_lowercase(text.trim());
                 if term.is_empty() {
                     continue;
                 }

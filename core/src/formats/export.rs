@@ -22,56 +22,10 @@
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Code, Location, RawDiagnostic};
 
-/// How an export text is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ExportEncoding {
-    /// Base64 of percent-encoded JSON: what Architect writes (`"base64+url"`). Not to be
-    /// confused with base64's URL-safe alphabet, which is accepted in either base64 form.
-    #[serde(rename = "base64+url")]
-    Base64Url,
-    /// Percent-encoded JSON (`"url"`).
-    #[serde(rename = "url")]
-    Url,
-    /// Base64 of the JSON itself (`"base64"`).
-    #[serde(rename = "base64")]
-    Base64,
-}
-
-impl ExportEncoding {
-    /// The name used in JSON output: `base64+url`, `url` or `base64`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportEncoding::Base64Url => "base64+url",
-            ExportEncoding::Url => "url",
-            ExportEncoding::Base64 => "base64",
-        }
-    }
-
-    /// A few words for people: "base64 of URL-encoded JSON".
-    pub fn describe(self) -> &'static str {
-        match self {
-            ExportEncoding::Base64Url => "base64 of URL-encoded JSON",
-            ExportEncoding::Url => "URL-encoded JSON",
-            ExportEncoding::Base64 => "base64-encoded JSON",
-        }
-    }
-
-    fn is_base64(self) -> bool {
-        matches!(self, ExportEncoding::Base64Url | ExportEncoding::Base64)
-    }
-}
-
-/// The decoded text of an export: every position in the diagnostics of a document read
-/// from an export refers to `text`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DecodedSource {
-    pub encoding: ExportEncoding,
-    pub text: String,
-}
+pub use flowguard_engine::formats::export::{DecodedSource, ExportEncoding};
 
 /// ASCII white space that may wrap or pad an export.
 fn is_space(b: u8) -> bool {
@@ -454,6 +408,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // a test input; the core itself lower-cases through `case`
     fn url_encoded_json() {
         let export = url(JSON);
         assert!(export.starts_with("%7B"));

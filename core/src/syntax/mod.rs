@@ -1,9 +1,7 @@
-//! Source text to syntax trees: every reader produces a [`SyntaxTree`] with spans.
+//! Source text to syntax trees: every reader produces a [`SyntaxTree`] with spans. JSON
+//! and the tree live in flowguard-engine (the validation path); YAML, which only the Archy
+//! reader and writer use, is here.
 
-pub mod json;
-pub mod line_index;
-pub mod tree;
+pub use flowguard_engine::syntax::*;
+
 pub mod yaml;
-
-pub use line_index::{LineIndex, PositionEncoding};
-pub use tree::{SyntaxTree, TreeBuilder, ValueId, ValueKind};

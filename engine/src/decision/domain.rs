@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use super::bits::Bits;
 use super::eval::{Value, compare, set_test};
 use super::expr::{CmpOp, Expr, Literal};
+use crate::case::to_lowercase;
 
 /// A condition compiled against a [`SpaceBuilder`]'s atoms. Depth is bounded by the
 /// expression's nesting.
@@ -311,7 +312,7 @@ impl SpaceBuilder {
             crate::graph::order::sort(&mut b.strs);
             b.strs.dedup();
             let ambiguous = b.strs.len() > 1 && {
-                let mut folded: Vec<String> = b.strs.iter().map(|s| s.to_lowercase()).collect();
+                let mut folded: Vec<String> = b.strs.iter().map(|s| to_lowercase(s)).collect();
                 crate::graph::order::sort(&mut folded);
                 folded.windows(2).any(|w| w[0] == w[1])
             };
@@ -340,13 +341,13 @@ impl SpaceBuilder {
             if a.is_ascii() && b.is_ascii() {
                 a.eq_ignore_ascii_case(b)
             } else {
-                a.to_lowercase() == b.to_lowercase()
+                to_lowercase(a) == to_lowercase(b)
             }
         };
         let mut by_fold: rustc_hash::FxHashMap<String, usize> = Default::default();
         if var_count > Self::SMALL {
             for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
-                *by_fold.entry(b.name.to_lowercase()).or_default() += 1;
+                *by_fold.entry(to_lowercase(&b.name)).or_default() += 1;
             }
         }
         let used: Vec<bool> = {
@@ -362,7 +363,7 @@ impl SpaceBuilder {
         let exact = |b: &DimBuilder| {
             b.kind == DimKind::Var
                 && if var_count > Self::SMALL {
-                    by_fold.get(&b.name.to_lowercase()).copied() == Some(1)
+                    by_fold.get(&to_lowercase(&b.name)).copied() == Some(1)
                 } else {
                     self.dims
                         .iter()
@@ -506,7 +507,7 @@ fn cells(b: &mut DimBuilder) -> Vec<Cell> {
                 if s.is_ascii() {
                     s.eq_ignore_ascii_case(other)
                 } else {
-                    s.to_lowercase() == other
+                    to_lowercase(s) == other
                 }
             })
         };

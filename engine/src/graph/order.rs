@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 
 /// Sorts `v` by `cmp`, stable (like `slice::sort_by`).
-pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+pub fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     // Already in order (the common case for the short lists decisions sort): nothing to
     // allocate.
     if v.windows(2).all(|w| cmp(&w[0], &w[1]) != Ordering::Greater) {
@@ -27,13 +27,13 @@ pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
 }
 
 /// Sorts `v` by its natural order, stable (like `slice::sort`).
-pub(crate) fn sort<T: Ord>(v: &mut [T]) {
+pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
 }
 
 /// Sorts `v` by a `u64` key, stable (like `slice::sort_by_key`). The key is computed once
 /// per element, not once per comparison.
-pub(crate) fn sort_by_key<T>(v: &mut [T], mut key: impl FnMut(&T) -> u64) {
+pub fn sort_by_key<T>(v: &mut [T], mut key: impl FnMut(&T) -> u64) {
     if v.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
         return;
     }

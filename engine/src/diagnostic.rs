@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::syntax::{LineIndex, PositionEncoding};
 
-/// Every diagnostic code, generated from the rule registry (`core/src/rules.rs`), and how
+/// Every diagnostic code, generated from the rule registry (`engine/src/rules.rs`), and how
 /// bad a finding is (declared with the rules, whose default severities use it).
 pub use crate::rules::{Code, Severity};
 
@@ -168,7 +168,7 @@ impl RawDiagnostic {
 }
 
 /// The byte range `(start, end)` of `text` as a [`Span`] in `encoding`.
-pub(crate) fn span_at(
+pub fn span_at(
     index: &LineIndex,
     text: &str,
     (s, e): (u32, u32),
@@ -186,6 +186,10 @@ pub(crate) fn span_at(
 /// Turns raw diagnostics into their public form: byte ranges become spans with line and
 /// column in `encoding`, and the list is sorted into a deterministic order (by position,
 /// then code, node and message).
+// Out of line: an entry point from flowguard-core, which the wasm package compiles for
+// size; inlined into its caller there, it would run as that caller is compiled
+// (ARCHITECTURE.md, "Invariants").
+#[inline(never)]
 pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) -> Vec<Diagnostic> {
     if raw.is_empty() {
         // A clean flow, the common case while editing: no line index to build.
@@ -217,7 +221,7 @@ pub fn resolve(raw: Vec<RawDiagnostic>, text: &str, encoding: PositionEncoding) 
 
 /// One raw diagnostic in its public form, against `index` (the line starts of `text`);
 /// [`resolve`] without the sort, for callers that keep a line index (`crate::edit`).
-pub(crate) fn resolve_one(
+pub fn resolve_one(
     r: RawDiagnostic,
     index: &LineIndex,
     text: &str,
@@ -249,7 +253,7 @@ pub(crate) fn resolve_one(
 
 /// Sorts diagnostics into the order [`resolve`] promises: by position (no span last), then
 /// code, node and message. Positions in any encoding order as byte offsets do.
-pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     fn key(d: &Diagnostic) -> (u32, Code, Option<&str>, &str) {
         (
             d.span.map_or(u32::MAX, |s| s.start),

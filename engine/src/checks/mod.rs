@@ -198,7 +198,7 @@ fn vertex_in(vertex_of_name: &[u32], r: NodeRef) -> u32 {
 }
 
 pub use crate::model::{node_location, origin_location};
-pub(crate) use depth::longest_values;
+pub use depth::longest_values;
 
 /// What the checks found, as data for hosts that draw the flow (`crate::view`): the
 /// groups and paths behind FG020/FG022, FG021, FG012 and FG030, each complete (the
@@ -232,6 +232,10 @@ pub struct Findings {
 }
 
 /// Runs every graph check; returns the stats.
+// Out of line: an entry point from flowguard-core, which the wasm package compiles for
+// size; inlined into its caller there, it would run as that caller is compiled
+// (ARCHITECTURE.md, "Invariants").
+#[inline(never)]
 pub fn run(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) -> Stats {
     let mut found = Findings {
         skip_records: true,
@@ -244,11 +248,7 @@ pub fn run(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) ->
 /// [`is_node_code`]'s), without analysing a decision: what an editing session recomputes
 /// after an edit that changed the structure and no node's own findings but the edited
 /// node's.
-pub(crate) fn run_structural(
-    flow: &Flow,
-    options: &CheckOptions,
-    out: &mut Vec<RawDiagnostic>,
-) -> Stats {
+pub fn run_structural(flow: &Flow, options: &CheckOptions, out: &mut Vec<RawDiagnostic>) -> Stats {
     let mut found = Findings {
         skip_decisions: true,
         skip_records: true,
@@ -335,7 +335,7 @@ pub(crate) fn component_members<'g>(graph: &'g FlowGraph<'_>, v: u32) -> &'g [u3
 /// (FG040–FG045). Exactly what [`run`] reports about that node with these codes
 /// ([`is_node_code`]); the incremental analysis of `crate::edit` recomputes only these for
 /// an edited node. `node_by_id` finds the node an id names (the first of a duplicated id).
-pub(crate) fn node_checks<'f>(
+pub fn node_checks<'f>(
     flow: &'f Flow,
     node: &'f crate::model::Node,
     node_by_id: &dyn Fn(&str) -> Option<&'f crate::model::Node>,
@@ -361,7 +361,7 @@ pub(crate) fn node_checks<'f>(
 /// Whether a diagnostic with this code and a `node` comes from [`node_checks`]. Every
 /// other finding of [`run`] depends on the graph's structure. A new check must be added
 /// to one side or the other (the property test of `crate::edit` fails otherwise).
-pub(crate) fn is_node_code(code: crate::diagnostic::Code) -> bool {
+pub fn is_node_code(code: crate::diagnostic::Code) -> bool {
     use crate::diagnostic::Code;
     matches!(
         code,
@@ -393,7 +393,7 @@ mod tests {
             "d": {"type": "play", "transitions": {"next": ["e"]}},
             "e": {"type": "play", "transitions": {"next": ["d"]}},
             "f": {"type": "disconnect"}}}"#;
-        let flow = crate::formats::read(text, crate::InputFormat::Flow).flow;
+        let flow = crate::formats::read_flow_json(text).flow;
         let options = CheckOptions {
             max_depth: 2,
             ..CheckOptions::default()

@@ -179,6 +179,10 @@ struct Parser<'a> {
 
 /// Parses JSON text. A syntax error stops the parse; the tree then holds what was read
 /// before it (with open containers closed at the end of the input).
+// Out of line: an entry point from flowguard-core, which the wasm package compiles for
+// size; inlined into its caller there, it would run as that caller is compiled
+// (ARCHITECTURE.md, "Invariants").
+#[inline(never)]
 pub fn parse(text: &str) -> ParsedJson {
     let mut p = Parser {
         text,

@@ -226,7 +226,7 @@ pub(super) fn analyze_compiled(
 
 /// Whether inputs in `taken` (those condition `t` takes) would reach the same target
 /// without it: the later conditions that catch them, or the default, all lead to `t`.
-pub(crate) fn is_redundant<T: PartialEq>(
+pub fn is_redundant<T: PartialEq>(
     taken: &Bits,
     later: &[usize],
     truth: &[Bits],

@@ -8,6 +8,9 @@ use crate::model::{
 };
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
 
+/// The help of FG004 for a node of a type flow JSON does not have (also what an edit
+/// session reports for one). A `static`, not a `const`, so the two crates share one copy.
+pub static UNKNOWN_TYPE_HELP: &str = "if this is a typo, use one of menu, collect, play, set, data, jump, task, decision, loop, transfer, transfer_flow, disconnect";
 /// Reads a flow JSON document from its syntax tree. Unknown fields are ignored here and
 /// stay in the tree, untouched, for write-back.
 pub fn read(tree: SyntaxTree, out: &mut Vec<RawDiagnostic>) -> Flow {
@@ -227,7 +230,7 @@ fn read_node(
                 Code::UnknownNodeType,
                 loc(tree, type_value.unwrap_or(value)),
                 format!("node `{id}` has type `{type_name}`, which flowguard does not know; it is treated as passing through to its transitions"),
-                "if this is a typo, use one of menu, collect, play, set, data, jump, task, decision, loop, transfer, transfer_flow, disconnect",
+                UNKNOWN_TYPE_HELP,
             )
             .node(id),
         );

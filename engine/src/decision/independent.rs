@@ -59,7 +59,7 @@ fn same_name(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         a.eq_ignore_ascii_case(b)
     } else {
-        a.to_lowercase() == b.to_lowercase()
+        crate::case::to_lowercase(a) == crate::case::to_lowercase(b)
     }
 }
 
@@ -248,7 +248,6 @@ mod tests {
     use super::super::analysis::{analyze_compiled, analyze_decision};
     use super::super::expr::parse_expression;
     use super::*;
-    use crate::InputFormat;
     use proptest::prelude::*;
 
     /// The quick reject gives what `eq_ignore_ascii_case` gives.
@@ -338,7 +337,7 @@ mod tests {
             cap in prop::sample::select(vec![1usize << 16, 40, 3]),
         ) {
             let text = decision_text(&conds, default);
-            let read = crate::formats::read(&text, InputFormat::Flow);
+            let read = crate::formats::read_flow_json(&text);
             let node = read.flow.node_named("d").unwrap();
             prop_assert_eq!(node.conditions.len(), conds.len());
             let options = AnalysisOptions { max_combinations: cap };
@@ -389,7 +388,7 @@ mod tests {
             default in prop::option::of(0u8..3),
         ) {
             let text = decision_text(&conds, default);
-            let read = crate::formats::read(&text, InputFormat::Flow);
+            let read = crate::formats::read_flow_json(&text);
             let node = read.flow.node_named("d").unwrap();
             if quiet(node) {
                 let analysis = analyze_decision(&read.flow, node, &AnalysisOptions::default());
@@ -405,7 +404,7 @@ mod tests {
                 .iter()
                 .map(|&(e, p, t)| (e.to_owned(), p, t))
                 .collect();
-            let read = crate::formats::read(&decision_text(&conds, default), InputFormat::Flow);
+            let read = crate::formats::read_flow_json(&decision_text(&conds, default));
             quiet(&read.flow.nodes[0])
         };
         let ivr = [("Flow.Tier == \"gold\"", 2, 1), ("Flow.Wait > 300", 1, 2)];
@@ -437,7 +436,7 @@ mod tests {
             ],
             None,
         );
-        let read = crate::formats::read(&text, InputFormat::Flow);
+        let read = crate::formats::read_flow_json(&text);
         let node = &read.flow.nodes[0];
         let exprs: Vec<_> = node
             .conditions
@@ -470,7 +469,7 @@ mod tests {
             &[("Flow.a > 1".into(), 0, 0), ("Flow.a < 5".into(), 0, 1)],
             None,
         );
-        let read = crate::formats::read(&text, InputFormat::Flow);
+        let read = crate::formats::read_flow_json(&text);
         let node = &read.flow.nodes[0];
         let exprs: Vec<_> = node
             .conditions

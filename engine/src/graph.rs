@@ -2,7 +2,7 @@
 //! iterative and linear in nodes + edges: no recursion, so a million-node chain needs no
 //! more stack than a three-node flow, natively and in wasm.
 
-pub(crate) mod order;
+pub mod order;
 
 /// A directed graph in compressed sparse row form: the successors of `v` are
 /// `targets[offsets[v]..offsets[v + 1]]`.

@@ -147,7 +147,7 @@ impl Longest {
 /// out of reachable nodes. With `via`, each component's entry records the edge that gave
 /// it its value: (component left, node it was left by, node this one was entered by).
 /// Also what an editing session keeps and updates (`crate::edit`).
-pub(crate) fn longest_values(
+pub fn longest_values(
     comps: &Components,
     csr: &Csr,
     reach: &[bool],
