@@ -29,7 +29,7 @@ impl<'de> Deserialize<'de> for Code {
 }
 
 /// A place in the source text. Offsets and columns are counted in the
-/// [`crate::PositionEncoding`] the caller chose (UTF-8 bytes by default).
+/// [`PositionEncoding`] the caller chose (UTF-8 bytes by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     pub start: u32,
@@ -103,7 +103,8 @@ pub struct RawRelated {
     pub message: String,
 }
 
-/// A diagnostic as checks produce it; [`crate::validate`] resolves byte ranges to spans.
+/// A diagnostic as checks produce it; [`resolve`] (through `flowguard_core::validate`)
+/// turns byte ranges into spans.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawDiagnostic {
     pub code: Code,

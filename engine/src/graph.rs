@@ -121,8 +121,8 @@ impl Components {
     }
 
     /// Whether component `c` has a cycle in the graph (and mask) it was found in: more
-    /// than one node, or a self-loop. What [`Components::is_nontrivial`] says for that
-    /// graph and mask, kept from the search.
+    /// than one node, or a self-loop. What `Components::is_nontrivial` (a test helper)
+    /// says for that graph and mask, kept from the search.
     #[inline]
     pub fn is_cyclic(&self, c: u32) -> bool {
         self.cyclic.get(c as usize).copied().unwrap_or(false)

@@ -3,7 +3,7 @@
 //! Each entry gives the code, its name and default severity, a one-line summary, what it
 //! means, why it matters, how to fix it, and two example documents: one that triggers it
 //! and one that does not. From this table come the [`Code`] enum, `docs/codes.md`
-//! ([`markdown`]; a test fails when the file is stale), `flowguard rules`, `flowguard
+//! (`flowguard_core::rule_docs::markdown`; a test fails when the file is stale), `flowguard rules`, `flowguard
 //! explain` and the rules of the CLI's SARIF output; the examples run as tests
 //! (`core/tests/docs_codes.rs`). Adding a code means adding an entry here and the check
 //! that emits it, then regenerating the generated files (`FLOWGUARD_BLESS=1 cargo test -p

@@ -82,7 +82,7 @@ pub struct Certificate {
     pub decisions: Vec<DecisionCertificate>,
 }
 
-/// The result of [`super::flatten`].
+/// The result of [`crate::flatten`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FlattenOutcome {
     pub format: InputFormat,

@@ -13,7 +13,7 @@
 //!   `y` can reach `x` only if `rank[y] >= rank[x]`. Ranks start as the index of the
 //!   slot's strongly connected component in Tarjan's closing order, and an edge that
 //!   breaks the invariant raises the ranks of the few ancestors involved;
-//! * the analysis cache of [`incremental`]: what the last full pass found, split into
+//! * the analysis cache of `incremental`: what the last full pass found, split into
 //!   findings about one node and findings about the graph's structure, plus the
 //!   components, reachability, "can end" and longest-path values needed to decide whether
 //!   an edit can change the structural findings at all.

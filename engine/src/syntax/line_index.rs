@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How offsets and columns are counted in [`crate::Span`].
+/// How offsets and columns are counted in a [`Span`](crate::diagnostic::Span).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PositionEncoding {

@@ -2,7 +2,7 @@
 //! stack (the wasm stack is about 1 MB).
 //!
 //! Architect's operator table ("Operator precedence in expressions", Genesys Cloud Resource
-//! Center, https://help.mypurecloud.com/articles/operator-precedence-expressions/), one row
+//! Center, <https://help.mypurecloud.com/articles/operator-precedence-expressions/>), one row
 //! per level, tightest first: `[]` collection access, `.` property access, unary `- +`,
 //! `! ~`, `^`, `* / %`, `+ -`, `< <=`, `> >=`, `== !=`, `&`, `|`, `and`, `or`. flowguard
 //! also reads `not x`, `&&`, `||` and `<>`. Binary operators group left to right; prefix
