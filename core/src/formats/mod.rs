@@ -102,17 +102,12 @@ fn looks_like_json(text: &str) -> bool {
 /// become FG001 and FG005, a second document in the file a warning.
 pub fn read_yaml_with(text: &str, format: InputFormat, reader: FormatReader) -> ReadResult {
     let parsed = yaml::parse(text);
-    let mut diagnostics = Vec::new();
-    for dup in &parsed.duplicate_keys {
-        diagnostics.push(duplicate_key(
-            &parsed.tree,
-            &dup.key,
-            (dup.start, dup.end),
-            (dup.first_start, dup.first_end),
-            "mapping",
-            "YAML does not allow duplicate keys and readers disagree on which one wins: remove one of them",
-        ));
-    }
+    let mut diagnostics = duplicate_keys(
+        &parsed.tree,
+        &parsed.duplicate_keys,
+        "mapping",
+        "YAML does not allow duplicate keys and readers disagree on which one wins: remove one of them",
+    );
     if let Some((s, e)) = parsed.extra_document {
         diagnostics.push(
             RawDiagnostic::new(

@@ -68,33 +68,38 @@ pub struct ReadResult {
 /// A format reader: syntax tree in, model out.
 pub type FormatReader = fn(SyntaxTree, &mut Vec<RawDiagnostic>) -> Flow;
 
-/// FG005 for a key repeated in one mapping, pointing at the repeat, related to the first.
-pub fn duplicate_key(
+/// FG005 for each key repeated in one mapping (`container`: "object", "mapping"), pointing
+/// at the repeat, related to the first.
+pub fn duplicate_keys(
     tree: &SyntaxTree,
-    key: &str,
-    at: (u32, u32),
-    first: (u32, u32),
+    duplicates: &[json::DuplicateKey],
     container: &str,
     help: &str,
-) -> RawDiagnostic {
-    let pointer = parent_pointer_of_key(tree, first.0);
-    RawDiagnostic::new(
-        Code::DuplicateKey,
-        Location {
-            pointer: pointer.clone(),
-            range: Some(at),
-        },
-        format!("the key `{key}` appears twice in the same {container}"),
-        help.to_owned(),
-    )
-    .related(
-        Location {
-            pointer,
-            range: Some(first),
-        },
-        None,
-        "first occurrence",
-    )
+) -> Vec<RawDiagnostic> {
+    let one = |dup: &json::DuplicateKey| {
+        let pointer = parent_pointer_of_key(tree, dup.first_start);
+        RawDiagnostic::new(
+            Code::DuplicateKey,
+            Location {
+                pointer: pointer.clone(),
+                range: Some((dup.start, dup.end)),
+            },
+            format!(
+                "the key `{}` appears twice in the same {container}",
+                dup.key
+            ),
+            help.to_owned(),
+        )
+        .related(
+            Location {
+                pointer,
+                range: Some((dup.first_start, dup.first_end)),
+            },
+            None,
+            "first occurrence",
+        )
+    };
+    duplicates.iter().map(one).collect()
 }
 
 /// Reads `text` as flow JSON (flowguard's own format): what `validate` of a flow JSON
@@ -118,17 +123,12 @@ pub fn read_parsed_json(
     format: InputFormat,
     reader: FormatReader,
 ) -> ReadResult {
-    let mut diagnostics = Vec::new();
-    for dup in &parsed.duplicate_keys {
-        diagnostics.push(duplicate_key(
-            &parsed.tree,
-            &dup.key,
-            (dup.start, dup.end),
-            (dup.first_start, dup.first_end),
-            "object",
-            "JSON readers disagree on duplicate keys (some keep the first, JavaScript keeps the last): remove one of them",
-        ));
-    }
+    let diagnostics = duplicate_keys(
+        &parsed.tree,
+        &parsed.duplicate_keys,
+        "object",
+        "JSON readers disagree on duplicate keys (some keep the first, JavaScript keeps the last): remove one of them",
+    );
     let error = parsed.error.map(|e| {
         (
             (e.start, e.end),
