@@ -166,23 +166,29 @@ pub fn strongly_connected_components(graph: &Csr, mask: Option<&[bool]>) -> Comp
 /// targets) and the end of its successors, so a step reads one target and no offsets; and
 /// its low link, which only the node itself and, when it is done, its parent read (no
 /// per-node array for it); and whether it has an edge to itself, seen among its edges to
-/// nodes already on the stack (so its successors are not read again when it closes).
+/// nodes already on the stack (so its successors are not read again when it closes): 1 or
+/// 0, a `u32` so the frame has no padding bytes to copy on every push and pop.
 struct Frame {
     v: u32,
     next: u32,
     end: u32,
     low: u32,
-    self_loop: bool,
+    self_loop: u32,
 }
 
 fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
     let n = graph.node_count();
     let include = |v: u32| !MASKED || mask.get(v as usize).copied().unwrap_or(false);
+    // One array for both what Tarjan keeps per node (Pearce's variant): `NONE` before a
+    // node is visited; while it is on the stack, its place there (which is its index in
+    // the search: a component closes from the top, so the next index is the stack's
+    // length again); once its component `c` is closed, `CLOSED - c`. A closed value is
+    // above every place on the stack (components closed + nodes on the stack <= n), so an
+    // edge is read with one load and a `min` that leaves the low link alone for closed
+    // nodes, and the array becomes `of` at the end in place, with no second array.
+    const CLOSED: u32 = NONE - 1;
     let mut index = vec![NONE; n];
-    // A visited node is on the stack until its component is closed: `of` is still NONE
-    // exactly then, so no separate on-stack flags.
     let mut stack: Vec<u32> = Vec::with_capacity(n);
-    let mut of = vec![NONE; n];
     // Sized for every node at once (reserved, not written), as the stacks are: growing
     // them step by step copied them again and again on large flows.
     let mut member_nodes: Vec<u32> = Vec::with_capacity(n);
@@ -190,27 +196,34 @@ fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
     member_start.push(0);
     let mut cyclic: Vec<bool> = Vec::with_capacity(n);
     let (offsets, targets) = (&graph.offsets, &graph.targets);
-    let frame = |v: u32, low: u32| Frame {
-        v,
-        next: offsets[v as usize],
-        end: offsets[v as usize + 1],
-        low,
-        self_loop: false,
-    };
     let mut call: Vec<Frame> = Vec::with_capacity(n);
-    let mut next_index = 0u32;
 
-    for root in 0..n as u32 {
-        if index[root as usize] != NONE || !include(root) {
-            continue;
+    let mut next_root = 0;
+    loop {
+        // The next node not yet visited (that the mask keeps), in a loop of its own: a
+        // scan over every node, kept to a few instructions a node.
+        while next_root < n && (index.get(next_root) != Some(&NONE) || !include(next_root as u32)) {
+            next_root += 1;
         }
-        call.push(frame(root, next_index));
-        index[root as usize] = next_index;
-        next_index += 1;
+        if next_root >= n {
+            break;
+        }
+        let root = next_root as u32;
+        next_root += 1;
+        // The node being searched lives in locals while its edges are read (its frame,
+        // on `call`, only while a successor is searched): kept in registers, not read
+        // back from the frame per edge. The stack is empty between roots: index 0.
+        index[root as usize] = 0;
         stack.push(root);
-
-        while let Some(top) = call.last_mut() {
-            if top.next < top.end {
+        let mut top = Frame {
+            v: root,
+            next: offsets[root as usize],
+            end: offsets[root as usize + 1],
+            low: 0,
+            self_loop: 0,
+        };
+        'search: loop {
+            while top.next < top.end {
                 let w = targets[top.next as usize];
                 top.next += 1;
                 if !include(w) {
@@ -218,56 +231,66 @@ fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
                 }
                 let w_index = index[w as usize];
                 if w_index == NONE {
-                    index[w as usize] = next_index;
+                    let i = stack.len() as u32;
+                    index[w as usize] = i;
                     stack.push(w);
-                    call.push(frame(w, next_index));
-                    next_index += 1;
-                } else if of[w as usize] == NONE {
-                    top.low = top.low.min(w_index);
-                    top.self_loop |= w == top.v;
+                    let child = Frame {
+                        v: w,
+                        next: offsets[w as usize],
+                        end: offsets[w as usize + 1],
+                        low: i,
+                        self_loop: 0,
+                    };
+                    call.push(std::mem::replace(&mut top, child));
+                    continue 'search;
                 }
-                continue;
+                // A closed node's value is above `low`: no change.
+                top.low = top.low.min(w_index);
+                top.self_loop |= u32::from(w == top.v);
             }
-            let (v, low, self_loop) = (top.v, top.low, top.self_loop);
-            call.pop();
-            if let Some(parent) = call.last_mut() {
-                parent.low = parent.low.min(low);
-            }
-            if low != index[v as usize] {
-                continue;
-            }
-            let c = (member_start.len() - 1) as u32;
-            // Most components are one node, `v` alone on top of the stack.
-            if stack.last() == Some(&v) {
-                stack.pop();
-                of[v as usize] = c;
-                member_nodes.push(v);
-                // `v`'s successors are all looked at by now.
-                cyclic.push(self_loop);
+            let (v, low) = (top.v, top.low);
+            if low == index[v as usize] {
+                let c = (member_start.len() - 1) as u32;
+                // Most components are one node, `v` alone on top of the stack.
+                if low as usize + 1 == stack.len() {
+                    stack.pop();
+                    index[v as usize] = CLOSED - c;
+                    member_nodes.push(v);
+                    // `v`'s successors are all looked at by now.
+                    cyclic.push(top.self_loop != 0);
+                } else {
+                    // Otherwise more than one node, so a cycle: the stack from `v`'s
+                    // place up.
+                    let from = member_nodes.len();
+                    for &w in stack.get(low as usize..).unwrap_or(&[]) {
+                        index[w as usize] = CLOSED - c;
+                    }
+                    member_nodes.extend_from_slice(stack.get(low as usize..).unwrap_or(&[]));
+                    stack.truncate(low as usize);
+                    // Document order inside a component, for deterministic output. The
+                    // stack holds a component in the order the search found its nodes,
+                    // which in a flow written top to bottom is mostly document order, so
+                    // the (insertion) sort has little to do.
+                    order::sort_vertices(&mut member_nodes[from..]);
+                    cyclic.push(true);
+                }
                 member_start.push(member_nodes.len() as u32);
-                continue;
             }
-            // Otherwise more than one node, so a cycle.
-            let from = member_nodes.len();
-            while let Some(w) = stack.pop() {
-                of[w as usize] = c;
-                member_nodes.push(w);
-                if w == v {
-                    break;
-                }
-            }
-            // Document order inside a component, for deterministic output. The stack
-            // holds a component in the order the search found its nodes, which in a flow
-            // written top to bottom is mostly document order: popped, that is reversed,
-            // so reversing it back leaves the (insertion) sort little to do.
-            member_nodes[from..].reverse();
-            order::sort_vertices(&mut member_nodes[from..]);
-            cyclic.push(true);
-            member_start.push(member_nodes.len() as u32);
+            // Back to the parent, which takes the child's low link.
+            let Some(parent) = call.pop() else {
+                break;
+            };
+            top = parent;
+            top.low = top.low.min(low);
         }
     }
+    // Closed values become component numbers; `NONE` (a node the mask left out) stays
+    // `NONE` (`CLOSED - NONE` wraps to it).
+    for x in &mut index {
+        *x = CLOSED.wrapping_sub(*x);
+    }
     Components {
-        of,
+        of: index,
         member_nodes,
         member_start,
         cyclic,
@@ -486,6 +509,94 @@ mod tests {
                 assert!(c.members(k).windows(2).all(|w| w[0] < w[1]));
             }
             assert!(!c.is_cyclic(c.len() as u32));
+        }
+    }
+
+    /// Textbook recursive Tarjan (small graphs only): component of each node, numbered in
+    /// closing order, with roots taken in index order and successors in order.
+    fn reference_components(g: &Csr, include: &dyn Fn(u32) -> bool) -> Vec<u32> {
+        struct S<'a> {
+            g: &'a Csr,
+            include: &'a dyn Fn(u32) -> bool,
+            index: Vec<u32>,
+            low: Vec<u32>,
+            on_stack: Vec<bool>,
+            stack: Vec<u32>,
+            of: Vec<u32>,
+            next: u32,
+            comps: u32,
+        }
+        fn visit(s: &mut S<'_>, v: u32) {
+            let v_ = v as usize;
+            (s.index[v_], s.low[v_]) = (s.next, s.next);
+            s.next += 1;
+            s.stack.push(v);
+            s.on_stack[v_] = true;
+            for &w in s.g.successors(v) {
+                if !(s.include)(w) {
+                    continue;
+                }
+                if s.index[w as usize] == NONE {
+                    visit(s, w);
+                    s.low[v_] = s.low[v_].min(s.low[w as usize]);
+                } else if s.on_stack[w as usize] {
+                    s.low[v_] = s.low[v_].min(s.index[w as usize]);
+                }
+            }
+            if s.low[v_] == s.index[v_] {
+                loop {
+                    let w = s.stack.pop().unwrap();
+                    s.on_stack[w as usize] = false;
+                    s.of[w as usize] = s.comps;
+                    if w == v {
+                        break;
+                    }
+                }
+                s.comps += 1;
+            }
+        }
+        let n = g.node_count();
+        let mut s = S {
+            g,
+            include,
+            index: vec![NONE; n],
+            low: vec![NONE; n],
+            on_stack: vec![false; n],
+            stack: Vec::new(),
+            of: vec![NONE; n],
+            next: 0,
+            comps: 0,
+        };
+        for v in 0..n as u32 {
+            if s.index[v as usize] == NONE && include(v) {
+                visit(&mut s, v);
+            }
+        }
+        s.of
+    }
+
+    /// The search numbers components exactly as the textbook recursion does (closing
+    /// order), lists each one's members in index order and flags the cyclic ones, on
+    /// pseudo-random graphs with and without a mask.
+    #[test]
+    fn components_match_recursive_tarjan() {
+        let mut next = xorshift(0x0DDB_1A5E_5BAD_5EED);
+        for round in 0..600 {
+            let (n, _, g) = random_graph(&mut next, 60);
+            let masked: Vec<bool> = (0..n).map(|_| round % 3 == 0 || next(4) > 0).collect();
+            let include = |v: u32| masked[v as usize];
+            let c = if round % 3 == 0 {
+                strongly_connected_components(&g, None)
+            } else {
+                strongly_connected_components(&g, Some(&masked))
+            };
+            let expected = reference_components(&g, &include);
+            assert_eq!(c.of, expected);
+            for k in 0..c.len() as u32 {
+                let members: Vec<u32> = (0..n).filter(|&v| expected[v as usize] == k).collect();
+                assert_eq!(c.members(k), members.as_slice());
+                assert_eq!(c.is_cyclic(k), c.is_nontrivial(k, &g, &include));
+            }
         }
     }
 
