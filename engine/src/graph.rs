@@ -200,14 +200,20 @@ fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
 
     let mut next_root = 0;
     loop {
-        // The next node not yet visited (that the mask keeps), in a loop of its own: a
-        // scan over every node, kept to a few instructions a node.
-        while next_root < n && (index.get(next_root) != Some(&NONE) || !include(next_root as u32)) {
-            next_root += 1;
-        }
-        if next_root >= n {
+        // The next node not yet visited (that the mask keeps): a scan over every node,
+        // as a slice search, a few instructions a node.
+        let unvisited = if MASKED {
+            let rest = index.get(next_root..).unwrap_or(&[]).iter();
+            rest.zip(mask.get(next_root..).unwrap_or(&[]))
+                .position(|(&i, &keep)| i == NONE && keep)
+        } else {
+            let rest = index.get(next_root..).unwrap_or(&[]);
+            rest.iter().position(|&i| i == NONE)
+        };
+        let Some(skipped) = unvisited else {
             break;
-        }
+        };
+        next_root += skipped;
         let root = next_root as u32;
         next_root += 1;
         // The node being searched lives in locals while its edges are read (its frame,
