@@ -53,10 +53,14 @@ impl Csr {
         self.targets.len()
     }
 
+    /// (Both bounds read as one pair, with one range check; a node past the end has none.)
     #[inline(always)]
     pub fn successors(&self, v: u32) -> &[u32] {
         let v = v as usize;
-        &self.targets[self.offsets[v] as usize..self.offsets[v + 1] as usize]
+        match self.offsets.get(v..v + 2) {
+            Some(&[s, e]) => self.targets.get(s as usize..e as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 
     /// The graph with every edge reversed.
@@ -240,10 +244,15 @@ fn tarjan<const MASKED: bool>(graph: &Csr, mask: &[bool]) -> Components {
                     let i = stack.len() as u32;
                     index[w as usize] = i;
                     stack.push(w);
+                    // (Both bounds read as one pair: one range check.)
+                    let (next, end) = match offsets.get(w as usize..w as usize + 2) {
+                        Some(&[next, end]) => (next, end),
+                        _ => (0, 0),
+                    };
                     let child = Frame {
                         v: w,
-                        next: offsets[w as usize],
-                        end: offsets[w as usize + 1],
+                        next,
+                        end,
                         low: i,
                         self_loop: 0,
                     };
