@@ -166,7 +166,7 @@ pub fn normalize_flow_type(written: &str) -> String {
 /// reading can only merge, never miss, a match).
 pub fn same_name(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
-    a == b || crate::case::to_lowercase(a) == crate::case::to_lowercase(b)
+    crate::case::eq_ignore_case(a, b)
 }
 
 /// A group of documents of [`dependency_order`].

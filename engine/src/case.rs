@@ -362,6 +362,16 @@ fn cased_after_ignorable(chars: impl Iterator<Item = char>) -> bool {
         == Some(SigmaClass::Cased)
 }
 
+/// Whether `a` and `b` are equal ignoring case, as `to_lowercase(a) == to_lowercase(b)`,
+/// without allocating when both are ASCII (the common case: variable and flow names).
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        to_lowercase(a) == to_lowercase(b)
+    }
+}
+
 /// The lower case of `s`, as `str::to_lowercase`: a capital sigma that ends a word (a cased
 /// letter before it and none after it, case-ignorable characters skipped) becomes `ς`, any
 /// other `σ`.
@@ -435,6 +445,23 @@ mod tests {
             "ɐ ɑ ɒ ʞ ᲀ ꙋ ᏸ",
         ] {
             assert_eq!(to_uppercase(s), s.to_uppercase(), "{s}");
+        }
+    }
+
+    #[test]
+    fn eq_ignore_case_is_lower_case_equality() {
+        let words = [
+            "", "Flow.X", "flow.x", "FLOW.x", "ΟΔΟΣ", "οδος", "οδοσ", "İ", "i̇", "i", "Straße",
+            "STRASSE", "ǅ", "ǆ",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    eq_ignore_case(a, b),
+                    a.to_lowercase() == b.to_lowercase(),
+                    "{a} / {b}"
+                );
+            }
         }
     }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use super::bits::Bits;
 use super::eval::{Value, compare, set_test};
 use super::expr::{CmpOp, Expr, Literal};
-use crate::case::to_lowercase;
+use crate::case::{eq_ignore_case, to_lowercase};
 
 /// A condition compiled against a [`SpaceBuilder`]'s atoms. Depth is bounded by the
 /// expression's nesting.
@@ -337,13 +337,6 @@ impl SpaceBuilder {
         let var_count = self.dims.iter().filter(|b| b.kind == DimKind::Var).count();
         // Few variables: compare pairwise (ASCII names without folded copies); many: count
         // folded names in a map, so the pass stays linear.
-        let same_name = |a: &str, b: &str| {
-            if a.is_ascii() && b.is_ascii() {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                to_lowercase(a) == to_lowercase(b)
-            }
-        };
         let mut by_fold: rustc_hash::FxHashMap<String, usize> = Default::default();
         if var_count > Self::SMALL {
             for b in self.dims.iter().filter(|b| b.kind == DimKind::Var) {
@@ -367,7 +360,7 @@ impl SpaceBuilder {
                 } else {
                     self.dims
                         .iter()
-                        .filter(|o| o.kind == DimKind::Var && same_name(&o.name, &b.name))
+                        .filter(|o| o.kind == DimKind::Var && eq_ignore_case(&o.name, &b.name))
                         .count()
                         == 1
                 }

@@ -54,15 +54,6 @@ fn comparison(e: &Expr) -> Option<(&str, CmpOp, Value)> {
     Some((name, op, lit))
 }
 
-/// Whether two variable names might be one variable (the general path's test).
-fn same_name(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        a.eq_ignore_ascii_case(b)
-    } else {
-        crate::case::to_lowercase(a) == crate::case::to_lowercase(b)
-    }
-}
-
 /// Fills `out` (whose `order` is set) when every condition of `node` is a comparison of a
 /// variable no other condition names with a literal, true for some inputs and false for
 /// others (always the case for one literal: NOT_SET's cell and the literal's own cell
@@ -88,7 +79,11 @@ pub(super) fn analyze(
         let Some((name, op, lit)) = p.as_ref().ok().and_then(comparison) else {
             return false;
         };
-        if dims.iter().any(|d| same_name(d.name, name)) {
+        // Whether two variable names might be one variable: the general path's test.
+        if dims
+            .iter()
+            .any(|d| crate::case::eq_ignore_case(d.name, name))
+        {
             return false;
         }
         let cells = var_cells(&lit);

@@ -102,9 +102,10 @@ pub fn duplicate_keys(
     duplicates.iter().map(one).collect()
 }
 
-/// Reads `text` as flow JSON (flowguard's own format): what `validate` of a flow JSON
-/// document reads with.
-pub fn read_flow_json(text: &str) -> ReadResult {
+/// Reads `text` as flow JSON (flowguard's own format), for the engine's tests; the core
+/// reads through its format dispatch (`flowguard_core::formats::read`).
+#[cfg(test)]
+pub(crate) fn read_flow_json(text: &str) -> ReadResult {
     read_json_with(text, InputFormat::Flow, flow_json::read)
 }
 
