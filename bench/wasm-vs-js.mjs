@@ -2,13 +2,14 @@
 // package's latency budgets. Run after scripts/build-wasm:
 //
 //   node bench/wasm-vs-js.mjs            (add --quick for fewer repetitions,
-//                                         --sessions for the editing sessions only)
+//                                         --sessions for the editing sessions only,
+//                                         --real for the real flow files only)
 //
 // One generator feeds both sides: our side gets the flow JSON text and is timed from text
 // in to diagnostics out (`validate`); graphology (+ graphology-dag `hasCycle`,
 // `topologicalSort`) and @dagrejs/graphlib (`alg.findCycles`, `alg.isAcyclic`) get the same
 // nodes and edges as graph objects, built before the clock starts. Medians of repeated runs.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Graph from 'graphology';
 import { hasCycle, topologicalSort } from 'graphology-dag';
@@ -20,6 +21,7 @@ wasm.initSync({ module: readFileSync(new URL('flowguard_wasm_bg.wasm', pkg)) });
 const { validate, FlowSession } = wasm;
 const quick = process.argv.includes('--quick');
 const sessionsOnly = process.argv.includes('--sessions');
+const realOnly = process.argv.includes('--real');
 
 // ---------------------------------------------------------------------------------------
 // Graphs. `ivr`: a wide IVR-like tree: menus with options 1-3 and 0 (operator), decisions
@@ -179,6 +181,45 @@ const fmt = (r) => (r.error ? `FAILS (${r.error})` : `${r.ms.toFixed(3)} ms`);
 const ratio = (ours, theirs) => (theirs.error || ours.error ? '—' : `${(theirs.ms / ours.ms).toFixed(2)}×`);
 
 // ---------------------------------------------------------------------------------------
+// Real flow files, unlike any generator here: the public Archy YAML and Architect files of
+// ../shared/genesys/real-flows (SOURCES.md there says where each comes from), each
+// validated as an editor would, with default options. Per format: the files' total size,
+// the sum of their median times, the throughput, and the slowest file. Skipped when the
+// collection is not next to the checkout.
+const realFlows = new URL('../../shared/genesys/real-flows/', import.meta.url);
+function realFlowRows() {
+  if (!existsSync(realFlows)) {
+    console.log(`\nReal flows: skipped (${realFlows.pathname} not found)`);
+    return;
+  }
+  const groups = new Map();
+  for (const dir of ['archy', 'architect']) {
+    for (const name of readdirSync(new URL(`${dir}/`, realFlows)).sort()) {
+      const text = readFileSync(new URL(`${dir}/${encodeURIComponent(name)}`, realFlows), 'utf8');
+      const format = validate(text).format;
+      for (let i = 0; i < (quick ? 2 : 20); i++) validate(text);
+      const ms = time(() => validate(text), quick ? 3 : 51);
+      const g = groups.get(format) ?? { files: 0, bytes: 0, ms: 0, slowest: null };
+      g.files += 1;
+      g.bytes += text.length;
+      g.ms += ms;
+      if (!g.slowest || ms > g.slowest.ms) g.slowest = { name, ms, bytes: text.length };
+      groups.set(format, g);
+    }
+  }
+  console.log('\nReal flows (validate, default options, median per file)');
+  console.log('| format | files | text | total of medians | throughput | slowest file |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  for (const [format, g] of groups) {
+    console.log(`| ${format} | ${g.files} | ${(g.bytes / 1e3).toFixed(1)} KB | ${g.ms.toFixed(2)} ms | ${(g.bytes / g.ms / 1e3).toFixed(1)} MB/s | ${g.slowest.ms.toFixed(3)} ms, ${(g.slowest.bytes / 1e3).toFixed(1)} KB: ${g.slowest.name} |`);
+  }
+}
+if (realOnly) {
+  realFlowRows();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------
 // Budgets (issue 19): validate 1k ≤ 1 ms, 10k ≤ 8 ms, 100k ≤ 100 ms (median), on both the
 // IVR and the decision-heavy shape, and a 10k-node chain ≤ 8 ms; the session's budgets on
 // 100k-node sessions further down (issue 6's 2 ms and 16 ms are the lines' second limit). The validate budgets are measured first, in a
@@ -265,6 +306,11 @@ console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.shape} | ${r.n.toLocaleString('en')} | ${r.edges.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(2)} MB | ${r.found} | ${fmt(r.ours)} | ${fmt(r.graphology)} | ${ratio(r.ours, r.graphology)} | ${fmt(r.dagre)} | ${ratio(r.ours, r.dagre)} | ${fmt(r.jsonParse)} | ${ratio(r.ours, r.jsonParse)} |`);
 }
+// The generated flow JSON's throughput, beside the real files' below.
+for (const r of rows.filter((r) => r.n === 10_000 && !r.ours.error)) {
+  console.log(`flow JSON, ${r.shape} 10,000 nodes: ${(r.bytes / r.ours.ms / 1e3).toFixed(1)} MB/s`);
+}
+realFlowRows();
 
 }
 

@@ -28,6 +28,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::json::DuplicateKey;
 use super::tree::{SyntaxTree, TreeBuilder, ValueKind};
+use crate::text_index::{TextIndex, hash, same};
 
 /// At most this many values are created by expanding aliases in one document.
 pub const ALIAS_EXPANSION_LIMIT: usize = 100_000;
@@ -59,6 +60,16 @@ enum Txt {
     Own(String),
 }
 
+impl Txt {
+    /// The text, `source` being the text its ranges are in.
+    fn in_source<'t>(&'t self, source: &'t str) -> &'t str {
+        match self {
+            Txt::Src(s, e) => source.get(*s as usize..*e as usize).unwrap_or(""),
+            Txt::Own(s) => s,
+        }
+    }
+}
+
 /// One step of building the tree; aliases replay a recorded range of these.
 #[derive(Clone, Debug)]
 enum Op {
@@ -87,8 +98,12 @@ struct Frame {
     is_map: bool,
     /// In a mapping: whether the next node is a key.
     key_next: bool,
-    /// Keys seen so far, for duplicate detection: key -> span of the first occurrence.
-    keys: HashMap<String, (u32, u32)>,
+    /// Keys seen so far, for duplicate detection: the index in `Reader::ops` of each
+    /// distinct key's `Op::Key`, by its text. The JSON reader's index
+    /// (`crate::text_index`): no copy of a key (a `HashMap<String, _>` copied every key
+    /// and hashed it with SipHash, a visible part of reading real flows) and no generic
+    /// hash table compiled for this reader alone.
+    keys: TextIndex,
     /// End of the last complete child (block collections end there).
     last_end: u32,
     /// Anchor of this collection and the index of its `Open` op.
@@ -148,7 +163,9 @@ impl<'a> CharToByte<'a> {
 struct Reader<'a> {
     /// The text being parsed (placeholders masked).
     text: &'a str,
-    placeholders: &'a [String],
+    /// Each placeholder's masked form and its text (`__name__`, `{{name}}`), to put
+    /// placeholders back into decoded strings.
+    placeholders: Vec<(String, String)>,
     pos: CharToByte<'a>,
     ops: Vec<Op>,
     frames: Vec<Frame>,
@@ -170,7 +187,10 @@ pub fn parse(text: &str) -> ParsedYaml {
     };
     let mut r = Reader {
         text: parse_text,
-        placeholders,
+        placeholders: placeholders
+            .iter()
+            .map(|name| (format!("__{name}__"), format!("{{{{{name}}}}}")))
+            .collect(),
         pos: CharToByte::new(parse_text),
         ops: Vec::new(),
         frames: Vec::new(),
@@ -241,14 +261,11 @@ fn next_char_end(text: &str, at: u32) -> u32 {
 /// `-`, spaces) with `_`, keeping every byte offset. Returns the masked text and the
 /// placeholders' inner texts (to restore decoded strings), or `None` when there are none.
 fn mask_placeholders(text: &str) -> Option<(String, Vec<String>)> {
-    if !text.contains("{{") {
-        return None;
-    }
+    let mut open = find_braces(text.as_bytes(), 0)?;
     let mut bytes = text.as_bytes().to_vec();
     let mut names = Vec::new();
-    let mut i = 0;
-    while let Some(off) = text.get(i..).and_then(|r| r.find("{{")) {
-        let open = i + off;
+    let mut i;
+    loop {
         let inner_start = open + 2;
         let rest = text.get(inner_start..).unwrap_or("");
         let inner_len = rest
@@ -268,6 +285,10 @@ fn mask_placeholders(text: &str) -> Option<(String, Vec<String>)> {
         } else {
             i = inner_start;
         }
+        match find_braces(text.as_bytes(), i) {
+            Some(next) => open = next,
+            None => break,
+        }
     }
     if names.is_empty() {
         return None;
@@ -276,6 +297,21 @@ fn mask_placeholders(text: &str) -> Option<(String, Vec<String>)> {
     names.dedup();
     // Only ASCII braces were replaced by ASCII underscores: still valid UTF-8.
     String::from_utf8(bytes).ok().map(|m| (m, names))
+}
+
+/// The first `{{` at or after `from`. (A `memchr` for each `{`: std's `str::find` with a
+/// two-byte pattern set up a two-way searcher per call, over the rest of the text once
+/// per placeholder.)
+fn find_braces(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(off) = bytes.get(at..).and_then(|r| memchr::memchr(b'{', r)) {
+        let brace = at + off;
+        if bytes.get(brace + 1) == Some(&b'{') {
+            return Some(brace);
+        }
+        at = brace + 1;
+    }
+    None
 }
 
 /// YAML 1.2 core schema for plain scalars (decimal numbers only).
@@ -349,24 +385,30 @@ impl Reader<'_> {
 
     /// Emits a key, reporting duplicates.
     fn key(&mut self, start: u32, end: u32, text: Txt) {
-        let key = match &text {
-            Txt::Src(s, e) => self.text.get(*s as usize..*e as usize).unwrap_or(""),
-            Txt::Own(s) => s.as_str(),
-        }
-        .to_owned();
-        if let Some(f) = self.frames.last_mut() {
-            match f.keys.get(&key) {
-                Some(&(fs, fe)) => self.duplicates.push(DuplicateKey {
-                    key,
-                    start,
-                    end,
-                    first_start: fs,
-                    first_end: fe,
-                }),
-                None => {
-                    f.keys.insert(key, (start, end));
-                }
-            }
+        let (source, ops) = (self.text, &self.ops);
+        let key = text.in_source(source);
+        // The key's op goes in at the end of `ops` (below).
+        let this = ops.len() as u32;
+        let first = self.frames.last_mut().and_then(|f| {
+            f.keys.find_or_insert(hash(key.as_bytes()), this, |op| {
+                matches!(ops.get(op as usize), Some(Op::Key { text, .. })
+                    if same(text.in_source(source).as_bytes(), key.as_bytes()))
+            })
+        });
+        if let Some(&Op::Key {
+            start: first_start,
+            end: first_end,
+            ..
+        }) = first.and_then(|op| ops.get(op as usize))
+        {
+            let key = key.to_owned();
+            self.duplicates.push(DuplicateKey {
+                key,
+                start,
+                end,
+                first_start,
+                first_end,
+            });
         }
         self.ops.push(Op::Key { start, end, text });
         self.child_done(end);
@@ -452,7 +494,7 @@ impl Reader<'_> {
                 self.frames.push(Frame {
                     is_map,
                     key_next: true,
-                    keys: HashMap::new(),
+                    keys: TextIndex::default(),
                     last_end: start,
                     anchor: (anchor > 0).then_some((anchor, idx)),
                 });
@@ -533,10 +575,11 @@ impl Reader<'_> {
         }
         // A decoded string (escapes, folding) that contained placeholders: put them back.
         let mut own = value.to_owned();
-        for name in self.placeholders {
-            let masked = format!("__{name}__");
-            if own.contains(&masked) {
-                own = own.replace(&masked, &format!("{{{{{name}}}}}"));
+        if own.contains("__") {
+            for (masked, original) in &self.placeholders {
+                if own.contains(masked.as_str()) {
+                    own = own.replace(masked.as_str(), original);
+                }
             }
         }
         Txt::Own(own)
@@ -663,6 +706,40 @@ mod tests {
         assert_eq!(p.extra_document.map(|d| d.0), Some(5));
         assert!(p.tree.resolve_pointer("/b").is_none());
         assert!(parse("").tree.root().is_none());
+    }
+
+    /// Duplicates are found per mapping, by decoded text (a quoted key with escapes equals
+    /// a plain one), in large mappings too, and each names its first occurrence.
+    #[test]
+    fn duplicate_keys_by_mapping_and_decoded_text() {
+        let mut text = String::from("a: 1\n\"b\\x41\": 2\nbA: 3\nn:\n  a: 1\n  m: {a: 1, b: 2}\n");
+        for i in 0..40 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k17: again\na: 4\n");
+        let p = parse(&text);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        let found: Vec<(&str, &str, &str)> = p
+            .duplicate_keys
+            .iter()
+            .map(|d| {
+                let at = |s: u32, e: u32| text.get(s as usize..e as usize).unwrap_or("?");
+                (
+                    d.key.as_str(),
+                    at(d.start, d.end),
+                    at(d.first_start, d.first_end),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("bA", "bA", "\"b\\x41\""),
+                ("k17", "k17", "k17"),
+                ("a", "a", "a")
+            ]
+        );
+        assert_eq!(p.duplicate_keys[2].first_start, 0);
     }
 
     #[test]
