@@ -60,6 +60,59 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// A text of at most 15 bytes (a member key) as one number: its bytes in order, little
+/// endian, with its length in the top byte; `u128::MAX` for a longer text, which no text
+/// of 15 bytes or fewer has. Readers match keys against the names they know by comparing
+/// codes ([`key_code_of`] for the names): no `&str` per key and no comparison call per
+/// name. Loads, not a byte loop.
+#[inline(always)]
+pub fn key_code(key: &[u8]) -> u128 {
+    let n = key.len();
+    let (low, high) = match n {
+        // Bytes 8.. are the top n - 8 bytes of the last eight (for n == 8, none).
+        8..=15 => (
+            key.get(..8).map_or(0, word8),
+            key.get(n - 8..)
+                .map_or(0, word8)
+                .checked_shr(8 * (16 - n) as u32)
+                .unwrap_or(0),
+        ),
+        // Bytes 4.. are the top n - 4 bytes of the last four (for n == 4, none).
+        4..=7 => (
+            u64::from(word4(key, 0)) | (u64::from(word4(key, n - 4)) >> (8 * (8 - n))) << 32,
+            0,
+        ),
+        0..=3 => {
+            let at = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
+            (at(0) | at(1) << 8 | at(2) << 16, 0)
+        }
+        _ => return u128::MAX,
+    };
+    u128::from(low) | u128::from(high) << 64 | (n as u128) << 120
+}
+
+/// [`key_code`] at compile time, for the names a reader matches keys against (`const`
+/// items, so matching is comparing numbers). A name is at most 15 bytes.
+pub const fn key_code_of(name: &[u8]) -> u128 {
+    assert!(name.len() <= 15, "key_code_of: a name of at most 15 bytes");
+    let mut code = (name.len() as u128) << 120;
+    let mut i = 0;
+    while i < name.len() {
+        code |= (name[i] as u128) << (8 * i);
+        i += 1;
+    }
+    code
+}
+
+/// The four bytes of `bytes` from `at` as a word (zero when there are not four).
+#[inline(always)]
+fn word4(bytes: &[u8], at: usize) -> u32 {
+    bytes
+        .get(at..at.wrapping_add(4))
+        .and_then(|c| <[u8; 4]>::try_from(c).ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
 /// Eight bytes as a word (zero for any other length).
 #[inline(always)]
 fn word8(bytes: &[u8]) -> u64 {
@@ -248,6 +301,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The reference: the bytes and the length as `key_code_of` computes them.
+    #[test]
+    fn key_codes_are_the_bytes_and_the_length() {
+        let texts: Vec<Vec<u8>> = (0..=20)
+            .flat_map(|n| {
+                let plain: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+                let mut high = plain.clone();
+                if let Some(last) = high.last_mut() {
+                    *last = 0xff;
+                }
+                let zeros = vec![0u8; n];
+                [plain, high, zeros]
+            })
+            .collect();
+        for a in &texts {
+            let code = key_code(a);
+            if a.len() <= 15 {
+                assert_eq!(code, key_code_of(a), "{a:?}");
+            } else {
+                assert_eq!(code, u128::MAX, "{a:?}");
+            }
+            for b in &texts {
+                assert_eq!(
+                    code == key_code(b),
+                    a == b || (a.len() > 15 && b.len() > 15)
+                );
+            }
+        }
+        const TYPE: u128 = key_code_of(b"type");
+        assert_eq!(key_code(b"type"), TYPE);
+        assert_ne!(key_code(b"type\0"), TYPE);
+        assert_ne!(key_code(b"typ"), TYPE);
     }
 
     #[test]

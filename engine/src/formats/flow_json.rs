@@ -7,6 +7,19 @@ use crate::model::{
     Condition, Edge, ExternalTarget, Flow, InputFormat, Names, Node, NodeKind, NodeRef, Origin,
 };
 use crate::syntax::{SyntaxTree, ValueId, ValueKind};
+use crate::text_index::{key_code, key_code_of};
+
+// The member names a node and a condition are read from, as `key_code`s.
+const ID: u128 = key_code_of(b"id");
+const TYPE: u128 = key_code_of(b"type");
+const TRANSITIONS: u128 = key_code_of(b"transitions");
+const CONDITIONS: u128 = key_code_of(b"conditions");
+const MAX_ITERATIONS: u128 = key_code_of(b"max_iterations");
+const QUEUE: u128 = key_code_of(b"queue");
+const FLOW: u128 = key_code_of(b"flow");
+const EXPRESSION: u128 = key_code_of(b"expression");
+const TARGET_ID: u128 = key_code_of(b"target_id");
+const PRIORITY: u128 = key_code_of(b"priority");
 
 /// The help of FG004 for a node of a type flow JSON does not have (also what an edit
 /// session reports for one). A `static`, not a `const`, so the two crates share one copy.
@@ -131,15 +144,16 @@ fn read_node(
     // with `get`; duplicates are reported by the parser).
     let (mut id_value, mut type_value, mut transitions, mut conditions) = (None, None, None, None);
     let (mut max_iterations, mut queue, mut flow) = (None, None, None);
-    for (key, _, v) in tree.members(value) {
-        let slot = match key {
-            "id" => &mut id_value,
-            "type" => &mut type_value,
-            "transitions" => &mut transitions,
-            "conditions" => &mut conditions,
-            "max_iterations" => &mut max_iterations,
-            "queue" => &mut queue,
-            "flow" => &mut flow,
+    // Keys matched as numbers (`key_code`): no string built or compared per member.
+    for (key, v) in tree.member_bytes(value) {
+        let slot = match key_code(key) {
+            ID => &mut id_value,
+            TYPE => &mut type_value,
+            TRANSITIONS => &mut transitions,
+            CONDITIONS => &mut conditions,
+            MAX_ITERATIONS => &mut max_iterations,
+            QUEUE => &mut queue,
+            FLOW => &mut flow,
             _ => continue,
         };
         slot.get_or_insert(v);
@@ -374,11 +388,11 @@ fn read_condition(
     // One pass over the members (first occurrence wins, as with `get`); the fields are
     // then checked in the order their diagnostics have always come in.
     let (mut expression_value, mut target_value, mut priority_value) = (None, None, None);
-    for (key, _, v) in tree.members(cond) {
-        let slot = match key {
-            "expression" => &mut expression_value,
-            "target_id" => &mut target_value,
-            "priority" => &mut priority_value,
+    for (key, v) in tree.member_bytes(cond) {
+        let slot = match key_code(key) {
+            EXPRESSION => &mut expression_value,
+            TARGET_ID => &mut target_value,
+            PRIORITY => &mut priority_value,
             _ => continue,
         };
         slot.get_or_insert(v);
