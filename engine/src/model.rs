@@ -355,8 +355,40 @@ const FLOW_TYPES: [(&str, NodeKind); 12] = [
     ("task", NodeKind::PassThrough),
 ];
 
+/// Found by code: a switch on one number, where comparing the names was a `memcmp` call
+/// per candidate (every node of a flow-JSON document has its type looked up).
 fn known_flow_type(type_name: &str) -> Option<&'static (&'static str, NodeKind)> {
-    FLOW_TYPES.iter().find(|(name, _)| *name == type_name)
+    const fn code(i: usize) -> u128 {
+        crate::text_index::key_code_of(FLOW_TYPES[i].0.as_bytes())
+    }
+    const MENU: u128 = code(0);
+    const COLLECT: u128 = code(1);
+    const DISCONNECT: u128 = code(2);
+    const TRANSFER: u128 = code(3);
+    const TRANSFER_FLOW: u128 = code(4);
+    const DECISION: u128 = code(5);
+    const LOOP: u128 = code(6);
+    const PLAY: u128 = code(7);
+    const SET: u128 = code(8);
+    const DATA: u128 = code(9);
+    const JUMP: u128 = code(10);
+    const TASK: u128 = code(11);
+    let i = match crate::text_index::key_code(type_name.as_bytes()) {
+        MENU => 0,
+        COLLECT => 1,
+        DISCONNECT => 2,
+        TRANSFER => 3,
+        TRANSFER_FLOW => 4,
+        DECISION => 5,
+        LOOP => 6,
+        PLAY => 7,
+        SET => 8,
+        DATA => 9,
+        JUMP => 10,
+        TASK => 11,
+        _ => return None,
+    };
+    FLOW_TYPES.get(i)
 }
 
 /// A flow-JSON node type as a [`Label`]: the known types are shared statics, so reading a
@@ -584,6 +616,12 @@ mod tests {
                 (name.clone(), kind_of_flow_type(text).0, known),
                 "{text}"
             );
+        }
+        // Every known type is found by its code, with its own kind.
+        for (name, kind) in FLOW_TYPES {
+            assert_eq!(kind_of_flow_type(name), (kind, true), "{name}");
+            assert_eq!(flow_type_name(name), name);
+            assert!(!kind_of_flow_type(&format!("{name} ")).1, "{name}");
         }
         assert_eq!(kind_of_flow_type("collect"), (NodeKind::Input, true));
         assert_eq!(kind_of_flow_type("transfer"), (NodeKind::End, true));
