@@ -187,16 +187,35 @@ impl TextIndex {
     }
 
     /// The item already there for this text, else `None` after recording `item` for it.
+    /// One probe: a new item goes into the empty place the search ended at (unless the
+    /// index must grow first).
     #[inline]
     pub fn find_or_insert(
         &mut self,
         h: u32,
         item: u32,
-        same: impl FnMut(u32) -> bool,
+        mut same: impl FnMut(u32) -> bool,
     ) -> Option<u32> {
-        if let Some(found) = self.find(h, same) {
-            return Some(found);
+        let mask = self.places.len().wrapping_sub(1);
+        let mut at = h as usize & mask;
+        while let Some(&(ph, stored)) = self.places.get(at) {
+            if stored == 0 {
+                if (self.len + 1) * 2 > self.places.len() {
+                    break;
+                }
+                if let Some(p) = self.places.get_mut(at) {
+                    *p = (h, item.saturating_add(1));
+                }
+                self.len += 1;
+                return None;
+            }
+            if ph == h && same(stored - 1) {
+                return Some(stored - 1);
+            }
+            at = (at + 1) & mask;
         }
+        // Empty, or full enough to grow: the text is not there (the search reached an
+        // empty place, or there is none).
         self.insert_new(h, item);
         None
     }
@@ -283,6 +302,25 @@ mod tests {
         }
         assert_eq!(index.places.len(), room);
         assert!(TextIndex::default().find(1, |_| true).is_none());
+        // The same through `find_or_insert`, which places new items where its probe ends.
+        let mut index = TextIndex::with_capacity(100);
+        for i in 0..100u32 {
+            let h = hash(&i.to_le_bytes());
+            assert_eq!(index.find_or_insert(h, i, |j| j == i), None);
+            assert_eq!(index.find_or_insert(h, 999, |j| j == i), Some(i));
+        }
+        assert_eq!((index.places.len(), index.len()), (room, 100));
+        // Past the room it grows, and keeps what it held.
+        for i in 100..1000u32 {
+            assert_eq!(
+                index.find_or_insert(hash(&i.to_le_bytes()), i, |_| false),
+                None
+            );
+        }
+        assert!(index.places.len() > room);
+        for i in 0..1000u32 {
+            assert_eq!(index.find(hash(&i.to_le_bytes()), |j| j == i), Some(i));
+        }
     }
 
     #[test]

@@ -39,8 +39,12 @@ fn is_name(text: &str, ends: &[u32], i: u32, id: &[u8]) -> bool {
         Some(j) => ends.get(j).map_or(0, |&e| e as usize),
         None => 0,
     };
+    // (A `match`, not `is_some_and`: its closure stayed a call.)
     end.wrapping_sub(start) == id.len()
-        && text.as_bytes().get(start..end).is_some_and(|t| same(t, id))
+        && match text.as_bytes().get(start..end) {
+            Some(t) => same(t, id),
+            None => false,
+        }
 }
 
 impl Names {
@@ -81,15 +85,15 @@ impl Names {
     pub fn intern(&mut self, id: &str) -> NodeRef {
         let h = hash(id.as_bytes());
         let Names { text, ends, table } = self;
-        if let Some(i) = table.find(h, |i| is_name(text, ends, i, id.as_bytes())) {
-            return NodeRef(i);
-        }
         let i = u32::try_from(ends.len()).unwrap_or(u32::MAX);
+        // One probe of the table finds the id or records it.
+        if let Some(found) = table.find_or_insert(h, i, |i| is_name(text, ends, i, id.as_bytes())) {
+            return NodeRef(found);
+        }
         text.push_str(id);
         // A text past 4 GiB cannot be read (inputs are far smaller); saturating keeps this
         // total instead of panicking.
         ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
-        table.insert_new(h, i);
         NodeRef(i)
     }
 
