@@ -374,6 +374,9 @@ fn read_node(
     });
 }
 
+// Out of line: most nodes have no conditions, and inlined it made `read_node` slower for
+// them.
+#[inline(never)]
 fn read_condition(
     r: &Reader<'_, '_>,
     names: &mut Names,
@@ -397,35 +400,18 @@ fn read_condition(
         };
         slot.get_or_insert(v);
     }
-    let required = |found: Option<ValueId>, name: &str, what: &str| -> Option<(&str, ValueId)> {
-        match found {
-            Some(v) => match tree.as_str(v) {
-                Some(s) => Some((s, v)),
-                None => {
-                    r.type_error(v, &format!("`{name}`"), "a string", what);
-                    None
-                }
-            },
-            None => {
-                r.push(
-                    RawDiagnostic::new(
-                        Code::SchemaError,
-                        loc(tree, cond),
-                        format!("a condition of `{node}` has no `{name}`"),
-                        what.to_owned(),
-                    )
-                    .node(node),
-                );
-                None
-            }
-        }
-    };
-    let expression = required(
+    let expression = required_string(
+        r,
+        cond,
+        node,
         expression_value,
         "expression",
         "give the condition an `expression`, for example \"Call.Language == \\\"es\\\"\"",
     );
-    let target = required(
+    let target = required_string(
+        r,
+        cond,
+        node,
         target_value,
         "target_id",
         "give the condition a `target_id`: the node calls go to when it is the first true condition",
@@ -460,6 +446,53 @@ fn read_condition(
         expression_origin: Origin::value(expr_value),
         expression_source_start: source_start,
     })
+}
+
+/// The string `found`, member `name` of condition `cond` of node `node`; when it is
+/// missing or not a string, its diagnostic (`what`: the help) and `None`.
+// A function, not a closure: the string's path stays short (the closure was a call per
+// field, diagnostics and all).
+#[inline]
+fn required_string<'t>(
+    r: &Reader<'t, '_>,
+    cond: ValueId,
+    node: &str,
+    found: Option<ValueId>,
+    name: &str,
+    what: &str,
+) -> Option<(&'t str, ValueId)> {
+    let tree = r.tree;
+    if let Some(v) = found
+        && let Some(s) = tree.as_str(v)
+    {
+        return Some((s, v));
+    }
+    missing_string(r, cond, node, found, name, what);
+    None
+}
+
+/// [`required_string`]'s diagnostic.
+#[inline(never)]
+fn missing_string(
+    r: &Reader<'_, '_>,
+    cond: ValueId,
+    node: &str,
+    found: Option<ValueId>,
+    name: &str,
+    what: &str,
+) {
+    match found {
+        Some(v) => r.type_error(v, &format!("`{name}`"), "a string", what),
+        None => r.push(
+            RawDiagnostic::new(
+                Code::SchemaError,
+                loc(r.tree, cond),
+                format!("a condition of `{node}` has no `{name}`"),
+                what.to_owned(),
+            )
+            .node(node),
+        ),
+    }
 }
 
 impl Reader<'_, '_> {
