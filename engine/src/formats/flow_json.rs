@@ -252,7 +252,10 @@ fn read_node(
 
     if let Some(t) = transitions {
         if tree.kind(t) == ValueKind::Object {
-            for (label, _, targets) in tree.members(t) {
+            // Through `member_bytes`, whose loop is inlined (`members` was a call per
+            // member); the label's text is then read from its member.
+            for (_, targets) in tree.member_bytes(t) {
+                let label = tree.key_text(targets);
                 match tree.kind(targets) {
                     ValueKind::Array => {
                         for target in tree.children(targets) {

@@ -348,22 +348,25 @@ impl SyntaxTree {
     }
 
     pub fn as_f64(&self, id: ValueId) -> Option<f64> {
-        match self.kind(id) {
-            ValueKind::Number => self.text(id).and_then(|t| {
-                // Small whole numbers (priorities, counts) without std's float parser: up to
-                // 15 digits the value is exact, as the parser would give it.
-                let digits = t.as_bytes();
-                if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit)
-                {
-                    let n = digits
-                        .iter()
-                        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-                    return Some(n as f64);
-                }
-                t.trim().parse().ok()
-            }),
-            _ => None,
+        if self.kind(id) != ValueKind::Number {
+            return None;
         }
+        let t = self.text(id)?;
+        // Small whole numbers (priorities, counts) without std's float parser: up to 15
+        // digits the value is exact, as the parser would give it. One plain loop (the
+        // `all` and `fold` closures, and the `and_then` around them, stayed calls).
+        let digits = t.as_bytes();
+        if (1..=15).contains(&digits.len()) {
+            let mut n = 0u64;
+            for &d in digits {
+                if !d.is_ascii_digit() {
+                    return t.trim().parse().ok();
+                }
+                n = n * 10 + u64::from(d - b'0');
+            }
+            return Some(n as f64);
+        }
+        t.trim().parse().ok()
     }
 
     /// A number that is a whole, non-negative integer that fits in u64.
@@ -410,6 +413,15 @@ impl SyntaxTree {
         self.members(id)
             .find(|(k, _, _)| *k == name)
             .map(|(_, _, v)| v)
+    }
+
+    /// The key of member `id` (a value whose parent is an object; `""` for another).
+    #[inline]
+    pub fn key_text(&self, id: ValueId) -> &str {
+        match self.values.get(id.0 as usize) {
+            Some(v) if v.key.is_some() => self.scalar(v.key.text),
+            _ => "",
+        }
     }
 
     /// The key under which `id` sits in its parent object, with its span.
@@ -789,11 +801,17 @@ mod tests {
                 .map(|(k, _, v)| (k.as_bytes(), v))
                 .collect();
             assert_eq!(bytes, strs, "{id:?}");
+            for (k, v) in bytes.iter() {
+                assert_eq!(tree.key_text(*v).as_bytes(), *k);
+            }
             objects += usize::from(!bytes.is_empty());
         }
         assert_eq!(objects, 4);
         let root: Vec<&[u8]> = tree.member_bytes(ValueId(0)).map(|(k, _)| k).collect();
         assert_eq!(root, [&b"a"[..], "bé".as_bytes(), b"", b"a", b"c"]);
+        // Not a member: the root, and an array's element.
+        assert_eq!(tree.key_text(ValueId(0)), "");
+        assert_eq!(tree.key_text(ValueId(3)), "");
     }
 
     #[test]
