@@ -24,12 +24,12 @@ pub fn hash(bytes: &[u8]) -> u32 {
         h = (h ^ word8(chunk)).wrapping_mul(K);
         h ^= h >> 29;
     }
-    // The tail a byte at a time (at most seven): its little-endian word.
-    let mut w = 0u64;
-    for &b in chunks.remainder().iter().rev() {
-        w = (w << 8) | u64::from(b);
-    }
-    ((h ^ w).wrapping_mul(K) >> 32) as u32
+    // The tail (at most seven bytes) by loads, not a byte loop: `short` tells apart any
+    // two tails of one length, and the length is in `h` already. It puts bytes in the
+    // word's upper half, which a multiply carries only upwards: one more mixing step
+    // brings them down to the bits the table indexes by.
+    let x = (h ^ short(chunks.remainder())).wrapping_mul(K);
+    ((x ^ (x >> 29)).wrapping_mul(K) >> 32) as u32
 }
 
 /// Whether two short texts are equal, compared a word at a time. Slice equality calls
