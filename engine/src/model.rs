@@ -475,10 +475,9 @@ impl<'f> NodeLocations<'f> {
         let origin = &node.origin;
         let keyed = match origin.value {
             Some(value) if (value.0 as usize) < tree.len() && origin.pointer.is_none() => {
-                // `key_of` answers only for a member of an object: then `head_loc`'s
+                // `member_key` answers only for a member of an object: then `head_loc`'s
                 // range is the key's span and its pointer the parent's and the key.
-                tree.key_of(value)
-                    .and_then(|(key, span)| Some((tree.parent(value)?, key, span)))
+                tree.member_key(value)
             }
             _ => None,
         };
