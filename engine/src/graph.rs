@@ -438,7 +438,15 @@ fn bfs_path(
         head += 1;
         for &w in graph.successors(v) {
             if is_goal(w) {
-                // Walked back from the goal, then put in order.
+                // Counted first, then walked back from the goal and put in order: room
+                // made once (a cycle per loop grew its list two or three times).
+                let mut steps = 1;
+                let mut cur = v;
+                while cur != start {
+                    cur = scratch.parent[cur as usize];
+                    steps += 1;
+                }
+                out.reserve(steps + 1);
                 let from = out.len();
                 out.push(w);
                 out.push(v);

@@ -206,7 +206,11 @@ fn for_each_step_out(
 
 /// The witness of a longest path: a connected node path from the start, which inside each
 /// loop it passes goes from the node it enters by to the node it leaves by.
-fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
+fn witness(
+    graph: &FlowGraph<'_>,
+    longest: &Longest,
+    scratch: &mut Option<SearchScratch>,
+) -> Vec<u32> {
     let (comps, via) = (&graph.components, &longest.via);
     if longest.end == NONE {
         return Vec::new();
@@ -231,8 +235,6 @@ fn witness(graph: &FlowGraph<'_>, longest: &Longest) -> Vec<u32> {
         c = prev;
     }
     steps.reverse();
-    // Allocated at the first loop the path passes through, if any.
-    let mut scratch: Option<SearchScratch> = None;
     let mut path = Vec::with_capacity(2 * len);
     for (comp, entry, leave) in steps {
         // Entered and left by one node (every step outside loops): no search.
@@ -353,6 +355,7 @@ pub fn check(
     out: &mut Vec<RawDiagnostic>,
     found: &mut Findings,
     want_path: bool,
+    scratch: &mut Option<SearchScratch>,
 ) -> u32 {
     let (sizes, actions, differ) = weights(graph);
     // Without loop nodes the weights are the sizes, and one path serves both.
@@ -365,7 +368,7 @@ pub fn check(
     let depth = longest.total.min(u32::MAX as u64) as u32;
     let depth_path_found = want_path || depth > options.max_depth;
     if depth_path_found {
-        found.depth_path = witness(graph, &longest);
+        found.depth_path = witness(graph, &longest, scratch);
     }
     if depth > options.max_depth {
         let path = &found.depth_path;
@@ -400,7 +403,7 @@ pub fn check(
         let path: &[u32] = if depth_path_found && by_actions.same_path(&longest) {
             &found.depth_path
         } else {
-            fresh = witness(graph, by_actions);
+            fresh = witness(graph, by_actions, scratch);
             &fresh
         };
         out.push(path_diagnostic(
@@ -492,7 +495,10 @@ mod tests {
             }
             if pa.same_path(&pb) {
                 same += 1;
-                assert_eq!(witness(&graph, &pa), witness(&graph, &pb));
+                assert_eq!(
+                    witness(&graph, &pa, &mut None),
+                    witness(&graph, &pb, &mut None)
+                );
             }
         }
         assert!(same > 50, "{same}");
@@ -618,7 +624,7 @@ mod tests {
                 plain,
                 (ended.end != NONE).then_some((ended.end, ended.total))
             );
-            let path = witness(&graph, &longest);
+            let path = witness(&graph, &longest, &mut None);
             long += usize::from(path.len() > PATH_RELATED);
             let d = path_diagnostic(&graph, Code::DepthExceeded, &path, String::new(), "");
             assert_eq!(d.related, related_naive(&graph, &path));

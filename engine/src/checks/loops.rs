@@ -106,11 +106,11 @@ pub fn check(
     reach: &[bool],
     out: &mut Vec<RawDiagnostic>,
     found: &mut Findings,
+    scratch: &mut Option<SearchScratch>,
 ) {
     let csr = &graph.csr;
     let mut locate = NodeLocations::new(graph.flow);
     // Allocated at the first loop or trap, if any (an acyclic flow has none).
-    let mut scratch: Option<SearchScratch> = None;
     let new_scratch = || SearchScratch::new(csr.node_count());
     // FG020 / FG022 on the subgraph of nodes that do not wait for the caller. Every cycle
     // there is a cycle of the whole graph, so only nodes in the whole graph's cyclic

@@ -9,7 +9,9 @@ mod references;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Location, RawDiagnostic};
-use crate::graph::{Components, Csr, NONE, reachable, strongly_connected_components};
+use crate::graph::{
+    Components, Csr, NONE, SearchScratch, reachable, strongly_connected_components,
+};
 use crate::model::{Flow, NodeKind, NodeRef};
 
 /// What the checks need to know besides the flow.
@@ -278,11 +280,14 @@ pub fn run_with(
             .map(|v| graph.node_of[v] as u32)
             .collect();
     }
-    loops::check(&graph, &reach, out, found);
+    // One search scratch for the loops and the depth witness (each leaves it clear):
+    // a table per node, allocated once if either needs it.
+    let mut scratch: Option<SearchScratch> = None;
+    loops::check(&graph, &reach, out, found, &mut scratch);
     if !found.skip_decisions {
         decisions::check(&graph, out);
     }
-    let max_depth = depth::check(&graph, &reach, options, out, found, view);
+    let max_depth = depth::check(&graph, &reach, options, out, found, view, &mut scratch);
     if found.skip_records {
         // (Set by the depth check for FG031's reuse; not kept.)
         found.depth_path.clear();
