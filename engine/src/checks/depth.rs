@@ -12,9 +12,11 @@ struct Longest {
     total: u64,
     /// The component the path ends in.
     end: u32,
-    /// Per component: (previous component, node it was left by, node this component was
-    /// entered by).
-    via: Vec<(u32, u32, u32)>,
+    /// Per component: (node the previous component was left by, node this component was
+    /// entered by); the previous component is the first node's ([`Longest::step`]).
+    /// (Not kept as a third number: a table per weighting, per component, was a large
+    /// share of the depth check's memory traffic.)
+    via: Vec<(u32, u32)>,
 }
 
 /// Longest path through the condensation with the given component weights (one per
@@ -60,14 +62,14 @@ fn longest_paths(graph: &FlowGraph<'_>, reach: &[bool], a: &[u64], b: &[u64]) ->
                     let cand = here_a.saturating_add(a[d]);
                     if cand > best_a[d] {
                         best_a[d] = cand;
-                        via_a[d] = (c, v, w);
+                        via_a[d] = (v, w);
                     }
                 }
                 if here_b != 0 {
                     let cand = here_b.saturating_add(b[d]);
                     if cand > best_b[d] {
                         best_b[d] = cand;
-                        via_b[d] = (c, v, w);
+                        via_b[d] = (v, w);
                     }
                 }
             });
@@ -85,10 +87,10 @@ fn start_component(graph: &FlowGraph<'_>) -> Option<u32> {
 }
 
 /// A `via` table for a path from component `sc` (entered by the start).
-fn new_via(graph: &FlowGraph<'_>, sc: u32) -> Vec<(u32, u32, u32)> {
-    let mut via = vec![(NONE, NONE, NONE); graph.components.len()];
+fn new_via(graph: &FlowGraph<'_>, sc: u32) -> Vec<(u32, u32)> {
+    let mut via = vec![(NONE, NONE); graph.components.len()];
     if let (Some(slot), Some(start)) = (via.get_mut(sc as usize), graph.start) {
-        *slot = (NONE, NONE, start);
+        *slot = (NONE, start);
     }
     via
 }
@@ -101,7 +103,7 @@ impl Longest {
     };
 
     /// The path ending where `best` is greatest (the first such component).
-    fn ending_at_max(best: &[u64], via: Vec<(u32, u32, u32)>) -> Longest {
+    fn ending_at_max(best: &[u64], via: Vec<(u32, u32)>) -> Longest {
         // (A plain loop: `max_by_key` on `(value, Reverse(index))` compared pairs and cost
         // several times as much per component.)
         let Some(&first) = best.first() else {
@@ -120,9 +122,22 @@ impl Longest {
         }
     }
 
+    /// Component `c`'s step back: (previous component, node it was left by, node `c` was
+    /// entered by); the previous component is `NONE` at the start, and there is no step
+    /// for `NONE` itself.
+    #[inline]
+    fn step(&self, comps: &Components, c: u32) -> Option<(u32, u32, u32)> {
+        let &(left_prev_by, entered) = self.via.get(c as usize)?;
+        let prev = match left_prev_by {
+            NONE => NONE,
+            v => comps.of.get(v as usize).copied().unwrap_or(NONE),
+        };
+        Some((prev, left_prev_by, entered))
+    }
+
     /// Whether [`witness`] gives the same path for both: the same end and the same steps
     /// back from it (what the witness reads of `via`).
-    fn same_path(&self, other: &Longest) -> bool {
+    fn same_path(&self, comps: &Components, other: &Longest) -> bool {
         if self.end != other.end {
             return false;
         }
@@ -136,7 +151,11 @@ impl Longest {
             if step != other_step {
                 return false;
             }
-            c = step.0;
+            // (The same node left by: the same previous component.)
+            let Some((prev, _, _)) = self.step(comps, c) else {
+                return false;
+            };
+            c = prev;
         }
         true
     }
@@ -145,7 +164,7 @@ impl Longest {
 /// The longest path from component `start` through the condensation ending in each
 /// component (0: not reached), counting `weight` per component and following only edges
 /// out of reachable nodes. With `via`, each component's entry records the edge that gave
-/// it its value: (component left, node it was left by, node this one was entered by).
+/// it its value: (node the component before was left by, node this one was entered by).
 /// Also what an editing session keeps and updates (`crate::edit`).
 pub fn longest_values(
     comps: &Components,
@@ -153,7 +172,7 @@ pub fn longest_values(
     reach: &[bool],
     weight: &[u64],
     start: u32,
-    mut via: Option<&mut [(u32, u32, u32)]>,
+    mut via: Option<&mut [(u32, u32)]>,
 ) -> Vec<u64> {
     let n = comps.len();
     let mut best = vec![0u64; n];
@@ -171,7 +190,7 @@ pub fn longest_values(
             if cand > best[d as usize] {
                 best[d as usize] = cand;
                 if let Some(via) = via.as_deref_mut() {
-                    via[d as usize] = (c, v, w);
+                    via[d as usize] = (v, w);
                 }
             }
         });
@@ -211,7 +230,7 @@ fn witness(
     longest: &Longest,
     scratch: &mut Option<SearchScratch>,
 ) -> Vec<u32> {
-    let (comps, via) = (&graph.components, &longest.via);
+    let comps = &graph.components;
     if longest.end == NONE {
         return Vec::new();
     }
@@ -220,7 +239,7 @@ fn witness(
     // node per step and as many again for the loops' insides (a hint; it grows past it).
     let mut len = 0;
     let mut c = longest.end;
-    while let Some(&(prev, _, _)) = via.get(c as usize) {
+    while let Some((prev, _, _)) = longest.step(comps, c) {
         len += 1;
         c = prev;
     }
@@ -229,7 +248,9 @@ fn witness(
     let mut c = longest.end;
     let mut exit = NONE;
     while c != NONE {
-        let (prev, left_prev_by, entered) = via[c as usize];
+        let Some((prev, left_prev_by, entered)) = longest.step(comps, c) else {
+            break;
+        };
         steps.push((c, entered, if exit == NONE { entered } else { exit }));
         exit = left_prev_by;
         c = prev;
@@ -400,7 +421,8 @@ pub fn check(
         // The depth's witness when the action path is the same one (on a large flow the
         // witness searches inside every loop along the path: not done twice).
         let fresh;
-        let path: &[u32] = if depth_path_found && by_actions.same_path(&longest) {
+        let path: &[u32] = if depth_path_found && by_actions.same_path(&graph.components, &longest)
+        {
             &found.depth_path
         } else {
             fresh = witness(graph, by_actions, scratch);
@@ -468,6 +490,36 @@ mod tests {
         flow
     }
 
+    /// Each step back names the component the path came from: the one the node left by
+    /// is in, and the node entered by is in the component stepped back from; the walk
+    /// ends at the start's component, entered by the start.
+    #[test]
+    fn steps_back_lead_to_the_start() {
+        let mut next = crate::graph::xorshift(0x51_7CC1_B727_220A);
+        for _ in 0..300 {
+            let flow = random_flow(&mut next);
+            let graph = FlowGraph::build(&flow);
+            let reach = graph.reachable_from_start();
+            let comps = &graph.components;
+            let sizes: Vec<u64> = comps.sizes().map(|s| s as u64).collect();
+            let longest = longest_path(&graph, &reach, &sizes);
+            let mut c = longest.end;
+            let mut last = None;
+            while let Some((prev, left_prev_by, entered)) = longest.step(comps, c) {
+                assert_eq!(comps.of[entered as usize], c);
+                if prev != NONE {
+                    assert_eq!(comps.of[left_prev_by as usize], prev);
+                }
+                last = Some((c, entered));
+                c = prev;
+            }
+            assert_eq!(c, NONE);
+            let start = graph.start.map(|s| (comps.of[s as usize], s));
+            assert!(start.is_some());
+            assert_eq!(last, start);
+        }
+    }
+
     /// The two-weight pass gives, for each weighting, exactly the one-weight pass's
     /// values and `via`; paths it calls the same have the same witness.
     #[test]
@@ -493,7 +545,7 @@ mod tests {
                 assert_eq!((pair.total, pair.end), (alone.total, alone.end));
                 assert_eq!(pair.via, alone.via);
             }
-            if pa.same_path(&pb) {
+            if pa.same_path(&graph.components, &pb) {
                 same += 1;
                 assert_eq!(
                     witness(&graph, &pa, &mut None),
