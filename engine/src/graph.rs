@@ -124,6 +124,15 @@ impl Components {
         })
     }
 
+    /// [`Components::by_first_member`] keeping only the cyclic components: the flag, a
+    /// byte, is read before the members are (most components are single nodes without a
+    /// cycle, and the loops check wants only the others).
+    pub fn cyclic_by_first_member(&self) -> impl Iterator<Item = u32> + '_ {
+        self.of.iter().enumerate().filter_map(|(v, &c)| {
+            (self.is_cyclic(c) && self.members(c).first() == Some(&(v as u32))).then_some(c)
+        })
+    }
+
     /// Whether component `c` has a cycle in the graph (and mask) it was found in: more
     /// than one node, or a self-loop. What `Components::is_nontrivial` (a test helper)
     /// says for that graph and mask, kept from the search.
@@ -620,6 +629,25 @@ mod tests {
                 assert_eq!(c.members(k), members.as_slice());
                 assert_eq!(c.is_cyclic(k), c.is_nontrivial(k, &g, &include));
             }
+        }
+    }
+
+    /// The cyclic components by first member are `by_first_member`'s cyclic ones, in the
+    /// same order, with and without a mask.
+    #[test]
+    fn cyclic_by_first_member_filters_by_first_member() {
+        let mut next = xorshift(0x00C0_FFEE_1234_5678);
+        for round in 0..200 {
+            let (n, _, g) = random_graph(&mut next, 40);
+            let masked: Vec<bool> = (0..n).map(|_| next(4) > 0).collect();
+            let c = if round % 2 == 0 {
+                strongly_connected_components(&g, None)
+            } else {
+                strongly_connected_components(&g, Some(&masked))
+            };
+            let all: Vec<u32> = c.by_first_member().filter(|&k| c.is_cyclic(k)).collect();
+            let cyclic: Vec<u32> = c.cyclic_by_first_member().collect();
+            assert_eq!(cyclic, all);
         }
     }
 

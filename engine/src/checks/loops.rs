@@ -129,10 +129,7 @@ pub fn check(
     // list grown by doubling copied them again and again).
     out.reserve((0..sub.len() as u32).filter(|&c| sub.is_cyclic(c)).count());
     // Report in document order of each group's first node.
-    for c in sub.by_first_member() {
-        if !sub.is_cyclic(c) {
-            continue;
-        }
+    for c in sub.cyclic_by_first_member() {
         let members = sub.members(c);
         let in_c = |v: u32| sub.of[v as usize] == c;
         let cycle = cycle_through(
