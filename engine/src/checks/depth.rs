@@ -234,20 +234,17 @@ fn witness(
     if longest.end == NONE {
         return Vec::new();
     }
-    // Sized first (a walk down the chain is cheap; growing the lists step by step on a
-    // long path copied them again and again): one step per component, and room for a
-    // node per step and as many again for the loops' insides (a hint; it grows past it).
-    let mut len = 0;
-    let mut c = longest.end;
-    while let Some((prev, _, _)) = longest.step(comps, c) {
-        len += 1;
-        c = prev;
-    }
+    // Sized once (growing the list step by step on a long path copied it again and
+    // again), by a bound rather than a first walk down the chain: inside each component
+    // the path visits each member at most once, so it has at most the sum of the sizes
+    // of the components it passes, which every weighting's total is at least (a loop
+    // node only multiplies), and no more nodes than the graph.
     // Built walking back, each component's part (a loop's inside from the node it is
     // entered by to the node it is left by) appended reversed, and the whole reversed at
     // the end: the same path as collecting the steps, reversing them and walking forward,
     // without a list of steps (a tenth of the witness on a long path).
-    let mut path = Vec::with_capacity(2 * len);
+    let bound = longest.total.min(graph.csr.node_count() as u64);
+    let mut path = Vec::with_capacity(bound as usize);
     let mut c = longest.end;
     let mut exit = NONE;
     while let Some((prev, left_prev_by, entered)) = longest.step(comps, c) {
@@ -515,7 +512,7 @@ mod tests {
     }
 
     /// Building the witness backwards gives exactly the forward walk's path, with a
-    /// scratch of its own or one used before.
+    /// scratch of its own or one used before; the path is no longer than its total.
     #[test]
     fn witness_built_backwards_is_the_forward_walk() {
         let mut next = crate::graph::xorshift(0x2545_F491_4F6C_DD1D);
@@ -527,6 +524,8 @@ mod tests {
             let sizes: Vec<u64> = graph.components.sizes().map(|s| s as u64).collect();
             let longest = longest_path(&graph, &reach, &sizes);
             let expected = witness_forward(&graph, &longest);
+            // The bound the witness is sized by.
+            assert!(expected.len() as u64 <= longest.total);
             assert_eq!(witness(&graph, &longest, &mut None), expected);
             // A scratch a search has used (and left clear) serves again.
             let mut shared = None;
