@@ -110,8 +110,7 @@ pub(crate) fn read_flow_json(text: &str) -> ReadResult {
 }
 
 /// Parses JSON and hands the tree to a format reader; syntax errors and duplicate keys
-/// become FG001 and FG005. With [`InputFormat::Flow`], `reader` is taken to be
-/// [`flow_json::read`], whose nodes are in document order already (see `finish_read`).
+/// become FG001 and FG005.
 pub fn read_json_with(text: &str, format: InputFormat, reader: FormatReader) -> ReadResult {
     read_parsed_json(json::parse(text), format, reader)
 }
@@ -142,9 +141,7 @@ pub fn read_parsed_json(
 }
 
 /// Ends a read: a syntax error (range, message, help) is FG001 and stops there (the graph
-/// checks are skipped); otherwise the format reader maps the tree to the model. With
-/// [`InputFormat::Flow`], `reader` is taken to be [`flow_json::read`] (its nodes are not
-/// put in document order: they are in it).
+/// checks are skipped); otherwise the format reader maps the tree to the model.
 pub fn finish_read(
     format: InputFormat,
     tree: SyntaxTree,
@@ -176,11 +173,10 @@ pub fn finish_read(
     let mut flow = reader(tree, &mut diagnostics);
     // Nodes in document order, whatever order a reader's walk created them in: checks
     // report groups at their first node, and output must not depend on the walk. (Stable,
-    // so readers that already emit document order are unchanged; flow JSON's reader
-    // walks the nodes in document order, so its nodes are not checked.)
+    // so readers that already emit document order are unchanged.)
     let tree = &flow.tree;
     let doc_start = |n: &crate::model::Node| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0);
-    if format != InputFormat::Flow && !flow.nodes.is_sorted_by_key(doc_start) {
+    if !flow.nodes.is_sorted_by_key(doc_start) {
         let mut nodes = std::mem::take(&mut flow.nodes);
         crate::graph::order::sort_by_key(&mut nodes, |n| u64::from(doc_start(n)));
         flow.nodes = nodes;
