@@ -119,17 +119,24 @@ impl Components {
     /// Components in the order of their first (lowest) member: document order for
     /// reports, found in one pass over the nodes instead of a sort.
     pub fn by_first_member(&self) -> impl Iterator<Item = u32> + '_ {
-        self.of.iter().enumerate().filter_map(|(v, &c)| {
-            (c != NONE && self.members(c).first() == Some(&(v as u32))).then_some(c)
-        })
+        self.first_members_where(|c| c != NONE)
     }
 
     /// [`Components::by_first_member`] keeping only the cyclic components: the flag, a
     /// byte, is read before the members are (most components are single nodes without a
     /// cycle, and the loops check wants only the others).
     pub fn cyclic_by_first_member(&self) -> impl Iterator<Item = u32> + '_ {
-        self.of.iter().enumerate().filter_map(|(v, &c)| {
-            (self.is_cyclic(c) && self.members(c).first() == Some(&(v as u32))).then_some(c)
+        self.first_members_where(|c| self.is_cyclic(c))
+    }
+
+    /// The components `keep` accepts, in the order of their first member (`keep` is asked
+    /// first, then whether this node is that first member).
+    fn first_members_where<'c>(
+        &'c self,
+        keep: impl Fn(u32) -> bool + 'c,
+    ) -> impl Iterator<Item = u32> + 'c {
+        self.of.iter().enumerate().filter_map(move |(v, &c)| {
+            (keep(c) && self.members(c).first() == Some(&(v as u32))).then_some(c)
         })
     }
 

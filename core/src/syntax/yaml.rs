@@ -261,11 +261,10 @@ fn next_char_end(text: &str, at: u32) -> u32 {
 /// `-`, spaces) with `_`, keeping every byte offset. Returns the masked text and the
 /// placeholders' inner texts (to restore decoded strings), or `None` when there are none.
 fn mask_placeholders(text: &str) -> Option<(String, Vec<String>)> {
-    let mut open = find_braces(text.as_bytes(), 0)?;
+    let mut next = Some(find_braces(text.as_bytes(), 0)?);
     let mut bytes = text.as_bytes().to_vec();
     let mut names = Vec::new();
-    let mut i;
-    loop {
+    while let Some(open) = next {
         let inner_start = open + 2;
         let rest = text.get(inner_start..).unwrap_or("");
         let inner_len = rest
@@ -281,13 +280,9 @@ fn mask_placeholders(text: &str) -> Option<(String, Vec<String>)> {
                 *b = b'_';
             }
             names.push(rest[..inner_len].to_owned());
-            i = close + 2;
+            next = find_braces(text.as_bytes(), close + 2);
         } else {
-            i = inner_start;
-        }
-        match find_braces(text.as_bytes(), i) {
-            Some(next) => open = next,
-            None => break,
+            next = find_braces(text.as_bytes(), inner_start);
         }
     }
     if names.is_empty() {

@@ -173,7 +173,9 @@ pub fn finish_read(
     let mut flow = reader(tree, &mut diagnostics);
     // Nodes in document order, whatever order a reader's walk created them in: checks
     // report groups at their first node, and output must not depend on the walk. (Stable,
-    // so readers that already emit document order are unchanged.)
+    // so readers that already emit document order are unchanged. Looked at for every
+    // format, flow JSON's too, though its reader keeps document order: skipping it by
+    // format would trust whichever reader a caller passes with that format.)
     let tree = &flow.tree;
     let doc_start = |n: &crate::model::Node| n.origin.value.map_or(u32::MAX, |v| tree.span(v).0);
     if !flow.nodes.is_sorted_by_key(doc_start) {
