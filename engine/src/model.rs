@@ -356,7 +356,10 @@ const FLOW_TYPES: [(&str, NodeKind); 12] = [
 ];
 
 /// Found by code: a switch on one number, where comparing the names was a `memcmp` call
-/// per candidate (every node of a flow-JSON document has its type looked up).
+/// per candidate (every node of a flow-JSON document has its type looked up). A switch
+/// needs its patterns as `const` items, hence the list; a search of a table of codes
+/// instead measured 0.1–1.4 % slower on `validate`, and the test below holds every
+/// name to its own entry.
 fn known_flow_type(type_name: &str) -> Option<&'static (&'static str, NodeKind)> {
     const fn code(i: usize) -> u128 {
         crate::text_index::key_code_of(FLOW_TYPES[i].0.as_bytes())
